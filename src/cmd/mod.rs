@@ -1,0 +1,7 @@
+//! Subcommands: one file each; they wire the stages together.
+
+pub mod check;
+pub mod eval;
+pub mod list;
+pub mod new;
+pub mod render;

@@ -1,0 +1,5 @@
+//! Compute stage: turns a validated scenario into [`Results`] through the core.
+
+mod model;
+
+pub use model::*;

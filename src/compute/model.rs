@@ -1,0 +1,128 @@
+//! The result types of the compute stage: plain numbers, labels and styles.
+//!
+//! These are the contract between the stages: `compute` fills them, `plot`
+//! draws [`FigureData`] into SVG/PNG bytes, `report` turns [`Results`] into
+//! HTML, and the writer serialises them to `results.json` and `tables/*.csv`.
+//! Nothing here computes a loss or touches a file.
+
+use serde::Serialize;
+
+/// Everything a render computed, in report order.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Results {
+    /// Report title (plain text from the scenario; escaped by the report).
+    pub title: String,
+    /// Introductory Markdown shown before the first section.
+    pub intro: String,
+    /// Sections in the order the scenario lists them.
+    pub sections: Vec<Section>,
+    /// Every figure, referenced by name from the sections.
+    pub figures: Vec<FigureData>,
+    /// Every table, referenced by name from the sections.
+    pub tables: Vec<TableData>,
+    /// Claims of a source that the numbers contradict.
+    pub errata: Vec<Erratum>,
+    /// Warnings raised by the core while computing (e.g. rows that do not sum to 1).
+    pub warnings: Vec<String>,
+}
+
+/// One prose section of a report with the figures, tables and formulas it shows.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Section {
+    /// Anchor id, `[a-z0-9-]+`.
+    pub id: String,
+    pub title: String,
+    /// Markdown prose (rendered by the report with raw HTML disabled).
+    pub markdown: String,
+    /// Display formulas in LaTeX, rendered as MathML.
+    pub formulas: Vec<String>,
+    /// Names of figures in [`Results::figures`].
+    pub figures: Vec<String>,
+    /// Names of tables in [`Results::tables`].
+    pub tables: Vec<String>,
+}
+
+/// A figure: one or more panels laid out on a grid.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FigureData {
+    /// File stem for `figures/<name>.svg|png`, `[a-z0-9_-]+`.
+    pub name: String,
+    pub title: String,
+    pub caption: String,
+    /// Alternative text for screen readers.
+    pub alt: String,
+    /// Panels, laid out row by row, `columns` per row.
+    pub panels: Vec<Panel>,
+    pub columns: usize,
+}
+
+/// One set of axes.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Panel {
+    pub title: String,
+    pub x_label: String,
+    pub y_label: String,
+    /// Axis ranges; series points outside them are cut, not clamped.
+    pub x_range: (f64, f64),
+    pub y_range: (f64, f64),
+    /// For bar panels: the category labels on the x axis (bar i at x = i).
+    pub categories: Vec<String>,
+    pub series: Vec<Series>,
+}
+
+/// One curve, point cloud or bar group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Series {
+    pub label: String,
+    pub kind: SeriesKind,
+    /// The colour key: a loss name (`mae`, `huber`...) so one loss has one colour
+    /// in every figure, or a role (`target`, `prediction`, `p`, `q`, `derivative`).
+    pub color_key: String,
+    /// Dashed line (second cue for greyscale print).
+    pub dashed: bool,
+    /// (x, y) pairs; non-finite y values break a line into pieces.
+    pub points: Vec<(f64, f64)>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum SeriesKind {
+    Line,
+    Points,
+    /// Bars at x = category index; several bar series in one panel sit side by side.
+    Bars,
+}
+
+/// A table with a header row.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TableData {
+    /// File stem for `tables/<name>.csv`, `[a-z0-9_-]+`.
+    pub name: String,
+    pub title: String,
+    pub caption: String,
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum Cell {
+    Text(String),
+    /// Shown with `digits` significant decimals in HTML; full precision in CSV/JSON.
+    Number {
+        value: f64,
+        digits: usize,
+    },
+}
+
+/// A claim of the source that the computed numbers contradict.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Erratum {
+    pub id: String,
+    /// What the source says (short quote or paraphrase).
+    pub claim: String,
+    /// What is right, in Markdown.
+    pub correction: String,
+    /// Named numbers that back the correction.
+    pub evidence: Vec<(String, f64)>,
+}

@@ -1,0 +1,12 @@
+//! losslab: neural-network loss functions made visible and exact.
+//!
+//! The pipeline, one module per stage:
+//! parse + validate ([`scenario`]) → compute ([`compute`]) → draw ([`plot`])
+//! → assemble ([`report`]) → write ([`cmd`]). The numerical core is [`loss`].
+
+pub mod cmd;
+pub mod compute;
+pub mod loss;
+pub mod plot;
+pub mod report;
+pub mod scenario;

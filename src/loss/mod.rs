@@ -1,0 +1,189 @@
+//! The numerical core: every loss, its value, gradient and (for elementwise
+//! losses) second derivative, with exact, stable arithmetic.
+//!
+//! This module knows nothing else of the crate: no scenario, no plot, no
+//! report, no file, no printing. Every later stage goes through [`Loss`].
+//!
+//! ```
+//! use losslab::loss::{Data, Loss, Params, Reduction};
+//! let mse = Loss::new("mse", &Params::new()).unwrap();
+//! let y = Data::Flat(vec![1.0, 2.0]);
+//! let yhat = Data::Flat(vec![1.5, 2.0]);
+//! let eval = mse.evaluate(&y, &yhat, None, Reduction::Mean).unwrap();
+//! assert_eq!(eval.value, 0.125);
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+/// A parameter value as given by a user (CLI `--param k=v` or a scenario key).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum ParamValue {
+    Number(f64),
+    Bool(bool),
+    Text(String),
+    List(Vec<f64>),
+    /// An optional parameter left unset (e.g. focal `alpha = none`).
+    None,
+}
+
+/// Parameters by name.
+pub type Params = BTreeMap<String, ParamValue>;
+
+/// Input data: a flat array (elementwise losses, sparse labels, or one row)
+/// or a matrix of rows (row losses: one sample per row).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Data {
+    Flat(Vec<f64>),
+    Rows(Vec<Vec<f64>>),
+}
+
+/// How per-sample values become one number.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reduction {
+    /// Σ per_sample / n.
+    Mean,
+    /// Σ per_sample.
+    Sum,
+    /// Σ per_sample / Σ (sample weight × class factor).
+    WeightedMean,
+}
+
+/// Whether a loss compares element by element or row by row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Shape {
+    Elementwise,
+    Rows,
+}
+
+/// Value and derivatives of an elementwise loss at one (target, prediction) pair,
+/// derivatives taken with respect to the prediction.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    pub value: f64,
+    pub gradient: f64,
+    pub hessian: f64,
+}
+
+/// The result of [`Loss::evaluate`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// The reduced loss.
+    pub value: f64,
+    /// One value per sample (element or row), times its weight if weights are given.
+    pub per_sample: Vec<f64>,
+    /// ∂value/∂prediction, shape of the prediction, including the reduction's 1/n.
+    pub gradient: Data,
+    /// ∂²value/∂prediction², elementwise losses only.
+    pub hessian: Option<Vec<f64>>,
+    /// Things the user should know (rows that do not sum to 1, a mean over nothing).
+    pub warnings: Vec<String>,
+}
+
+/// Everything that can be wrong with a loss call. Messages name the argument and value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LossError {
+    #[error("unknown loss `{name}`{}", suggestion.as_ref().map(|s| format!(" (did you mean `{s}`?)")).unwrap_or_default())]
+    UnknownLoss {
+        name: String,
+        suggestion: Option<String>,
+    },
+    #[error("loss `{loss}` has no parameter `{param}` (it takes: {known})")]
+    UnknownParam {
+        loss: String,
+        param: String,
+        known: String,
+    },
+    #[error("parameter `{param}` of `{loss}`: {message}")]
+    BadParam {
+        loss: String,
+        param: String,
+        message: String,
+    },
+    /// Bad data: `what` names the argument (`target`, `prediction`, `weights`), with position and value.
+    #[error("{what}: {message}")]
+    BadData { what: String, message: String },
+}
+
+/// Catalogue entry for `losslab list` and documentation.
+#[derive(Debug, Clone, Serialize)]
+pub struct LossInfo {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub family: &'static str,
+    pub shape: Shape,
+    pub params: Vec<ParamInfo>,
+    /// Plain-text formula for the terminal.
+    pub formula: &'static str,
+    /// LaTeX formula for reports.
+    pub latex: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ParamInfo {
+    pub name: &'static str,
+    pub default: ParamValue,
+    pub doc: &'static str,
+}
+
+/// A loss with validated parameters. Construct with [`Loss::new`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loss {
+    // private: filled by the core
+}
+
+impl Loss {
+    /// Look up a loss by canonical name or alias and validate its parameters
+    /// (unknown names get the nearest suggestion; defaults are filled in).
+    pub fn new(name: &str, params: &Params) -> Result<Loss, LossError> {
+        todo!("{name} {params:?}")
+    }
+
+    /// Canonical name (`mae`, `binary_cross_entropy`...).
+    pub fn name(&self) -> &'static str {
+        todo!()
+    }
+
+    /// Every parameter with defaults filled in.
+    pub fn params(&self) -> Params {
+        todo!()
+    }
+
+    pub fn shape(&self) -> Shape {
+        todo!()
+    }
+
+    /// Value, gradient and second derivative at one pair, for elementwise losses
+    /// (None for row losses). Hinge targets are ±1 here. Infinite where the
+    /// math is infinite, never NaN the math does not have.
+    pub fn point(&self, target: f64, prediction: f64) -> Option<Point> {
+        todo!("{target} {prediction}")
+    }
+
+    /// Validate the data and compute value, per-sample values, gradient and Hessian.
+    pub fn evaluate(
+        &self,
+        target: &Data,
+        prediction: &Data,
+        weights: Option<&[f64]>,
+        reduction: Reduction,
+    ) -> Result<Evaluation, LossError> {
+        todo!("{target:?} {prediction:?} {weights:?} {reduction:?}")
+    }
+}
+
+/// Every loss, in a stable order.
+pub fn catalogue() -> Vec<LossInfo> {
+    todo!()
+}
+
+/// Sum with error compensation (at least as accurate as numpy's pairwise sum),
+/// deterministic whatever the thread count.
+pub fn accurate_sum(values: &[f64]) -> f64 {
+    values.iter().sum()
+}

@@ -1,0 +1,1 @@
+//! Draw stage: figures from [`crate::compute::FigureData`] to SVG and PNG bytes.

@@ -1,0 +1,1 @@
+//! Assemble stage: the HTML report from results and drawn figures.

@@ -1,0 +1,1 @@
+//! Parse and validate stages: the TOML scenario format.
