@@ -1,0 +1,340 @@
+//! Tests of the public drawing API on figures like the article's.
+
+use super::*;
+use crate::compute::{Panel, Series, SeriesKind};
+
+fn series(
+    label: &str,
+    kind: SeriesKind,
+    key: &str,
+    dashed: bool,
+    points: Vec<(f64, f64)>,
+) -> Series {
+    Series {
+        label: label.into(),
+        kind,
+        color_key: key.into(),
+        dashed,
+        points,
+    }
+}
+
+fn curve(f: impl Fn(f64) -> f64, from: f64, to: f64, n: usize) -> Vec<(f64, f64)> {
+    (0..=n)
+        .map(|i| from + (to - from) * i as f64 / n as f64)
+        .map(|x| (x, f(x)))
+        .collect()
+}
+
+fn panel(
+    title: &str,
+    x_label: &str,
+    y_label: &str,
+    x: (f64, f64),
+    y: (f64, f64),
+    series: Vec<Series>,
+) -> Panel {
+    Panel {
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        x_range: x,
+        y_range: y,
+        categories: Vec::new(),
+        series,
+    }
+}
+
+fn figure(name: &str, title: &str, columns: usize, panels: Vec<Panel>) -> FigureData {
+    FigureData {
+        name: name.into(),
+        title: title.into(),
+        caption: String::new(),
+        alt: String::new(),
+        panels,
+        columns,
+    }
+}
+
+fn huber(a: f64, delta: f64) -> f64 {
+    if a.abs() <= delta {
+        0.5 * a * a
+    } else {
+        delta * (a.abs() - 0.5 * delta)
+    }
+}
+
+fn huber_panel() -> Panel {
+    panel(
+        "Huber loss, δ = 1",
+        "residual a = ŷ − y",
+        "loss",
+        (-3.0, 3.0),
+        (-1.5, 3.0),
+        vec![
+            series(
+                "Huber",
+                SeriesKind::Line,
+                "huber",
+                false,
+                curve(|a| huber(a, 1.0), -3.0, 3.0, 300),
+            ),
+            series(
+                "MSE",
+                SeriesKind::Line,
+                "mse",
+                false,
+                curve(|a| 0.5 * a * a, -3.0, 3.0, 300),
+            ),
+            series(
+                "derivative",
+                SeriesKind::Line,
+                "derivative",
+                true,
+                curve(|a| a.clamp(-1.0, 1.0), -3.0, 3.0, 300),
+            ),
+        ],
+    )
+}
+
+fn regression_panel() -> Panel {
+    let y = [
+        -3.0, -1.0, -2.0, 1.0, -1.0, 1.0, 2.0, 1.0, 3.0, 4.0, 3.0, 5.0,
+    ];
+    let yhat = [
+        -2.0, 1.0, -1.0, 0.0, -1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 5.0,
+    ];
+    let xy = |v: &[f64]| v.iter().enumerate().map(|(i, &v)| (i as f64, v)).collect();
+    panel(
+        "Targets and predictions",
+        "sample i",
+        "value",
+        (-0.5, 11.5),
+        (-4.0, 6.0),
+        vec![
+            series("target y", SeriesKind::Points, "target", false, xy(&y)),
+            series(
+                "prediction ŷ",
+                SeriesKind::Line,
+                "prediction",
+                false,
+                xy(&yhat),
+            ),
+        ],
+    )
+}
+
+fn bars_panel() -> Panel {
+    let events = ["red", "green", "blue", "black", "yellow", "orange"];
+    let p = [0.10, 0.30, 0.05, 0.90, 0.65, 0.21];
+    let q = [0.70, 0.55, 0.15, 0.04, 0.25, 0.45];
+    let xy = |v: &[f64]| v.iter().enumerate().map(|(i, &v)| (i as f64, v)).collect();
+    Panel {
+        categories: events.iter().map(|e| e.to_string()).collect(),
+        ..panel(
+            "P and Q over six events",
+            "event",
+            "probability",
+            (-0.5, 5.5),
+            (0.0, 1.0),
+            vec![
+                series("P (target)", SeriesKind::Bars, "p", false, xy(&p)),
+                series("Q (model)", SeriesKind::Bars, "q", true, xy(&q)),
+            ],
+        )
+    }
+}
+
+fn log_panel() -> Panel {
+    panel(
+        "log(x) for x in (0, 1]",
+        "x",
+        "log(x)",
+        (0.0, 1.0),
+        (-4.0, 0.5),
+        vec![series(
+            "",
+            SeriesKind::Line,
+            "mae",
+            false,
+            curve(f64::ln, 0.001, 1.0, 999),
+        )],
+    )
+}
+
+fn grid_figure() -> FigureData {
+    figure(
+        "grid",
+        "Four panels",
+        2,
+        vec![regression_panel(), huber_panel(), bars_panel(), log_panel()],
+    )
+}
+
+/// Decode a PNG into (width, height, RGB bytes).
+fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let mut reader = png::Decoder::new(bytes).read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb);
+    pixels.truncate(info.buffer_size());
+    (info.width, info.height, pixels)
+}
+
+#[test]
+fn svg_has_text_lines_points_and_bars() {
+    let svg = draw_svg(&grid_figure()).unwrap();
+    assert!(
+        svg.starts_with("<svg width=\"1280\" height=\"964\" viewBox=\"0 0 5120 3856\""),
+        "{}",
+        &svg[..80]
+    );
+    for text in [
+        "Huber loss, δ = 1",
+        "residual a = ŷ − y",
+        "probability",
+        "Huber",
+        "derivative",
+        "target y",
+        "Q (model)",
+        "yellow",
+        "Four panels",
+    ] {
+        assert!(
+            svg.contains(&format!(">{text}<")) || svg.contains(text),
+            "missing {text}"
+        );
+    }
+    assert!(svg.contains("<polyline") || svg.contains("<path"));
+    assert!(svg.contains("<circle"));
+    assert!(svg.contains("<rect"));
+    assert!(svg.contains(&color_hex("huber").to_uppercase()) || svg.contains(&color_hex("huber")));
+}
+
+#[test]
+fn unlabelled_series_get_no_legend() {
+    let svg = draw_svg(&figure("log", "", 1, vec![log_panel()])).unwrap();
+    // The line sample of a legend would be a short polyline in the line colour;
+    // with one unlabelled series the only mae-coloured element is the curve.
+    let colour = format!("stroke=\"{}\"", color_hex("mae").to_uppercase());
+    assert_eq!(svg.matches(&colour).count(), 1, "{svg}");
+}
+
+#[test]
+fn drawing_is_deterministic() {
+    let figure = grid_figure();
+    assert_eq!(draw_svg(&figure).unwrap(), draw_svg(&figure).unwrap());
+    assert_eq!(
+        draw_png(&figure, 1.0).unwrap(),
+        draw_png(&figure, 1.0).unwrap()
+    );
+}
+
+#[test]
+fn png_decodes_at_the_right_size_and_is_not_blank() {
+    let single = figure("huber", "", 1, vec![huber_panel()]);
+    let (w, h, pixels) = decode(&draw_png(&single, 1.0).unwrap());
+    assert_eq!((w, h), (960, 600));
+    let mut colours: Vec<&[u8]> = pixels.chunks(3).collect();
+    let huber = color_for("huber");
+    assert!(
+        colours.contains(&[huber.0, huber.1, huber.2].as_slice()),
+        "no pixel in Huber's colour"
+    );
+    colours.sort_unstable();
+    colours.dedup();
+    assert!(colours.len() > 50, "only {} colours", colours.len());
+
+    let (w2, h2, _) = decode(&draw_png(&single, 2.0).unwrap());
+    assert_eq!((w2, h2), (1920, 1200));
+    let (gw, gh, _) = decode(&draw_png(&grid_figure(), 1.0).unwrap());
+    assert!(gw >= 600 && gh > 600, "{gw}×{gh}");
+}
+
+#[test]
+fn errors_name_figure_and_panel() {
+    let mut bad = grid_figure();
+    bad.panels[1].x_range = (1.0, 1.0);
+    let error = draw_svg(&bad).unwrap_err();
+    assert_eq!(error.figure, "grid");
+    assert!(
+        error.message.contains("panel 2") && error.message.contains("x range"),
+        "{error}"
+    );
+
+    bad.panels[1].x_range = (0.0, 1.0);
+    bad.panels[3].y_range = (0.0, f64::NAN);
+    let error = draw_png(&bad, 1.0).unwrap_err();
+    assert!(
+        error.message.contains("panel 4") && error.message.contains("y range"),
+        "{error}"
+    );
+
+    let mut empty = grid_figure();
+    empty.panels[0].series.clear();
+    let error = draw_svg(&empty).unwrap_err();
+    assert!(
+        error.to_string().contains("figure `grid`") && error.message.contains("no series"),
+        "{error}"
+    );
+
+    let none = figure("none", "", 1, Vec::new());
+    assert!(draw_svg(&none).unwrap_err().message.contains("no panels"));
+    for scale in [0.0, -1.0, f64::NAN, 1e6] {
+        assert!(draw_png(&grid_figure(), scale).is_err(), "scale {scale}");
+    }
+}
+
+#[test]
+fn odd_inputs_draw_without_panicking() {
+    let mut odd = grid_figure();
+    odd.columns = 0;
+    odd.panels[0].series[0].points.clear();
+    odd.panels[1].series[0].points = vec![
+        (f64::NAN, 1.0),
+        (0.0, f64::INFINITY),
+        (1e300, -1e300),
+        (-1e300, 1e300),
+    ];
+    odd.panels[2].categories.truncate(2);
+    odd.panels[3].y_range = (1e9, 2e9);
+    draw_svg(&odd).unwrap();
+    draw_png(&odd, 0.5).unwrap();
+}
+
+/// Writes sample figures for a human to look at:
+/// `cargo test --lib plot::tests::write_samples -- --ignored`.
+#[test]
+#[ignore]
+fn write_samples() {
+    let dir = std::env::temp_dir().join("losslab-plot-samples");
+    std::fs::create_dir_all(&dir).unwrap();
+    let figures = [
+        grid_figure(),
+        figure("huber", "", 1, vec![huber_panel()]),
+        figure("bars", "", 1, vec![bars_panel()]),
+        figure(
+            "three",
+            "Three in a row",
+            3,
+            vec![huber_panel(), log_panel(), bars_panel()],
+        ),
+    ];
+    for figure in figures {
+        std::fs::write(
+            dir.join(format!("{}.svg", figure.name)),
+            draw_svg(&figure).unwrap(),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join(format!("{}.png", figure.name)),
+            draw_png(&figure, 1.0).unwrap(),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        dir.join("huber-2x.png"),
+        draw_png(&figure("huber", "", 1, vec![huber_panel()]), 2.0).unwrap(),
+    )
+    .unwrap();
+}
