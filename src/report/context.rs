@@ -204,11 +204,16 @@ impl Builder<'_> {
             .ok_or_else(|| missing("is not in the results"))?;
         let svg = self.svgs.get(name).ok_or_else(|| missing("has no SVG"))?;
         let anchor = self.unique_anchor(&format!("fig-{name}"));
-        let svg_html =
-            inline_svg(svg, &anchor, &figure.alt).map_err(|message| ReportError::Svg {
-                name: name.to_string(),
-                message,
-            })?;
+        // A screen reader must get some name for the plot; the title beats silence.
+        let alt = if figure.alt.trim().is_empty() {
+            &figure.title
+        } else {
+            &figure.alt
+        };
+        let svg_html = inline_svg(svg, &anchor, alt).map_err(|message| ReportError::Svg {
+            name: name.to_string(),
+            message,
+        })?;
         self.figures += 1;
         Ok(FigureView {
             anchor,
@@ -216,7 +221,7 @@ impl Builder<'_> {
             number: self.figures,
             title: figure.title.clone(),
             caption: figure.caption.clone(),
-            alt: figure.alt.clone(),
+            alt: alt.clone(),
             svg_html,
         })
     }

@@ -98,7 +98,7 @@ fn link_is_allowed(link_type: LinkType, url: &str) -> bool {
         .filter(|c| !c.is_ascii_whitespace() && !c.is_ascii_control())
         .collect::<String>()
         .to_ascii_lowercase();
-    let scheme_end = cleaned.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = cleaned.find([':', '/', '?', '#']);
     match scheme_end {
         Some(i) if cleaned.as_bytes()[i] == b':' => {
             matches!(&cleaned[..i], "http" | "https" | "mailto")

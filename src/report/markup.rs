@@ -79,17 +79,6 @@ pub fn tokenize(input: &str) -> Result<Vec<Token<'_>>, String> {
     Ok(tokens)
 }
 
-/// The start tags of `input`, in order.
-pub fn start_tags(input: &str) -> Result<Vec<StartTag<'_>>, String> {
-    Ok(tokenize(input)?
-        .into_iter()
-        .filter_map(|t| match t {
-            Token::Start(tag) => Some(tag),
-            _ => None,
-        })
-        .collect())
-}
-
 /// Write a start tag back as markup.
 pub fn write_start_tag(out: &mut String, name: &str, attrs: &[Attr<'_>], self_closing: bool) {
     out.push('<');

@@ -40,9 +40,12 @@ pub fn latex_to_mathml(latex: &str, display: DisplayMode) -> Result<String, Repo
         message,
     };
     push_mathml(&mut mathml, events.into_iter(), config).map_err(|e| fail(e.to_string()))?;
-    // pulldown-latex 0.8 writes a relation `<` raw (`<mo><</mo>`); browsers cope, but the
-    // check below, and any XML reader, would not.
-    let mathml = mathml.replace("><</", ">&lt;</").replace(">></", ">&gt;</");
+    // pulldown-latex 0.8 writes `<`, `>` and `\&` raw (`<mo><</mo>`, `<mi>&</mi>`); browsers
+    // cope, but the check below, and any XML reader, would not.
+    let mathml = mathml
+        .replace("><</", ">&lt;</")
+        .replace(">></", ">&gt;</")
+        .replace(">&</", ">&amp;</");
     // The output is marked safe, and pulldown-latex does not escape everything
     // (`\operatorname{a<b}` comes out as `<mi>a<b</mi>`): accept only balanced MathML.
     check_only_mathml(&mathml)
