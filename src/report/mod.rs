@@ -5,6 +5,12 @@
 //! The flow is `Results` → [`ReportContext`] (a serialisable view whose only
 //! HTML is pre-rendered here, on purpose: Markdown without raw HTML, MathML,
 //! sanitised inline SVG) → tera templates with autoescaping on.
+//!
+//! Templates (override any by name with `Templates::with_overrides`): `index.html`
+//! (entry; extends `base.html`), `base.html` (page shell; includes `style.css`),
+//! `toc.html`, `warnings.html`, `section.html` (loop variable `section`), `figure.html`
+//! (`figure`), `table.html` (`table`), `errata.html`. They see the fields of
+//! [`ReportContext`]; only `*_html` fields may be piped through `| safe`.
 
 mod context;
 mod markdown;

@@ -269,3 +269,90 @@ pub fn escape_xml(text: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inline(svg: &str) -> Result<String, String> {
+        inline_svg(svg, "fig-a", "A \"quoted\" <alt>")
+    }
+
+    #[test]
+    fn root_gets_role_label_title_and_loses_namespace() {
+        let html = inline(
+            r#"<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="10" height="20" role="presentation"><g/></svg>"#,
+        )
+        .unwrap();
+        assert_eq!(
+            html,
+            r#"<svg width="10" height="20" viewBox="0 0 10 20" role="img" aria-label="A &quot;quoted&quot; &lt;alt&gt;"><title>A &quot;quoted&quot; &lt;alt&gt;</title><g/></svg>"#
+        );
+    }
+
+    #[test]
+    fn ids_and_their_references_are_prefixed() {
+        let html = inline(
+            r##"<svg><linearGradient id="g"/><use href="#g"/><use xlink:href="#g"/><rect fill="url(#g)" stroke="url('#other')"/></svg>"##,
+        )
+        .unwrap();
+        assert!(html.contains(r#"id="fig-a-g""#), "{html}");
+        assert_eq!(html.matches("\"#fig-a-g\"").count(), 2, "{html}");
+        assert!(html.contains("url(#fig-a-g)"), "{html}");
+        // A reference to an id the document lacks is left alone (it points nowhere either way).
+        assert!(html.contains("url(#other)"), "{html}");
+    }
+
+    #[test]
+    fn anything_active_or_remote_is_refused() {
+        for svg in [
+            "<svg><script>alert(1)</script></svg>",
+            "<svg onload=\"alert(1)\"></svg>",
+            "<svg><g ONCLICK='x'/></svg>",
+            "<svg><foreignObject><p>x</p></foreignObject></svg>",
+            "<svg><a href=\"javascript:alert(1)\"><text>x</text></a></svg>",
+            "<svg><image href=\"https://example.org/x.png\"/></svg>",
+            "<svg><rect fill=\"url(https://example.org/p.svg#x)\"/></svg>",
+            "<svg><style>@import 'https://example.org/a.css';</style></svg>",
+            "<svg><set attributeName=\"href\" to=\"javascript:x\"/></svg>",
+            "<html><svg/></html>",
+            "<svg><g>",
+        ] {
+            assert!(inline(svg).is_err(), "accepted {svg}");
+        }
+    }
+
+    #[test]
+    fn embedded_bitmaps_are_kept() {
+        let html = inline("<svg><image href=\"data:png;base64,AAAA\"/></svg>").unwrap();
+        assert!(html.contains("data:png;base64,AAAA"));
+    }
+
+    #[test]
+    fn real_plotters_output_inlines() {
+        use plotters::prelude::*;
+        let mut svg = String::new();
+        {
+            let root = SVGBackend::with_string(&mut svg, (320, 200)).into_drawing_area();
+            root.fill(&WHITE).unwrap();
+            let mut chart = ChartBuilder::on(&root)
+                .build_cartesian_2d(-1.0..1.0, 0.0..1.0)
+                .unwrap();
+            let points = (-10..=10).map(|i| (f64::from(i) / 10.0, (f64::from(i) / 10.0).powi(2)));
+            chart.draw_series(LineSeries::new(points, &BLUE)).unwrap();
+            root.present().unwrap();
+        }
+        let html = inline(&svg).unwrap();
+        assert!(
+            html.starts_with(
+                "<svg width=\"320\" height=\"200\" viewBox=\"0 0 320 200\" role=\"img\""
+            ),
+            "{html}"
+        );
+        assert!(
+            html.contains("<polyline") && html.ends_with("</svg>"),
+            "{html}"
+        );
+        assert!(!html.contains("xmlns"));
+    }
+}
