@@ -28,6 +28,7 @@ const EMBEDDED: &[(&str, &str)] = &[
 ];
 
 /// The report templates: the embedded defaults, optionally overridden by name from a folder.
+#[derive(Debug)]
 pub struct Templates {
     tera: Tera,
 }

@@ -287,6 +287,16 @@ fn a_broken_override_is_an_error_naming_it() {
 }
 
 #[test]
+fn a_missing_override_folder_is_an_error_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-folder");
+    let error = Templates::with_overrides(&missing)
+        .err()
+        .expect("must fail");
+    assert!(error.to_string().contains("no-such-folder"), "{error}");
+}
+
+#[test]
 fn an_override_failing_at_render_time_names_the_template() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("toc.html"), "{{ no_such_variable }}").unwrap();
