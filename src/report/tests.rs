@@ -279,9 +279,7 @@ fn a_broken_override_is_an_error_naming_it() {
         "{% for row in table.rows %}oops",
     )
     .unwrap();
-    let error = Templates::with_overrides(dir.path())
-        .err()
-        .expect("must fail");
+    let error = Templates::with_overrides(dir.path()).expect_err("must fail");
     assert!(matches!(error, ReportError::Template { ref name, .. } if name == "table.html"));
     assert!(error.to_string().contains("table.html"), "{error}");
 }
@@ -290,9 +288,7 @@ fn a_broken_override_is_an_error_naming_it() {
 fn a_missing_override_folder_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let missing = dir.path().join("no-such-folder");
-    let error = Templates::with_overrides(&missing)
-        .err()
-        .expect("must fail");
+    let error = Templates::with_overrides(&missing).expect_err("must fail");
     assert!(error.to_string().contains("no-such-folder"), "{error}");
 }
 
