@@ -21,6 +21,8 @@ pub const MAX_DATASET_SIZE: usize = 1_000_000;
 pub struct DatasetSpec {
     /// Referenced by quantities and figures.
     pub name: String,
+    /// Legend label (e.g. "original y"); defaults to the name.
+    pub label: Option<String>,
     /// Inline flat array.
     pub values: Option<Vec<f64>>,
     /// Inline matrix, one row per sample (row losses).

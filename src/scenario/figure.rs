@@ -161,8 +161,8 @@ impl FigureSpec {
                 FigureKind::Data {
                     target,
                     prediction,
-                    target_label: target_name,
-                    prediction_label: prediction_name,
+                    target_label: ctx.label(&target_name),
+                    prediction_label: ctx.label(&prediction_name),
                 }
             }
             FigureKindName::LossCurve | FigureKindName::Margin => {

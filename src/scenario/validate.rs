@@ -16,6 +16,7 @@ use crate::loss::Data;
 pub(crate) struct Context {
     pub rep: Reporter,
     pub datasets: BTreeMap<String, Data>,
+    pub dataset_labels: BTreeMap<String, String>,
     pub losses: BTreeMap<String, Vec<LossMember>>,
     pub distributions: BTreeMap<String, Discrete>,
     pub normals: BTreeMap<String, NormalParams>,
@@ -36,6 +37,14 @@ impl Context {
             self.rep
                 .unknown(path, what, name, map.keys().map(String::as_str))
         })
+    }
+
+    /// The legend label of a dataset (its name if it has none).
+    pub fn label(&self, name: &str) -> String {
+        self.dataset_labels
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
     }
 
     pub fn loss(&self, path: &str, name: &str) -> Result<&Vec<LossMember>, ScenarioError> {
@@ -139,6 +148,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
     let mut ctx = Context {
         rep: rep.clone(),
         datasets: BTreeMap::new(),
+        dataset_labels: BTreeMap::new(),
         losses: BTreeMap::new(),
         distributions: BTreeMap::new(),
         normals: BTreeMap::new(),
