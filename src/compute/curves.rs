@@ -190,3 +190,68 @@ fn default_x_label(losses: &[LossMember], axis: CurveAxis, targets: &[f64]) -> S
         CurveAxis::Prediction => "prediction ŷ".into(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::loss::{catalogue, Params};
+
+    /// Every loss of the catalogue can be drawn: elementwise ones on the
+    /// residual (or probability) axis, row losses on the two-class path.
+    #[test]
+    fn every_catalogue_loss_has_a_curve() {
+        for info in catalogue() {
+            let loss = Loss::new(info.name, &Params::new()).unwrap();
+            let (axis, target, xs): (CurveAxis, f64, Vec<f64>) = match info.name {
+                // Losses of probabilities, rates or labels: ŷ in their domain.
+                "binary_cross_entropy"
+                | "binary_focal_cross_entropy"
+                | "poisson"
+                | "msle"
+                | "mape" => (
+                    CurveAxis::Prediction,
+                    1.0,
+                    (1..100).map(|i| i as f64 / 100.0).collect(),
+                ),
+                "hinge" | "squared_hinge" => (
+                    CurveAxis::Prediction,
+                    1.0,
+                    (-20..=30).map(|i| i as f64 / 10.0).collect(),
+                ),
+                _ if info.shape == Shape::Rows => (
+                    CurveAxis::Prediction,
+                    0.0,
+                    (1..100).map(|i| i as f64 / 100.0).collect(),
+                ),
+                _ => (
+                    CurveAxis::Residual,
+                    0.0,
+                    (-20..=20).map(|i| i as f64 / 10.0).collect(),
+                ),
+            };
+            let finite = xs
+                .iter()
+                .map(|&x| curve_point(&loss, target, x, axis))
+                .filter(|(v, d)| v.is_finite() && d.is_finite())
+                .count();
+            assert_eq!(
+                finite,
+                xs.len(),
+                "{}: only {finite} of {} points finite",
+                info.name,
+                xs.len()
+            );
+        }
+    }
+
+    #[test]
+    fn row_path_derivative_matches_finite_difference() {
+        let loss = Loss::new("categorical_cross_entropy", &Params::new()).unwrap();
+        let x = 0.3;
+        let h = 1e-6;
+        let (_, slope) = curve_point(&loss, 0.0, x, CurveAxis::Prediction);
+        let (up, _) = curve_point(&loss, 0.0, x + h, CurveAxis::Prediction);
+        let (down, _) = curve_point(&loss, 0.0, x - h, CurveAxis::Prediction);
+        assert!((slope - (up - down) / (2.0 * h)).abs() < 1e-6, "{slope}");
+    }
+}

@@ -7,8 +7,13 @@ use super::model::{Panel, Series, SeriesKind};
 use crate::loss::{Data, Loss, Params, Reduction};
 use crate::scenario::{format_number, Grid, NormalParams, ValidFigure};
 
-/// Grid half-width in standard deviations: beyond 12σ the densities are below 1e-31.
+/// Grid half-width in the target's standard deviations: beyond 12σ its density
+/// is below 1e-31 and adds nothing to ∫ p ln(p/q).
 const HALF_WIDTH_SIGMAS: f64 = 12.0;
+/// The model density underflows to 0 beyond about 38σ; the grid stops at 35σ
+/// of the model so that q > 0 wherever p is sampled (else KL would be infinite
+/// by rounding, not by mathematics).
+const MODEL_SIGMAS: f64 = 35.0;
 /// Grid points for the numerical integral.
 const INTEGRATION_POINTS: usize = 20_001;
 
@@ -22,8 +27,14 @@ pub fn normal_kl_analytic(p: &NormalParams, q: &NormalParams) -> f64 {
 /// cell masses p(xᵢ)Δx and q(xᵢ)Δx (the Δx cancels inside the logarithm).
 /// The rule is spectrally accurate for smooth integrands that vanish at the ends.
 pub fn normal_kl_numeric(p: &NormalParams, q: &NormalParams) -> Result<(f64, Vec<String>), String> {
-    let width = HALF_WIDTH_SIGMAS * p.std.max(q.std);
-    let (from, to) = (p.mean.min(q.mean) - width, p.mean.max(q.mean) + width);
+    // Both densities' bulk (so both masses sum to 1), clipped where q would underflow.
+    let (k, m) = (HALF_WIDTH_SIGMAS, MODEL_SIGMAS);
+    let from = (p.mean - k * p.std)
+        .min(q.mean - k * q.std)
+        .max(q.mean - m * q.std);
+    let to = (p.mean + k * p.std)
+        .max(q.mean + k * q.std)
+        .min(q.mean + m * q.std);
     let dx = (to - from) / (INTEGRATION_POINTS - 1) as f64;
     let xs = (0..INTEGRATION_POINTS).map(|i| from + i as f64 * dx);
     let p_mass: Vec<f64> = xs.clone().map(|x| density(p, x) * dx).collect();
@@ -38,6 +49,18 @@ pub fn normal_kl_numeric(p: &NormalParams, q: &NormalParams) -> Result<(f64, Vec
         )
         .map_err(|e| format!("numerical KL failed: {e}"))?;
     Ok((eval.value, eval.warnings))
+}
+
+/// A KL value for a title: exact short values as they are (0.03125), others to 4 decimals.
+fn short(value: f64) -> String {
+    let exact = format_number(value, Some(6));
+    let trimmed = exact.trim_end_matches('0').trim_end_matches('.');
+    let decimals = trimmed.split_once('.').map(|(_, d)| d.len()).unwrap_or(0);
+    if decimals <= 5 {
+        trimmed.to_string()
+    } else {
+        format_number(value, Some(4))
+    }
 }
 
 /// The normal density, through statrs.
@@ -92,8 +115,8 @@ pub fn figure(
         let title = format!(
             "shift {}: KL(P‖Q) = {} nats (numerical {})",
             format_number(shift, None),
-            format_number(analytic, Some(4)),
-            format_number(numeric, Some(4)),
+            short(analytic),
+            short(numeric),
         );
         let x_label = spec.x_label.clone().unwrap_or_else(|| "x".into());
         let y_label = spec.y_label.clone().unwrap_or_else(|| "density".into());
@@ -162,6 +185,7 @@ mod tests {
             (normal(0.0, 1.0), normal(0.25, 1.0)),
             (normal(1.0, 0.5), normal(-1.0, 2.0)),
             (normal(0.0, 2.0), normal(0.5, 1.0)),
+            (normal(1.0, 2.0), normal(0.0, 0.5)),
         ] {
             let analytic = normal_kl_analytic(&p, &q);
             let (numeric, warnings) = normal_kl_numeric(&p, &q).unwrap();

@@ -300,3 +300,81 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         errata,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_str;
+
+    const HEAD: &str = "[metadata]\ntitle = 't'\n[[datasets]]\nname = 'y'\nvalues = [1, 2]\n";
+
+    fn check(body: &str) -> Result<ValidScenario, ScenarioError> {
+        let text = format!("{HEAD}{body}");
+        validate(&parse_str(&text, "x.toml")?, Path::new("x.toml"))
+    }
+
+    #[test]
+    fn sweep_expands_to_one_loss_per_value() {
+        let valid = check(
+            "[[losses]]\nname = 'h'\nloss = 'huber'\ndelta = [0.2, 1.0, 1.5]\n\
+             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\n\
+             losses = ['h']\nx = { from = -1, to = 1, step = 0.5 }\n",
+        )
+        .unwrap();
+        let FigureKind::LossCurve { losses, grid, .. } = &valid.figures[0].kind else {
+            panic!("not a loss curve")
+        };
+        let deltas: Vec<f64> = losses.iter().map(|m| m.sweep.as_ref().unwrap().1).collect();
+        assert_eq!(deltas, vec![0.2, 1.0, 1.5]);
+        assert_eq!(losses[0].label, "Huber, δ = 0.2");
+        assert_eq!(grid.len(), 5);
+    }
+
+    #[test]
+    fn bad_sweep_member_names_its_index() {
+        let err = check("[[losses]]\nloss = 'huber'\ndelta = [1.0, -2]\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.toml: losses[0].delta[1] must be > 0, got -2"
+        );
+    }
+
+    #[test]
+    fn unknown_parameter_lists_the_known_ones() {
+        let err = check("[[losses]]\nloss = 'huber'\ndetla = 1\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("x.toml: losses[0].detla is not a parameter of huber"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn placeholders_must_name_quantities() {
+        let err =
+            check("[[sections]]\nid = 's'\ntitle = 'S'\nmarkdown = 'see {nope}'\n").unwrap_err();
+        assert_eq!(err.to_string(), "x.toml: sections[0].markdown refers to unknown quantity \"nope\" (no quantity is defined)");
+    }
+
+    #[test]
+    fn duplicate_names_are_refused() {
+        let err = check("[[datasets]]\nname = 'y'\nvalues = [3]\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.toml: datasets[1].name \"y\" is defined twice"
+        );
+    }
+
+    #[test]
+    fn keys_of_another_kind_are_refused() {
+        let err = check(
+            "[[figures]]\nname = 'f'\nkind = 'data'\ntitle = ''\ncaption = ''\nalt = ''\n\
+             target = 'y'\nprediction = 'y'\nshifts = [1]\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.toml: figures[0].shifts is not used by kind \"data\" (it takes: target, prediction)"
+        );
+    }
+}
