@@ -360,8 +360,9 @@ fn csv_message(e: &csv::Error) -> String {
             expected_len,
             len,
         } => format!(
-            "line {} has {len} fields, but the header has {expected_len}",
-            pos.as_ref().map(|p| p.line()).unwrap_or(0)
+            "line {} has {len} field{}, but the header has {expected_len}",
+            pos.as_ref().map(|p| p.line()).unwrap_or(0),
+            if *len == 1 { "" } else { "s" }
         ),
         _ => e.to_string(),
     }
