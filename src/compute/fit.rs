@@ -22,7 +22,7 @@ pub fn best_constant(loss: &Loss, data: &[f64]) -> f64 {
     };
     let lo = data.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if !(lo < hi) {
+    if lo >= hi || lo.is_nan() || hi.is_nan() {
         return lo;
     }
     // start = inf{c : g(c) >= 0}, end = sup{c : g(c) <= 0}.
