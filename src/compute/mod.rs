@@ -40,6 +40,23 @@ pub struct Computed {
     pub quantities: Vec<QuantityResult>,
 }
 
+/// The core's warnings, each text once, prefixed by every quantity that raised it.
+fn grouped_warnings(quantities: &[QuantityResult]) -> Vec<String> {
+    let mut grouped: Vec<(&str, Vec<&str>)> = Vec::new();
+    for q in quantities {
+        for w in &q.warnings {
+            match grouped.iter_mut().find(|(text, _)| text == w) {
+                Some((_, labels)) => labels.push(&q.label),
+                None => grouped.push((w, vec![&q.label])),
+            }
+        }
+    }
+    grouped
+        .into_iter()
+        .map(|(text, labels)| format!("{}: {text}", labels.join("; ")))
+        .collect()
+}
+
 /// Compute everything a scenario asks for.
 pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
     let error = |path: &str, message: String| ComputeError {
@@ -73,10 +90,7 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
         .iter()
         .filter_map(|e| text::erratum(e, &quantities))
         .collect();
-    let warnings = quantities
-        .iter()
-        .flat_map(|q| q.warnings.iter().map(move |w| format!("{}: {w}", q.label)))
-        .collect();
+    let warnings = grouped_warnings(&quantities);
     Ok(Computed {
         results: Results {
             title: scenario.title.clone(),

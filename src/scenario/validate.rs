@@ -176,6 +176,8 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
             &spec.name,
             data,
         )?;
+        let label = spec.label.clone().unwrap_or_else(|| spec.name.clone());
+        ctx.dataset_labels.insert(spec.name.clone(), label);
     }
     ctx.datasets = datasets;
 
