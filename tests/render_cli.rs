@@ -231,7 +231,7 @@ fn report_structure_and_no_remote_resources() {
     assert!(html.contains("<math"), "no MathML formulas");
     assert!(html.contains("<table"), "no tables");
     assert!(
-        html.contains("Figure 4: 25 fives and 75 tens"),
+        html.contains("25 fives and 75 tens, fitted by one constant"),
         "figure title missing"
     );
     assert!(
