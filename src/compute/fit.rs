@@ -8,17 +8,44 @@
 
 use super::figures::{loss_color, panel};
 use super::model::{Panel, Series, SeriesKind};
-use crate::loss::{accurate_sum, Data, Loss, ParamValue, Params, Reduction};
+use crate::loss::{Loss, ParamValue, Params};
 use crate::scenario::{format_number, Grid, LossMember, ValidFigure};
+
+/// Σᵢ f(yᵢ) with Neumaier compensation, sequentially: these sums are small
+/// and called thousands of times, where the core's parallel sum would spend
+/// more time waking threads than adding.
+fn compensated_sum(data: &[f64], f: impl Fn(f64) -> f64) -> f64 {
+    let (mut sum, mut compensation) = (0.0_f64, 0.0_f64);
+    for &y in data {
+        let x = f(y);
+        let t = sum + x;
+        compensation += if sum.abs() >= x.abs() {
+            (sum - t) + x
+        } else {
+            (x - t) + sum
+        };
+        sum = t;
+    }
+    if (sum + compensation).is_finite() {
+        sum + compensation
+    } else {
+        sum
+    }
+}
+
+/// Mean loss over `data` for the constant prediction `c`, from the core's pointwise values.
+fn mean_loss(loss: &Loss, data: &[f64], c: f64) -> f64 {
+    compensated_sum(data, |y| {
+        loss.point(y, c).map(|p| p.value).unwrap_or(f64::NAN)
+    }) / data.len() as f64
+}
 
 /// The constant prediction that minimises the total loss over `data` (non-empty).
 pub fn best_constant(loss: &Loss, data: &[f64]) -> f64 {
     let slope = |c: f64| {
-        let gradients: Vec<f64> = data
-            .iter()
-            .map(|&y| loss.point(y, c).map(|p| p.gradient).unwrap_or(f64::NAN))
-            .collect();
-        accurate_sum(&gradients)
+        compensated_sum(data, |y| {
+            loss.point(y, c).map(|p| p.gradient).unwrap_or(f64::NAN)
+        })
     };
     let lo = data.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
@@ -86,20 +113,13 @@ pub fn constant_fit(
     grid: &Grid,
     deltas: Option<&Grid>,
 ) -> Result<(Vec<Panel>, usize), String> {
-    let target = Data::Flat(data.to_vec());
-    let mean_loss = |loss: &Loss, c: f64| -> Result<f64, String> {
-        let prediction = Data::Flat(vec![c; data.len()]);
-        loss.evaluate(&target, &prediction, None, Reduction::Mean)
-            .map(|e| e.value)
-            .map_err(|e| format!("cannot be evaluated by {}: {e}", loss.name()))
-    };
     let mut series = Vec::new();
     for (i, member) in losses.iter().enumerate() {
         let color = loss_color(member, i);
         let points = grid
             .points()
-            .map(|c| Ok((c, mean_loss(&member.loss, c)?)))
-            .collect::<Result<Vec<_>, String>>()?;
+            .map(|c| (c, mean_loss(&member.loss, data, c)))
+            .collect();
         series.push(Series {
             label: member.label.clone(),
             kind: SeriesKind::Line,
@@ -117,7 +137,7 @@ pub fn constant_fit(
             kind: SeriesKind::Points,
             color_key: color,
             dashed: false,
-            points: vec![(best, mean_loss(&member.loss, best)?)],
+            points: vec![(best, mean_loss(&member.loss, data, best))],
         });
     }
     let x_label = spec
