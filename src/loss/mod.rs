@@ -32,6 +32,9 @@ mod similarity;
 mod sum;
 mod validate;
 
+#[cfg(test)]
+mod error_tests;
+
 pub use catalogue::catalogue;
 
 /// A parameter value as given by a user (CLI `--param k=v` or a scenario key).
