@@ -104,7 +104,8 @@ fn checked_sum(
 /// Kullback–Leibler divergence of one row.
 ///
 /// # Formula
-/// L = Σ_c p_c log(p_c/q_c) / log b, ∂L/∂q_c = −p_c/(q_c log b);
+/// L = Σ_c p_c log(p_c/q_c) / log b, ∂L/∂q_c = −p_c/(q_c log b),
+/// ∂²L/∂q_c² = p_c/(q_c² log b) (diagonal; not returned for row losses);
 /// 0·log(0/q) = 0; p_c > 0 with q_c = 0 gives +∞. With `normalize`, p̂ = p/Σp
 /// and q̂ = q/Σq replace p and q and ∂L/∂q_j = (−p̂_j/q_j + 1/Σq)/log b.
 /// p = target, q = prediction, b = base (e: nats, 2: bits). Rows that do not
@@ -187,7 +188,8 @@ fn js_term(p: f64, q: f64) -> f64 {
 ///
 /// # Formula
 /// L = ½KL(p‖m) + ½KL(q‖m) with m = (p + q)/2, divided by log b;
-/// ∂L/∂q_c = ½ log(q_c/m_c)/log b (−∞ where q_c = 0 < p_c; ½ log 2/log b where p_c = 0).
+/// ∂L/∂q_c = ½ log(q_c/m_c)/log b (−∞ where q_c = 0 < p_c; ½ log 2/log b where p_c = 0);
+/// ∂²L/∂q_c² = p_c/(4 m_c q_c log b) (diagonal; not returned for row losses).
 /// p = target, q = prediction, b = base. Finite wherever p and q have zeros
 /// (at most log 2 / log b).
 /// Reference: Lin (1991), "Divergence measures based on the Shannon entropy".

@@ -30,8 +30,11 @@ fn power_of_two_scale(v: &[f64]) -> f64 {
 ///
 /// # Formula
 /// L = −(y·ŷ)/(‖y‖‖ŷ‖) = −u·v with u = y/‖y‖, v = ŷ/‖ŷ‖;
-/// ∂L/∂ŷ = −(u − (u·v)v)/‖ŷ‖. y = target row, ŷ = prediction row; a zero
-/// row has no direction and is an error.
+/// ∂L/∂ŷ = −(u − cv)/‖ŷ‖ with c = u·v;
+/// ∂²L/∂ŷ² = [v(u − cv)ᵀ + (u − cv)vᵀ + c(I − vvᵀ)]/‖ŷ‖² (not returned for row losses).
+/// y = target row, ŷ = prediction row; a zero row has no direction and is an error.
+/// Sums are taken in double-double on rows rescaled by powers of 2 (exact), so
+/// 1e±200 entries neither overflow nor underflow and ∂L/∂ŷ keeps its digits.
 /// Reference: Keras `CosineSimilarity` (loss sign), Salton & McGill (1983).
 pub(crate) fn cosine_row(
     rows: &RowsRef<'_>,
