@@ -39,6 +39,19 @@ impl Kind {
         })
     }
 
+    fn is_elementwise(&self) -> bool {
+        !matches!(
+            self,
+            Kind::Cce(_)
+                | Kind::Scce(_)
+                | Kind::CategoricalFocal { .. }
+                | Kind::CategoricalHinge
+                | Kind::Cosine
+                | Kind::Kl { .. }
+                | Kind::Js { .. }
+        )
+    }
+
     /// Domain checks of one elementwise pair beyond finiteness.
     fn check_point(&self, i: usize, y: f64, yhat: f64) -> Result<(), LossError> {
         let at = Place { row: None, col: i };
@@ -105,7 +118,7 @@ impl Kind {
         weights: Option<&[f64]>,
         reduction: Reduction,
     ) -> Result<Evaluation, LossError> {
-        if self.point(0.5, 0.5).is_some() {
+        if self.is_elementwise() {
             return self.evaluate_elementwise(target, prediction, weights, reduction);
         }
         let (t, p) = match self {

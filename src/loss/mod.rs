@@ -32,6 +32,9 @@ mod similarity;
 mod sum;
 mod validate;
 
+#[cfg(test)]
+mod error_tests;
+
 pub use catalogue::catalogue;
 
 /// A parameter value as given by a user (CLI `--param k=v` or a scenario key).
@@ -185,6 +188,14 @@ impl Loss {
         self.shape
     }
 
+    /// The catalogue entry of this loss (aliases, parameter docs, formulas).
+    pub fn info(&self) -> LossInfo {
+        catalogue()
+            .into_iter()
+            .find(|info| info.name == self.name)
+            .unwrap_or_else(|| unreachable!("every loss comes from the catalogue"))
+    }
+
     /// Value, gradient and second derivative at one pair, for elementwise losses
     /// (None for row losses). Hinge targets are ±1 here. Infinite where the
     /// math is infinite, never NaN the math does not have.
@@ -202,6 +213,17 @@ impl Loss {
     ) -> Result<Evaluation, LossError> {
         self.kind
             .evaluate(self.name, target, prediction, weights, reduction)
+    }
+}
+
+impl Reduction {
+    /// The name used on the command line and in JSON: `mean`, `sum`, `weighted_mean`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reduction::Mean => "mean",
+            Reduction::Sum => "sum",
+            Reduction::WeightedMean => "weighted_mean",
+        }
     }
 }
 

@@ -211,6 +211,8 @@ pub(crate) fn sparse_rows<'a>(
         match target {
             Data::Flat(v) if v.is_empty() => return Err(bad("target", "is empty".to_string())),
             Data::Flat(v) => RowsRef::Labels(v),
+            // A column of labels (e.g. a CSV file with one label per line).
+            Data::Rows(m) if !m.is_empty() && m.iter().all(|r| r.len() == 1) => RowsRef::Matrix(m),
             Data::Rows(_) => return Err(bad(
                 "target",
                 "sparse labels must be a flat array of class indices, one per row, not a matrix"
@@ -238,7 +240,7 @@ pub(crate) fn weights(w: &[f64], samples: usize) -> Result<(), LossError> {
         return Err(bad(
             "weights",
             format!(
-                "has {} but there are {}",
+                "has {} but the data has {}",
                 plural(w.len(), "value"),
                 plural(samples, "sample")
             ),
