@@ -6,11 +6,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontTransform;
 
-use super::font::text_style;
+use super::font::{text_style, TICK_PX};
 use super::layout::{Fonts, Rect};
 use super::palette::color_for;
 use super::panel_layout::{
-    PanelLayout, LEGEND_SAMPLE, LEGEND_SAMPLE_GAP, TICK_LABEL_OFFSET, TICK_LENGTH,
+    line, PanelLayout, XTickStyle, LEGEND_SAMPLE, LEGEND_SAMPLE_GAP, TICK_LABEL_OFFSET, TICK_LENGTH,
 };
 use super::series::{bar_rect, cut_polyline, dash_polyline, inside, Range};
 use crate::compute::{Panel, Series, SeriesKind};
@@ -169,20 +169,23 @@ fn draw_axes<DB: DrawingBackend>(
 
     let tick_len = TICK_LENGTH * s;
     let label_gap = TICK_LABEL_OFFSET * s;
-    let x_style = if layout.x_ticks_upright {
-        text_style(&fonts.tick, TEXT, Pos::new(HPos::Right, VPos::Center))
-            .transform(FontTransform::Rotate270)
-    } else {
-        text_style(&fonts.tick, TEXT, Pos::new(HPos::Center, VPos::Top))
+    let x_style = match layout.x_tick_style {
+        XTickStyle::Upright => text_style(&fonts.tick, TEXT, Pos::new(HPos::Right, VPos::Center))
+            .transform(FontTransform::Rotate270),
+        XTickStyle::Flat | XTickStyle::Staggered => {
+            text_style(&fonts.tick, TEXT, Pos::new(HPos::Center, VPos::Top))
+        }
     };
-    for tick in &layout.x_ticks {
+    for (index, tick) in layout.x_ticks.iter().enumerate() {
         let x = map.px((tick.value, panel.y_range.0)).0;
         let mark = vec![
             round((x, plot.bottom())),
             round((x, plot.bottom() + tick_len)),
         ];
         area.draw(&PathElement::new(mark, axis)).map_err(text_err)?;
-        area.draw_text(&tick.label, &x_style, round((x, plot.bottom() + label_gap)))
+        let lower = layout.x_tick_style == XTickStyle::Staggered && index % 2 == 1;
+        let y = plot.bottom() + label_gap + if lower { line(TICK_PX, s) } else { 0.0 };
+        area.draw_text(&tick.label, &x_style, round((x, y)))
             .map_err(text_err)?;
     }
     let y_style = text_style(&fonts.tick, TEXT, Pos::new(HPos::Right, VPos::Center));

@@ -302,6 +302,135 @@ fn odd_inputs_draw_without_panicking() {
     draw_png(&odd, 0.5).unwrap();
 }
 
+/// Many legend entries, long category names, huge and negative numbers.
+fn stress_figure() -> FigureData {
+    let keys = [
+        "mae",
+        "mse",
+        "huber",
+        "smooth_l1",
+        "log_cosh",
+        "quantile",
+        "poisson",
+        "focal",
+    ];
+    let losses = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            series(
+                &format!("{k} loss"),
+                SeriesKind::Line,
+                k,
+                i % 2 == 1,
+                curve(
+                    |a| (i as f64 + 1.0) * a.abs().powf(1.0 + i as f64 / 4.0),
+                    -2.0,
+                    2.0,
+                    200,
+                ),
+            )
+        })
+        .collect();
+    let many = panel(
+        "Eight losses",
+        "residual",
+        "loss",
+        (-2.0, 2.0),
+        (0.0, 6.0),
+        losses,
+    );
+    let long = Panel {
+        categories: [
+            "categorical_cross_entropy",
+            "kl_divergence",
+            "binary_cross_entropy",
+            "squared_hinge",
+        ]
+        .iter()
+        .map(|c| c.to_string())
+        .collect(),
+        ..panel(
+            "Long names",
+            "",
+            "value",
+            (-0.5, 3.5),
+            (-2.0, 3.0),
+            vec![series(
+                "",
+                SeriesKind::Bars,
+                "hinge",
+                false,
+                vec![(0.0, 1.0), (1.0, -1.5), (2.0, 2.5), (3.0, 9.0)],
+            )],
+        )
+    };
+    let big = panel(
+        "",
+        "step",
+        "count",
+        (0.0, 5e6),
+        (-3e9, 1e9),
+        vec![series(
+            "growth",
+            SeriesKind::Points,
+            "poisson",
+            false,
+            curve(|x| -x * 500.0, 0.0, 5e6, 12),
+        )],
+    );
+    let tiny = panel(
+        "Tiny numbers",
+        "x",
+        "",
+        (1e-6, 5e-5),
+        (-1e-5, 1e-5),
+        vec![series(
+            "tiny",
+            SeriesKind::Line,
+            "kl",
+            false,
+            curve(|x| (x * 2e5).sin() * 1e-5, 1e-6, 5e-5, 100),
+        )],
+    );
+    figure("stress", "", 2, vec![many, long, big, tiny])
+}
+
+fn gaussians_figure() -> FigureData {
+    let pdf = |m: f64| {
+        move |x: f64| (-(x - m) * (x - m) / 2.0).exp() / (2.0 * std::f64::consts::PI).sqrt()
+    };
+    let panels = [3.0, 2.0, 1.0, 0.25]
+        .iter()
+        .map(|&shift| {
+            panel(
+                &format!("shift = {shift}, KL(P‖Q) = {:.3}", shift * shift / 2.0),
+                "x",
+                "density",
+                (-5.0, 10.0),
+                (0.0, 0.45),
+                vec![
+                    series(
+                        "target P",
+                        SeriesKind::Line,
+                        "p",
+                        false,
+                        curve(pdf(0.0), -5.0, 10.0, 600),
+                    ),
+                    series(
+                        "model Q",
+                        SeriesKind::Line,
+                        "q",
+                        true,
+                        curve(pdf(shift), -5.0, 10.0, 600),
+                    ),
+                ],
+            )
+        })
+        .collect();
+    figure("gaussians", "", 2, panels)
+}
+
 /// Writes sample figures for a human to look at:
 /// `cargo test --lib plot::tests::write_samples -- --ignored`.
 #[test]
@@ -310,6 +439,8 @@ fn write_samples() {
     let dir = std::env::temp_dir().join("losslab-plot-samples");
     std::fs::create_dir_all(&dir).unwrap();
     let figures = [
+        stress_figure(),
+        gaussians_figure(),
         grid_figure(),
         figure("huber", "", 1, vec![huber_panel()]),
         figure("bars", "", 1, vec![bars_panel()]),
