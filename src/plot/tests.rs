@@ -212,6 +212,73 @@ fn svg_has_text_lines_points_and_bars() {
 }
 
 #[test]
+fn svg_text_is_escaped_and_big_enough_for_a_projector() {
+    let mut fig = grid_figure();
+    fig.panels[0].title = "a < b & c".into();
+    let svg = draw_svg(&fig).unwrap();
+    assert!(svg.contains("a &lt; b &amp; c"));
+    // The SVG is drawn on a canvas SVG_DETAIL times larger than it is shown.
+    let sizes: Vec<f64> = svg
+        .split("font-size=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse::<f64>().unwrap() / f64::from(SVG_DETAIL))
+        .collect();
+    assert!(sizes.len() > 40);
+    assert!(sizes.iter().all(|&px| px >= 14.0), "{sizes:?}");
+}
+
+#[test]
+fn legends_sit_above_the_plot_area_inside_the_cell() {
+    font::ensure_registered().unwrap();
+    for fig in [grid_figure(), stress_figure(), gaussians_figure()] {
+        let size = super::figure_size(&fig, 1.0);
+        let fonts = layout::Fonts::new(1.0);
+        let (_, cells) = layout::cells(
+            fig.panels.len(),
+            fig.columns,
+            !fig.title.is_empty(),
+            size,
+            1.0,
+        );
+        let (columns, _) = layout::grid(fig.panels.len(), fig.columns);
+        let layouts =
+            panel_layout::layout_panels(&fig.panels, &cells, columns, &fonts, 1.0).unwrap();
+        let row_h = panel_layout::line(font::LEGEND_PX, 1.0);
+        for ((layout, cell), panel) in layouts.iter().zip(&cells).zip(&fig.panels) {
+            let plot = layout.plot;
+            assert!(
+                plot.x > cell.x && plot.right() < cell.right(),
+                "{}",
+                fig.name
+            );
+            assert!(
+                plot.y > cell.y && plot.bottom() < cell.bottom(),
+                "{}",
+                fig.name
+            );
+            assert!(
+                plot.h > 0.5 * cell.h,
+                "{}: plot squashed to {}",
+                fig.name,
+                plot.h
+            );
+            for entry in &layout.legend {
+                assert!(
+                    entry.y + row_h / 2.0 <= plot.y + 0.5,
+                    "{}: legend over the plot",
+                    fig.name
+                );
+                let title_bottom =
+                    layout.title_y + panel_layout::line(font::PANEL_TITLE_PX, 1.0) / 2.0;
+                let clear_of_title =
+                    panel.title.is_empty() || entry.y - row_h / 2.0 >= title_bottom - 0.5;
+                assert!(clear_of_title, "{}: legend over the title", fig.name);
+            }
+        }
+    }
+}
+
+#[test]
 fn unlabelled_series_get_no_legend() {
     let svg = draw_svg(&figure("log", "", 1, vec![log_panel()])).unwrap();
     // The line sample of a legend would be a short polyline in the line colour;
