@@ -509,6 +509,12 @@ fn write_samples() {
         stress_figure(),
         gaussians_figure(),
         grid_figure(),
+        figure(
+            "partial",
+            "",
+            3,
+            vec![huber_panel(), log_panel(), bars_panel(), regression_panel()],
+        ),
         figure("huber", "", 1, vec![huber_panel()]),
         figure("bars", "", 1, vec![bars_panel()]),
         figure(
