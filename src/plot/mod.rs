@@ -15,6 +15,8 @@ mod ticks;
 mod validate;
 
 #[cfg(test)]
+mod test_figures;
+#[cfg(test)]
 mod tests;
 
 use plotters::backend::RGBPixel;
