@@ -15,6 +15,8 @@ mod ticks;
 mod validate;
 
 #[cfg(test)]
+mod test_figures;
+#[cfg(test)]
 mod tests;
 
 use plotters::backend::RGBPixel;
@@ -83,7 +85,7 @@ pub fn draw_png(figure: &FigureData, scale: f64) -> Result<Vec<u8>, PlotError> {
     validate::check_size(size, scale).map_err(|m| PlotError::new(figure, m))?;
     // plotters' bitmap backend does not anti-alias lines and markers: draw at
     // twice the size and average 2×2 blocks, unless the image is already big.
-    let factor: u32 = if u64::from(size.0) * u64::from(size.1) <= 16_000_000 {
+    let factor: u32 = if u64::from(size.0) * u64::from(size.1) <= 8_000_000 {
         2
     } else {
         1

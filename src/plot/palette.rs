@@ -43,7 +43,7 @@ const FIXED: &[(&str, Rgb)] = &[
     ("pinball", SKY_BLUE),
     ("msle", REDDISH_PURPLE),
     ("mape", ORANGE),
-    ("poisson", BLUISH_GREEN),
+    ("poisson", BLACK),
     // Classification and distribution losses.
     ("binary_cross_entropy", BLUE),
     ("bce", BLUE),
@@ -125,7 +125,15 @@ mod tests {
 
     #[test]
     fn regression_losses_differ() {
-        let keys = ["mae", "mse", "huber", "smooth_l1", "log_cosh", "quantile"];
+        let keys = [
+            "mae",
+            "mse",
+            "huber",
+            "smooth_l1",
+            "log_cosh",
+            "quantile",
+            "poisson",
+        ];
         for (i, a) in keys.iter().enumerate() {
             for b in &keys[i + 1..] {
                 assert_ne!(color_for(a), color_for(b), "{a} vs {b}");

@@ -6,11 +6,11 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontTransform;
 
-use super::font::text_style;
+use super::font::{text_style, TICK_PX};
 use super::layout::{Fonts, Rect};
 use super::palette::color_for;
 use super::panel_layout::{
-    PanelLayout, LEGEND_SAMPLE, LEGEND_SAMPLE_GAP, TICK_LABEL_OFFSET, TICK_LENGTH,
+    line, PanelLayout, XTickStyle, LEGEND_SAMPLE, LEGEND_SAMPLE_GAP, TICK_LABEL_OFFSET, TICK_LENGTH,
 };
 use super::series::{bar_rect, cut_polyline, dash_polyline, inside, Range};
 use crate::compute::{Panel, Series, SeriesKind};
@@ -29,7 +29,7 @@ const DASH_GAP: f64 = 7.0;
 /// A drawing error as text; the caller adds figure and panel.
 type DrawResult = Result<(), String>;
 
-fn text_err<E: std::error::Error + Send + Sync>(error: DrawingAreaErrorKind<E>) -> String {
+fn drawing_err<E: std::error::Error + Send + Sync>(error: DrawingAreaErrorKind<E>) -> String {
     format!("drawing failed: {error}")
 }
 
@@ -81,16 +81,16 @@ pub fn draw_panel<DB: DrawingBackend>(
     if !panel.title.is_empty() {
         let style = text_style(&fonts.panel_title, TEXT, centred);
         area.draw_text(&panel.title, &style, round((centre_x, layout.title_y)))
-            .map_err(text_err)?;
+            .map_err(drawing_err)?;
     }
     draw_grid(area, panel, layout, &map, s)?;
     // Bars first, so lines and points stay visible on top of them.
+    let bar_count = panel
+        .series
+        .iter()
+        .filter(|it| it.kind == SeriesKind::Bars)
+        .count();
     for kind in [SeriesKind::Bars, SeriesKind::Line, SeriesKind::Points] {
-        let bar_count = panel
-            .series
-            .iter()
-            .filter(|it| it.kind == SeriesKind::Bars)
-            .count();
         let same_kind = panel.series.iter().filter(|it| it.kind == kind);
         for (index, series) in same_kind.enumerate() {
             match kind {
@@ -126,7 +126,7 @@ fn draw_grid<DB: DrawingBackend>(
         let style = if tick.value == 0.0 { zero } else { grid };
         let line = vec![round((plot.x, y)), round((plot.right(), y))];
         area.draw(&PathElement::new(line, style))
-            .map_err(text_err)?;
+            .map_err(drawing_err)?;
     }
     // Category axes get no vertical grid: it would cut through the bars.
     if panel.categories.is_empty() {
@@ -135,7 +135,7 @@ fn draw_grid<DB: DrawingBackend>(
             let style = if tick.value == 0.0 { zero } else { grid };
             let line = vec![round((x, plot.y)), round((x, plot.bottom()))];
             area.draw(&PathElement::new(line, style))
-                .map_err(text_err)?;
+                .map_err(drawing_err)?;
         }
     }
     Ok(())
@@ -165,33 +165,38 @@ fn draw_axes<DB: DrawingBackend>(
     let (x0, y0, x1, y1) = (plot.x, plot.y, plot.right(), plot.bottom());
     let frame = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0), (x1, y0)];
     area.draw(&PathElement::new(frame.map(round).to_vec(), axis))
-        .map_err(text_err)?;
+        .map_err(drawing_err)?;
 
     let tick_len = TICK_LENGTH * s;
     let label_gap = TICK_LABEL_OFFSET * s;
-    let x_style = if layout.x_ticks_upright {
-        text_style(&fonts.tick, TEXT, Pos::new(HPos::Right, VPos::Center))
-            .transform(FontTransform::Rotate270)
-    } else {
-        text_style(&fonts.tick, TEXT, Pos::new(HPos::Center, VPos::Top))
+    let x_style = match layout.x_tick_style {
+        XTickStyle::Upright => text_style(&fonts.tick, TEXT, Pos::new(HPos::Right, VPos::Center))
+            .transform(FontTransform::Rotate270),
+        XTickStyle::Flat | XTickStyle::Staggered => {
+            text_style(&fonts.tick, TEXT, Pos::new(HPos::Center, VPos::Top))
+        }
     };
-    for tick in &layout.x_ticks {
+    for (index, tick) in layout.x_ticks.iter().enumerate() {
         let x = map.px((tick.value, panel.y_range.0)).0;
         let mark = vec![
             round((x, plot.bottom())),
             round((x, plot.bottom() + tick_len)),
         ];
-        area.draw(&PathElement::new(mark, axis)).map_err(text_err)?;
-        area.draw_text(&tick.label, &x_style, round((x, plot.bottom() + label_gap)))
-            .map_err(text_err)?;
+        area.draw(&PathElement::new(mark, axis))
+            .map_err(drawing_err)?;
+        let lower = layout.x_tick_style == XTickStyle::Staggered && index % 2 == 1;
+        let y = plot.bottom() + label_gap + if lower { line(TICK_PX, s) } else { 0.0 };
+        area.draw_text(&tick.label, &x_style, round((x, y)))
+            .map_err(drawing_err)?;
     }
     let y_style = text_style(&fonts.tick, TEXT, Pos::new(HPos::Right, VPos::Center));
     for tick in &layout.y_ticks {
         let y = map.px((panel.x_range.0, tick.value)).1;
         let mark = vec![round((plot.x - tick_len, y)), round((plot.x, y))];
-        area.draw(&PathElement::new(mark, axis)).map_err(text_err)?;
+        area.draw(&PathElement::new(mark, axis))
+            .map_err(drawing_err)?;
         area.draw_text(&tick.label, &y_style, round((plot.x - label_gap, y)))
-            .map_err(text_err)?;
+            .map_err(drawing_err)?;
     }
 
     let centred = Pos::new(HPos::Center, VPos::Center);
@@ -199,14 +204,14 @@ fn draw_axes<DB: DrawingBackend>(
         let style = text_style(&fonts.axis_label, TEXT, centred);
         let at = (plot.x + plot.w / 2.0, layout.x_label_y);
         area.draw_text(&panel.x_label, &style, round(at))
-            .map_err(text_err)?;
+            .map_err(drawing_err)?;
     }
     if !panel.y_label.is_empty() {
         let style =
             text_style(&fonts.axis_label, TEXT, centred).transform(FontTransform::Rotate270);
         let at = (layout.y_label_x, plot.y + plot.h / 2.0);
         area.draw_text(&panel.y_label, &style, round(at))
-            .map_err(text_err)?;
+            .map_err(drawing_err)?;
     }
     Ok(())
 }
@@ -235,7 +240,7 @@ fn stroke<DB: DrawingBackend>(
         let path = pixel_path(&piece);
         if path.len() >= 2 {
             area.draw(&PathElement::new(path, style))
-                .map_err(text_err)?;
+                .map_err(drawing_err)?;
         }
     }
     Ok(())
@@ -271,7 +276,7 @@ fn marker<DB: DrawingBackend>(
     let radius = POINT_RADIUS * s;
     let centre = round(centre);
     let halo = Circle::new(centre, (radius + 1.5 * s).round() as i32, WHITE.filled());
-    area.draw(&halo).map_err(text_err)?;
+    area.draw(&halo).map_err(drawing_err)?;
     let style = if hollow {
         ShapeStyle {
             color: color.to_rgba(),
@@ -282,7 +287,7 @@ fn marker<DB: DrawingBackend>(
         color.filled()
     };
     area.draw(&Circle::new(centre, radius.round() as i32, style))
-        .map_err(text_err)
+        .map_err(drawing_err)
 }
 
 fn draw_points<DB: DrawingBackend>(
@@ -309,7 +314,7 @@ fn bar_box<DB: DrawingBackend>(
     s: f64,
 ) -> DrawResult {
     area.draw(&Rectangle::new(corners, color.filled()))
-        .map_err(text_err)?;
+        .map_err(drawing_err)?;
     let border = width(2.0, s) as i32;
     let [(left, top), (right, bottom)] = corners;
     if pale && right - left > 2 * border && bottom - top > 2 * border {
@@ -320,7 +325,7 @@ fn bar_box<DB: DrawingBackend>(
             (right - border, bottom - border),
         ];
         area.draw(&Rectangle::new(inner, fill.filled()))
-            .map_err(text_err)?;
+            .map_err(drawing_err)?;
     }
     Ok(())
 }
@@ -392,7 +397,7 @@ fn draw_legend<DB: DrawingBackend>(
         }
         let at = round((sample_end + LEGEND_SAMPLE_GAP * s, y));
         area.draw_text(&item.label, &label_style, at)
-            .map_err(text_err)?;
+            .map_err(drawing_err)?;
     }
     Ok(())
 }

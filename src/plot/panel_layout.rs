@@ -38,12 +38,22 @@ pub struct PanelLayout {
     pub plot: Rect,
     pub x_ticks: Vec<Tick>,
     pub y_ticks: Vec<Tick>,
-    /// Category labels too wide to sit side by side are turned upright.
-    pub x_ticks_upright: bool,
+    pub x_tick_style: XTickStyle,
     /// Vertical centre of the x axis label.
     pub x_label_y: f64,
     /// Horizontal centre of the (rotated) y axis label.
     pub y_label_x: f64,
+}
+
+/// How x tick labels are set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum XTickStyle {
+    /// Side by side on one line.
+    Flat,
+    /// Category labels too wide for one line: every second one a line lower.
+    Staggered,
+    /// Category labels too wide even for two lines: turned upright.
+    Upright,
 }
 
 /// Sizes at scale 1, in pixels.
@@ -62,6 +72,12 @@ const RIGHT_ROOM: f64 = 24.0;
 const LABEL_SPACING: f64 = 16.0;
 const X_TICK_SPACING: f64 = 90.0;
 const Y_TICK_SPACING: f64 = 55.0;
+/// A panel's plot area lines up with its row's neighbours unless that costs
+/// more than this share of the cell height (a tall legend or upright labels
+/// next door should not squash it).
+const ALIGN_SLACK: f64 = 0.12;
+/// Upright category labels take at most this share of the cell height.
+const UPRIGHT_MAX: f64 = 0.3;
 
 /// What one panel needs above and below its plot area.
 struct Bands {
@@ -70,8 +86,10 @@ struct Bands {
     top: f64,
     /// From the plot's bottom to the cell's bottom.
     bottom: f64,
-    x_ticks_upright: bool,
+    x_tick_style: XTickStyle,
     x_tick_band: f64,
+    /// Category labels as shown (upright ones may be shortened).
+    categories: Vec<String>,
 }
 
 /// Legend entries of one row: (series index, width), and the row's width.
@@ -94,23 +112,26 @@ pub fn layout_panels(
         .enumerate()
         .map(|(i, (panel, cell))| bands(panel, *cell, fonts, s).map_err(|e| (i, e)))
         .collect::<Result<Vec<_>, _>>()?;
-    let row_max = |i: usize, f: &dyn Fn(&Bands) -> f64| {
+    let aligned = |i: usize, f: &dyn Fn(&Bands) -> f64| {
         let row = i / columns;
-        bands
+        let row_max = bands
             .iter()
             .skip(row * columns)
             .take(columns)
             .map(f)
-            .fold(0.0, f64::max)
+            .fold(0.0, f64::max);
+        let own = f(&bands[i]);
+        if row_max - own <= ALIGN_SLACK * cells[i].h {
+            row_max
+        } else {
+            own
+        }
     };
     let mut y_ticks = Vec::new();
     let mut lefts = Vec::new();
     for (i, (panel, cell)) in panels.iter().zip(cells).enumerate() {
-        let plot_h = (cell.h - row_max(i, &|b| b.top) - row_max(i, &|b| b.bottom)).max(20.0 * s);
-        let ticks = numeric_ticks(
-            panel.y_range,
-            (plot_h / (Y_TICK_SPACING * s)).floor() as usize,
-        );
+        let plot_h = (cell.h - aligned(i, &|b| b.top) - aligned(i, &|b| b.bottom)).max(20.0 * s);
+        let ticks = numeric_ticks(panel.y_range, (plot_h / (Y_TICK_SPACING * s)) as usize);
         let widest =
             widest(&fonts.tick, ticks.iter().map(|t| t.label.as_str())).map_err(|e| (i, e))?;
         lefts.push(PAD * s + label_height(&panel.y_label, s) + widest + TICK_LABEL_OFFSET * s);
@@ -131,18 +152,18 @@ pub fn layout_panels(
         .zip(bands.iter().zip(y_ticks))
         .enumerate()
     {
-        let top = cell.y + row_max(i, &|b| b.top);
+        let top = cell.y + aligned(i, &|b| b.top);
         let left = cell.x + column_max(i);
         let plot = Rect {
             x: left,
             y: top,
             w: (cell.right() - (PAD + RIGHT_ROOM) * s - left).max(20.0 * s),
-            h: (cell.bottom() - row_max(i, &|b| b.bottom) - top).max(20.0 * s),
+            h: (cell.bottom() - aligned(i, &|b| b.bottom) - top).max(20.0 * s),
         };
         let x_ticks = if panel.categories.is_empty() {
             fitting_x_ticks(panel.x_range, plot.w, &fonts.tick, s).map_err(|e| (i, e))?
         } else {
-            category_ticks(&panel.categories, panel.x_range)
+            category_ticks(&band.categories, panel.x_range)
         };
         let title_y = cell.y + PAD * s + line(font::PANEL_TITLE_PX, s) / 2.0;
         let legend_top = cell.y + PAD * s + title_height(panel, s);
@@ -152,7 +173,7 @@ pub fn layout_panels(
             plot,
             x_ticks,
             y_ticks,
-            x_ticks_upright: band.x_ticks_upright,
+            x_tick_style: band.x_tick_style,
             x_label_y: plot.bottom()
                 + TICK_LABEL_OFFSET * s
                 + band.x_tick_band
@@ -163,7 +184,8 @@ pub fn layout_panels(
     Ok(layouts)
 }
 
-fn line(css_px: f64, s: f64) -> f64 {
+/// Height of a line of text of `css_px` CSS pixels at scale `s`.
+pub fn line(css_px: f64, s: f64) -> f64 {
     css_px * s * LINE_HEIGHT
 }
 
@@ -190,17 +212,30 @@ fn bands(panel: &Panel, cell: Rect, fonts: &Fonts, s: f64) -> Result<Bands, Stri
     let top = PAD * s + title_height(panel, s) + legend_h + GAP * s;
 
     let tick_h = line(font::TICK_PX, s);
-    let (x_ticks_upright, x_tick_band) = if panel.categories.is_empty() {
-        (false, tick_h)
+    let (x_tick_style, x_tick_band, categories) = if panel.categories.is_empty() {
+        (XTickStyle::Flat, tick_h, Vec::new())
     } else {
         // The plot width is not known yet; the cell less a typical y-axis
         // band is close enough to decide whether labels fit side by side.
         let slot = (cell.w - 2.0 * PAD * s - 100.0 * s) / span(panel.x_range);
         let widest = widest(&fonts.tick, panel.categories.iter().map(String::as_str))?;
-        if widest + LABEL_SPACING * s / 2.0 > slot {
-            (true, widest + GAP * s)
+        let needed = widest + LABEL_SPACING * s / 2.0;
+        if needed <= slot {
+            (XTickStyle::Flat, tick_h, panel.categories.clone())
+        } else if needed <= 2.0 * slot {
+            (
+                XTickStyle::Staggered,
+                2.0 * tick_h,
+                panel.categories.clone(),
+            )
         } else {
-            (false, tick_h)
+            let longest = widest.min(UPRIGHT_MAX * cell.h);
+            let shortened = panel
+                .categories
+                .iter()
+                .map(|c| shorten(&fonts.tick, c, longest))
+                .collect::<Result<_, _>>()?;
+            (XTickStyle::Upright, longest + GAP * s, shortened)
         }
     };
     let bottom = TICK_LABEL_OFFSET * s + x_tick_band + label_height(&panel.x_label, s) + PAD * s;
@@ -208,9 +243,26 @@ fn bands(panel: &Panel, cell: Rect, fonts: &Fonts, s: f64) -> Result<Bands, Stri
         legend_rows,
         top,
         bottom,
-        x_ticks_upright,
+        x_tick_style,
         x_tick_band,
+        categories,
     })
+}
+
+/// `text` cut to at most `max_w` pixels, with an ellipsis if it was cut.
+fn shorten(font: &FontDesc<'static>, text: &str, max_w: f64) -> Result<String, String> {
+    if text_size(font, text)?.0 <= max_w {
+        return Ok(text.to_string());
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while chars.len() > 1 {
+        chars.pop();
+        let candidate = format!("{}…", chars.iter().collect::<String>());
+        if text_size(font, &candidate)?.0 <= max_w {
+            return Ok(candidate);
+        }
+    }
+    Ok("…".to_string())
 }
 
 fn span(range: Range) -> f64 {
@@ -226,9 +278,16 @@ fn widest<'a>(
         .try_fold(0.0_f64, |m, w| Ok(m.max(w?)))
 }
 
+/// About `max_count` ticks, but never fewer than two (a short axis would
+/// otherwise get a single unreadable tick).
 fn numeric_ticks(range: Range, max_count: usize) -> Vec<Tick> {
-    let values = nice_ticks(range, max_count);
-    let labels = tick_labels(&values, nice_step(range, max_count));
+    let mut count = max_count.max(2);
+    let mut values = nice_ticks(range, count);
+    while values.len() < 2 && count < max_count.max(2) + 10 {
+        count += 1;
+        values = nice_ticks(range, count);
+    }
+    let labels = tick_labels(&values, nice_step(range, count));
     values
         .into_iter()
         .zip(labels)

@@ -1,175 +1,7 @@
 //! Tests of the public drawing API on figures like the article's.
 
+use super::test_figures::*;
 use super::*;
-use crate::compute::{Panel, Series, SeriesKind};
-
-fn series(
-    label: &str,
-    kind: SeriesKind,
-    key: &str,
-    dashed: bool,
-    points: Vec<(f64, f64)>,
-) -> Series {
-    Series {
-        label: label.into(),
-        kind,
-        color_key: key.into(),
-        dashed,
-        points,
-    }
-}
-
-fn curve(f: impl Fn(f64) -> f64, from: f64, to: f64, n: usize) -> Vec<(f64, f64)> {
-    (0..=n)
-        .map(|i| from + (to - from) * i as f64 / n as f64)
-        .map(|x| (x, f(x)))
-        .collect()
-}
-
-fn panel(
-    title: &str,
-    x_label: &str,
-    y_label: &str,
-    x: (f64, f64),
-    y: (f64, f64),
-    series: Vec<Series>,
-) -> Panel {
-    Panel {
-        title: title.into(),
-        x_label: x_label.into(),
-        y_label: y_label.into(),
-        x_range: x,
-        y_range: y,
-        categories: Vec::new(),
-        series,
-    }
-}
-
-fn figure(name: &str, title: &str, columns: usize, panels: Vec<Panel>) -> FigureData {
-    FigureData {
-        name: name.into(),
-        title: title.into(),
-        caption: String::new(),
-        alt: String::new(),
-        panels,
-        columns,
-    }
-}
-
-fn huber(a: f64, delta: f64) -> f64 {
-    if a.abs() <= delta {
-        0.5 * a * a
-    } else {
-        delta * (a.abs() - 0.5 * delta)
-    }
-}
-
-fn huber_panel() -> Panel {
-    panel(
-        "Huber loss, δ = 1",
-        "residual a = ŷ − y",
-        "loss",
-        (-3.0, 3.0),
-        (-1.5, 3.0),
-        vec![
-            series(
-                "Huber",
-                SeriesKind::Line,
-                "huber",
-                false,
-                curve(|a| huber(a, 1.0), -3.0, 3.0, 300),
-            ),
-            series(
-                "MSE",
-                SeriesKind::Line,
-                "mse",
-                false,
-                curve(|a| 0.5 * a * a, -3.0, 3.0, 300),
-            ),
-            series(
-                "derivative",
-                SeriesKind::Line,
-                "derivative",
-                true,
-                curve(|a| a.clamp(-1.0, 1.0), -3.0, 3.0, 300),
-            ),
-        ],
-    )
-}
-
-fn regression_panel() -> Panel {
-    let y = [
-        -3.0, -1.0, -2.0, 1.0, -1.0, 1.0, 2.0, 1.0, 3.0, 4.0, 3.0, 5.0,
-    ];
-    let yhat = [
-        -2.0, 1.0, -1.0, 0.0, -1.0, 1.0, 2.0, 2.0, 3.0, 3.0, 3.0, 5.0,
-    ];
-    let xy = |v: &[f64]| v.iter().enumerate().map(|(i, &v)| (i as f64, v)).collect();
-    panel(
-        "Targets and predictions",
-        "sample i",
-        "value",
-        (-0.5, 11.5),
-        (-4.0, 6.0),
-        vec![
-            series("target y", SeriesKind::Points, "target", false, xy(&y)),
-            series(
-                "prediction ŷ",
-                SeriesKind::Line,
-                "prediction",
-                false,
-                xy(&yhat),
-            ),
-        ],
-    )
-}
-
-fn bars_panel() -> Panel {
-    let events = ["red", "green", "blue", "black", "yellow", "orange"];
-    let p = [0.10, 0.30, 0.05, 0.90, 0.65, 0.21];
-    let q = [0.70, 0.55, 0.15, 0.04, 0.25, 0.45];
-    let xy = |v: &[f64]| v.iter().enumerate().map(|(i, &v)| (i as f64, v)).collect();
-    Panel {
-        categories: events.iter().map(|e| e.to_string()).collect(),
-        ..panel(
-            "P and Q over six events",
-            "event",
-            "probability",
-            (-0.5, 5.5),
-            (0.0, 1.0),
-            vec![
-                series("P (target)", SeriesKind::Bars, "p", false, xy(&p)),
-                series("Q (model)", SeriesKind::Bars, "q", true, xy(&q)),
-            ],
-        )
-    }
-}
-
-fn log_panel() -> Panel {
-    panel(
-        "log(x) for x in (0, 1]",
-        "x",
-        "log(x)",
-        (0.0, 1.0),
-        (-4.0, 0.5),
-        vec![series(
-            "",
-            SeriesKind::Line,
-            "mae",
-            false,
-            curve(f64::ln, 0.001, 1.0, 999),
-        )],
-    )
-}
-
-fn grid_figure() -> FigureData {
-    figure(
-        "grid",
-        "Four panels",
-        2,
-        vec![regression_panel(), huber_panel(), bars_panel(), log_panel()],
-    )
-}
 
 /// Decode a PNG into (width, height, RGB bytes).
 fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
@@ -209,6 +41,73 @@ fn svg_has_text_lines_points_and_bars() {
     assert!(svg.contains("<circle"));
     assert!(svg.contains("<rect"));
     assert!(svg.contains(&color_hex("huber").to_uppercase()) || svg.contains(&color_hex("huber")));
+}
+
+#[test]
+fn svg_text_is_escaped_and_big_enough_for_a_projector() {
+    let mut fig = grid_figure();
+    fig.panels[0].title = "a < b & c".into();
+    let svg = draw_svg(&fig).unwrap();
+    assert!(svg.contains("a &lt; b &amp; c"));
+    // The SVG is drawn on a canvas SVG_DETAIL times larger than it is shown.
+    let sizes: Vec<f64> = svg
+        .split("font-size=\"")
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].parse::<f64>().unwrap() / f64::from(SVG_DETAIL))
+        .collect();
+    assert!(sizes.len() > 40);
+    assert!(sizes.iter().all(|&px| px >= 14.0), "{sizes:?}");
+}
+
+#[test]
+fn legends_sit_above_the_plot_area_inside_the_cell() {
+    font::ensure_registered().unwrap();
+    for fig in [grid_figure(), stress_figure(), gaussians_figure()] {
+        let size = super::figure_size(&fig, 1.0);
+        let fonts = layout::Fonts::new(1.0);
+        let (_, cells) = layout::cells(
+            fig.panels.len(),
+            fig.columns,
+            !fig.title.is_empty(),
+            size,
+            1.0,
+        );
+        let (columns, _) = layout::grid(fig.panels.len(), fig.columns);
+        let layouts =
+            panel_layout::layout_panels(&fig.panels, &cells, columns, &fonts, 1.0).unwrap();
+        let row_h = panel_layout::line(font::LEGEND_PX, 1.0);
+        for ((layout, cell), panel) in layouts.iter().zip(&cells).zip(&fig.panels) {
+            let plot = layout.plot;
+            assert!(
+                plot.x > cell.x && plot.right() < cell.right(),
+                "{}",
+                fig.name
+            );
+            assert!(
+                plot.y > cell.y && plot.bottom() < cell.bottom(),
+                "{}",
+                fig.name
+            );
+            assert!(
+                plot.h > 0.5 * cell.h,
+                "{}: plot squashed to {}",
+                fig.name,
+                plot.h
+            );
+            for entry in &layout.legend {
+                assert!(
+                    entry.y + row_h / 2.0 <= plot.y + 0.5,
+                    "{}: legend over the plot",
+                    fig.name
+                );
+                let title_bottom =
+                    layout.title_y + panel_layout::line(font::PANEL_TITLE_PX, 1.0) / 2.0;
+                let clear_of_title =
+                    panel.title.is_empty() || entry.y - row_h / 2.0 >= title_bottom - 0.5;
+                assert!(clear_of_title, "{}: legend over the title", fig.name);
+            }
+        }
+    }
 }
 
 #[test]
@@ -310,7 +209,15 @@ fn write_samples() {
     let dir = std::env::temp_dir().join("losslab-plot-samples");
     std::fs::create_dir_all(&dir).unwrap();
     let figures = [
+        stress_figure(),
+        gaussians_figure(),
         grid_figure(),
+        figure(
+            "partial",
+            "",
+            3,
+            vec![huber_panel(), log_panel(), bars_panel(), regression_panel()],
+        ),
         figure("huber", "", 1, vec![huber_panel()]),
         figure("bars", "", 1, vec![bars_panel()]),
         figure(

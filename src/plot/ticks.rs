@@ -35,8 +35,8 @@ pub fn nice_step(range: Range, max_count: usize) -> f64 {
 }
 
 /// Labels for `ticks` spaced `step` apart: as many decimals as the step
-/// needs, scientific notation when every tick is tiny or some tick is huge,
-/// and a true minus sign (U+2212), which is as wide as a digit.
+/// needs, powers of ten (`5×10⁻⁶`) when every tick is tiny or some tick is
+/// huge, and a true minus sign (U+2212), which is as wide as a digit.
 pub fn tick_labels(ticks: &[f64], step: f64) -> Vec<String> {
     let largest = ticks.iter().fold(0.0_f64, |m, t| m.max(t.abs()));
     let scientific = !(1e-3..1e6).contains(&largest);
@@ -46,8 +46,7 @@ pub fn tick_labels(ticks: &[f64], step: f64) -> Vec<String> {
             let text = if value == 0.0 {
                 "0".to_string()
             } else if scientific {
-                let digits = significant_decimals(step / 10f64.powf(value.abs().log10().floor()));
-                format!("{value:.digits$e}")
+                power_of_ten(value)
             } else {
                 let decimals = significant_decimals(step);
                 format!("{value:.decimals$}")
@@ -58,6 +57,34 @@ pub fn tick_labels(ticks: &[f64], step: f64) -> Vec<String> {
             }
         })
         .collect()
+}
+
+/// `value` as mantissa × 10 to a superscript exponent; a mantissa of 1 is
+/// left out (`10⁻⁵`).
+fn power_of_ten(value: f64) -> String {
+    let mut exponent = value.abs().log10().floor() as i32;
+    // Ticks are round numbers, so the mantissa needs only its own digits.
+    let decimals = significant_decimals((value / 10f64.powi(exponent)).abs()).min(6);
+    let mut mantissa = format!("{:.decimals$}", value / 10f64.powi(exponent));
+    // Rounding can carry the mantissa up to 10 (9.99… → "10.0").
+    if mantissa.trim_start_matches('-').starts_with("10") {
+        exponent += 1;
+        mantissa = format!("{:.decimals$}", value / 10f64.powi(exponent));
+    }
+    const SUPERSCRIPT: [char; 10] = ['⁰', '¹', '²', '³', '⁴', '⁵', '⁶', '⁷', '⁸', '⁹'];
+    let power: String = exponent
+        .to_string()
+        .chars()
+        .map(|c| match c.to_digit(10) {
+            Some(d) => SUPERSCRIPT[d as usize],
+            None => '⁻',
+        })
+        .collect();
+    match mantissa.as_str() {
+        "1" => format!("10{power}"),
+        "-1" => format!("-10{power}"),
+        _ => format!("{mantissa}×10{power}"),
+    }
 }
 
 /// Decimals needed to write multiples of `step` exactly (for nice steps).
@@ -115,10 +142,15 @@ mod tests {
             ["0", "0.2", "0.6"]
         );
         assert_eq!(tick_labels(&[1.0, 2.0, 3.0], 1.0), ["1", "2", "3"]);
-        assert_eq!(tick_labels(&[0.0, 1e-5, 2e-5], 1e-5), ["0", "1e-5", "2e-5"]);
+        assert_eq!(
+            tick_labels(&[-1e-5, 0.0, 1e-5, 2e-5], 1e-5),
+            ["\u{2212}10⁻⁵", "0", "10⁻⁵", "2×10⁻⁵"]
+        );
         assert_eq!(
             tick_labels(&[5e5, 1e6, 1.5e6], 5e5),
-            ["5e5", "1.0e6", "1.5e6"]
+            ["5×10⁵", "10⁶", "1.5×10⁶"]
         );
+        assert_eq!(tick_labels(&[-3e9, 1e9], 1e9), ["\u{2212}3×10⁹", "10⁹"]);
+        assert_eq!(tick_labels(&[9.999e6], 1e3), ["9.999×10⁶"]);
     }
 }
