@@ -182,7 +182,13 @@ fn default_x_label(losses: &[LossMember], axis: CurveAxis, targets: &[f64]) -> S
     if losses.iter().all(|m| m.loss.shape() == Shape::Rows) {
         return "predicted probability of the true class".into();
     }
+    let margin_losses = losses
+        .iter()
+        .all(|m| matches!(m.loss.name(), "hinge" | "squared_hinge"));
     match axis {
+        CurveAxis::Prediction if margin_losses && targets == [1.0] => {
+            "margin y·ŷ (label y = 1)".into()
+        }
         CurveAxis::Residual => "residual a = ŷ − y".into(),
         CurveAxis::Prediction if targets.len() == 1 => {
             format!("prediction ŷ (target y = {})", targets[0])
