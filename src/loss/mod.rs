@@ -187,3 +187,11 @@ pub fn catalogue() -> Vec<LossInfo> {
 pub fn accurate_sum(values: &[f64]) -> f64 {
     values.iter().sum()
 }
+
+impl ParamValue {
+    /// A parameter value from command-line text: `true`/`false`, a number,
+    /// a JSON list, `none`, or else text (such as a base `e`).
+    pub fn parse_text(text: &str) -> ParamValue {
+        todo!("{text}")
+    }
+}
