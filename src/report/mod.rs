@@ -1,11 +1,36 @@
 //! Assemble stage: the HTML report from results and drawn figures.
 //!
 //! Pure: returns a string; the writer in `cmd/render.rs` puts it on disk.
+//!
+//! The flow is `Results` → [`ReportContext`] (a serialisable view whose only
+//! HTML is pre-rendered here, on purpose: Markdown without raw HTML, MathML,
+//! sanitised inline SVG) → tera templates with autoescaping on.
+//!
+//! Templates (override any by name with `Templates::with_overrides`): `index.html`
+//! (entry; extends `base.html`), `base.html` (page shell; includes `style.css`),
+//! `toc.html`, `warnings.html`, `section.html` (loop variable `section`), `figure.html`
+//! (`figure`), `table.html` (`table`), `errata.html`. They see the fields of
+//! [`ReportContext`]; only `*_html` fields may be piped through `| safe`.
+
+mod context;
+mod markdown;
+mod markup;
+mod math;
+mod svg;
+mod templates;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::compute::Results;
+
+pub use context::{
+    format_evidence, format_number, CellView, ColumnView, ErratumView, EvidenceView, FigureView,
+    ReportContext, SectionView, TableView, TocEntry,
+};
+pub use templates::{Templates, ENTRY_TEMPLATE};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -13,21 +38,19 @@ pub enum ReportError {
     Template { name: String, message: String },
     #[error("formula `{latex}`: {message}")]
     Formula { latex: String, message: String },
-}
-
-/// The report templates: the embedded defaults, optionally overridden by name from a folder.
-pub struct Templates {}
-
-impl Templates {
-    /// The default templates embedded in the binary.
-    pub fn embedded() -> Result<Templates, ReportError> {
-        todo!()
-    }
-
-    /// The embedded templates, with any file of `dir` replacing the one of the same name.
-    pub fn with_overrides(dir: &Path) -> Result<Templates, ReportError> {
-        todo!("{dir:?}")
-    }
+    /// A section lists a figure that is not in `Results::figures` or has no SVG.
+    #[error("section `{section}`: figure `{name}` {problem}")]
+    MissingFigure {
+        section: String,
+        name: String,
+        problem: &'static str,
+    },
+    /// A section lists a table that is not in `Results::tables`.
+    #[error("section `{section}`: table `{name}` is not in the results")]
+    MissingTable { section: String, name: String },
+    /// The SVG of a figure cannot be inlined safely.
+    #[error("figure `{name}`: {message}")]
+    Svg { name: String, message: String },
 }
 
 /// Assemble the self-contained `index.html`: `svgs` maps figure name to its SVG document.
@@ -36,10 +59,6 @@ pub fn assemble(
     svgs: &BTreeMap<String, String>,
     templates: &Templates,
 ) -> Result<String, ReportError> {
-    todo!(
-        "{} {} {}",
-        results.title,
-        svgs.len(),
-        templates as *const _ as usize
-    )
+    let context = ReportContext::build(results, svgs)?;
+    templates.render(&context)
 }

@@ -1,0 +1,370 @@
+//! The view the templates see: plain, serialisable, with HTML only in `*_html` fields.
+//!
+//! Every `*_html` field was rendered here on purpose (Markdown without raw HTML,
+//! MathML, sanitised SVG) and is the only thing templates mark `safe`; every other
+//! string is scenario text that tera escapes.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use pulldown_latex::config::DisplayMode;
+use serde::Serialize;
+
+use super::markdown::markdown_to_html;
+use super::math::latex_to_mathml;
+use super::svg::inline_svg;
+use super::ReportError;
+use crate::compute::{Cell, Erratum, FigureData, Results, Section, TableData};
+
+/// Heading levels: the page title is `<h1>`, sections `<h2>`, figures/errata below.
+const INTRO_HEADING_OFFSET: usize = 1;
+const SECTION_HEADING_OFFSET: usize = 2;
+const ERRATUM_HEADING_OFFSET: usize = 3;
+
+/// Decimals for evidence numbers, which carry no `digits` of their own.
+const EVIDENCE_DECIMALS: usize = 3;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ReportContext {
+    pub title: String,
+    pub intro_html: String,
+    /// losslab's version, for the footer and the generator meta tag.
+    pub version: String,
+    pub toc: Vec<TocEntry>,
+    pub sections: Vec<SectionView>,
+    pub errata: Vec<ErratumView>,
+    /// Anchor of the errata section (`errata`, unless a section already uses it).
+    pub errata_anchor: String,
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TocEntry {
+    pub anchor: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SectionView {
+    pub id: String,
+    pub title: String,
+    pub prose_html: String,
+    /// One `<math display="block">` element per formula.
+    pub formulas_html: Vec<String>,
+    pub figures: Vec<FigureView>,
+    pub tables: Vec<TableView>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FigureView {
+    /// Unique element id (`fig-<name>`, `-2`... when a figure is shown twice).
+    pub anchor: String,
+    pub name: String,
+    /// Figures are numbered in page order, from 1.
+    pub number: usize,
+    pub title: String,
+    pub caption: String,
+    pub alt: String,
+    pub svg_html: String,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TableView {
+    pub anchor: String,
+    pub name: String,
+    pub number: usize,
+    pub title: String,
+    pub caption: String,
+    pub columns: Vec<ColumnView>,
+    pub rows: Vec<Vec<CellView>>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ColumnView {
+    pub label: String,
+    /// Every cell of the column is a number: right-align the header too.
+    pub numeric: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct CellView {
+    /// Display text: numbers already formatted.
+    pub text: String,
+    pub numeric: bool,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ErratumView {
+    pub id: String,
+    pub claim: String,
+    pub correction_html: String,
+    pub evidence: Vec<EvidenceView>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EvidenceView {
+    pub name: String,
+    pub value: String,
+}
+
+impl ReportContext {
+    /// The view of `results`, with `svgs` (figure name → SVG document) inlined.
+    pub fn build(results: &Results, svgs: &BTreeMap<String, String>) -> Result<Self, ReportError> {
+        let mut builder = Builder {
+            results,
+            svgs,
+            used_anchors: BTreeSet::new(),
+            figures: 0,
+            tables: 0,
+        };
+        for section in &results.sections {
+            builder.used_anchors.insert(section.id.clone());
+        }
+        let errata_anchor = builder.unique_anchor("errata");
+        let sections = results
+            .sections
+            .iter()
+            .map(|s| builder.section(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut toc: Vec<TocEntry> = sections
+            .iter()
+            .map(|s| TocEntry {
+                anchor: s.id.clone(),
+                title: s.title.clone(),
+            })
+            .collect();
+        if !results.errata.is_empty() {
+            toc.push(TocEntry {
+                anchor: errata_anchor.clone(),
+                title: "Errata".into(),
+            });
+        }
+        Ok(ReportContext {
+            title: results.title.clone(),
+            intro_html: markdown_to_html(&results.intro, INTRO_HEADING_OFFSET)?,
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            toc,
+            sections,
+            errata: results
+                .errata
+                .iter()
+                .map(erratum)
+                .collect::<Result<_, _>>()?,
+            errata_anchor,
+            warnings: results.warnings.clone(),
+        })
+    }
+}
+
+struct Builder<'a> {
+    results: &'a Results,
+    svgs: &'a BTreeMap<String, String>,
+    /// Element ids given out so far, so a figure shown twice still has unique ids.
+    used_anchors: BTreeSet<String>,
+    figures: usize,
+    tables: usize,
+}
+
+impl Builder<'_> {
+    fn section(&mut self, section: &Section) -> Result<SectionView, ReportError> {
+        let figures = section
+            .figures
+            .iter()
+            .map(|name| self.figure(section, name))
+            .collect::<Result<_, _>>()?;
+        let tables = section
+            .tables
+            .iter()
+            .map(|name| self.table(section, name))
+            .collect::<Result<_, _>>()?;
+        Ok(SectionView {
+            id: section.id.clone(),
+            title: section.title.clone(),
+            prose_html: markdown_to_html(&section.markdown, SECTION_HEADING_OFFSET)?,
+            formulas_html: section
+                .formulas
+                .iter()
+                .map(|latex| latex_to_mathml(latex, DisplayMode::Block))
+                .collect::<Result<_, _>>()?,
+            figures,
+            tables,
+        })
+    }
+
+    fn figure(&mut self, section: &Section, name: &str) -> Result<FigureView, ReportError> {
+        let missing = |problem| ReportError::MissingFigure {
+            section: section.id.clone(),
+            name: name.to_string(),
+            problem,
+        };
+        let figure: &FigureData = self
+            .results
+            .figures
+            .iter()
+            .find(|f| f.name == name)
+            .ok_or_else(|| missing("is not in the results"))?;
+        let svg = self.svgs.get(name).ok_or_else(|| missing("has no SVG"))?;
+        let anchor = self.unique_anchor(&format!("fig-{name}"));
+        // A screen reader must get some name for the plot; the title beats silence.
+        let alt = if figure.alt.trim().is_empty() {
+            &figure.title
+        } else {
+            &figure.alt
+        };
+        let svg_html = inline_svg(svg, &anchor, alt).map_err(|message| ReportError::Svg {
+            name: name.to_string(),
+            message,
+        })?;
+        self.figures += 1;
+        Ok(FigureView {
+            anchor,
+            name: name.to_string(),
+            number: self.figures,
+            title: figure.title.clone(),
+            caption: figure.caption.clone(),
+            alt: alt.clone(),
+            svg_html,
+        })
+    }
+
+    fn table(&mut self, section: &Section, name: &str) -> Result<TableView, ReportError> {
+        let table: &TableData = self
+            .results
+            .tables
+            .iter()
+            .find(|t| t.name == name)
+            .ok_or_else(|| ReportError::MissingTable {
+                section: section.id.clone(),
+                name: name.to_string(),
+            })?;
+        let rows: Vec<Vec<CellView>> = table
+            .rows
+            .iter()
+            .map(|row| row.iter().map(cell).collect())
+            .collect();
+        let columns = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, label)| ColumnView {
+                label: label.clone(),
+                numeric: !rows.is_empty()
+                    && rows.iter().all(|r| r.get(i).is_none_or(|c| c.numeric)),
+            })
+            .collect();
+        self.tables += 1;
+        Ok(TableView {
+            anchor: self.unique_anchor(&format!("tab-{name}")),
+            name: name.to_string(),
+            number: self.tables,
+            title: table.title.clone(),
+            caption: table.caption.clone(),
+            columns,
+            rows,
+        })
+    }
+
+    /// `base`, or `base-2`, `base-3`... whichever is free; then taken.
+    fn unique_anchor(&mut self, base: &str) -> String {
+        let mut anchor = base.to_string();
+        let mut n = 1;
+        while self.used_anchors.contains(&anchor) {
+            n += 1;
+            anchor = format!("{base}-{n}");
+        }
+        self.used_anchors.insert(anchor.clone());
+        anchor
+    }
+}
+
+fn cell(cell: &Cell) -> CellView {
+    match cell {
+        Cell::Text(text) => CellView {
+            text: text.clone(),
+            numeric: false,
+        },
+        Cell::Number { value, digits } => CellView {
+            text: format_number(*value, *digits),
+            numeric: true,
+        },
+    }
+}
+
+fn erratum(erratum: &Erratum) -> Result<ErratumView, ReportError> {
+    Ok(ErratumView {
+        id: erratum.id.clone(),
+        claim: erratum.claim.clone(),
+        correction_html: markdown_to_html(&erratum.correction, ERRATUM_HEADING_OFFSET)?,
+        evidence: erratum
+            .evidence
+            .iter()
+            .map(|(name, value)| EvidenceView {
+                name: name.clone(),
+                value: format_evidence(*value),
+            })
+            .collect(),
+    })
+}
+
+/// `value` with `decimals` decimals, a typographic minus, and ∞ / −∞ / NaN spelled out.
+pub fn format_number(value: f64, decimals: usize) -> String {
+    if value.is_nan() {
+        return "NaN".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 {
+            "∞".into()
+        } else {
+            "−∞".into()
+        };
+    }
+    let text = format!("{value:.decimals$}");
+    match text.strip_prefix('-') {
+        // -0.0001 at 3 decimals prints "-0.000": a sign on zero only confuses.
+        Some(digits) if digits.chars().all(|c| c == '0' || c == '.') => digits.to_string(),
+        Some(digits) => format!("−{digits}"),
+        None => text,
+    }
+}
+
+/// Evidence numbers: a few decimals with trailing zeros trimmed (2.21, not 2.210);
+/// scientific notation when that would hide a small value.
+pub fn format_evidence(value: f64) -> String {
+    if value != 0.0
+        && value.is_finite()
+        && value.abs() < 0.5 * 10f64.powi(-(EVIDENCE_DECIMALS as i32))
+    {
+        return format!("{value:.2e}").replace('-', "−");
+    }
+    let text = format_number(value, EVIDENCE_DECIMALS);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_use_their_decimals_and_spell_out_non_finite_values() {
+        assert_eq!(format_number(0.272_4, 3), "0.272");
+        assert_eq!(format_number(-1.5, 2), "−1.50");
+        assert_eq!(format_number(-0.000_1, 3), "0.000");
+        assert_eq!(format_number(2.0, 0), "2");
+        assert_eq!(format_number(f64::INFINITY, 3), "∞");
+        assert_eq!(format_number(f64::NEG_INFINITY, 3), "−∞");
+        assert_eq!(format_number(f64::NAN, 3), "NaN");
+    }
+
+    #[test]
+    fn evidence_trims_zeros() {
+        assert_eq!(format_evidence(2.21), "2.21");
+        assert_eq!(format_evidence(2.832_4), "2.832");
+        assert_eq!(format_evidence(10.0), "10");
+        assert_eq!(format_evidence(0.0), "0");
+        assert_eq!(format_evidence(-0.000_012_3), "−1.23e−5");
+        assert_eq!(format_evidence(f64::NAN), "NaN");
+    }
+}

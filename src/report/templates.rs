@@ -1,0 +1,182 @@
+//! The tera templates: embedded defaults, user overrides by file name.
+
+use std::collections::BTreeMap;
+use std::error::Error as _;
+use std::path::{Path, PathBuf};
+
+use tera::{Context, Tera};
+
+use super::{ReportContext, ReportError};
+
+/// The template rendered into `index.html`; every other one is a layout or partial.
+pub const ENTRY_TEMPLATE: &str = "index.html";
+
+/// The default templates, compiled into the binary so a report needs no files but the config.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    ("toc.html", include_str!("../../templates/toc.html")),
+    (
+        "warnings.html",
+        include_str!("../../templates/warnings.html"),
+    ),
+    ("section.html", include_str!("../../templates/section.html")),
+    ("figure.html", include_str!("../../templates/figure.html")),
+    ("table.html", include_str!("../../templates/table.html")),
+    ("errata.html", include_str!("../../templates/errata.html")),
+    ("style.css", include_str!("../../templates/style.css")),
+];
+
+/// The report templates: the embedded defaults, optionally overridden by name from a folder.
+#[derive(Debug)]
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// The default templates embedded in the binary.
+    pub fn embedded() -> Result<Templates, ReportError> {
+        Self::compile(embedded_sources())
+    }
+
+    /// The embedded templates, with any file of `dir` replacing the one of the same name.
+    ///
+    /// Files in sub-folders are named by their relative path with `/` (`partials/x.html`);
+    /// hidden files (editor swap files, `.DS_Store`) are skipped.
+    pub fn with_overrides(dir: &Path) -> Result<Templates, ReportError> {
+        let mut sources = embedded_sources();
+        let mut files = Vec::new();
+        collect_files(dir, dir, &mut files)?;
+        for (name, path) in files {
+            let text = std::fs::read_to_string(&path).map_err(|e| ReportError::Template {
+                name: name.clone(),
+                message: format!("cannot read {}: {e}", path.display()),
+            })?;
+            sources.insert(
+                name,
+                Source {
+                    text,
+                    path: Some(path),
+                },
+            );
+        }
+        Self::compile(sources)
+    }
+
+    /// The names of all templates, sorted (for `--templates` help and tests).
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.tera.get_template_names().map(String::from).collect();
+        names.sort();
+        names
+    }
+
+    /// Render the entry template with the view.
+    pub fn render(&self, view: &ReportContext) -> Result<String, ReportError> {
+        let context =
+            Context::from_serialize(view).map_err(|e| template_error(ENTRY_TEMPLATE, &e))?;
+        self.tera
+            .render(ENTRY_TEMPLATE, &context)
+            .map_err(|e| template_error(ENTRY_TEMPLATE, &e))
+    }
+
+    fn compile(sources: BTreeMap<String, Source>) -> Result<Templates, ReportError> {
+        // Parse each file on its own first: tera's batch error would not say which file
+        // of a user's folder is broken as plainly, and the path is what the user needs.
+        for (name, source) in &sources {
+            tera::Template::new(name, None, &source.text).map_err(|e| ReportError::Template {
+                name: name.clone(),
+                message: match &source.path {
+                    Some(path) => format!("{} ({})", chain(&e), path.display()),
+                    None => chain(&e),
+                },
+            })?;
+        }
+        let mut tera = Tera::default();
+        // Autoescape `.html` only (tera's default also lists .htm and .xml): partials are `.html`,
+        // and `style.css` is static text that must not be escaped.
+        tera.autoescape_on(vec![".html"]);
+        tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())))
+            .map_err(|e| template_error("templates", &e))?;
+        if !sources.contains_key(ENTRY_TEMPLATE) {
+            return Err(ReportError::Template {
+                name: ENTRY_TEMPLATE.into(),
+                message: "missing".into(),
+            });
+        }
+        Ok(Templates { tera })
+    }
+}
+
+struct Source {
+    text: String,
+    /// Where an override came from; `None` for the embedded defaults.
+    path: Option<PathBuf>,
+}
+
+fn embedded_sources() -> BTreeMap<String, Source> {
+    EMBEDDED
+        .iter()
+        .map(|(name, text)| {
+            let source = Source {
+                text: (*text).to_string(),
+                path: None,
+            };
+            ((*name).to_string(), source)
+        })
+        .collect()
+}
+
+/// Every regular, non-hidden file under `dir`, named relative to `root` with `/`.
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<(String, PathBuf)>,
+) -> Result<(), ReportError> {
+    let io_error = |e: std::io::Error| ReportError::Template {
+        name: dir.display().to_string(),
+        message: format!("cannot read template folder: {e}"),
+    };
+    let mut entries = std::fs::read_dir(dir)
+        .map_err(io_error)?
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(io_error)?;
+    // Sorted, so that which file wins never depends on the file system's order.
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        if entry.file_name().to_string_lossy().starts_with('.') {
+            continue;
+        }
+        let path = entry.path();
+        if path.is_dir() {
+            collect_files(root, &path, out)?;
+        } else {
+            let relative = path.strip_prefix(root).unwrap_or(&path);
+            let name = relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            out.push((name, path));
+        }
+    }
+    Ok(())
+}
+
+fn template_error(name: &str, error: &tera::Error) -> ReportError {
+    ReportError::Template {
+        name: name.to_string(),
+        message: chain(error),
+    }
+}
+
+/// A tera error with its causes: the top message alone ("Failed to render") hides the reason.
+fn chain(error: &tera::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        message.push_str(": ");
+        message.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    message
+}
