@@ -1,8 +1,34 @@
 //! Draw stage: figures from [`crate::compute::FigureData`] to SVG and PNG bytes.
 //!
-//! Pure functions: they return bytes and never touch a file.
+//! Pure functions: they return bytes and never touch a file. One drawing
+//! routine, generic over plotters' `DrawingBackend`, serves both formats; the
+//! only font is DejaVu Sans embedded in the binary, so output is the same on
+//! every machine and byte-identical between runs.
+
+mod font;
+mod layout;
+mod palette;
+mod panel;
+mod panel_layout;
+mod series;
+mod ticks;
+mod validate;
+
+#[cfg(test)]
+mod test_figures;
+#[cfg(test)]
+mod tests;
+
+use plotters::backend::RGBPixel;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+pub use palette::{color_for, color_hex, Rgb, PALETTE};
+pub use series::cut_polyline;
 
 use crate::compute::FigureData;
+use layout::Fonts;
 
 /// Something went wrong while drawing (a plotters backend error, a bad range).
 #[derive(Debug, thiserror::Error)]
@@ -12,12 +38,155 @@ pub struct PlotError {
     pub message: String,
 }
 
-/// Draw a figure as a standalone SVG document.
+impl PlotError {
+    fn new(figure: &FigureData, message: impl Into<String>) -> Self {
+        PlotError {
+            figure: figure.name.clone(),
+            message: message.into(),
+        }
+    }
+}
+
+/// plotters' SVG backend writes integer coordinates, which turns a dense
+/// curve into a visible zigzag; drawing on a canvas this many times larger and
+/// declaring the scale-1 size in the header gives quarter-pixel precision.
+const SVG_DETAIL: u32 = 4;
+
+/// Draw a figure as a standalone SVG document (at scale 1).
 pub fn draw_svg(figure: &FigureData) -> Result<String, PlotError> {
-    todo!("{}", figure.name)
+    prepare(figure)?;
+    let size = figure_size(figure, 1.0);
+    let canvas = (size.0 * SVG_DETAIL, size.1 * SVG_DETAIL);
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, canvas).into_drawing_area();
+        draw_figure(&root, figure, canvas, f64::from(SVG_DETAIL))
+            .map_err(|m| PlotError::new(figure, m))?;
+        root.present()
+            .map_err(|e| PlotError::new(figure, format!("writing SVG: {e}")))?;
+    }
+    // The viewBox keeps the canvas size; width and height become scale 1.
+    let drawn = format!("<svg width=\"{}\" height=\"{}\" ", canvas.0, canvas.1);
+    let shown = format!("<svg width=\"{}\" height=\"{}\" ", size.0, size.1);
+    if !svg.starts_with(&drawn) {
+        return Err(PlotError::new(
+            figure,
+            "unexpected SVG header from plotters",
+        ));
+    }
+    Ok(svg.replacen(&drawn, &shown, 1))
 }
 
 /// Draw a figure as PNG bytes; `scale` multiplies the default pixel size (1.0 = default, at least 600 px wide).
 pub fn draw_png(figure: &FigureData, scale: f64) -> Result<Vec<u8>, PlotError> {
-    todo!("{} {scale}", figure.name)
+    prepare(figure)?;
+    validate::check_scale(scale).map_err(|m| PlotError::new(figure, m))?;
+    let size = figure_size(figure, scale);
+    validate::check_size(size, scale).map_err(|m| PlotError::new(figure, m))?;
+    // plotters' bitmap backend does not anti-alias lines and markers: draw at
+    // twice the size and average 2×2 blocks, unless the image is already big.
+    let factor: u32 = if u64::from(size.0) * u64::from(size.1) <= 8_000_000 {
+        2
+    } else {
+        1
+    };
+    let big = (size.0 * factor, size.1 * factor);
+    let mut pixels = vec![255u8; big.0 as usize * big.1 as usize * 3];
+    {
+        let backend = BitMapBackend::<RGBPixel>::with_buffer_and_format(&mut pixels, big)
+            .map_err(|e| PlotError::new(figure, format!("bitmap buffer: {e}")))?;
+        let root = backend.into_drawing_area();
+        draw_figure(&root, figure, big, scale * f64::from(factor))
+            .map_err(|m| PlotError::new(figure, m))?;
+        root.present()
+            .map_err(|e| PlotError::new(figure, format!("drawing PNG: {e}")))?;
+    }
+    let pixels = if factor == 2 {
+        halve(&pixels, big)
+    } else {
+        pixels
+    };
+    encode_png(&pixels, size).map_err(|m| PlotError::new(figure, m))
+}
+
+/// Validate and make sure the font is registered.
+fn prepare(figure: &FigureData) -> Result<(), PlotError> {
+    validate::check_figure(figure).map_err(|m| PlotError::new(figure, m))?;
+    font::ensure_registered().map_err(|m| PlotError::new(figure, m))
+}
+
+fn figure_size(figure: &FigureData, scale: f64) -> (u32, u32) {
+    layout::figure_size(
+        figure.panels.len(),
+        figure.columns,
+        !figure.title.is_empty(),
+        scale,
+    )
+}
+
+/// Draw the whole figure on a canvas of `size` pixels at text/line scale `s`.
+fn draw_figure<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    figure: &FigureData,
+    size: (u32, u32),
+    s: f64,
+) -> Result<(), String> {
+    root.fill(&WHITE)
+        .map_err(|e| format!("drawing failed: {e}"))?;
+    let fonts = Fonts::new(s);
+    let has_title = !figure.title.is_empty();
+    let (title, cells) = layout::cells(figure.panels.len(), figure.columns, has_title, size, s);
+    if has_title {
+        let style = font::text_style(
+            &fonts.figure_title,
+            panel::TEXT,
+            Pos::new(HPos::Center, VPos::Center),
+        );
+        let at = (
+            (title.w / 2.0).round() as i32,
+            (title.y + title.h * 0.6).round() as i32,
+        );
+        root.draw_text(&figure.title, &style, at)
+            .map_err(|e| format!("drawing failed: {e}"))?;
+    }
+    let (columns, _) = layout::grid(figure.panels.len(), figure.columns);
+    let name = |index: usize| validate::panel_name(index, &figure.panels[index]);
+    let layouts = panel_layout::layout_panels(&figure.panels, &cells, columns, &fonts, s)
+        .map_err(|(index, e)| format!("{}: {e}", name(index)))?;
+    for (index, (panel, layout)) in figure.panels.iter().zip(&layouts).enumerate() {
+        panel::draw_panel(root, panel, layout, &fonts, s)
+            .map_err(|e| format!("{}: {e}", name(index)))?;
+    }
+    Ok(())
+}
+
+/// Average 2×2 blocks of an RGB image of `size` (both even).
+fn halve(pixels: &[u8], size: (u32, u32)) -> Vec<u8> {
+    let (w, h) = (size.0 as usize, size.1 as usize);
+    let mut out = Vec::with_capacity(w / 2 * h / 2 * 3);
+    for y in (0..h).step_by(2) {
+        for x in (0..w).step_by(2) {
+            for c in 0..3 {
+                let at = |xx: usize, yy: usize| u16::from(pixels[(yy * w + xx) * 3 + c]);
+                let sum = at(x, y) + at(x + 1, y) + at(x, y + 1) + at(x + 1, y + 1);
+                out.push(((sum + 2) / 4) as u8);
+            }
+        }
+    }
+    out
+}
+
+fn encode_png(pixels: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>, String> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, width, height);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder
+        .write_header()
+        .map_err(|e| format!("encoding PNG: {e}"))?;
+    writer
+        .write_image_data(pixels)
+        .map_err(|e| format!("encoding PNG: {e}"))?;
+    writer.finish().map_err(|e| format!("encoding PNG: {e}"))?;
+    Ok(bytes)
 }

@@ -1,0 +1,165 @@
+//! One colour per loss (or role) across every figure and every report swatch.
+//!
+//! Colours come from the Okabe–Ito palette, which stays distinguishable for the
+//! common forms of colour blindness. Its yellow (#F0E442) is left out: a thin
+//! yellow line on white disappears on a projector.
+
+/// An sRGB colour.
+pub type Rgb = (u8, u8, u8);
+
+/// Okabe–Ito without yellow, in the order unknown keys hash into.
+pub const PALETTE: [Rgb; 7] = [
+    BLUE,
+    VERMILLION,
+    BLUISH_GREEN,
+    REDDISH_PURPLE,
+    ORANGE,
+    SKY_BLUE,
+    BLACK,
+];
+
+pub const BLACK: Rgb = (0x00, 0x00, 0x00);
+pub const ORANGE: Rgb = (0xE6, 0x9F, 0x00);
+pub const SKY_BLUE: Rgb = (0x56, 0xB4, 0xE9);
+pub const BLUISH_GREEN: Rgb = (0x00, 0x9E, 0x73);
+pub const BLUE: Rgb = (0x00, 0x72, 0xB2);
+pub const VERMILLION: Rgb = (0xD5, 0x5E, 0x00);
+pub const REDDISH_PURPLE: Rgb = (0xCC, 0x79, 0xA7);
+
+/// Fixed assignments. Keys that appear together in one figure (the regression
+/// losses; hinge, squared hinge and cross-entropy; target and prediction) get
+/// different colours; keys that never meet may share one.
+const FIXED: &[(&str, Rgb)] = &[
+    // Regression losses.
+    ("mae", BLUE),
+    ("l1", BLUE),
+    ("mse", VERMILLION),
+    ("l2", VERMILLION),
+    ("rmse", VERMILLION),
+    ("huber", BLUISH_GREEN),
+    ("smooth_l1", REDDISH_PURPLE),
+    ("log_cosh", ORANGE),
+    ("quantile", SKY_BLUE),
+    ("pinball", SKY_BLUE),
+    ("msle", REDDISH_PURPLE),
+    ("mape", ORANGE),
+    ("poisson", BLACK),
+    // Classification and distribution losses.
+    ("binary_cross_entropy", BLUE),
+    ("bce", BLUE),
+    ("log_loss", BLUE),
+    ("categorical_cross_entropy", BLUE),
+    ("cross_entropy", BLUE),
+    ("sparse_categorical_cross_entropy", BLUE),
+    ("focal", ORANGE),
+    ("kl_divergence", REDDISH_PURPLE),
+    ("kl", REDDISH_PURPLE),
+    ("hinge", VERMILLION),
+    ("squared_hinge", BLUISH_GREEN),
+    ("categorical_hinge", SKY_BLUE),
+    ("cosine_similarity", SKY_BLUE),
+    // Roles.
+    ("target", BLACK),
+    ("original", BLACK),
+    ("truth", BLACK),
+    ("y", BLACK),
+    ("p", BLACK),
+    ("prediction", VERMILLION),
+    ("predicted", VERMILLION),
+    ("yhat", VERMILLION),
+    ("q", VERMILLION),
+    ("model", VERMILLION),
+    ("derivative", SKY_BLUE),
+    ("gradient", SKY_BLUE),
+    ("hessian", REDDISH_PURPLE),
+    ("second_derivative", REDDISH_PURPLE),
+    ("difference", ORANGE),
+    ("residual", ORANGE),
+];
+
+/// The colour of a loss name or role. Case, `-` and spaces are ignored
+/// (`Smooth-L1` = `smooth_l1`); unknown keys get a colour from a hash of the
+/// key, so they are stable across runs and figures too.
+pub fn color_for(key: &str) -> Rgb {
+    let key = normalise(key);
+    FIXED
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, rgb)| *rgb)
+        .unwrap_or_else(|| PALETTE[(fnv1a(&key) % PALETTE.len() as u64) as usize])
+}
+
+/// [`color_for`] as a CSS hex colour, `#rrggbb`, for report swatches.
+pub fn color_hex(key: &str) -> String {
+    let (r, g, b) = color_for(key);
+    format!("#{r:02x}{g:02x}{b:02x}")
+}
+
+fn normalise(key: &str) -> String {
+    key.trim()
+        .chars()
+        .map(|c| match c {
+            '-' | ' ' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// FNV-1a: fixed, documented and independent of std's randomised hasher.
+fn fnv1a(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_key_same_colour() {
+        assert_eq!(color_for("huber"), color_for("huber"));
+        assert_eq!(color_for("Smooth-L1"), color_for("smooth_l1"));
+        assert_eq!(color_for("some_new_loss"), color_for("some_new_loss"));
+    }
+
+    #[test]
+    fn regression_losses_differ() {
+        let keys = [
+            "mae",
+            "mse",
+            "huber",
+            "smooth_l1",
+            "log_cosh",
+            "quantile",
+            "poisson",
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            for b in &keys[i + 1..] {
+                assert_ne!(color_for(a), color_for(b), "{a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn roles_that_meet_differ() {
+        assert_ne!(color_for("target"), color_for("prediction"));
+        assert_ne!(color_for("p"), color_for("q"));
+        assert_ne!(color_for("hinge"), color_for("squared_hinge"));
+        assert_ne!(color_for("hinge"), color_for("binary_cross_entropy"));
+        assert_ne!(color_for("huber"), color_for("derivative"));
+    }
+
+    #[test]
+    fn unknown_keys_stay_in_palette() {
+        for key in ["a", "b", "zzz", ""] {
+            assert!(PALETTE.contains(&color_for(key)));
+        }
+    }
+
+    #[test]
+    fn hex_form() {
+        assert_eq!(color_hex("mae"), "#0072b2");
+        assert_eq!(color_hex("mse"), "#d55e00");
+    }
+}
