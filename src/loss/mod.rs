@@ -17,6 +17,26 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+mod binary;
+mod catalogue;
+mod categorical;
+mod count;
+mod divergence;
+mod evaluate;
+mod margin;
+mod params;
+mod reduce;
+mod regression;
+mod robust;
+mod similarity;
+mod sum;
+mod validate;
+
+#[cfg(test)]
+mod error_tests;
+
+pub use catalogue::catalogue;
+
 /// A parameter value as given by a user (CLI `--param k=v` or a scenario key).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
@@ -134,35 +154,45 @@ pub struct ParamInfo {
 /// A loss with validated parameters. Construct with [`Loss::new`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loss {
-    // private: filled by the core
+    name: &'static str,
+    shape: Shape,
+    kind: params::Kind,
+    params: Params,
 }
 
 impl Loss {
     /// Look up a loss by canonical name or alias and validate its parameters
     /// (unknown names get the nearest suggestion; defaults are filled in).
     pub fn new(name: &str, params: &Params) -> Result<Loss, LossError> {
-        todo!("{name} {params:?}")
+        let entry = catalogue::find(name)?;
+        let (kind, params) = params::build(entry, params)?;
+        Ok(Loss {
+            name: entry.name,
+            shape: entry.shape,
+            kind,
+            params,
+        })
     }
 
     /// Canonical name (`mae`, `binary_cross_entropy`...).
     pub fn name(&self) -> &'static str {
-        todo!()
+        self.name
     }
 
     /// Every parameter with defaults filled in.
     pub fn params(&self) -> Params {
-        todo!()
+        self.params.clone()
     }
 
     pub fn shape(&self) -> Shape {
-        todo!()
+        self.shape
     }
 
     /// Value, gradient and second derivative at one pair, for elementwise losses
     /// (None for row losses). Hinge targets are ±1 here. Infinite where the
     /// math is infinite, never NaN the math does not have.
     pub fn point(&self, target: f64, prediction: f64) -> Option<Point> {
-        todo!("{target} {prediction}")
+        self.kind.point(target, prediction)
     }
 
     /// Validate the data and compute value, per-sample values, gradient and Hessian.
@@ -173,19 +203,31 @@ impl Loss {
         weights: Option<&[f64]>,
         reduction: Reduction,
     ) -> Result<Evaluation, LossError> {
-        todo!("{target:?} {prediction:?} {weights:?} {reduction:?}")
+        self.kind
+            .evaluate(self.name, target, prediction, weights, reduction)
     }
 }
 
-/// Every loss, in a stable order.
-pub fn catalogue() -> Vec<LossInfo> {
-    todo!()
+impl std::str::FromStr for Reduction {
+    type Err = String;
+
+    /// `mean`, `sum` or `weighted_mean`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.trim() {
+            "mean" => Ok(Reduction::Mean),
+            "sum" => Ok(Reduction::Sum),
+            "weighted_mean" => Ok(Reduction::WeightedMean),
+            other => Err(format!(
+                "unknown reduction `{other}` (expected mean, sum or weighted_mean)"
+            )),
+        }
+    }
 }
 
 /// Sum with error compensation (at least as accurate as numpy's pairwise sum),
 /// deterministic whatever the thread count.
 pub fn accurate_sum(values: &[f64]) -> f64 {
-    values.iter().sum()
+    sum::parallel_sum(values)
 }
 
 impl ParamValue {

@@ -1,0 +1,217 @@
+//! Binary losses on a probability q (or a logit z): binary cross-entropy and
+//! binary focal cross-entropy, with label smoothing.
+//!
+//! ```
+//! use losslab::loss::{Loss, ParamValue, Params};
+//! let bce = Loss::new("bce", &Params::new()).unwrap();
+//! // Exact by default: q = 0 for a positive target is an infinite loss.
+//! assert_eq!(bce.point(1.0, 0.0).unwrap().value, f64::INFINITY);
+//! let mut params = Params::new();
+//! params.insert("from_logits".into(), ParamValue::Bool(true));
+//! let logits = Loss::new("bce", &params).unwrap();
+//! // Stable for huge logits: softplus(800) = 800.
+//! assert_eq!(logits.point(1.0, -800.0).unwrap().value, 800.0);
+//! ```
+
+use super::params::Binary;
+use super::Point;
+
+/// y(1 − ls) + ls/2: Keras' and PyTorch's binary label smoothing.
+pub(crate) fn smooth(y: f64, label_smoothing: f64) -> f64 {
+    if label_smoothing == 0.0 {
+        y
+    } else {
+        y * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    }
+}
+
+/// (σ(z), 1 − σ(z)), each computed without cancellation or overflow.
+pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
+    if z >= 0.0 {
+        let e = (-z).exp();
+        (1.0 / (1.0 + e), e / (1.0 + e))
+    } else {
+        let e = z.exp();
+        (e / (1.0 + e), 1.0 / (1.0 + e))
+    }
+}
+
+/// log(1 + e^x) without overflow: max(x, 0) + log1p(e^{−|x|}).
+pub(crate) fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+/// BCE and its q-derivatives for a probability q (y already smoothed).
+fn bce_probability(y: f64, q: f64) -> Point {
+    // Each log term only where its weight is non-zero: 0·log 0 = 0.
+    let positive = if y == 0.0 { 0.0 } else { -y * q.ln() };
+    let negative = if y == 1.0 {
+        0.0
+    } else {
+        -(1.0 - y) * (-q).ln_1p()
+    };
+    let qbar = 1.0 - q;
+    let (gradient, hessian) = if y == 0.0 {
+        (1.0 / qbar, 1.0 / (qbar * qbar))
+    } else if y == 1.0 {
+        (-1.0 / q, 1.0 / (q * q))
+    } else {
+        // (q − y)/(q(1 − q)) rather than −y/q + (1 − y)/(1 − q): no cancellation near q = y.
+        (
+            (q - y) / (q * qbar),
+            y / (q * q) + (1.0 - y) / (qbar * qbar),
+        )
+    };
+    Point {
+        value: positive + negative,
+        gradient,
+        hessian,
+    }
+}
+
+/// BCE and its z-derivatives for a logit z (y already smoothed).
+fn bce_logit(y: f64, z: f64) -> Point {
+    let (q, qbar) = sigmoid_pair(z);
+    Point {
+        // y·softplus(−z) + (1 − y)·softplus(z): two non-negative terms, equal to
+        // max(z, 0) − zy + log1p(e^{−|z|}) without its cancellation.
+        value: y * softplus(-z) + (1.0 - y) * softplus(z),
+        // σ(z) − y, written so that σ(z) ≈ y loses nothing.
+        gradient: (1.0 - y) * q - y * qbar,
+        hessian: q * qbar,
+    }
+}
+
+/// Binary cross-entropy.
+///
+/// # Formula
+/// L = −[y log q + (1 − y) log(1 − q)];
+/// L′ = (q − y)/(q(1 − q)); L″ = y/q² + (1 − y)/(1 − q)².
+/// With `from_logits` (ŷ = z, q = σ(z)): L = max(z, 0) − zy + log1p(e^{−|z|}),
+/// L′ = σ(z) − y, L″ = σ(z)(1 − σ(z)).
+/// y ∈ [0, 1] is the target (after label smoothing y(1 − ls) + ls/2), q the
+/// predicted probability. ε > 0 clips q to [ε, 1 − ε] first (Keras), and the
+/// derivatives are 0 where the clip is active. Exact by default: q = 0 with
+/// y > 0 gives +∞.
+/// Reference: Goodfellow, Bengio & Courville (2016), *Deep Learning*, §6.2.2;
+/// PyTorch `BCELoss`/`BCEWithLogitsLoss`.
+pub(crate) fn bce(b: &Binary, y: f64, yhat: f64) -> Point {
+    let y = smooth(y, b.label_smoothing);
+    if b.from_logits {
+        return bce_logit(y, yhat);
+    }
+    if b.epsilon > 0.0 && (yhat < b.epsilon || yhat > 1.0 - b.epsilon) {
+        let clipped = yhat.clamp(b.epsilon, 1.0 - b.epsilon);
+        return Point {
+            value: bce_probability(y, clipped).value,
+            gradient: 0.0,
+            hessian: 0.0,
+        };
+    }
+    bce_probability(y, yhat)
+}
+
+/// w·u^γ·B and its first two derivatives from those of u and B.
+fn focal_chain(gamma: f64, w: f64, u: [f64; 3], b: Point) -> Point {
+    let [u0, u1, u2] = u;
+    // c·u^e·x, taken as 0 when c or x is 0 (γ = 0, or B = 0 at u = 0) rather
+    // than 0·∞.
+    let term = |c: f64, e: f64, x: f64| {
+        if c == 0.0 || x == 0.0 {
+            0.0
+        } else {
+            c * u0.powf(e) * x
+        }
+    };
+    Point {
+        value: w * term(1.0, gamma, b.value),
+        gradient: w * (term(gamma, gamma - 1.0, u1 * b.value) + term(1.0, gamma, b.gradient)),
+        hessian: w
+            * (term(gamma * (gamma - 1.0), gamma - 2.0, u1 * u1 * b.value)
+                + term(gamma, gamma - 1.0, u2 * b.value)
+                + term(2.0 * gamma, gamma - 1.0, u1 * b.gradient)
+                + term(1.0, gamma, b.hessian)),
+    }
+}
+
+/// Binary focal cross-entropy.
+///
+/// # Formula
+/// L = w·(1 − p_t)^γ·BCE(y, q), p_t = yq + (1 − y)(1 − q), so
+/// u = 1 − p_t = y(1 − q) + (1 − y)q; w = αy + (1 − α)(1 − y) if α is given, else 1.
+/// L′ = w[γu^{γ−1}u′B + u^γB′],
+/// L″ = w[γ(γ−1)u^{γ−2}u′²B + γu^{γ−1}u″B + 2γu^{γ−1}u′B′ + u^γB″],
+/// with B, B′, B″ the binary cross-entropy and its derivatives; for
+/// probabilities u′ = 1 − 2y, u″ = 0; for logits (q = σ(z)) u′ = (1 − 2y)q(1 − q),
+/// u″ = (1 − 2y)q(1 − q)(1 − 2q). y is smoothed first (y(1 − ls) + ls/2).
+/// Reference: Lin et al. (2017), "Focal Loss for Dense Object Detection";
+/// Keras `BinaryFocalCrossentropy`.
+pub(crate) fn binary_focal(b: &Binary, gamma: f64, alpha: Option<f64>, y: f64, yhat: f64) -> Point {
+    let y = smooth(y, b.label_smoothing);
+    let w = alpha.map_or(1.0, |a| a * y + (1.0 - a) * (1.0 - y));
+    let s = 1.0 - 2.0 * y;
+    if b.from_logits {
+        let (q, qbar) = sigmoid_pair(yhat);
+        let u = y * qbar + (1.0 - y) * q;
+        let dq = q * qbar;
+        // 1 − 2σ(z) = tanh(−z/2), exact where σ(z) ≈ ½.
+        let u = [u, s * dq, s * dq * (-0.5 * yhat).tanh()];
+        focal_chain(gamma, w, u, bce_logit(y, yhat))
+    } else {
+        let q = yhat;
+        let u = y * (1.0 - q) + (1.0 - y) * q;
+        focal_chain(gamma, w, [u, s, 0.0], bce_probability(y, q))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PLAIN: Binary = Binary {
+        from_logits: false,
+        epsilon: 0.0,
+        label_smoothing: 0.0,
+    };
+
+    #[test]
+    fn never_nan_at_the_edges() {
+        let p = bce(&PLAIN, 1.0, 0.0);
+        assert_eq!((p.value, p.gradient), (f64::INFINITY, f64::NEG_INFINITY));
+        let p = bce(&PLAIN, 0.0, 0.0);
+        assert_eq!((p.value, p.gradient, p.hessian), (0.0, 1.0, 1.0));
+        let p = bce(&PLAIN, 0.0, 1.0);
+        assert_eq!(p.value, f64::INFINITY);
+    }
+
+    #[test]
+    fn logits_of_1000_are_finite() {
+        let b = Binary {
+            from_logits: true,
+            ..PLAIN
+        };
+        assert_eq!(bce(&b, 0.0, 1000.0).value, 1000.0);
+        assert_eq!(bce(&b, 1.0, 1000.0).value, 0.0);
+        assert_eq!(bce(&b, 1.0, -1000.0).gradient, -1.0);
+    }
+
+    #[test]
+    fn epsilon_clips_like_keras() {
+        let b = Binary {
+            epsilon: 1e-7,
+            ..PLAIN
+        };
+        let p = bce(&b, 1.0, 0.0);
+        assert!((p.value - 16.11809565095832).abs() < 1e-12);
+        assert_eq!(p.gradient, 0.0);
+    }
+
+    #[test]
+    fn focal_with_gamma_zero_is_bce() {
+        let a = binary_focal(&PLAIN, 0.0, None, 0.3, 0.8);
+        let b = bce(&PLAIN, 0.3, 0.8);
+        assert!((a.value - b.value).abs() < 1e-15);
+        assert!((a.gradient - b.gradient).abs() < 1e-15);
+        assert!((a.hessian - b.hessian).abs() < 1e-14);
+    }
+}

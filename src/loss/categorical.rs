@@ -1,0 +1,304 @@
+//! Categorical losses on rows of class probabilities (or logits):
+//! categorical and sparse categorical cross-entropy, categorical focal
+//! cross-entropy. Class weights, label smoothing and `ignore_index`.
+//!
+//! ```
+//! use losslab::loss::{Data, Loss, ParamValue, Params, Reduction};
+//! let mut params = Params::new();
+//! params.insert("from_logits".into(), ParamValue::Bool(true));
+//! let scce = Loss::new("scce", &params).unwrap();
+//! // Logits of ±1000 stay finite (log-sum-exp).
+//! let z = Data::Rows(vec![vec![1000.0, 0.0, -1000.0]]);
+//! let e = scce.evaluate(&Data::Flat(vec![2.0]), &z, None, Reduction::Mean).unwrap();
+//! assert_eq!(e.value, 2000.0);
+//! ```
+
+use super::params::Categorical;
+use super::reduce::RowOut;
+use super::sum::Neumaier;
+use super::validate::{self, bad, RowsRef};
+use super::LossError;
+
+/// A numerically careful softmax of one row of logits z: log q_c, q_c and
+/// 1 − q_c, all without overflow, and 1 − q_c of the largest class computed
+/// from the others' mass (no cancellation when q_c ≈ 1).
+pub(crate) struct Softmax<'a> {
+    z: &'a [f64],
+    top: usize,
+    /// Σ_{c ≠ top} e^{z_c − z_top}
+    rest: f64,
+    /// log1p(rest) = log Σ_c e^{z_c − z_top}
+    log_norm: f64,
+}
+
+impl<'a> Softmax<'a> {
+    pub(crate) fn new(z: &'a [f64]) -> Self {
+        let mut top = 0;
+        for (c, &x) in z.iter().enumerate() {
+            if x > z[top] {
+                top = c;
+            }
+        }
+        let mut rest = Neumaier::new();
+        for (c, &x) in z.iter().enumerate() {
+            if c != top {
+                rest.add((x - z[top]).exp());
+            }
+        }
+        let rest = rest.value();
+        Softmax {
+            z,
+            top,
+            rest,
+            log_norm: rest.ln_1p(),
+        }
+    }
+
+    pub(crate) fn log_q(&self, c: usize) -> f64 {
+        (self.z[c] - self.z[self.top]) - self.log_norm
+    }
+
+    pub(crate) fn q(&self, c: usize) -> f64 {
+        if c == self.top {
+            1.0 / (1.0 + self.rest)
+        } else {
+            (self.z[c] - self.z[self.top]).exp() / (1.0 + self.rest)
+        }
+    }
+
+    pub(crate) fn q_complement(&self, c: usize) -> f64 {
+        if c == self.top {
+            self.rest / (1.0 + self.rest)
+        } else {
+            1.0 - self.q(c)
+        }
+    }
+}
+
+/// Check a class-weight list against the number of classes.
+pub(crate) fn check_class_weights(
+    loss: &str,
+    cat: &Categorical,
+    classes: usize,
+) -> Result<(), LossError> {
+    match &cat.class_weights {
+        Some(w) if w.len() != classes => Err(LossError::BadParam {
+            loss: loss.to_string(),
+            param: "class_weights".to_string(),
+            message: format!("has {} values but the data has {classes} classes", w.len()),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Check prediction probabilities of a row (skipped for logits).
+pub(crate) fn check_probabilities(
+    rows: &RowsRef<'_>,
+    i: usize,
+    p: &[f64],
+) -> Result<(), LossError> {
+    for (c, &x) in p.iter().enumerate() {
+        validate::probability("prediction", rows.place(i, c), x)?;
+    }
+    Ok(())
+}
+
+/// −Σ_c w_c y_c log q_c of one row, gradient into `g`; `y(c)` gives the
+/// (smoothed) target of class c.
+fn cross_entropy_row(cat: &Categorical, y: impl Fn(usize) -> f64, p: &[f64], g: &mut [f64]) -> f64 {
+    let w = |c: usize| cat.class_weights.as_ref().map_or(1.0, |w| w[c]);
+    let mut value = Neumaier::new();
+    if cat.from_logits {
+        let soft = Softmax::new(p);
+        let mut mass = Neumaier::new();
+        for c in 0..p.len() {
+            let wy = w(c) * y(c);
+            mass.add(wy);
+            if wy != 0.0 {
+                value.add(-wy * soft.log_q(c));
+            }
+        }
+        let mass = mass.value();
+        for (j, gj) in g.iter_mut().enumerate() {
+            let wy = w(j) * y(j);
+            // (Σ_c w_c y_c) q_j − w_j y_j, split so that q_j ≈ 1 loses nothing.
+            *gj = (mass - wy) * soft.q(j) - wy * soft.q_complement(j);
+        }
+    } else {
+        for (c, (&q, gc)) in p.iter().zip(g.iter_mut()).enumerate() {
+            let wy = w(c) * y(c);
+            if wy != 0.0 {
+                value.add(-wy * q.ln());
+                *gc = -wy / q;
+            }
+        }
+    }
+    value.value()
+}
+
+/// Categorical cross-entropy of one row.
+///
+/// # Formula
+/// L = −Σ_c w_c y_c log q_c, ∂L/∂q_c = −w_c y_c/q_c (probabilities used as
+/// given, no renormalisation). With `from_logits` (q = softmax(z)):
+/// L = −Σ_c w_c y_c (z_c − logΣ_k e^{z_k}), ∂L/∂z_j = (Σ_c w_c y_c) q_j − w_j y_j.
+/// y_c = target (after smoothing y(1 − ls) + ls/C), q_c = predicted
+/// probability, w_c = class weight (1 without `class_weights`). The class
+/// factor for `weighted_mean` is Σ_c w_c y_c with the unsmoothed y.
+/// Reference: Goodfellow et al. (2016), *Deep Learning*, §6.2.2.3; PyTorch
+/// `CrossEntropyLoss`; Keras `CategoricalCrossentropy`.
+pub(crate) fn cce_row(
+    cat: &Categorical,
+    rows: &RowsRef<'_>,
+    preds: &RowsRef<'_>,
+    i: usize,
+    t: &[f64],
+    p: &[f64],
+    g: &mut [f64],
+) -> Result<RowOut, LossError> {
+    for (c, &x) in t.iter().enumerate() {
+        validate::probability("target", rows.place(i, c), x)?;
+    }
+    if !cat.from_logits {
+        check_probabilities(preds, i, p)?;
+    }
+    let ls = cat.label_smoothing;
+    let classes = t.len() as f64;
+    let value = cross_entropy_row(cat, |c| t[c] * (1.0 - ls) + ls / classes, p, g);
+    let factor = match &cat.class_weights {
+        Some(w) => {
+            let mut f = Neumaier::new();
+            t.iter().zip(w).for_each(|(y, w)| f.add(y * w));
+            f.value()
+        }
+        None => 1.0,
+    };
+    Ok(RowOut {
+        factor,
+        ..RowOut::new(value)
+    })
+}
+
+/// Sparse categorical cross-entropy of one row (label `t[0]`).
+///
+/// # Formula
+/// The categorical cross-entropy with the one-hot target of the label t:
+/// L = −w_t log q_t (without smoothing), ∂L/∂q_t = −w_t/q_t; from logits
+/// ∂L/∂z_j = w_t(q_j − [j = t]). With smoothing y_c = (1 − ls)[c = t] + ls/C
+/// and L = −Σ_c w_c y_c log q_c. The class factor for `weighted_mean` is w_t.
+/// A label equal to `ignore_index` contributes 0 and is not counted.
+/// Reference: PyTorch `CrossEntropyLoss` (class indices, `weight`, `ignore_index`).
+pub(crate) fn scce_row(
+    cat: &Categorical,
+    labels: &RowsRef<'_>,
+    preds: &RowsRef<'_>,
+    i: usize,
+    t: &[f64],
+    p: &[f64],
+    g: &mut [f64],
+) -> Result<RowOut, LossError> {
+    let label = t[0];
+    let classes = p.len();
+    if cat
+        .ignore_index
+        .is_some_and(|ignore| label == ignore as f64)
+    {
+        return Ok(RowOut {
+            factor: 0.0,
+            counted: false,
+            ..RowOut::new(0.0)
+        });
+    }
+    if label.fract() != 0.0 || label < 0.0 || label >= classes as f64 {
+        return Err(bad(
+            "target",
+            format!(
+                "{} is {label}; labels must be integers in [0, {classes}){}",
+                labels.place(i, 0),
+                cat.ignore_index
+                    .map(|k| format!(" or the ignore_index {k}"))
+                    .unwrap_or_default()
+            ),
+        ));
+    }
+    if !cat.from_logits {
+        check_probabilities(preds, i, p)?;
+    }
+    let k = label as usize;
+    let ls = cat.label_smoothing;
+    let n = classes as f64;
+    let value = cross_entropy_row(
+        cat,
+        |c| if c == k { 1.0 - ls + ls / n } else { ls / n },
+        p,
+        g,
+    );
+    Ok(RowOut {
+        factor: cat.class_weights.as_ref().map_or(1.0, |w| w[k]),
+        ..RowOut::new(value)
+    })
+}
+
+/// Categorical focal cross-entropy of one row.
+///
+/// # Formula
+/// L = −Σ_c α(1 − q_c)^γ y_c log q_c;
+/// ∂L/∂q_c = αy_c[γ(1 − q_c)^{γ−1} log q_c − (1 − q_c)^γ/q_c];
+/// from logits (q = softmax(z)): ∂L/∂z_j = q_j(∂L/∂q_j − Σ_c q_c ∂L/∂q_c).
+/// y_c = target, q_c = predicted probability (used as given), α ∈ [0, 1], γ ≥ 0.
+/// Reference: Lin et al. (2017), "Focal Loss for Dense Object Detection";
+/// Keras `CategoricalFocalCrossentropy`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn focal_row(
+    gamma: f64,
+    alpha: f64,
+    from_logits: bool,
+    rows: &RowsRef<'_>,
+    preds: &RowsRef<'_>,
+    i: usize,
+    t: &[f64],
+    p: &[f64],
+    g: &mut [f64],
+) -> Result<RowOut, LossError> {
+    for (c, &x) in t.iter().enumerate() {
+        validate::probability("target", rows.place(i, c), x)?;
+    }
+    if !from_logits {
+        check_probabilities(preds, i, p)?;
+    }
+    let soft = from_logits.then(|| Softmax::new(p));
+    let parts = |c: usize| match &soft {
+        Some(s) => (s.q(c), s.q_complement(c), s.log_q(c)),
+        None => (p[c], 1.0 - p[c], p[c].ln()),
+    };
+    let mut value = Neumaier::new();
+    for c in 0..p.len() {
+        let y = t[c];
+        if y == 0.0 {
+            continue;
+        }
+        let (q, qbar, lq) = parts(c);
+        value.add(-alpha * y * qbar.powf(gamma) * lq);
+        // γ(1 − q)^{γ−1} log q → 0 as q → 1 for γ > 0; avoid ∞·0 there.
+        let focus = if lq == 0.0 || gamma == 0.0 {
+            0.0
+        } else {
+            gamma * qbar.powf(gamma - 1.0) * lq
+        };
+        g[c] = alpha * y * (focus - qbar.powf(gamma) / q);
+    }
+    if let Some(s) = &soft {
+        // Chain through the softmax; g holds ∂L/∂q until overwritten.
+        let mut sum = Neumaier::new();
+        for (c, gc) in g.iter().enumerate() {
+            sum.add(gc * s.q(c));
+        }
+        let sum = sum.value();
+        for (j, gj) in g.iter_mut().enumerate() {
+            let (qj, qbar_j) = (s.q(j), s.q_complement(j));
+            // q_j(g_j − Σ_c g_c q_c) = q_j(g_j(1 − q_j) − Σ_{c≠j} g_c q_c)
+            *gj = qj * (*gj * qbar_j - (sum - *gj * qj));
+        }
+    }
+    Ok(RowOut::new(value.value()))
+}

@@ -1,0 +1,222 @@
+//! Divergences between probability rows: Kullback–Leibler and Jensen–Shannon.
+//!
+//! ```
+//! use losslab::loss::{Data, Loss, Params, Reduction};
+//! let kl = Loss::new("kl", &Params::new()).unwrap();
+//! let p = Data::Flat(vec![0.5, 0.5, 0.0]);
+//! let q = Data::Flat(vec![0.25, 0.25, 0.5]);
+//! let e = kl.evaluate(&p, &q, None, Reduction::Mean).unwrap();
+//! // 0·log(0/q) = 0: KL = ln 2.
+//! assert!((e.value - std::f64::consts::LN_2).abs() < 1e-16);
+//! assert!(e.warnings.is_empty());
+//! ```
+
+use std::f64::consts::LN_2;
+
+use super::reduce::RowOut;
+use super::sum::Neumaier;
+use super::validate::{self, bad, RowsRef};
+use super::LossError;
+
+/// How far a row sum may be from 1 before it earns a warning.
+const SUM_TOLERANCE: f64 = 1e-9;
+
+/// log(x/y) for x, y > 0 without overflow, underflow, or loss of digits when x ≈ y.
+pub(crate) fn ln_ratio(x: f64, y: f64) -> f64 {
+    let r = x / y;
+    if (0.5..=2.0).contains(&r) {
+        // x − y is exact here (Sterbenz), so log1p keeps every digit.
+        ((x - y) / y).ln_1p()
+    } else if r.is_normal() {
+        r.ln()
+    } else {
+        x.ln() - y.ln()
+    }
+}
+
+/// scipy's rel_entr: x·log(x/y), 0 at x = 0, +∞ for x > 0 = y.
+pub(crate) fn rel_entr(x: f64, y: f64) -> f64 {
+    if x == 0.0 {
+        0.0
+    } else if y == 0.0 {
+        f64::INFINITY
+    } else {
+        x * ln_ratio(x, y)
+    }
+}
+
+/// A number for a message: at most 6 significant decimals, no trailing zeros.
+fn short(x: f64) -> String {
+    let s = format!("{x:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+/// Check that a row holds probabilities (target: ≥ 0; prediction: in [0, 1])
+/// and return its (compensated) sum, with a warning if that is not 1.
+fn checked_sum(
+    what: &str,
+    rows: &RowsRef<'_>,
+    i: usize,
+    v: &[f64],
+    normalize: bool,
+    warnings: &mut Vec<String>,
+) -> Result<f64, LossError> {
+    for (c, &x) in v.iter().enumerate() {
+        if what == "target" {
+            validate::check(
+                what,
+                rows.place(i, c),
+                x,
+                x >= 0.0,
+                "probabilities must be >= 0",
+            )?;
+        } else {
+            validate::probability(what, rows.place(i, c), x)?;
+        }
+    }
+    let mut sum = Neumaier::new();
+    v.iter().for_each(|&x| sum.add(x));
+    let sum = sum.value();
+    if (sum - 1.0).abs() > SUM_TOLERANCE {
+        if normalize && sum == 0.0 {
+            return Err(bad(
+                what,
+                format!("row {i} sums to 0 and cannot be normalized"),
+            ));
+        }
+        let how = if normalize {
+            "rescaled to sum to 1 (normalize = true)"
+        } else {
+            "computed as given (scipy rel_entr)"
+        };
+        warnings.push(format!(
+            "{what} row {i} sums to {}, not 1; {how}",
+            short(sum)
+        ));
+    }
+    Ok(sum)
+}
+
+/// Kullback–Leibler divergence of one row.
+///
+/// # Formula
+/// L = Σ_c p_c log(p_c/q_c) / log b, ∂L/∂q_c = −p_c/(q_c log b);
+/// 0·log(0/q) = 0; p_c > 0 with q_c = 0 gives +∞. With `normalize`, p̂ = p/Σp
+/// and q̂ = q/Σq replace p and q and ∂L/∂q_j = (−p̂_j/q_j + 1/Σq)/log b.
+/// p = target, q = prediction, b = base (e: nats, 2: bits). Rows that do not
+/// sum to 1 are computed as given (scipy `rel_entr`) with a warning.
+/// Reference: Cover & Thomas (2006), *Elements of Information Theory*, §2.3.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn kl_row(
+    ln_base: f64,
+    normalize: bool,
+    rows: &RowsRef<'_>,
+    preds: &RowsRef<'_>,
+    i: usize,
+    p: &[f64],
+    q: &[f64],
+    g: &mut [f64],
+) -> Result<RowOut, LossError> {
+    let mut warnings = Vec::new();
+    let sp = checked_sum("target", rows, i, p, normalize, &mut warnings)?;
+    let sq = checked_sum("prediction", preds, i, q, normalize, &mut warnings)?;
+    let (sp, sq) = if normalize { (sp, sq) } else { (1.0, 1.0) };
+    let mut value = Neumaier::new();
+    for (j, (&pj, &qj)) in p.iter().zip(q).enumerate() {
+        let (pn, qn) = (pj / sp, qj / sq);
+        value.add(rel_entr(pn, qn));
+        let direct = if pn == 0.0 { 0.0 } else { -pn / qj };
+        g[j] = if normalize { direct + 1.0 / sq } else { direct } / ln_base;
+    }
+    Ok(RowOut {
+        warnings,
+        ..RowOut::new(value.value() / ln_base)
+    })
+}
+
+/// p log(2p/(p+q)) + q log(2q/(p+q)) ≥ 0, the Jensen–Shannon term of one class.
+fn js_term(p: f64, q: f64) -> f64 {
+    if p == 0.0 || q == 0.0 {
+        return (p + q) * LN_2;
+    }
+    let s = 0.5 * (p + q);
+    let x = (p - q) / (p + q);
+    if x.abs() < 0.5 {
+        // s[(1+x)log(1+x) + (1−x)log(1−x)] regrouped: no cancellation of the
+        // first-order terms, which the direct form suffers when p ≈ q.
+        s * (2.0 * x * x.atanh() + (-x * x).ln_1p())
+    } else {
+        p * (2.0 * p / (p + q)).ln() + q * (2.0 * q / (p + q)).ln()
+    }
+}
+
+/// Jensen–Shannon divergence of one row.
+///
+/// # Formula
+/// L = ½KL(p‖m) + ½KL(q‖m) with m = (p + q)/2, divided by log b;
+/// ∂L/∂q_c = ½ log(q_c/m_c)/log b (−∞ where q_c = 0 < p_c; ½ log 2/log b where p_c = 0).
+/// p = target, q = prediction, b = base. Finite wherever p and q have zeros
+/// (at most log 2 / log b).
+/// Reference: Lin (1991), "Divergence measures based on the Shannon entropy".
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn js_row(
+    ln_base: f64,
+    rows: &RowsRef<'_>,
+    preds: &RowsRef<'_>,
+    i: usize,
+    p: &[f64],
+    q: &[f64],
+    g: &mut [f64],
+) -> Result<RowOut, LossError> {
+    let mut warnings = Vec::new();
+    checked_sum("target", rows, i, p, false, &mut warnings)?;
+    checked_sum("prediction", preds, i, q, false, &mut warnings)?;
+    let mut value = Neumaier::new();
+    for (j, (&pj, &qj)) in p.iter().zip(q).enumerate() {
+        value.add(js_term(pj, qj));
+        let log_q_over_m = if pj == 0.0 {
+            LN_2
+        } else if qj == 0.0 {
+            f64::NEG_INFINITY
+        } else {
+            let x = (qj - pj) / (pj + qj);
+            if x.abs() < 0.5 {
+                x.ln_1p()
+            } else {
+                (2.0 * qj / (pj + qj)).ln()
+            }
+        };
+        g[j] = 0.5 * log_q_over_m / ln_base;
+    }
+    Ok(RowOut {
+        warnings,
+        ..RowOut::new(0.5 * value.value() / ln_base)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rel_entr_edges() {
+        assert_eq!(rel_entr(0.0, 0.0), 0.0);
+        assert_eq!(rel_entr(0.5, 0.0), f64::INFINITY);
+        assert!((rel_entr(1e-300, 0.5) - 1e-300 * (2e-300f64.ln())).abs() < 1e-310);
+        assert!(ln_ratio(1e-300, 1e300).is_finite());
+    }
+
+    #[test]
+    fn js_term_is_symmetric_and_bounded() {
+        assert!((js_term(0.3, 0.7) - js_term(0.7, 0.3)).abs() < 1e-16);
+        assert_eq!(js_term(0.4, 0.0), 0.4 * LN_2);
+        assert!(js_term(0.5, 0.5 + 1e-12) > 0.0);
+    }
+
+    #[test]
+    fn short_numbers() {
+        assert_eq!(short(2.2100000000000004), "2.21");
+        assert_eq!(short(1.0), "1");
+    }
+}

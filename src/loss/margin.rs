@@ -1,0 +1,172 @@
+//! Margin losses: hinge, squared hinge (labels ±1) and the Crammer–Singer
+//! categorical hinge.
+//!
+//! ```
+//! use losslab::loss::{Data, Loss, Params, Reduction};
+//! let hinge = Loss::new("hinge", &Params::new()).unwrap();
+//! // Labels in {0, 1} are mapped to −1/1, as Keras does.
+//! let e = hinge
+//!     .evaluate(&Data::Flat(vec![0.0, 1.0]), &Data::Flat(vec![0.5, 0.5]), None, Reduction::Sum)
+//!     .unwrap();
+//! assert_eq!(e.per_sample, vec![1.5, 0.5]);
+//! ```
+
+use super::reduce::RowOut;
+use super::validate::{bad, RowsRef};
+use super::{LossError, Point};
+
+/// Hinge loss for a label y = ±1.
+///
+/// # Formula
+/// L = max(0, 1 − yŷ); L′ = −y where 1 − yŷ > 0, else 0 (also at the kink); L″ = 0.
+/// y ∈ {−1, 1} is the label, ŷ the score.
+/// Reference: Cortes & Vapnik (1995), "Support-vector networks"; Keras `Hinge`.
+pub(crate) fn hinge(y: f64, yhat: f64) -> Point {
+    let m = 1.0 - y * yhat;
+    if m > 0.0 {
+        Point {
+            value: m,
+            gradient: -y,
+            hessian: 0.0,
+        }
+    } else {
+        Point {
+            value: 0.0,
+            gradient: 0.0,
+            hessian: 0.0,
+        }
+    }
+}
+
+/// Squared hinge loss for a label y = ±1.
+///
+/// # Formula
+/// L = max(0, 1 − yŷ)²; L′ = −2y·max(0, 1 − yŷ); L″ = 2y² = 2 where
+/// 1 − yŷ > 0, else 0 (0 at the kink, where the second derivative jumps).
+/// Reference: Keras `SquaredHinge`.
+pub(crate) fn squared_hinge(y: f64, yhat: f64) -> Point {
+    let m = 1.0 - y * yhat;
+    if m > 0.0 {
+        Point {
+            value: m * m,
+            gradient: -2.0 * y * m,
+            hessian: 2.0 * y * y,
+        }
+    } else {
+        Point {
+            value: 0.0,
+            gradient: 0.0,
+            hessian: 0.0,
+        }
+    }
+}
+
+/// Decide the label convention of hinge targets: `Ok(true)` if every label is
+/// 0 or 1 (to be mapped to −1/1), `Ok(false)` if every label is −1 or 1.
+pub(crate) fn zero_one_labels(target: &[f64]) -> Result<bool, LossError> {
+    let mut first_zero = None;
+    let mut first_minus = None;
+    for (i, &y) in target.iter().enumerate() {
+        if y == 0.0 {
+            first_zero.get_or_insert(i);
+        } else if y == -1.0 {
+            first_minus.get_or_insert(i);
+        } else if y != 1.0 {
+            return Err(bad(
+                "target",
+                format!(
+                    "index {i} is {y}; hinge labels must be all in {{-1, 1}} or all in {{0, 1}}"
+                ),
+            ));
+        }
+    }
+    match (first_zero, first_minus) {
+        (Some(z), Some(m)) => Err(bad(
+            "target",
+            format!(
+                "index {} is {} but index {} is {}; hinge labels must be all in {{-1, 1}} or all in {{0, 1}}",
+                z.max(m),
+                if z > m { "0" } else { "-1" },
+                z.min(m),
+                if z > m { "-1" } else { "0" },
+            ),
+        )),
+        (Some(_), None) => Ok(true),
+        _ => Ok(false),
+    }
+}
+
+/// Categorical (Crammer–Singer) hinge of one one-hot row.
+///
+/// # Formula
+/// L = max(0, 1 + max_{c≠t} ŷ_c − ŷ_t), t the class with y_t = 1;
+/// where L > 0: ∂L/∂ŷ_k = +1 for k the (first) maximising c ≠ t, −1 for k = t,
+/// 0 elsewhere; where L = 0 (including the kink) the gradient is 0.
+/// Reference: Crammer & Singer (2001), "On the algorithmic implementation of
+/// multiclass kernel-based vector machines". (Keras takes the max over
+/// (1 − y)·ŷ, counting the true class as 0; not done here.)
+pub(crate) fn categorical_hinge_row(
+    rows: &RowsRef<'_>,
+    i: usize,
+    t: &[f64],
+    p: &[f64],
+    g: &mut [f64],
+) -> Result<RowOut, LossError> {
+    let ones = t.iter().filter(|&&y| y == 1.0).count();
+    let stray = t.iter().position(|&y| y != 0.0 && y != 1.0);
+    if ones != 1 || stray.is_some() {
+        let detail = match stray {
+            Some(c) => format!("{} is {}", rows.place(i, c), t[c]),
+            None => format!("it has {ones} ones"),
+        };
+        let row = if matches!(rows, RowsRef::One(_)) {
+            "the row".to_string()
+        } else {
+            format!("row {i}")
+        };
+        return Err(bad(
+            "target",
+            format!("{row} is not one-hot ({detail}); categorical_hinge needs exactly one 1 and zeros elsewhere"),
+        ));
+    }
+    let truth = t.iter().position(|&y| y == 1.0).unwrap_or(0);
+    if p.len() < 2 {
+        // No rival class: the max over an empty set is −∞, so no margin is violated.
+        return Ok(RowOut::new(0.0));
+    }
+    let mut rival = if truth == 0 { 1 } else { 0 };
+    for (c, &x) in p.iter().enumerate() {
+        if c != truth && x > p[rival] {
+            rival = c;
+        }
+    }
+    let margin = 1.0 + (p[rival] - p[truth]);
+    if margin > 0.0 {
+        g[rival] = 1.0;
+        g[truth] = -1.0;
+        Ok(RowOut::new(margin))
+    } else {
+        Ok(RowOut::new(0.0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn label_sets() {
+        assert_eq!(zero_one_labels(&[0.0, 1.0, 1.0]), Ok(true));
+        assert_eq!(zero_one_labels(&[-1.0, 1.0]), Ok(false));
+        let e = zero_one_labels(&[1.0, 0.0, -1.0]).unwrap_err().to_string();
+        assert_eq!(e, "target: index 2 is -1 but index 1 is 0; hinge labels must be all in {-1, 1} or all in {0, 1}");
+        let e = zero_one_labels(&[1.0, 2.0]).unwrap_err().to_string();
+        assert!(e.contains("index 1 is 2"), "{e}");
+    }
+
+    #[test]
+    fn kink_gradient_is_zero() {
+        assert_eq!(hinge(1.0, 1.0).gradient, 0.0);
+        assert_eq!(squared_hinge(-1.0, -1.0).gradient, 0.0);
+    }
+}

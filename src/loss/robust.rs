@@ -1,0 +1,106 @@
+//! Robust and relative regression losses: quantile (pinball), MSLE, MAPE.
+//!
+//! ```
+//! use losslab::loss::{Loss, ParamValue, Params};
+//! let mut params = Params::new();
+//! params.insert("tau".into(), ParamValue::Number(0.9));
+//! let q = Loss::new("quantile", &params).unwrap();
+//! // Under-prediction (y > ŷ) costs τ per unit, over-prediction 1 − τ.
+//! let p = q.point(2.0, 1.0).unwrap();
+//! assert!((p.value - 0.9).abs() < 1e-15 && p.gradient == -0.9);
+//! ```
+
+use super::regression::sign0;
+use super::Point;
+
+/// Quantile (pinball) loss at level τ ∈ (0, 1).
+///
+/// # Formula
+/// L = max(τu, (τ − 1)u) with u = y − ŷ;
+/// L′ = −τ if u > 0, 1 − τ if u < 0, 0 at u = 0 (the kink); L″ = 0.
+/// Reference: Koenker & Bassett (1978), "Regression Quantiles".
+pub(crate) fn quantile(tau: f64, y: f64, yhat: f64) -> Point {
+    let u = y - yhat;
+    let (value, gradient) = if u > 0.0 {
+        (tau * u, -tau)
+    } else if u < 0.0 {
+        ((tau - 1.0) * u, 1.0 - tau)
+    } else {
+        (0.0, 0.0)
+    };
+    Point {
+        value,
+        gradient,
+        hessian: 0.0,
+    }
+}
+
+/// Squared logarithmic error; inputs must be > −1.
+///
+/// # Formula
+/// L = d², d = log(1 + ŷ) − log(1 + y); L′ = 2d/(1 + ŷ); L″ = 2(1 − d)/(1 + ŷ)².
+/// d is computed as log1p((ŷ − y)/(1 + y)) when the ratio (1 + ŷ)/(1 + y) is
+/// within [½, 2], so it keeps its digits when ŷ ≈ y.
+/// Reference: Keras `MeanSquaredLogarithmicError`.
+pub(crate) fn msle(y: f64, yhat: f64) -> Point {
+    let (py, pyhat) = (1.0 + y, 1.0 + yhat);
+    let ratio = pyhat / py;
+    let d = if (0.5..=2.0).contains(&ratio) {
+        ((yhat - y) / py).ln_1p()
+    } else {
+        yhat.ln_1p() - y.ln_1p()
+    };
+    Point {
+        value: d * d,
+        gradient: 2.0 * d / pyhat,
+        hessian: 2.0 * (1.0 - d) / (pyhat * pyhat),
+    }
+}
+
+/// Absolute percentage error; the target must not be 0 (no silent epsilon).
+///
+/// # Formula
+/// L = 100·|ŷ − y|/|y|; L′ = 100·sign(ŷ − y)/|y| (0 at ŷ = y); L″ = 0.
+/// Reference: Keras `MeanAbsolutePercentageError` (without its epsilon).
+pub(crate) fn mape(y: f64, yhat: f64) -> Point {
+    let a = yhat - y;
+    Point {
+        value: 100.0 * a.abs() / y.abs(),
+        gradient: 100.0 * sign0(a) / y.abs(),
+        hessian: 0.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantile_kink_and_sides() {
+        assert_eq!(quantile(0.3, 1.0, 1.0).gradient, 0.0);
+        assert_eq!(quantile(0.3, 1.0, 0.0).gradient, -0.3);
+        assert_eq!(quantile(0.3, 0.0, 1.0).gradient, 0.7);
+    }
+
+    #[test]
+    fn msle_near_equal_inputs_keeps_digits() {
+        let yhat = 1.0 + 1e-12;
+        let a = yhat - 1.0; // exact
+                            // d = log1p(a/2) = a/2 − a²/8 + …; the subtraction log1p(ŷ) − log1p(y)
+                            // would keep only about 4 digits of it.
+        let d = a / 2.0 - a * a / 8.0;
+        let p = msle(1.0, yhat);
+        assert!(
+            (p.value - d * d).abs() < 1e-14 * d * d,
+            "{} vs {}",
+            p.value,
+            d * d
+        );
+    }
+
+    #[test]
+    fn mape_is_percent() {
+        assert_eq!(mape(2.0, 3.0).value, 50.0);
+        assert_eq!(mape(-2.0, -3.0).gradient, -50.0);
+    }
+}

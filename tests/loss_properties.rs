@@ -1,0 +1,522 @@
+//! Properties every loss must have: analytic derivatives agree with central
+//! finite differences, losses are non-negative and vanish at a perfect
+//! prediction where the mathematics says so, and parallel evaluation is
+//! deterministic and compensated.
+
+mod common;
+
+use common::{close, ABS_FINITE_DIFFERENCE, REL_FINITE_DIFFERENCE};
+use losslab::loss::{accurate_sum, catalogue, Data, Loss, ParamValue, Params, Reduction, Shape};
+use proptest::prelude::*;
+
+fn loss(name: &str, params: &[(&str, ParamValue)]) -> Loss {
+    let params: Params = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.clone()))
+        .collect();
+    Loss::new(name, &params).expect("valid loss")
+}
+
+fn num(x: f64) -> ParamValue {
+    ParamValue::Number(x)
+}
+
+fn yes() -> ParamValue {
+    ParamValue::Bool(true)
+}
+
+/// Central difference of `f` at `x`.
+fn central_difference(f: impl Fn(f64) -> f64, x: f64) -> f64 {
+    let h = 1e-6 * x.abs().max(1.0);
+    (f(x + h) - f(x - h)) / (2.0 * h)
+}
+
+/// Analytic vs finite difference, with a tolerance that scales with the
+/// function's size (rounding in f(x ± h) is about eps·|f|/h).
+fn agrees(analytic: f64, numeric: f64, scale: f64) -> bool {
+    close(
+        numeric,
+        analytic,
+        REL_FINITE_DIFFERENCE,
+        ABS_FINITE_DIFFERENCE * (1.0 + scale.abs()),
+    )
+}
+
+/// An elementwise loss with the domain of its inputs (from two uniforms in
+/// [0, 1]) and where its derivatives jump.
+struct Elementwise {
+    loss: Loss,
+    target: fn(f64) -> f64,
+    prediction: fn(f64) -> f64,
+    /// Predictions (for a target) where a derivative is discontinuous.
+    kinks: Box<dyn Fn(f64) -> Vec<f64>>,
+    non_negative: bool,
+}
+
+fn residual_kinks(offsets: Vec<f64>) -> Box<dyn Fn(f64) -> Vec<f64>> {
+    Box::new(move |y| offsets.iter().map(|o| y + o).collect())
+}
+
+fn elementwise_cases() -> Vec<Elementwise> {
+    let wide = |u: f64| -10.0 + 20.0 * u;
+    let unit = |u: f64| 0.02 + 0.96 * u;
+    let binary = |u: f64| if u < 0.5 { 0.0 } else { 1.0 };
+    let soft = |u: f64| u;
+    let sign = |u: f64| if u < 0.5 { -1.0 } else { 1.0 };
+    let case = |loss, target, prediction, kinks, non_negative| Elementwise {
+        loss,
+        target,
+        prediction,
+        kinks,
+        non_negative,
+    };
+    vec![
+        case(
+            self::loss("mae", &[]),
+            wide,
+            wide,
+            residual_kinks(vec![0.0]),
+            true,
+        ),
+        case(
+            self::loss("mse", &[]),
+            wide,
+            wide,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss("huber", &[("delta", num(1.5))]),
+            wide,
+            wide,
+            residual_kinks(vec![-1.5, 1.5]),
+            true,
+        ),
+        case(
+            self::loss("smooth_l1", &[("beta", num(0.5))]),
+            wide,
+            wide,
+            residual_kinks(vec![-0.5, 0.5]),
+            true,
+        ),
+        case(
+            self::loss("log_cosh", &[]),
+            wide,
+            wide,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss("quantile", &[("tau", num(0.2))]),
+            wide,
+            wide,
+            residual_kinks(vec![0.0]),
+            true,
+        ),
+        case(
+            self::loss("msle", &[]),
+            |u| -0.9 + 10.0 * u,
+            |u| -0.9 + 10.0 * u,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss("mape", &[]),
+            |u| 0.1 + 5.0 * u,
+            wide,
+            residual_kinks(vec![0.0]),
+            true,
+        ),
+        case(
+            self::loss("poisson", &[]),
+            |u| (5.0 * u).floor(),
+            |u| 0.1 + 8.0 * u,
+            residual_kinks(vec![]),
+            false,
+        ),
+        case(
+            self::loss("poisson", &[("log_input", yes())]),
+            |u| (5.0 * u).floor(),
+            |u| -3.0 + 6.0 * u,
+            residual_kinks(vec![]),
+            false,
+        ),
+        case(
+            self::loss("bce", &[]),
+            soft,
+            unit,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss("bce", &[("from_logits", yes())]),
+            soft,
+            |u| -30.0 + 60.0 * u,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss("bce", &[("label_smoothing", num(0.1))]),
+            binary,
+            unit,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss("bce", &[("epsilon", num(1e-3))]),
+            binary,
+            unit,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss("binary_focal_cross_entropy", &[]),
+            binary,
+            unit,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss(
+                "binary_focal_cross_entropy",
+                &[("gamma", num(0.5)), ("alpha", num(0.25))],
+            ),
+            soft,
+            unit,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss(
+                "binary_focal_cross_entropy",
+                &[
+                    ("gamma", num(1.5)),
+                    ("from_logits", yes()),
+                    ("label_smoothing", num(0.2)),
+                ],
+            ),
+            binary,
+            |u| -8.0 + 16.0 * u,
+            residual_kinks(vec![]),
+            true,
+        ),
+        case(
+            self::loss("hinge", &[]),
+            sign,
+            wide,
+            Box::new(|y: f64| vec![y]),
+            true,
+        ),
+        case(
+            self::loss("squared_hinge", &[]),
+            sign,
+            wide,
+            Box::new(|y: f64| vec![y]),
+            true,
+        ),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Gradient and Hessian of every elementwise loss against central differences.
+    #[test]
+    fn elementwise_derivatives(index in 0usize..19, u in 0.0f64..1.0, v in 0.0f64..1.0) {
+        let cases = elementwise_cases();
+        let c = &cases[index % cases.len()];
+        let (y, yhat) = ((c.target)(u), (c.prediction)(v));
+        prop_assume!((c.kinks)(y).iter().all(|k| (yhat - k).abs() > 1e-3));
+        let p = c.loss.point(y, yhat).expect("elementwise");
+        let value = |x: f64| c.loss.point(y, x).expect("elementwise").value;
+        let gradient = |x: f64| c.loss.point(y, x).expect("elementwise").gradient;
+        let g = central_difference(value, yhat);
+        prop_assert!(agrees(p.gradient, g, p.value), "{} at ({y}, {yhat}): gradient {} vs {g}", c.loss.name(), p.gradient);
+        let h = central_difference(gradient, yhat);
+        prop_assert!(agrees(p.hessian, h, p.gradient), "{} at ({y}, {yhat}): hessian {} vs {h}", c.loss.name(), p.hessian);
+        if c.non_negative {
+            prop_assert!(p.value >= 0.0, "{} at ({y}, {yhat}) is {}", c.loss.name(), p.value);
+        }
+    }
+
+    /// Huber tends to ½·MSE as δ → ∞ (exactly ½a² once δ ≥ |a|).
+    #[test]
+    fn huber_tends_to_half_mse(y in -100.0f64..100.0, yhat in -100.0f64..100.0) {
+        let huber = loss("huber", &[("delta", num(1e6))]).point(y, yhat).unwrap();
+        let mse = loss("mse", &[]).point(y, yhat).unwrap();
+        prop_assert!(close(huber.value, 0.5 * mse.value, 1e-15, 0.0));
+        prop_assert!(close(huber.gradient, 0.5 * mse.gradient, 1e-15, 0.0));
+        prop_assert!(close(huber.hessian, 0.5 * mse.hessian, 1e-15, 0.0));
+    }
+
+    /// Zero loss at a perfect prediction, where that holds.
+    #[test]
+    fn zero_at_perfect_prediction(y in -50.0f64..50.0, label in 0usize..2) {
+        for name in ["mae", "mse", "huber", "smooth_l1", "log_cosh", "quantile"] {
+            prop_assert_eq!(loss(name, &[]).point(y, y).unwrap().value, 0.0);
+        }
+        if y > -1.0 && y != 0.0 {
+            prop_assert_eq!(loss("msle", &[]).point(y, y).unwrap().value, 0.0);
+            prop_assert_eq!(loss("mape", &[]).point(y, y).unwrap().value, 0.0);
+        }
+        let b = label as f64;
+        prop_assert_eq!(loss("bce", &[]).point(b, b).unwrap().value, 0.0);
+        prop_assert_eq!(loss("binary_focal_cross_entropy", &[]).point(b, b).unwrap().value, 0.0);
+        let s = 2.0 * b - 1.0;
+        prop_assert_eq!(loss("hinge", &[]).point(s, s * (1.0 + y.abs())).unwrap().value, 0.0);
+    }
+}
+
+/// A row loss and how to draw its target and prediction from uniforms.
+struct RowCase {
+    loss: Loss,
+    target: fn(&[f64], usize) -> Data,
+    prediction: fn(&[f64]) -> Vec<f64>,
+    non_negative: bool,
+    /// A fixed class count (for class weights), else drawn.
+    classes: Option<usize>,
+}
+
+fn distribution(u: &[f64]) -> Vec<f64> {
+    let s: f64 = u.iter().map(|x| x + 0.05).sum();
+    u.iter().map(|x| (x + 0.05) / s).collect()
+}
+
+fn one_hot(u: &[f64], k: usize) -> Vec<f64> {
+    (0..u.len())
+        .map(|c| if c == k { 1.0 } else { 0.0 })
+        .collect()
+}
+
+fn row_cases() -> Vec<RowCase> {
+    let dist_target = |u: &[f64], _k: usize| Data::Flat(distribution(u));
+    let hot_target = |u: &[f64], k: usize| Data::Flat(one_hot(u, k));
+    let label_target = |_u: &[f64], k: usize| Data::Flat(vec![k as f64]);
+    let probabilities = |v: &[f64]| v.iter().map(|x| 0.05 + 0.9 * x).collect();
+    let dist_prediction = |v: &[f64]| distribution(v);
+    let logits = |v: &[f64]| v.iter().map(|x| -6.0 + 12.0 * x).collect();
+    let case = |loss, target, prediction, non_negative| RowCase {
+        loss,
+        target,
+        prediction,
+        non_negative,
+        classes: None,
+    };
+    vec![
+        case(loss("cce", &[]), dist_target, probabilities, true),
+        case(
+            loss(
+                "cce",
+                &[("from_logits", yes()), ("label_smoothing", num(0.1))],
+            ),
+            dist_target,
+            logits,
+            true,
+        ),
+        RowCase {
+            classes: Some(5),
+            ..case(
+                loss(
+                    "scce",
+                    &[(
+                        "class_weights",
+                        ParamValue::List(vec![1.0, 2.0, 0.5, 3.0, 1.0]),
+                    )],
+                ),
+                label_target,
+                probabilities,
+                true,
+            )
+        },
+        case(
+            loss(
+                "scce",
+                &[("from_logits", yes()), ("label_smoothing", num(0.2))],
+            ),
+            label_target,
+            logits,
+            true,
+        ),
+        case(
+            loss("categorical_focal_cross_entropy", &[]),
+            hot_target,
+            probabilities,
+            true,
+        ),
+        case(
+            loss(
+                "categorical_focal_cross_entropy",
+                &[("gamma", num(1.5)), ("from_logits", yes())],
+            ),
+            dist_target,
+            logits,
+            true,
+        ),
+        case(loss("categorical_hinge", &[]), hot_target, logits, true),
+        case(loss("cosine_similarity", &[]), dist_target, logits, false),
+        case(loss("kl", &[]), dist_target, dist_prediction, true),
+        case(
+            loss("kl", &[("base", num(2.0)), ("normalize", yes())]),
+            dist_target,
+            probabilities,
+            true,
+        ),
+        case(
+            loss("jensen_shannon", &[("base", ParamValue::Text("e".into()))]),
+            dist_target,
+            probabilities,
+            true,
+        ),
+    ]
+}
+
+/// Value of a row loss on one row (sum reduction).
+fn row_value(l: &Loss, t: &Data, p: &[f64]) -> f64 {
+    l.evaluate(t, &Data::Flat(p.to_vec()), None, Reduction::Sum)
+        .expect("valid row")
+        .value
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// Gradient of every row loss against central differences, per component.
+    #[test]
+    fn row_gradients(index in 0usize..11, u in prop::collection::vec(0.0f64..1.0, 5), v in prop::collection::vec(0.0f64..1.0, 5), classes in 2usize..=5, k in 0usize..5) {
+        let cases = row_cases();
+        let c = &cases[index % cases.len()];
+        let classes = c.classes.unwrap_or(classes);
+        let k = k % classes;
+        let t = (c.target)(&u[..classes], k);
+        let p: Vec<f64> = (c.prediction)(&v[..classes]);
+        if c.loss.name() == "categorical_hinge" {
+            // Away from the kink (margin 0) and from ties for the rival class.
+            let mut rivals: Vec<f64> = (0..classes).filter(|&j| j != k).map(|j| p[j]).collect();
+            rivals.sort_by(|a, b| b.total_cmp(a));
+            prop_assume!((1.0 + rivals[0] - p[k]).abs() > 1e-3);
+            prop_assume!(rivals.len() < 2 || rivals[0] - rivals[1] > 1e-3);
+        }
+        let e = c.loss.evaluate(&t, &Data::Flat(p.clone()), None, Reduction::Sum).expect("valid row");
+        let Data::Flat(g) = &e.gradient else { panic!("flat in, flat out") };
+        for j in 0..classes {
+            let numeric = central_difference(|x| {
+                let mut q = p.clone();
+                q[j] = x;
+                row_value(&c.loss, &t, &q)
+            }, p[j]);
+            prop_assert!(agrees(g[j], numeric, e.value), "{} d/dq[{j}] at t={t:?} q={p:?}: {} vs {numeric}", c.loss.name(), g[j]);
+        }
+        if c.non_negative {
+            prop_assert!(e.value >= -1e-15, "{} is {}", c.loss.name(), e.value);
+        }
+    }
+
+    /// KL(p‖p) = 0 and JS(p, p) = 0, with zero gradient of KL... of JS at q = p.
+    #[test]
+    fn divergence_of_a_distribution_from_itself(u in prop::collection::vec(0.0f64..1.0, 2..8)) {
+        let p = Data::Flat(distribution(&u));
+        let kl = loss("kl", &[]).evaluate(&p, &p, None, Reduction::Mean).unwrap();
+        prop_assert_eq!(kl.value, 0.0);
+        let js = loss("js", &[]).evaluate(&p, &p, None, Reduction::Mean).unwrap();
+        prop_assert_eq!(js.value, 0.0);
+        let Data::Flat(g) = js.gradient else { panic!("flat") };
+        prop_assert!(g.iter().all(|&x| x == 0.0));
+    }
+
+    /// Perfect predictions of the row losses.
+    #[test]
+    fn row_losses_vanish_at_perfect_prediction(u in prop::collection::vec(0.0f64..1.0, 2..6), k in 0usize..6) {
+        let k = k % u.len();
+        let hot = Data::Flat(one_hot(&u, k));
+        prop_assert_eq!(loss("cce", &[]).evaluate(&hot, &hot, None, Reduction::Mean).unwrap().value, 0.0);
+        let label = Data::Flat(vec![k as f64]);
+        prop_assert_eq!(loss("scce", &[]).evaluate(&label, &hot, None, Reduction::Mean).unwrap().value, 0.0);
+        let margin: Vec<f64> = one_hot(&u, k).iter().map(|x| 2.0 * x).collect();
+        prop_assert_eq!(loss("categorical_hinge", &[]).evaluate(&hot, &Data::Flat(margin), None, Reduction::Mean).unwrap().value, 0.0);
+    }
+}
+
+/// Deterministic pseudo-random numbers in [0, 1) (no dependence on a seedable RNG).
+fn pseudo_random(n: usize, seed: u64) -> Vec<f64> {
+    let mut state = seed;
+    (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        })
+        .collect()
+}
+
+fn in_pool<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("thread pool")
+        .install(f)
+}
+
+#[test]
+fn parallel_evaluation_is_deterministic() {
+    let n = 300_000;
+    let y: Vec<f64> = pseudo_random(n, 1).iter().map(|x| 10.0 * x - 5.0).collect();
+    let yhat: Vec<f64> = pseudo_random(n, 2).iter().map(|x| 1e3 * x - 5e2).collect();
+    let w = pseudo_random(n, 3);
+    let (t, p) = (Data::Flat(y), Data::Flat(yhat));
+    let lc = loss("log_cosh", &[]);
+    let run = || {
+        lc.evaluate(&t, &p, Some(&w), Reduction::WeightedMean)
+            .unwrap()
+    };
+    let (one, two) = (in_pool(1, run), in_pool(2, run));
+    assert_eq!(one.value.to_bits(), two.value.to_bits());
+    assert_eq!(one, two);
+
+    let rows: Vec<Vec<f64>> = pseudo_random(3 * 100_000, 4)
+        .chunks(3)
+        .map(|r| r.iter().map(|x| 20.0 * x - 10.0).collect())
+        .collect();
+    let labels: Vec<f64> = pseudo_random(100_000, 5)
+        .iter()
+        .map(|x| (3.0 * x).floor())
+        .collect();
+    let scce = loss("scce", &[("from_logits", yes())]);
+    let (t, p) = (Data::Flat(labels), Data::Rows(rows));
+    let run = || scce.evaluate(&t, &p, None, Reduction::Mean).unwrap();
+    let (one, two) = (in_pool(1, run), in_pool(2, run));
+    assert_eq!(one.value.to_bits(), two.value.to_bits());
+    assert_eq!(one, two);
+}
+
+#[test]
+fn one_large_and_many_tiny_values_sum_exactly() {
+    let mut values = vec![1e-8; 100_000];
+    values.insert(0, 1e8);
+    let expected = 100_000_000.001;
+    assert!(close(accurate_sum(&values), expected, 1e-13, 0.0));
+    let zeros = Data::Flat(vec![0.0; values.len()]);
+    let mae = loss("mae", &[]);
+    let e = in_pool(2, || {
+        mae.evaluate(&zeros, &Data::Flat(values.clone()), None, Reduction::Sum)
+            .unwrap()
+    });
+    assert!(close(e.value, expected, 1e-13, 0.0), "{}", e.value);
+}
+
+#[test]
+fn catalogue_matches_constructors() {
+    for info in catalogue() {
+        let l = Loss::new(info.name, &Params::new()).expect("defaults are valid");
+        assert_eq!(l.name(), info.name);
+        assert_eq!(l.shape(), info.shape);
+        assert_eq!(
+            l.point(0.5, 0.5).is_some(),
+            info.shape == Shape::Elementwise
+        );
+        assert_eq!(l.params().len(), info.params.len());
+        for alias in info.aliases {
+            assert_eq!(Loss::new(alias, &Params::new()).unwrap().name(), info.name);
+        }
+    }
+}
