@@ -41,7 +41,7 @@ pub struct EvalArgs {
 pub enum ReductionArg {
     Mean,
     Sum,
-    #[value(alias = "weighted-mean")]
+    #[value(name = "weighted_mean", alias = "weighted-mean")]
     WeightedMean,
 }
 

@@ -229,11 +229,3 @@ impl std::str::FromStr for Reduction {
 pub fn accurate_sum(values: &[f64]) -> f64 {
     sum::parallel_sum(values)
 }
-
-impl ParamValue {
-    /// A parameter value from command-line text: `true`/`false`, a number,
-    /// a JSON list, `none`, or else text (such as a base `e`).
-    pub fn parse_text(text: &str) -> ParamValue {
-        todo!("{text}")
-    }
-}
