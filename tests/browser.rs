@@ -19,7 +19,7 @@ fn find_chromium() -> Option<PathBuf> {
                         .map(|dir| dir.join(name))
                         .collect()
                 })
-                .unwrap_or_else(Vec::new)
+                .unwrap_or_default()
         })
         .find(|path| path.is_file())
 }
