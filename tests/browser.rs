@@ -10,17 +10,11 @@ use std::process::Command;
 use assert_cmd::cargo::CommandCargoExt;
 
 fn find_chromium() -> Option<PathBuf> {
+    let paths = std::env::var_os("PATH")?;
+    let dirs: Vec<PathBuf> = std::env::split_paths(&paths).collect();
     ["chromium", "chromium-browser", "google-chrome"]
         .iter()
-        .flat_map(|name| {
-            std::env::var_os("PATH")
-                .map(|paths| {
-                    std::env::split_paths(&paths)
-                        .map(|dir| dir.join(name))
-                        .collect()
-                })
-                .unwrap_or_default()
-        })
+        .flat_map(|name| dirs.iter().map(move |dir| dir.join(name)))
         .find(|path| path.is_file())
 }
 
