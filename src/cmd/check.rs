@@ -1,5 +1,26 @@
-//! `losslab check`: parse and validate scenarios, write nothing.
+//! `losslab check`: parse, validate and compute (dry run) each scenario; write nothing.
 
-pub fn run(configs: &[std::path::PathBuf]) -> anyhow::Result<()> {
-    anyhow::bail!("check is not implemented yet ({configs:?})")
+use std::path::PathBuf;
+
+use anyhow::Result;
+
+use crate::compute::compute;
+use crate::scenario;
+
+pub fn run(configs: &[PathBuf]) -> Result<()> {
+    for config in configs {
+        let valid = scenario::load(config)?;
+        // Computing catches what only the core can see (e.g. lengths that differ).
+        let computed = compute(&valid)?;
+        let results = &computed.results;
+        println!(
+            "{}: OK ({} figures, {} tables, {} quantities, {} warnings)",
+            config.display(),
+            results.figures.len(),
+            results.tables.len(),
+            computed.quantities.len(),
+            results.warnings.len()
+        );
+    }
+    Ok(())
 }

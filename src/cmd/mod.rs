@@ -6,3 +6,4 @@ pub mod eval;
 pub mod list;
 pub mod new;
 pub mod render;
+pub mod write;

@@ -1,5 +1,48 @@
-//! `losslab new`: write a commented starter scenario.
+//! `losslab new`: write a commented starter scenario that renders as it is.
 
-pub fn run(name: &str) -> anyhow::Result<()> {
-    anyhow::bail!("new is not implemented yet ({name})")
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{bail, Context, Result};
+
+const STARTER: &str = include_str!("starter.toml");
+
+/// The starter scenario for a file name and title.
+pub fn starter(file: &str, title: &str) -> String {
+    STARTER
+        .replace("{{FILE}}", file)
+        .replace("{{TITLE}}", &title.replace(['"', '\\'], ""))
+}
+
+pub fn run(name: &str) -> Result<()> {
+    let path = if name.ends_with(".toml") {
+        PathBuf::from(name)
+    } else {
+        PathBuf::from(format!("{name}.toml"))
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem.is_empty() || stem.starts_with('.') {
+        bail!("\"{name}\" is not a usable scenario name");
+    }
+    let text = starter(&path.display().to_string(), &stem.replace(['_', '-'], " "));
+    // create_new: never overwrite someone's scenario.
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&path)
+        .with_context(|| match path.exists() {
+            true => format!("{} already exists; not overwriting it", path.display()),
+            false => format!("cannot create {}", path.display()),
+        })?;
+    file.write_all(text.as_bytes())
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    println!(
+        "wrote {}; render it with: losslab render {}",
+        path.display(),
+        path.display()
+    );
+    Ok(())
 }

@@ -1,11 +1,133 @@
 //! `losslab render`: parse → validate → compute → draw → assemble → write.
 
-use std::path::Path;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
-pub fn run(
-    configs: &[std::path::PathBuf],
-    out: &Path,
-    templates: Option<&Path>,
-) -> anyhow::Result<()> {
-    anyhow::bail!("render is not implemented yet ({configs:?}, {out:?}, {templates:?})")
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+
+use super::write::{write_report, ReportFiles};
+use crate::compute::{compute, Cell, Computed, TableData};
+use crate::report::{assemble, Templates};
+use crate::scenario;
+
+pub fn run(configs: &[PathBuf], out: &Path, templates: Option<&Path>) -> Result<()> {
+    let templates = match templates {
+        Some(dir) => Templates::with_overrides(dir),
+        None => Templates::embedded(),
+    }
+    .context("cannot load the report templates")?;
+    for config in configs {
+        let files = build(config, &templates)?;
+        let dir = write_report(out, &files)
+            .with_context(|| format!("{}: cannot write the report", config.display()))?;
+        println!(
+            "{}: report written to {}",
+            config.display(),
+            dir.join("index.html").display()
+        );
+    }
+    Ok(())
+}
+
+/// Every stage but the write: the finished files of one report, in memory.
+pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
+    let valid = scenario::load(config)?;
+    let computed = compute(&valid)?;
+    let results = &computed.results;
+    let scale = valid.png_scale;
+    // Figures are independent: draw them on every core; the output does not
+    // depend on the order they finish in.
+    let drawn = results
+        .figures
+        .par_iter()
+        .map(|figure| {
+            let svg = crate::plot::draw_svg(figure)?;
+            let png = crate::plot::draw_png(figure, scale)?;
+            Ok((figure.name.clone(), svg, png))
+        })
+        .collect::<Result<Vec<_>, crate::plot::PlotError>>()
+        .with_context(|| format!("{}: cannot draw a figure", config.display()))?;
+    let mut svgs = BTreeMap::new();
+    let mut pngs = BTreeMap::new();
+    for (name, svg, png) in drawn {
+        svgs.insert(name.clone(), svg);
+        pngs.insert(name, png);
+    }
+    let index_html = assemble(results, &svgs, templates)
+        .with_context(|| format!("{}: cannot assemble the report", config.display()))?;
+    let tables = results
+        .tables
+        .iter()
+        .map(|t| Ok((t.name.clone(), table_csv(t)?)))
+        .collect::<Result<BTreeMap<_, _>>>()?;
+    Ok(ReportFiles {
+        stem: valid.stem.clone(),
+        index_html,
+        results_json: results_json(&computed)?,
+        svgs,
+        pngs,
+        tables,
+    })
+}
+
+/// `results.json`: every computed number. JSON has no NaN or infinity, so
+/// those become the strings "NaN", "Infinity" and "-Infinity" (as `eval --json`).
+pub fn results_json(computed: &Computed) -> Result<String> {
+    // toml's value model keeps non-finite floats, unlike serde_json's.
+    let value = toml::Value::try_from(computed).context("cannot serialise the results")?;
+    let mut text = serde_json::to_string_pretty(&to_json(value))?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn to_json(value: toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        toml::Value::String(s) => J::String(s),
+        toml::Value::Integer(i) => J::from(i),
+        toml::Value::Float(f) => finite_or_text(f),
+        toml::Value::Boolean(b) => J::Bool(b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(items) => J::Array(items.into_iter().map(to_json).collect()),
+        toml::Value::Table(table) => {
+            J::Object(table.into_iter().map(|(k, v)| (k, to_json(v))).collect())
+        }
+    }
+}
+
+fn finite_or_text(f: f64) -> serde_json::Value {
+    match serde_json::Number::from_f64(f) {
+        Some(n) => serde_json::Value::Number(n),
+        None => serde_json::Value::String(non_finite(f).into()),
+    }
+}
+
+fn non_finite(f: f64) -> &'static str {
+    if f.is_nan() {
+        "NaN"
+    } else if f > 0.0 {
+        "Infinity"
+    } else {
+        "-Infinity"
+    }
+}
+
+/// A table as CSV with full precision (HTML shows rounded numbers).
+pub fn table_csv(table: &TableData) -> Result<String> {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    writer.write_record(&table.columns)?;
+    for row in &table.rows {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| match cell {
+                Cell::Text(t) => t.clone(),
+                Cell::Number { value, .. } if value.is_finite() => value.to_string(),
+                Cell::Number { value, .. } => non_finite(*value).to_string(),
+            })
+            .collect();
+        writer.write_record(&cells)?;
+    }
+    let bytes = writer.into_inner().context("cannot write CSV")?;
+    Ok(String::from_utf8(bytes)?)
 }

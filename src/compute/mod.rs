@@ -1,5 +1,92 @@
-//! Compute stage: turns a validated scenario into [`Results`] through the core.
+//! Compute stage: turns a [`ValidScenario`] into [`Results`] through the core.
+//!
+//! Every loss value and derivative comes from [`crate::loss`]; this stage only
+//! lays out grids, solves for best constants, integrates densities and fills
+//! placeholders. It cuts nothing: the plot stage receives every point and
+//! finite axis ranges.
 
+mod curves;
+mod figures;
+mod fit;
 mod model;
+mod normal_kl;
+mod quantities;
+mod text;
 
+pub use fit::best_constant;
 pub use model::*;
+pub use normal_kl::{normal_kl_analytic, normal_kl_numeric};
+pub use quantities::QuantityResult;
+
+use serde::Serialize;
+
+use crate::scenario::ValidScenario;
+
+/// A computation the core refused (e.g. a target and prediction of different lengths).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{file}: {path} {message}")]
+pub struct ComputeError {
+    pub file: String,
+    pub path: String,
+    pub message: String,
+}
+
+/// The compute stage's output: the report's [`Results`] plus every named quantity.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Computed {
+    #[serde(flatten)]
+    pub results: Results,
+    /// Every `[[quantities]]` entry with its value, per-sample values and warnings.
+    pub quantities: Vec<QuantityResult>,
+}
+
+/// Compute everything a scenario asks for.
+pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
+    let error = |path: &str, message: String| ComputeError {
+        file: scenario.file.clone(),
+        path: path.to_string(),
+        message,
+    };
+    let quantities = scenario
+        .quantities
+        .iter()
+        .map(|q| quantities::evaluate(q).map_err(|m| error(&q.path, m)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let figures = scenario
+        .figures
+        .iter()
+        .enumerate()
+        .map(|(i, f)| figures::figure(f).map_err(|m| error(&format!("figures[{i}]"), m)))
+        .collect::<Result<Vec<_>, _>>()?;
+    let tables = scenario
+        .tables
+        .iter()
+        .map(|t| text::table(t, &scenario.quantities, &quantities))
+        .collect();
+    let sections = scenario
+        .sections
+        .iter()
+        .map(|s| text::section(s, &quantities))
+        .collect();
+    let errata = scenario
+        .errata
+        .iter()
+        .filter_map(|e| text::erratum(e, &quantities))
+        .collect();
+    let warnings = quantities
+        .iter()
+        .flat_map(|q| q.warnings.iter().map(move |w| format!("{}: {w}", q.label)))
+        .collect();
+    Ok(Computed {
+        results: Results {
+            title: scenario.title.clone(),
+            intro: text::fill(&scenario.intro, &quantities),
+            sections,
+            figures,
+            tables,
+            errata,
+            warnings,
+        },
+        quantities,
+    })
+}

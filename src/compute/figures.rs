@@ -1,0 +1,234 @@
+//! Figures: one builder per kind, and the shared panel helpers (automatic
+//! finite axis ranges, colour keys).
+
+use super::model::{FigureData, Panel, Series, SeriesKind};
+use super::{curves, fit, normal_kl};
+use crate::scenario::{FigureKind, Function, LossMember, ValidFigure};
+
+/// Build the figure's panels; an error message continues the key path.
+pub fn figure(spec: &ValidFigure) -> Result<FigureData, String> {
+    let (panels, columns) = match &spec.kind {
+        FigureKind::Data {
+            target,
+            prediction,
+            target_label,
+            prediction_label,
+        } => (
+            vec![data_panel(
+                spec,
+                target,
+                prediction,
+                target_label,
+                prediction_label,
+            )],
+            1,
+        ),
+        FigureKind::LossCurve {
+            losses,
+            grid,
+            axis,
+            targets,
+            show,
+            split,
+        } => curves::loss_curve(spec, losses, grid, *axis, targets, *show, *split)?,
+        FigureKind::ConstantFit {
+            data,
+            losses,
+            grid,
+            deltas,
+        } => fit::constant_fit(spec, data, losses, grid, deltas.as_ref())?,
+        FigureKind::Function { function, grid } => {
+            let points = grid.points().map(|x| (x, apply(*function, x))).collect();
+            let series = vec![Series {
+                label: function_name(*function).to_string(),
+                kind: SeriesKind::Line,
+                color_key: "function".into(),
+                dashed: false,
+                points,
+            }];
+            let x_label = spec.x_label.clone().unwrap_or_else(|| "x".into());
+            let y_label = spec
+                .y_label
+                .clone()
+                .unwrap_or_else(|| format!("{}(x)", function_name(*function)));
+            (
+                vec![panel(
+                    spec,
+                    0,
+                    String::new(),
+                    x_label,
+                    y_label,
+                    grid.span(),
+                    series,
+                )],
+                1,
+            )
+        }
+        FigureKind::Bars { distributions } => {
+            let series = distributions
+                .iter()
+                .enumerate()
+                .map(|(i, d)| Series {
+                    label: d.label.clone(),
+                    kind: SeriesKind::Bars,
+                    color_key: ["p", "q"]
+                        .get(i)
+                        .map(|s| s.to_string())
+                        .unwrap_or_else(|| format!("series{i}")),
+                    dashed: false,
+                    points: d
+                        .probabilities
+                        .iter()
+                        .enumerate()
+                        .map(|(j, p)| (j as f64, *p))
+                        .collect(),
+                })
+                .collect();
+            let n = distributions[0].events.len() as f64;
+            let mut bars = panel(
+                spec,
+                0,
+                String::new(),
+                spec.x_label.clone().unwrap_or_else(|| "event".into()),
+                spec.y_label.clone().unwrap_or_else(|| "probability".into()),
+                (-0.5, n - 0.5),
+                series,
+            );
+            // Bars stand on zero.
+            bars.y_range.0 = bars.y_range.0.min(0.0);
+            bars.categories = distributions[0].events.clone();
+            (vec![bars], 1)
+        }
+        FigureKind::NormalKl {
+            target,
+            model,
+            shifts,
+            grid,
+            shift_grid,
+        } => normal_kl::figure(spec, target, model, shifts, grid, shift_grid)?,
+    };
+    Ok(FigureData {
+        name: spec.name.clone(),
+        title: spec.title.clone(),
+        caption: spec.caption.clone(),
+        alt: spec.alt.clone(),
+        columns: spec.columns.unwrap_or(columns).min(panels.len().max(1)),
+        panels,
+    })
+}
+
+fn data_panel(
+    spec: &ValidFigure,
+    target: &[f64],
+    prediction: &[f64],
+    target_label: &str,
+    prediction_label: &str,
+) -> Panel {
+    let indexed = |v: &[f64]| v.iter().enumerate().map(|(i, y)| (i as f64, *y)).collect();
+    let series = vec![
+        Series {
+            label: target_label.to_string(),
+            kind: SeriesKind::Points,
+            color_key: "target".into(),
+            dashed: false,
+            points: indexed(target),
+        },
+        Series {
+            label: prediction_label.to_string(),
+            kind: SeriesKind::Line,
+            color_key: "prediction".into(),
+            dashed: false,
+            points: indexed(prediction),
+        },
+    ];
+    let n = target.len() as f64;
+    panel(
+        spec,
+        0,
+        String::new(),
+        spec.x_label
+            .clone()
+            .unwrap_or_else(|| "sample index i".into()),
+        spec.y_label.clone().unwrap_or_else(|| "value".into()),
+        (-0.5, n - 0.5),
+        series,
+    )
+}
+
+/// A panel with finite ranges: the figure's `x_range`/`y_range` where given
+/// (`y_range` applies to the first panel only, whose scale it was written
+/// for), otherwise the data's extent with a margin.
+pub fn panel(
+    spec: &ValidFigure,
+    index: usize,
+    title: String,
+    x_label: String,
+    y_label: String,
+    x_span: (f64, f64),
+    series: Vec<Series>,
+) -> Panel {
+    let x_range = spec.x_range.unwrap_or(x_span);
+    let y_range = match spec.y_range {
+        Some(r) if index == 0 => r,
+        _ => auto_range(series.iter().flat_map(|s| s.points.iter().map(|p| p.1))),
+    };
+    Panel {
+        title,
+        x_label,
+        y_label,
+        x_range,
+        y_range,
+        categories: Vec::new(),
+        series,
+    }
+}
+
+/// The finite values' extent plus 5 % on each side; (0, 1) if nothing is finite.
+pub fn auto_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let (lo, hi) = values
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        });
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if lo == hi {
+        return (lo - 1.0, hi + 1.0);
+    }
+    let pad = 0.05 * (hi - lo);
+    (lo - pad, hi + pad)
+}
+
+/// The colour key of a loss: its canonical name, so a loss keeps its colour in
+/// every figure; members of a sweep after the first get `name:i`.
+pub fn loss_color(member: &LossMember, index_in_sweep: usize) -> String {
+    match (&member.sweep, index_in_sweep) {
+        (Some(_), i) if i > 0 => format!("{}:{i}", member.loss.name()),
+        _ => member.loss.name().to_string(),
+    }
+}
+
+fn apply(function: Function, x: f64) -> f64 {
+    match function {
+        Function::Ln => x.ln(),
+        Function::Log2 => x.log2(),
+        Function::Log10 => x.log10(),
+        Function::Exp => x.exp(),
+        Function::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+        Function::Tanh => x.tanh(),
+        Function::Softplus => x.max(0.0) + (-x.abs()).exp().ln_1p(),
+    }
+}
+
+fn function_name(function: Function) -> &'static str {
+    match function {
+        Function::Ln => "ln",
+        Function::Log2 => "log2",
+        Function::Log10 => "log10",
+        Function::Exp => "exp",
+        Function::Sigmoid => "sigmoid",
+        Function::Tanh => "tanh",
+        Function::Softplus => "softplus",
+    }
+}

@@ -1,0 +1,77 @@
+//! Named quantities: one number each (plus per-sample values and the core's
+//! warnings for loss evaluations).
+
+use serde::Serialize;
+
+use super::fit::best_constant;
+use super::normal_kl::{normal_kl_analytic, normal_kl_numeric};
+use crate::loss::accurate_sum;
+use crate::scenario::{KlMethod, QuantityPlan, ValidQuantity};
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuantityResult {
+    pub name: String,
+    pub label: String,
+    pub value: f64,
+    /// One value per sample for loss evaluations; empty otherwise.
+    pub per_sample: Vec<f64>,
+    /// The core's warnings (and a mean over nothing).
+    pub warnings: Vec<String>,
+}
+
+/// Compute one quantity; the error message continues the key path.
+pub fn evaluate(quantity: &ValidQuantity) -> Result<QuantityResult, String> {
+    let mut per_sample = Vec::new();
+    let mut warnings = Vec::new();
+    let value = match &quantity.plan {
+        QuantityPlan::Evaluate {
+            loss,
+            target,
+            prediction,
+            weights,
+            reduction,
+        } => {
+            let eval = loss
+                .evaluate(target, prediction, weights.as_deref(), *reduction)
+                .map_err(|e| format!("cannot be evaluated by {}: {e}", loss.name()))?;
+            per_sample = eval.per_sample;
+            warnings = eval.warnings;
+            eval.value
+        }
+        QuantityPlan::BestConstant { loss, data } => best_constant(loss, data),
+        QuantityPlan::Mean(values) => {
+            if values.is_empty() {
+                // What numpy's mean([]) does: NaN and a RuntimeWarning, not 0.
+                warnings.push("mean of an empty list: the result is NaN".to_string());
+                f64::NAN
+            } else {
+                accurate_sum(values) / values.len() as f64
+            }
+        }
+        QuantityPlan::Sum(values) => accurate_sum(values),
+        QuantityPlan::NormalKl {
+            target,
+            model,
+            shift,
+            method,
+        } => {
+            let mut moved = model.clone();
+            moved.mean += shift;
+            match method {
+                KlMethod::Analytic => normal_kl_analytic(target, &moved),
+                KlMethod::Numeric => {
+                    let (value, core_warnings) = normal_kl_numeric(target, &moved)?;
+                    warnings = core_warnings;
+                    value
+                }
+            }
+        }
+    };
+    Ok(QuantityResult {
+        name: quantity.name.clone(),
+        label: quantity.label.clone(),
+        value,
+        per_sample,
+        warnings,
+    })
+}

@@ -1,0 +1,163 @@
+//! Tables, sections and errata: computed numbers put into words.
+
+use super::model::{Cell, Erratum, Section, TableData};
+use super::quantities::QuantityResult;
+use crate::loss::Data;
+use crate::scenario::{
+    format_number, pieces, Piece, QuantityPlan, TableKind, ValidErratum, ValidQuantity,
+    ValidSection, ValidTable,
+};
+
+fn find<'a>(results: &'a [QuantityResult], name: &str) -> Option<&'a QuantityResult> {
+    results.iter().find(|q| q.name == name)
+}
+
+/// Replace `{name}` / `{name:N}` with the quantity's value (validation
+/// guarantees every name exists).
+pub fn fill(text: &str, results: &[QuantityResult]) -> String {
+    pieces(text)
+        .into_iter()
+        .map(|piece| match piece {
+            Piece::Text(t) => t.into_owned(),
+            Piece::Quantity { name, decimals } => find(results, name)
+                .map(|q| format_number(q.value, decimals))
+                .unwrap_or_else(|| format!("{{{name}}}")),
+        })
+        .collect()
+}
+
+pub fn section(spec: &ValidSection, results: &[QuantityResult]) -> Section {
+    Section {
+        id: spec.id.clone(),
+        title: spec.title.clone(),
+        markdown: fill(&spec.markdown, results),
+        formulas: spec.formulas.clone(),
+        figures: spec.figures.clone(),
+        tables: spec.tables.clone(),
+    }
+}
+
+/// An erratum, or None when it is tied to a core warning that did not come.
+pub fn erratum(spec: &ValidErratum, results: &[QuantityResult]) -> Option<Erratum> {
+    let mut correction = fill(&spec.correction, results);
+    if let Some(name) = &spec.when_warning {
+        let warned = find(results, name)?;
+        if warned.warnings.is_empty() {
+            return None;
+        }
+        correction.push_str("\n\nThe core's warning");
+        correction.push_str(if warned.warnings.len() > 1 {
+            "s for "
+        } else {
+            " for "
+        });
+        correction.push_str(&format!("{}: ", warned.label));
+        let quoted: Vec<String> = warned.warnings.iter().map(|w| format!("“{w}”")).collect();
+        correction.push_str(&quoted.join("; "));
+        correction.push('.');
+    }
+    Some(Erratum {
+        id: spec.id.clone(),
+        claim: fill(&spec.claim, results),
+        correction,
+        evidence: spec
+            .evidence
+            .iter()
+            .filter_map(|name| find(results, name))
+            .map(|q| (q.label.clone(), q.value))
+            .collect(),
+    })
+}
+
+pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResult]) -> TableData {
+    let number = |value: f64| Cell::Number {
+        value,
+        digits: spec.digits,
+    };
+    let (columns, rows) = match &spec.kind {
+        TableKind::Quantities(names) => (
+            vec!["quantity".to_string(), "value".to_string()],
+            names
+                .iter()
+                .filter_map(|n| find(results, n))
+                .map(|q| vec![Cell::Text(q.label.clone()), number(q.value)])
+                .collect(),
+        ),
+        TableKind::PerSample(name) => {
+            let result = find(results, name);
+            let plan = plans.iter().find(|p| &p.name == name).map(|p| &p.plan);
+            match (result, plan) {
+                (
+                    Some(q),
+                    Some(QuantityPlan::Evaluate {
+                        target,
+                        prediction,
+                        reduction,
+                        ..
+                    }),
+                ) => {
+                    let mut rows: Vec<Vec<Cell>> = q
+                        .per_sample
+                        .iter()
+                        .enumerate()
+                        .map(|(i, v)| {
+                            vec![
+                                Cell::Text((i + 1).to_string()),
+                                sample_cell(target, i, spec.digits),
+                                sample_cell(prediction, i, spec.digits),
+                                number(*v),
+                            ]
+                        })
+                        .collect();
+                    let reduced = format!("{reduction:?}").to_lowercase();
+                    rows.push(vec![
+                        Cell::Text(reduced),
+                        Cell::Text(String::new()),
+                        Cell::Text(String::new()),
+                        number(q.value),
+                    ]);
+                    (
+                        vec![
+                            "#".into(),
+                            "target".into(),
+                            "prediction".into(),
+                            q.label.clone(),
+                        ],
+                        rows,
+                    )
+                }
+                _ => (Vec::new(), Vec::new()),
+            }
+        }
+    };
+    TableData {
+        name: spec.name.clone(),
+        title: spec.title.clone(),
+        caption: fill(&spec.caption, results),
+        columns,
+        rows,
+    }
+}
+
+/// Sample i of the data: a number, or a row as text.
+fn sample_cell(data: &Data, i: usize, digits: usize) -> Cell {
+    match data {
+        Data::Flat(v) => v
+            .get(i)
+            .map(|x| Cell::Number { value: *x, digits })
+            .unwrap_or(Cell::Text(String::new())),
+        Data::Rows(rows) => Cell::Text(
+            rows.get(i)
+                .map(|r| {
+                    format!(
+                        "[{}]",
+                        r.iter()
+                            .map(|x| format_number(*x, None))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                })
+                .unwrap_or_default(),
+        ),
+    }
+}

@@ -1,0 +1,103 @@
+//! The errors of the parse and validate stages.
+//!
+//! Every message starts with the file name; semantic errors then give the key
+//! path (`losses[2].delta`) so an author can find the line without a debugger.
+
+/// Something is wrong with a scenario file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ScenarioError {
+    /// The file could not be read.
+    #[error("{file}: cannot read the file: {message}")]
+    Read { file: String, message: String },
+    /// The TOML did not parse or did not fit the format; `message` is toml's own
+    /// (line, column, snippet, caret).
+    #[error("{file}: {message}")]
+    Toml { file: String, message: String },
+    /// A value parsed but makes no sense: `path` is the key path, `message`
+    /// reads as its continuation (`must be > 0, got -1`).
+    #[error("{file}: {path} {message}")]
+    Invalid {
+        file: String,
+        path: String,
+        message: String,
+    },
+}
+
+/// Builds [`ScenarioError::Invalid`] values for one file.
+#[derive(Debug, Clone)]
+pub struct Reporter {
+    pub file: String,
+}
+
+impl Reporter {
+    pub fn invalid(
+        &self,
+        path: impl std::fmt::Display,
+        message: impl Into<String>,
+    ) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: self.file.clone(),
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// `figures[1].data refers to unknown dataset "nope" (did you mean "fig1_y"?)`.
+    pub fn unknown<'a>(
+        &self,
+        path: impl std::fmt::Display,
+        what: &str,
+        name: &str,
+        known: impl IntoIterator<Item = &'a str>,
+    ) -> ScenarioError {
+        let known: Vec<&str> = known.into_iter().collect();
+        let hint = match nearest(name, &known) {
+            Some(best) => format!(" (did you mean \"{best}\"?)"),
+            None if known.is_empty() => format!(" (no {what} is defined)"),
+            None => format!(" (known: {})", known.join(", ")),
+        };
+        self.invalid(path, format!("refers to unknown {what} \"{name}\"{hint}"))
+    }
+}
+
+/// The closest known name by Jaro–Winkler similarity, if it is close enough to be a typo.
+pub fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (strsim::jaro_winkler(name, k), *k))
+        .filter(|(score, _)| *score >= 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, k)| k)
+}
+
+/// Names that become file names or anchors: `[a-z0-9][a-z0-9_-]*`, so nothing
+/// can climb out of the output folder (`../evil`) or clash by case.
+pub fn is_safe_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    match chars.next() {
+        Some(c) if c.is_ascii_lowercase() || c.is_ascii_digit() => {}
+        _ => return false,
+    }
+    name.len() <= 80
+        && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_names() {
+        assert!(is_safe_name("fig1"));
+        assert!(is_safe_name("huber_delta-1"));
+        for bad in ["", "../evil", "Fig", "_x", "a/b", "a.b", "-a", "a b"] {
+            assert!(!is_safe_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn nearest_suggests_typos_only() {
+        assert_eq!(nearest("fig1_yy", &["fig1_y", "bce"]), Some("fig1_y"));
+        assert_eq!(nearest("zzz", &["fig1_y", "bce"]), None);
+    }
+}

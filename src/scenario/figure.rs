@@ -1,0 +1,364 @@
+//! `[[figures]]`: what to draw. One flat table per figure; `kind` decides
+//! which keys it needs, and a key the kind does not use is an error (so a
+//! typo or a copy-paste leftover never passes silently).
+//!
+//! | kind          | keys                                                        |
+//! |---------------|-------------------------------------------------------------|
+//! | `data`        | `target`, `prediction` (datasets)                           |
+//! | `loss_curve`  | `losses`, `x`, `axis`, `target_value`, `show`, `split`      |
+//! | `margin`      | `losses`, `x` (x = y·ŷ: the prediction for a target of 1)   |
+//! | `constant_fit`| `dataset`, `losses`, `x` (constants c), `delta` (Huber δ)   |
+//! | `function`    | `function`, `x`                                             |
+//! | `bars`        | `distributions`                                             |
+//! | `normal_kl`   | `target`, `model` (normals), `shifts`, `x`, `shift_range`   |
+//!
+//! Every kind also takes `name`, `title`, `caption`, `alt`, `x_label`,
+//! `y_label`, `x_range`, `y_range`, `columns`.
+
+use serde::Deserialize;
+
+use super::error::ScenarioError;
+use super::grid::{GridSpec, MAX_POINTS};
+use super::valid::*;
+use super::validate::Context;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FigureKindName {
+    Data,
+    LossCurve,
+    Margin,
+    ConstantFit,
+    Function,
+    Bars,
+    NormalKl,
+}
+
+/// A number or a list of numbers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(f64),
+    Many(Vec<f64>),
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FigureSpec {
+    /// File stem of `figures/<name>.svg|png`.
+    pub name: String,
+    pub kind: FigureKindName,
+    pub title: String,
+    /// Shown under the figure.
+    pub caption: String,
+    /// Alternative text for screen readers.
+    pub alt: String,
+    pub x_label: Option<String>,
+    pub y_label: Option<String>,
+    pub x_range: Option<[f64; 2]>,
+    pub y_range: Option<[f64; 2]>,
+    /// Panels per row.
+    pub columns: Option<usize>,
+    pub target: Option<String>,
+    pub prediction: Option<String>,
+    pub model: Option<String>,
+    pub losses: Option<Vec<String>>,
+    pub x: Option<GridSpec>,
+    pub axis: Option<CurveAxis>,
+    /// The fixed target y of a loss curve (a list gives one curve per value).
+    pub target_value: Option<OneOrMany>,
+    pub show: Option<Show>,
+    /// Values and derivatives in separate panels.
+    pub split: Option<bool>,
+    pub dataset: Option<String>,
+    pub delta: Option<GridSpec>,
+    pub function: Option<Function>,
+    pub distributions: Option<Vec<String>>,
+    pub shifts: Option<Vec<f64>>,
+    pub shift_range: Option<GridSpec>,
+}
+
+impl FigureSpec {
+    fn used_keys(&self) -> [(&'static str, bool); 15] {
+        [
+            ("target", self.target.is_some()),
+            ("prediction", self.prediction.is_some()),
+            ("model", self.model.is_some()),
+            ("losses", self.losses.is_some()),
+            ("x", self.x.is_some()),
+            ("axis", self.axis.is_some()),
+            ("target_value", self.target_value.is_some()),
+            ("show", self.show.is_some()),
+            ("split", self.split.is_some()),
+            ("dataset", self.dataset.is_some()),
+            ("delta", self.delta.is_some()),
+            ("function", self.function.is_some()),
+            ("distributions", self.distributions.is_some()),
+            ("shifts", self.shifts.is_some()),
+            ("shift_range", self.shift_range.is_some()),
+        ]
+    }
+
+    pub(crate) fn validate(&self, path: &str, ctx: &Context) -> Result<ValidFigure, ScenarioError> {
+        let rep = &ctx.rep;
+        let allowed: &[&str] = match self.kind {
+            FigureKindName::Data => &["target", "prediction"],
+            FigureKindName::LossCurve => &["losses", "x", "axis", "target_value", "show", "split"],
+            FigureKindName::Margin => &["losses", "x", "show", "split"],
+            FigureKindName::ConstantFit => &["dataset", "losses", "x", "delta"],
+            FigureKindName::Function => &["function", "x"],
+            FigureKindName::Bars => &["distributions"],
+            FigureKindName::NormalKl => &["target", "model", "shifts", "x", "shift_range"],
+        };
+        if let Some((key, _)) = self
+            .used_keys()
+            .iter()
+            .find(|(k, set)| *set && !allowed.contains(k))
+        {
+            return Err(rep.invalid(
+                format!("{path}.{key}"),
+                format!(
+                    "is not used by kind \"{}\" (it takes: {})",
+                    kind_name(self.kind),
+                    allowed.join(", ")
+                ),
+            ));
+        }
+        let missing = |key: &str| {
+            rep.invalid(
+                path,
+                format!("needs `{key}` for kind \"{}\"", kind_name(self.kind)),
+            )
+        };
+        let text = |key: &str, v: &Option<String>| v.clone().ok_or_else(|| missing(key));
+        let grid = |key: &str, spec: &Option<GridSpec>| {
+            spec.ok_or_else(|| missing(key))?
+                .validate(&format!("{path}.{key}"), rep)
+        };
+        let losses = |ctx: &Context| -> Result<Vec<LossMember>, ScenarioError> {
+            ctx.loss_list(
+                &format!("{path}.losses"),
+                self.losses.as_deref().ok_or_else(|| missing("losses"))?,
+            )
+        };
+
+        let kind = match self.kind {
+            FigureKindName::Data => {
+                let target_name = text("target", &self.target)?;
+                let prediction_name = text("prediction", &self.prediction)?;
+                let target = ctx.flat(&format!("{path}.target"), &target_name)?;
+                let prediction = ctx.flat(&format!("{path}.prediction"), &prediction_name)?;
+                if target.len() != prediction.len() {
+                    return Err(rep.invalid(
+                        format!("{path}.prediction"),
+                        format!(
+                            "has {} values but the target has {}",
+                            prediction.len(),
+                            target.len()
+                        ),
+                    ));
+                }
+                FigureKind::Data {
+                    target,
+                    prediction,
+                    target_label: ctx.label(&target_name),
+                    prediction_label: ctx.label(&prediction_name),
+                }
+            }
+            FigureKindName::LossCurve | FigureKindName::Margin => {
+                let margin = self.kind == FigureKindName::Margin;
+                let losses = losses(ctx)?;
+                let grid = grid("x", &self.x)?;
+                let targets = match &self.target_value {
+                    None if margin => vec![1.0],
+                    None => vec![0.0],
+                    Some(OneOrMany::One(v)) => vec![*v],
+                    Some(OneOrMany::Many(v)) if !v.is_empty() => v.clone(),
+                    Some(OneOrMany::Many(_)) => {
+                        return Err(rep.invalid(format!("{path}.target_value"), "is empty"))
+                    }
+                };
+                if let Some(v) = targets.iter().find(|v| !v.is_finite()) {
+                    return Err(rep.invalid(
+                        format!("{path}.target_value"),
+                        format!("must be finite, got {v}"),
+                    ));
+                }
+                let show = self.show.unwrap_or(Show::Value);
+                let curves = losses.len() * targets.len() * if show == Show::Both { 2 } else { 1 };
+                check_points(path, grid.len().saturating_mul(curves), ctx)?;
+                FigureKind::LossCurve {
+                    losses,
+                    grid,
+                    axis: if margin {
+                        CurveAxis::Prediction
+                    } else {
+                        self.axis.unwrap_or(CurveAxis::Residual)
+                    },
+                    targets,
+                    show,
+                    split: self.split.unwrap_or(false),
+                }
+            }
+            FigureKindName::ConstantFit => {
+                let data =
+                    ctx.flat(&format!("{path}.dataset"), &text("dataset", &self.dataset)?)?;
+                let losses = losses(ctx)?;
+                if let Some(m) = losses
+                    .iter()
+                    .find(|m| m.loss.shape() != crate::loss::Shape::Elementwise)
+                {
+                    return Err(rep.invalid(
+                        format!("{path}.losses"),
+                        format!(
+                            "\"{}\" is not elementwise; a constant fit needs elementwise losses",
+                            m.label
+                        ),
+                    ));
+                }
+                let grid = grid("x", &self.x)?;
+                let deltas = match &self.delta {
+                    Some(d) => Some(d.validate(&format!("{path}.delta"), rep)?),
+                    None => None,
+                };
+                // Each δ point is a full fit over the data: count its work as points.
+                let fits = deltas
+                    .map(|d| d.len())
+                    .unwrap_or(0)
+                    .saturating_mul(data.len());
+                check_points(
+                    path,
+                    grid.len().saturating_mul(losses.len()).saturating_add(fits),
+                    ctx,
+                )?;
+                if let Some(d) = &deltas {
+                    if d.span().0 <= 0.0 {
+                        return Err(
+                            rep.invalid(format!("{path}.delta.from"), "must be > 0 (δ of Huber)")
+                        );
+                    }
+                }
+                FigureKind::ConstantFit {
+                    data,
+                    losses,
+                    grid,
+                    deltas,
+                }
+            }
+            FigureKindName::Function => FigureKind::Function {
+                function: self.function.ok_or_else(|| missing("function"))?,
+                grid: grid("x", &self.x)?,
+            },
+            FigureKindName::Bars => {
+                let names = self
+                    .distributions
+                    .as_deref()
+                    .ok_or_else(|| missing("distributions"))?;
+                if names.is_empty() {
+                    return Err(rep.invalid(format!("{path}.distributions"), "is empty"));
+                }
+                let distributions = names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, n)| ctx.discrete(&format!("{path}.distributions[{i}]"), n))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if let Some((i, d)) = distributions
+                    .iter()
+                    .enumerate()
+                    .find(|(_, d)| d.events != distributions[0].events)
+                {
+                    return Err(rep.invalid(
+                        format!("{path}.distributions[{i}]"),
+                        format!(
+                            "\"{}\" has other events than the first distribution",
+                            d.label
+                        ),
+                    ));
+                }
+                FigureKind::Bars { distributions }
+            }
+            FigureKindName::NormalKl => {
+                let shifts = self.shifts.clone().ok_or_else(|| missing("shifts"))?;
+                if let Some(s) = shifts.iter().find(|s| !s.is_finite()) {
+                    return Err(
+                        rep.invalid(format!("{path}.shifts"), format!("must be finite, got {s}"))
+                    );
+                }
+                let grid = grid("x", &self.x)?;
+                let shift_grid = grid_or(&self.shift_range, path, "shift_range", rep)?;
+                check_points(
+                    path,
+                    grid.len().saturating_mul(2 * shifts.len()) + shift_grid.len(),
+                    ctx,
+                )?;
+                FigureKind::NormalKl {
+                    target: ctx
+                        .normal(&format!("{path}.target"), &text("target", &self.target)?)?,
+                    model: ctx.normal(&format!("{path}.model"), &text("model", &self.model)?)?,
+                    shifts,
+                    grid,
+                    shift_grid,
+                }
+            }
+        };
+        let range = |key: &str, r: Option<[f64; 2]>| -> Result<Option<(f64, f64)>, ScenarioError> {
+            match r {
+                None => Ok(None),
+                Some([a, b]) if a.is_finite() && b.is_finite() && a < b => Ok(Some((a, b))),
+                Some([a, b]) => Err(rep.invalid(
+                    format!("{path}.{key}"),
+                    format!("must be [low, high] with low < high, got [{a}, {b}]"),
+                )),
+            }
+        };
+        if self.columns == Some(0) {
+            return Err(rep.invalid(format!("{path}.columns"), "must be at least 1"));
+        }
+        Ok(ValidFigure {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            caption: self.caption.clone(),
+            alt: self.alt.clone(),
+            x_label: self.x_label.clone(),
+            y_label: self.y_label.clone(),
+            x_range: range("x_range", self.x_range)?,
+            y_range: range("y_range", self.y_range)?,
+            columns: self.columns,
+            kind,
+        })
+    }
+}
+
+fn grid_or(
+    spec: &Option<GridSpec>,
+    path: &str,
+    key: &str,
+    rep: &super::error::Reporter,
+) -> Result<super::grid::Grid, ScenarioError> {
+    match spec {
+        Some(s) => s.validate(&format!("{path}.{key}"), rep),
+        None => Err(rep.invalid(path, format!("needs `{key}`"))),
+    }
+}
+
+fn check_points(path: &str, points: usize, ctx: &Context) -> Result<(), ScenarioError> {
+    if points > MAX_POINTS {
+        return Err(ctx.rep.invalid(
+            path,
+            format!("would produce {points} points; the limit is {MAX_POINTS}"),
+        ));
+    }
+    Ok(())
+}
+
+fn kind_name(kind: FigureKindName) -> &'static str {
+    match kind {
+        FigureKindName::Data => "data",
+        FigureKindName::LossCurve => "loss_curve",
+        FigureKindName::Margin => "margin",
+        FigureKindName::ConstantFit => "constant_fit",
+        FigureKindName::Function => "function",
+        FigureKindName::Bars => "bars",
+        FigureKindName::NormalKl => "normal_kl",
+    }
+}

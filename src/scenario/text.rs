@@ -1,0 +1,370 @@
+//! `[[tables]]`, `[[sections]]` and `[[errata]]`: the teaching text around
+//! the numbers, and the `{quantity}` placeholders that put computed numbers
+//! into it.
+//!
+//! A placeholder is `{name}` (shortest form, up to 3 decimals) or `{name:N}`
+//! (exactly N decimals) where `name` is a quantity; `{{` and `}}` are literal
+//! braces. Other braces are left alone.
+
+use serde::Deserialize;
+
+use super::error::{is_safe_name, ScenarioError};
+use super::valid::{TableKind, ValidErratum, ValidQuantity, ValidSection, ValidTable};
+use super::validate::Context;
+use crate::loss::{catalogue, Loss, Params};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TableKindName {
+    /// One row per quantity in `quantities`.
+    Quantities,
+    /// One row per sample of the evaluated `quantity`, then its value.
+    PerSample,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TableSpec {
+    /// File stem of `tables/<name>.csv`.
+    pub name: String,
+    pub title: String,
+    #[serde(default)]
+    pub caption: String,
+    pub kind: TableKindName,
+    pub quantities: Option<Vec<String>>,
+    pub quantity: Option<String>,
+    /// Decimals shown in HTML (CSV and JSON keep full precision). Default 4.
+    pub digits: Option<usize>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SectionSpec {
+    /// Anchor id, `[a-z0-9][a-z0-9_-]*`.
+    pub id: String,
+    pub title: String,
+    /// Markdown prose, with `{quantity}` placeholders.
+    #[serde(default)]
+    pub markdown: String,
+    /// Display formulas in LaTeX.
+    #[serde(default)]
+    pub formulas: Vec<String>,
+    /// Loss names whose catalogue formula (LaTeX) is shown.
+    #[serde(default)]
+    pub formulas_of: Vec<String>,
+    #[serde(default)]
+    pub figures: Vec<String>,
+    #[serde(default)]
+    pub tables: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ErratumSpec {
+    pub id: String,
+    /// What the source says.
+    pub claim: String,
+    /// What is right (Markdown with placeholders).
+    pub correction: String,
+    /// Quantities shown as evidence.
+    #[serde(default)]
+    pub evidence: Vec<String>,
+    /// Show the erratum only if this quantity got a core warning.
+    pub when_warning: Option<String>,
+}
+
+impl TableSpec {
+    pub(crate) fn validate(
+        &self,
+        path: &str,
+        ctx: &Context,
+        quantities: &[ValidQuantity],
+    ) -> Result<ValidTable, ScenarioError> {
+        let rep = &ctx.rep;
+        let kind = match (self.kind, &self.quantities, &self.quantity) {
+            (TableKindName::Quantities, Some(names), None) => {
+                if names.is_empty() {
+                    return Err(rep.invalid(format!("{path}.quantities"), "is empty"));
+                }
+                for (i, n) in names.iter().enumerate() {
+                    ctx.quantity(&format!("{path}.quantities[{i}]"), n)?;
+                }
+                TableKind::Quantities(names.clone())
+            }
+            (TableKindName::PerSample, None, Some(name)) => {
+                let index = ctx.quantity(&format!("{path}.quantity"), name)?;
+                if !matches!(
+                    quantities[index].plan,
+                    super::valid::QuantityPlan::Evaluate { .. }
+                ) {
+                    return Err(rep.invalid(
+                        format!("{path}.quantity"),
+                        format!(
+                            "\"{name}\" has no per-sample values (it is not a loss evaluation)"
+                        ),
+                    ));
+                }
+                TableKind::PerSample(name.clone())
+            }
+            (TableKindName::Quantities, _, _) => {
+                return Err(rep.invalid(
+                    path,
+                    "kind \"quantities\" needs `quantities` (and no `quantity`)",
+                ))
+            }
+            (TableKindName::PerSample, _, _) => {
+                return Err(rep.invalid(
+                    path,
+                    "kind \"per_sample\" needs `quantity` (and no `quantities`)",
+                ))
+            }
+        };
+        let digits = self.digits.unwrap_or(4);
+        if digits > 15 {
+            return Err(rep.invalid(
+                format!("{path}.digits"),
+                format!("must be at most 15, got {digits}"),
+            ));
+        }
+        check_placeholders(&format!("{path}.caption"), &self.caption, ctx)?;
+        Ok(ValidTable {
+            name: self.name.clone(),
+            title: self.title.clone(),
+            caption: self.caption.clone(),
+            digits,
+            kind,
+        })
+    }
+}
+
+impl SectionSpec {
+    pub(crate) fn validate(
+        &self,
+        path: &str,
+        ctx: &Context,
+    ) -> Result<ValidSection, ScenarioError> {
+        ctx.check_name(&format!("{path}.id"), &self.id)?;
+        check_placeholders(&format!("{path}.markdown"), &self.markdown, ctx)?;
+        for (i, f) in self.figures.iter().enumerate() {
+            if !ctx.figures.contains(f) {
+                return Err(ctx.rep.unknown(
+                    format!("{path}.figures[{i}]"),
+                    "figure",
+                    f,
+                    ctx.figures.iter().map(String::as_str),
+                ));
+            }
+        }
+        for (i, t) in self.tables.iter().enumerate() {
+            if !ctx.tables.contains(t) {
+                return Err(ctx.rep.unknown(
+                    format!("{path}.tables[{i}]"),
+                    "table",
+                    t,
+                    ctx.tables.iter().map(String::as_str),
+                ));
+            }
+        }
+        let mut formulas = self.formulas.clone();
+        let infos = catalogue();
+        for (i, name) in self.formulas_of.iter().enumerate() {
+            let canonical = match Loss::new(name, &Params::new()) {
+                Ok(loss) => loss.name(),
+                Err(crate::loss::LossError::UnknownLoss { .. }) => {
+                    return Err(ctx.rep.unknown(
+                        format!("{path}.formulas_of[{i}]"),
+                        "loss",
+                        name,
+                        infos.iter().map(|l| l.name),
+                    ))
+                }
+                // A loss that needs parameters still has a catalogue formula.
+                Err(_) => name.as_str(),
+            };
+            match infos.iter().find(|l| l.name == canonical) {
+                Some(info) => formulas.push(info.latex.to_string()),
+                None => {
+                    return Err(ctx.rep.unknown(
+                        format!("{path}.formulas_of[{i}]"),
+                        "loss",
+                        name,
+                        infos.iter().map(|l| l.name),
+                    ))
+                }
+            }
+        }
+        Ok(ValidSection {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            markdown: self.markdown.clone(),
+            formulas,
+            figures: self.figures.clone(),
+            tables: self.tables.clone(),
+        })
+    }
+}
+
+impl ErratumSpec {
+    pub(crate) fn validate(
+        &self,
+        path: &str,
+        ctx: &Context,
+    ) -> Result<ValidErratum, ScenarioError> {
+        ctx.check_name(&format!("{path}.id"), &self.id)?;
+        check_placeholders(&format!("{path}.claim"), &self.claim, ctx)?;
+        check_placeholders(&format!("{path}.correction"), &self.correction, ctx)?;
+        for (i, e) in self.evidence.iter().enumerate() {
+            ctx.quantity(&format!("{path}.evidence[{i}]"), e)?;
+        }
+        if let Some(q) = &self.when_warning {
+            ctx.quantity(&format!("{path}.when_warning"), q)?;
+        }
+        Ok(ValidErratum {
+            id: self.id.clone(),
+            claim: self.claim.clone(),
+            correction: self.correction.clone(),
+            evidence: self.evidence.clone(),
+            when_warning: self.when_warning.clone(),
+        })
+    }
+}
+
+/// A piece of text with placeholders: literal text or a quantity reference.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece<'a> {
+    Text(std::borrow::Cow<'a, str>),
+    Quantity {
+        name: &'a str,
+        decimals: Option<usize>,
+    },
+}
+
+/// Split text into literal pieces and `{name}` / `{name:N}` placeholders.
+pub fn pieces(text: &str) -> Vec<Piece<'_>> {
+    let mut out = Vec::new();
+    let mut literal = String::new();
+    let mut rest = text;
+    while let Some(pos) = rest.find(['{', '}']) {
+        literal.push_str(&rest[..pos]);
+        let tail = &rest[pos..];
+        if tail.starts_with("{{") || tail.starts_with("}}") {
+            literal.push_str(&tail[..1]);
+            rest = &tail[2..];
+            continue;
+        }
+        if let Some(end) = tail.find('}').filter(|_| tail.starts_with('{')) {
+            let inner = &tail[1..end];
+            let (name, decimals) = match inner.split_once(':') {
+                Some((n, d)) => (n, d.parse::<usize>().ok().filter(|d| *d <= 15)),
+                None => (inner, None),
+            };
+            let well_formed = is_safe_name(name) && (inner.contains(':') == decimals.is_some());
+            if well_formed {
+                if !literal.is_empty() {
+                    out.push(Piece::Text(std::mem::take(&mut literal).into()));
+                }
+                out.push(Piece::Quantity { name, decimals });
+                rest = &tail[end + 1..];
+                continue;
+            }
+        }
+        literal.push_str(&tail[..1]);
+        rest = &tail[1..];
+    }
+    literal.push_str(rest);
+    if !literal.is_empty() {
+        out.push(Piece::Text(literal.into()));
+    }
+    out
+}
+
+/// Every placeholder must name a quantity.
+pub(crate) fn check_placeholders(
+    path: &str,
+    text: &str,
+    ctx: &Context,
+) -> Result<(), ScenarioError> {
+    for piece in pieces(text) {
+        if let Piece::Quantity { name, .. } = piece {
+            if !ctx.quantities.contains_key(name) {
+                return Err(ctx.rep.unknown(
+                    path,
+                    "quantity",
+                    name,
+                    ctx.quantities.keys().map(String::as_str),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A number as prose shows it: `decimals` exactly, or up to 3 without trailing zeros.
+pub fn format_number(value: f64, decimals: Option<usize>) -> String {
+    if value.is_nan() {
+        return "NaN".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 {
+            "∞".into()
+        } else {
+            "−∞".into()
+        };
+    }
+    match decimals {
+        Some(d) => format!("{value:.d$}"),
+        None => {
+            let s = format!("{value:.3}");
+            let s = if s.contains('.') {
+                s.trim_end_matches('0').trim_end_matches('.').to_string()
+            } else {
+                s
+            };
+            if s == "-0" {
+                "0".into()
+            } else {
+                s
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_and_escapes() {
+        let p = pieces("KL is {kl_pq} nats ({kl_bits:2} bits), {{literal}} and \\frac{1}{n:x}");
+        assert_eq!(
+            p,
+            vec![
+                Piece::Text("KL is ".into()),
+                Piece::Quantity {
+                    name: "kl_pq",
+                    decimals: None
+                },
+                Piece::Text(" nats (".into()),
+                Piece::Quantity {
+                    name: "kl_bits",
+                    decimals: Some(2)
+                },
+                Piece::Text(" bits), {literal} and \\frac".into()),
+                Piece::Quantity {
+                    name: "1",
+                    decimals: None
+                },
+                Piece::Text("{n:x}".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn numbers_for_prose() {
+        assert_eq!(format_number(0.75, None), "0.75");
+        assert_eq!(format_number(0.583333, None), "0.583");
+        assert_eq!(format_number(10.0, None), "10");
+        assert_eq!(format_number(2.8317, Some(3)), "2.832");
+        assert_eq!(format_number(f64::NAN, None), "NaN");
+    }
+}

@@ -1,0 +1,217 @@
+//! The validated scenario: every reference resolved to its data, every loss
+//! built by the core, every range checked. The compute stage reads only this.
+
+use super::grid::Grid;
+use crate::loss::{Data, Loss, Reduction};
+
+/// A scenario that passed validation.
+#[derive(Debug, Clone)]
+pub struct ValidScenario {
+    /// The file as given on the command line (for messages).
+    pub file: String,
+    /// The file stem: the report folder's name.
+    pub stem: String,
+    pub title: String,
+    pub intro: String,
+    pub png_scale: f64,
+    pub quantities: Vec<ValidQuantity>,
+    pub figures: Vec<ValidFigure>,
+    pub tables: Vec<ValidTable>,
+    pub sections: Vec<ValidSection>,
+    pub errata: Vec<ValidErratum>,
+}
+
+/// One loss of a `[[losses]]` entry (a sweep has several).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LossMember {
+    pub loss: Loss,
+    pub label: String,
+    /// The swept parameter and its value, if this member comes from a sweep.
+    pub sweep: Option<(String, f64)>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Discrete {
+    pub label: String,
+    pub events: Vec<String>,
+    pub probabilities: Vec<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NormalParams {
+    pub label: String,
+    pub mean: f64,
+    pub std: f64,
+}
+
+/// A named number (with per-sample values and warnings where it has them).
+#[derive(Debug, Clone)]
+pub struct ValidQuantity {
+    pub name: String,
+    pub label: String,
+    /// `quantities[i]`, for compute-time errors.
+    pub path: String,
+    pub plan: QuantityPlan,
+}
+
+#[derive(Debug, Clone)]
+pub enum QuantityPlan {
+    /// A loss on target and prediction, through `Loss::evaluate`.
+    Evaluate {
+        loss: Loss,
+        target: Data,
+        prediction: Data,
+        weights: Option<Vec<f64>>,
+        reduction: Reduction,
+    },
+    /// The constant prediction minimising the total loss over `data`.
+    BestConstant {
+        loss: Loss,
+        data: Vec<f64>,
+    },
+    /// Mean of a list; an empty list gives NaN with a warning (as numpy does).
+    Mean(Vec<f64>),
+    Sum(Vec<f64>),
+    /// KL(target ‖ model) of two normals, the model mean moved by `shift`.
+    NormalKl {
+        target: NormalParams,
+        model: NormalParams,
+        shift: f64,
+        method: KlMethod,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KlMethod {
+    /// Closed form: log(σ₂/σ₁) + (σ₁² + (μ₁−μ₂)²)/(2σ₂²) − ½.
+    Analytic,
+    /// The core's discrete KL on the densities sampled on a fine grid.
+    Numeric,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidFigure {
+    pub name: String,
+    pub title: String,
+    pub caption: String,
+    pub alt: String,
+    pub x_label: Option<String>,
+    pub y_label: Option<String>,
+    pub x_range: Option<(f64, f64)>,
+    pub y_range: Option<(f64, f64)>,
+    pub columns: Option<usize>,
+    pub kind: FigureKind,
+}
+
+/// What a loss curve puts on its x axis.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CurveAxis {
+    /// x = a = ŷ − y with y fixed at the target value: the prediction is y + x.
+    Residual,
+    /// x = ŷ itself, y fixed (probabilities for cross-entropy, margins for hinge with y = 1).
+    Prediction,
+}
+
+/// Which curves a loss curve shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Show {
+    Value,
+    Derivative,
+    Both,
+}
+
+/// Whitelisted functions for `function` figures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Function {
+    Ln,
+    Log2,
+    Log10,
+    Exp,
+    Sigmoid,
+    Tanh,
+    Softplus,
+}
+
+#[derive(Debug, Clone)]
+pub enum FigureKind {
+    /// Target as points and prediction as a line against the sample index.
+    Data {
+        target: Vec<f64>,
+        prediction: Vec<f64>,
+        target_label: String,
+        prediction_label: String,
+    },
+    /// Value and/or derivative of losses over a grid.
+    LossCurve {
+        losses: Vec<LossMember>,
+        grid: Grid,
+        axis: CurveAxis,
+        targets: Vec<f64>,
+        show: Show,
+        split: bool,
+    },
+    /// Mean loss against a constant prediction, and (with `deltas`) the best
+    /// Huber constant against δ with the mean and median marked.
+    ConstantFit {
+        data: Vec<f64>,
+        losses: Vec<LossMember>,
+        grid: Grid,
+        deltas: Option<Grid>,
+    },
+    Function {
+        function: Function,
+        grid: Grid,
+    },
+    Bars {
+        distributions: Vec<Discrete>,
+    },
+    NormalKl {
+        target: NormalParams,
+        model: NormalParams,
+        shifts: Vec<f64>,
+        grid: Grid,
+        shift_grid: Grid,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidTable {
+    pub name: String,
+    pub title: String,
+    pub caption: String,
+    pub digits: usize,
+    pub kind: TableKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum TableKind {
+    /// One row per quantity: label and value.
+    Quantities(Vec<String>),
+    /// One row per sample of one evaluated quantity, then its reduced value.
+    PerSample(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidSection {
+    pub id: String,
+    pub title: String,
+    /// Markdown with `{quantity}` placeholders still in it (filled by compute).
+    pub markdown: String,
+    pub formulas: Vec<String>,
+    pub figures: Vec<String>,
+    pub tables: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ValidErratum {
+    pub id: String,
+    pub claim: String,
+    pub correction: String,
+    pub evidence: Vec<String>,
+    /// Shown only if this quantity got a core warning; the warning is quoted.
+    pub when_warning: Option<String>,
+}

@@ -1,0 +1,380 @@
+//! The validate stage: [`Scenario`] → [`ValidScenario`].
+//!
+//! Order matters: datasets, losses and distributions first (they only need
+//! themselves), then quantities, figures and tables that refer to them, then
+//! sections and errata that refer to everything.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::error::{is_safe_name, Reporter, ScenarioError};
+use super::valid::*;
+use super::Scenario;
+use crate::loss::Data;
+
+/// Everything a reference can resolve to, with the reporter for this file.
+pub(crate) struct Context {
+    pub rep: Reporter,
+    pub datasets: BTreeMap<String, Data>,
+    pub dataset_labels: BTreeMap<String, String>,
+    pub losses: BTreeMap<String, Vec<LossMember>>,
+    pub distributions: BTreeMap<String, Discrete>,
+    pub normals: BTreeMap<String, NormalParams>,
+    pub quantities: BTreeMap<String, usize>,
+    pub figures: Vec<String>,
+    pub tables: Vec<String>,
+}
+
+impl Context {
+    fn lookup<'a, T>(
+        &self,
+        map: &'a BTreeMap<String, T>,
+        what: &str,
+        path: &str,
+        name: &str,
+    ) -> Result<&'a T, ScenarioError> {
+        map.get(name).ok_or_else(|| {
+            self.rep
+                .unknown(path, what, name, map.keys().map(String::as_str))
+        })
+    }
+
+    /// The legend label of a dataset (its name if it has none).
+    pub fn label(&self, name: &str) -> String {
+        self.dataset_labels
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    pub fn loss(&self, path: &str, name: &str) -> Result<&Vec<LossMember>, ScenarioError> {
+        self.lookup(&self.losses, "loss", path, name)
+    }
+
+    /// All members of several loss entries, in order.
+    pub fn loss_list(
+        &self,
+        path: &str,
+        names: &[String],
+    ) -> Result<Vec<LossMember>, ScenarioError> {
+        if names.is_empty() {
+            return Err(self.rep.invalid(path, "is empty"));
+        }
+        let mut out = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            out.extend(self.loss(&format!("{path}[{i}]"), name)?.iter().cloned());
+        }
+        Ok(out)
+    }
+
+    pub fn normal(&self, path: &str, name: &str) -> Result<NormalParams, ScenarioError> {
+        self.lookup(&self.normals, "normal", path, name).cloned()
+    }
+
+    pub fn discrete(&self, path: &str, name: &str) -> Result<Discrete, ScenarioError> {
+        self.lookup(&self.distributions, "distribution", path, name)
+            .cloned()
+    }
+
+    /// A dataset, or a discrete distribution's probabilities (one row).
+    pub fn data(&self, path: &str, name: &str) -> Result<Data, ScenarioError> {
+        if let Some(d) = self.datasets.get(name) {
+            return Ok(d.clone());
+        }
+        if let Some(d) = self.distributions.get(name) {
+            return Ok(Data::Flat(d.probabilities.clone()));
+        }
+        let known = self
+            .datasets
+            .keys()
+            .chain(self.distributions.keys())
+            .map(String::as_str);
+        Err(self.rep.unknown(path, "dataset", name, known))
+    }
+
+    /// A flat dataset (figures and fits that need one number per sample).
+    pub fn flat(&self, path: &str, name: &str) -> Result<Vec<f64>, ScenarioError> {
+        match self.data(path, name)? {
+            Data::Flat(v) => Ok(v),
+            Data::Rows(_) => Err(self.rep.invalid(
+                path,
+                format!("\"{name}\" has rows; a flat dataset is needed here"),
+            )),
+        }
+    }
+
+    pub fn quantity(&self, path: &str, name: &str) -> Result<usize, ScenarioError> {
+        self.lookup(&self.quantities, "quantity", path, name)
+            .copied()
+    }
+
+    pub fn check_name(&self, path: &str, name: &str) -> Result<(), ScenarioError> {
+        if is_safe_name(name) {
+            Ok(())
+        } else {
+            Err(self.rep.invalid(
+                path,
+                format!("\"{name}\" is not a valid name (use lowercase letters, digits, '_' and '-', starting with a letter or digit)"),
+            ))
+        }
+    }
+}
+
+/// Insert under a checked, unique name.
+fn insert_unique<T>(
+    ctx: &Context,
+    map: &mut BTreeMap<String, T>,
+    path: &str,
+    name: &str,
+    value: T,
+) -> Result<(), ScenarioError> {
+    ctx.check_name(path, name)?;
+    if map.insert(name.to_string(), value).is_some() {
+        return Err(ctx
+            .rep
+            .invalid(path, format!("\"{name}\" is defined twice")));
+    }
+    Ok(())
+}
+
+/// Validate a parsed scenario. `file` is the path the user gave (scenario-relative
+/// CSV paths are resolved against its folder).
+pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, ScenarioError> {
+    let shown = file.display().to_string();
+    let rep = Reporter {
+        file: shown.clone(),
+    };
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut ctx = Context {
+        rep: rep.clone(),
+        datasets: BTreeMap::new(),
+        dataset_labels: BTreeMap::new(),
+        losses: BTreeMap::new(),
+        distributions: BTreeMap::new(),
+        normals: BTreeMap::new(),
+        quantities: BTreeMap::new(),
+        figures: Vec::new(),
+        tables: Vec::new(),
+    };
+
+    let scale = scenario.metadata.output.png_scale;
+    if !(scale.is_finite() && scale > 0.0 && scale <= 8.0) {
+        return Err(rep.invalid(
+            "metadata.output.png_scale",
+            format!("must be in (0, 8], got {scale}"),
+        ));
+    }
+
+    let mut datasets = BTreeMap::new();
+    for (i, spec) in scenario.datasets.iter().enumerate() {
+        let path = format!("datasets[{i}]");
+        let data = spec.load(base, &path, &rep)?;
+        insert_unique(
+            &ctx,
+            &mut datasets,
+            &format!("{path}.name"),
+            &spec.name,
+            data,
+        )?;
+    }
+    ctx.datasets = datasets;
+
+    let mut distributions = BTreeMap::new();
+    for (i, spec) in scenario.distributions.iter().enumerate() {
+        let path = format!("distributions[{i}]");
+        let d = spec.validate(&path, &rep)?;
+        if ctx.datasets.contains_key(&spec.name) {
+            return Err(rep.invalid(
+                format!("{path}.name"),
+                format!("\"{}\" is already a dataset", spec.name),
+            ));
+        }
+        insert_unique(
+            &ctx,
+            &mut distributions,
+            &format!("{path}.name"),
+            &spec.name,
+            d,
+        )?;
+    }
+    ctx.distributions = distributions;
+
+    let mut normals = BTreeMap::new();
+    for (i, spec) in scenario.normals.iter().enumerate() {
+        let path = format!("normals[{i}]");
+        let n = spec.validate(&path, &rep)?;
+        insert_unique(&ctx, &mut normals, &format!("{path}.name"), &spec.name, n)?;
+    }
+    ctx.normals = normals;
+
+    let mut losses = BTreeMap::new();
+    for (i, spec) in scenario.losses.iter().enumerate() {
+        let path = format!("losses[{i}]");
+        let members = spec.build(&path, &rep)?;
+        insert_unique(
+            &ctx,
+            &mut losses,
+            &format!("{path}.name"),
+            spec.reference_name(),
+            members,
+        )?;
+    }
+    ctx.losses = losses;
+
+    let mut quantities = Vec::new();
+    for (i, spec) in scenario.quantities.iter().enumerate() {
+        let path = format!("quantities[{i}]");
+        let q = spec.validate(&path, &ctx)?;
+        let mut names = std::mem::take(&mut ctx.quantities);
+        insert_unique(&ctx, &mut names, &format!("{path}.name"), &spec.name, i)?;
+        ctx.quantities = names;
+        quantities.push(q);
+    }
+
+    let mut figures = Vec::new();
+    for (i, spec) in scenario.figures.iter().enumerate() {
+        let path = format!("figures[{i}]");
+        ctx.check_name(&format!("{path}.name"), &spec.name)?;
+        if ctx.figures.contains(&spec.name) {
+            return Err(rep.invalid(
+                format!("{path}.name"),
+                format!("\"{}\" is defined twice", spec.name),
+            ));
+        }
+        figures.push(spec.validate(&path, &ctx)?);
+        ctx.figures.push(spec.name.clone());
+    }
+
+    let mut tables = Vec::new();
+    for (i, spec) in scenario.tables.iter().enumerate() {
+        let path = format!("tables[{i}]");
+        ctx.check_name(&format!("{path}.name"), &spec.name)?;
+        if ctx.tables.contains(&spec.name) {
+            return Err(rep.invalid(
+                format!("{path}.name"),
+                format!("\"{}\" is defined twice", spec.name),
+            ));
+        }
+        tables.push(spec.validate(&path, &ctx, &quantities)?);
+        ctx.tables.push(spec.name.clone());
+    }
+
+    let sections = scenario
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| s.validate(&format!("sections[{i}]"), &ctx))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut ids: Vec<&str> = Vec::new();
+    for (i, s) in sections.iter().enumerate() {
+        if ids.contains(&s.id.as_str()) {
+            return Err(rep.invalid(
+                format!("sections[{i}].id"),
+                format!("\"{}\" is defined twice", s.id),
+            ));
+        }
+        ids.push(&s.id);
+    }
+    let errata = scenario
+        .errata
+        .iter()
+        .enumerate()
+        .map(|(i, e)| e.validate(&format!("errata[{i}]"), &ctx))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    super::text::check_placeholders("metadata.intro", &scenario.metadata.intro, &ctx)?;
+
+    Ok(ValidScenario {
+        file: shown,
+        stem: file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "report".into()),
+        title: scenario.metadata.title.clone(),
+        intro: scenario.metadata.intro.clone(),
+        png_scale: scale,
+        quantities,
+        figures,
+        tables,
+        sections,
+        errata,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::parse_str;
+
+    const HEAD: &str = "[metadata]\ntitle = 't'\n[[datasets]]\nname = 'y'\nvalues = [1, 2]\n";
+
+    fn check(body: &str) -> Result<ValidScenario, ScenarioError> {
+        let text = format!("{HEAD}{body}");
+        validate(&parse_str(&text, "x.toml")?, Path::new("x.toml"))
+    }
+
+    #[test]
+    fn sweep_expands_to_one_loss_per_value() {
+        let valid = check(
+            "[[losses]]\nname = 'h'\nloss = 'huber'\ndelta = [0.2, 1.0, 1.5]\n\
+             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\n\
+             losses = ['h']\nx = { from = -1, to = 1, step = 0.5 }\n",
+        )
+        .unwrap();
+        let FigureKind::LossCurve { losses, grid, .. } = &valid.figures[0].kind else {
+            panic!("not a loss curve")
+        };
+        let deltas: Vec<f64> = losses.iter().map(|m| m.sweep.as_ref().unwrap().1).collect();
+        assert_eq!(deltas, vec![0.2, 1.0, 1.5]);
+        assert_eq!(losses[0].label, "Huber, δ = 0.2");
+        assert_eq!(grid.len(), 5);
+    }
+
+    #[test]
+    fn bad_sweep_member_names_its_index() {
+        let err = check("[[losses]]\nloss = 'huber'\ndelta = [1.0, -2]\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.toml: losses[0].delta[1] must be > 0, got -2"
+        );
+    }
+
+    #[test]
+    fn unknown_parameter_lists_the_known_ones() {
+        let err = check("[[losses]]\nloss = 'huber'\ndetla = 1\n").unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("x.toml: losses[0].detla is not a parameter of huber"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn placeholders_must_name_quantities() {
+        let err =
+            check("[[sections]]\nid = 's'\ntitle = 'S'\nmarkdown = 'see {nope}'\n").unwrap_err();
+        assert_eq!(err.to_string(), "x.toml: sections[0].markdown refers to unknown quantity \"nope\" (no quantity is defined)");
+    }
+
+    #[test]
+    fn duplicate_names_are_refused() {
+        let err = check("[[datasets]]\nname = 'y'\nvalues = [3]\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.toml: datasets[1].name \"y\" is defined twice"
+        );
+    }
+
+    #[test]
+    fn keys_of_another_kind_are_refused() {
+        let err = check(
+            "[[figures]]\nname = 'f'\nkind = 'data'\ntitle = ''\ncaption = ''\nalt = ''\n\
+             target = 'y'\nprediction = 'y'\nshifts = [1]\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.toml: figures[0].shifts is not used by kind \"data\" (it takes: target, prediction)"
+        );
+    }
+}
