@@ -176,3 +176,13 @@ fn core_golden_cases() {
 fn extended_golden_cases() {
     assert_all_pass("tests/golden/eval-cases-extended.json");
 }
+
+/// Any further file in the same format, e.g. a freshly generated reference:
+/// `LOSSLAB_EXTRA_GOLDEN=path cargo test --test golden_cases -- --ignored`.
+#[test]
+#[ignore = "needs LOSSLAB_EXTRA_GOLDEN=path"]
+fn extra_golden_file() {
+    if let Ok(path) = std::env::var("LOSSLAB_EXTRA_GOLDEN") {
+        assert_all_pass(&path);
+    }
+}

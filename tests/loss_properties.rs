@@ -505,6 +505,17 @@ fn one_large_and_many_tiny_values_sum_exactly() {
 }
 
 #[test]
+fn reductions_round_trip() {
+    for r in [Reduction::Mean, Reduction::Sum, Reduction::WeightedMean] {
+        assert_eq!(r.as_str().parse::<Reduction>(), Ok(r));
+    }
+    assert!("average"
+        .parse::<Reduction>()
+        .unwrap_err()
+        .contains("`average`"));
+}
+
+#[test]
 fn catalogue_matches_constructors() {
     for info in catalogue() {
         let l = Loss::new(info.name, &Params::new()).expect("defaults are valid");
@@ -515,6 +526,7 @@ fn catalogue_matches_constructors() {
             info.shape == Shape::Elementwise
         );
         assert_eq!(l.params().len(), info.params.len());
+        assert_eq!(l.info().formula, info.formula);
         for alias in info.aliases {
             assert_eq!(Loss::new(alias, &Params::new()).unwrap().name(), info.name);
         }

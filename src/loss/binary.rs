@@ -114,6 +114,24 @@ pub(crate) fn bce(b: &Binary, y: f64, yhat: f64) -> Point {
 /// w·u^γ·B and its first two derivatives from those of u and B.
 fn focal_chain(gamma: f64, w: f64, u: [f64; 3], b: Point) -> Point {
     let [u0, u1, u2] = u;
+    if w == 0.0 {
+        // The class weight removes the term, even where BCE is infinite.
+        return Point {
+            value: 0.0,
+            gradient: 0.0,
+            hessian: 0.0,
+        };
+    }
+    if b.value.is_infinite() {
+        // q at 0 or 1 against the target: the log term dominates every
+        // derivative (L ~ −log q, L′ ~ −1/q, L″ ~ 1/q²); the γ terms would
+        // otherwise meet as ∞ − ∞.
+        return Point {
+            value: f64::INFINITY,
+            gradient: f64::INFINITY.copysign(b.gradient),
+            hessian: f64::INFINITY,
+        };
+    }
     // c·u^e·x, taken as 0 when c or x is 0 (γ = 0, or B = 0 at u = 0) rather
     // than 0·∞.
     let term = |c: f64, e: f64, x: f64| {
@@ -204,6 +222,24 @@ mod tests {
         let p = bce(&b, 1.0, 0.0);
         assert!((p.value - 16.11809565095832).abs() < 1e-12);
         assert_eq!(p.gradient, 0.0);
+    }
+
+    #[test]
+    fn focal_at_the_edges_is_infinite_not_nan() {
+        for gamma in [0.0, 0.5, 2.0] {
+            let p = binary_focal(&PLAIN, gamma, None, 1.0, 0.0);
+            assert_eq!(
+                (p.value, p.gradient, p.hessian),
+                (f64::INFINITY, f64::NEG_INFINITY, f64::INFINITY)
+            );
+            let p = binary_focal(&PLAIN, gamma, None, 0.0, 1.0);
+            assert_eq!(
+                (p.value, p.gradient, p.hessian),
+                (f64::INFINITY, f64::INFINITY, f64::INFINITY)
+            );
+            let p = binary_focal(&PLAIN, gamma, Some(1.0), 0.0, 1.0);
+            assert_eq!((p.value, p.gradient, p.hessian), (0.0, 0.0, 0.0));
+        }
     }
 
     #[test]

@@ -142,6 +142,9 @@ fn cross_entropy_row(cat: &Categorical, y: impl Fn(usize) -> f64, p: &[f64], g: 
 /// L = −Σ_c w_c y_c log q_c, ∂L/∂q_c = −w_c y_c/q_c (probabilities used as
 /// given, no renormalisation). With `from_logits` (q = softmax(z)):
 /// L = −Σ_c w_c y_c (z_c − logΣ_k e^{z_k}), ∂L/∂z_j = (Σ_c w_c y_c) q_j − w_j y_j.
+/// Second derivatives (documented, not returned for row losses):
+/// ∂²L/∂q_c² = w_c y_c/q_c² (diagonal); from logits
+/// ∂²L/∂z_i∂z_j = (Σ_c w_c y_c)(q_i[i = j] − q_i q_j).
 /// y_c = target (after smoothing y(1 − ls) + ls/C), q_c = predicted
 /// probability, w_c = class weight (1 without `class_weights`). The class
 /// factor for `weighted_mean` is Σ_c w_c y_c with the unsmoothed y.
@@ -184,7 +187,8 @@ pub(crate) fn cce_row(
 /// # Formula
 /// The categorical cross-entropy with the one-hot target of the label t:
 /// L = −w_t log q_t (without smoothing), ∂L/∂q_t = −w_t/q_t; from logits
-/// ∂L/∂z_j = w_t(q_j − [j = t]). With smoothing y_c = (1 − ls)[c = t] + ls/C
+/// ∂L/∂z_j = w_t(q_j − [j = t]); second derivatives w_t/q_t² (probabilities)
+/// and w_t(q_i[i = j] − q_i q_j) (logits). With smoothing y_c = (1 − ls)[c = t] + ls/C
 /// and L = −Σ_c w_c y_c log q_c. The class factor for `weighted_mean` is w_t.
 /// A label equal to `ignore_index` contributes 0 and is not counted.
 /// Reference: PyTorch `CrossEntropyLoss` (class indices, `weight`, `ignore_index`).
@@ -244,7 +248,9 @@ pub(crate) fn scce_row(
 /// # Formula
 /// L = −Σ_c α(1 − q_c)^γ y_c log q_c;
 /// ∂L/∂q_c = αy_c[γ(1 − q_c)^{γ−1} log q_c − (1 − q_c)^γ/q_c];
-/// from logits (q = softmax(z)): ∂L/∂z_j = q_j(∂L/∂q_j − Σ_c q_c ∂L/∂q_c).
+/// from logits (q = softmax(z)): ∂L/∂z_j = q_j(∂L/∂q_j − Σ_c q_c ∂L/∂q_c);
+/// ∂²L/∂q_c² = αy_c[−γ(γ−1)(1 − q_c)^{γ−2} log q_c + 2γ(1 − q_c)^{γ−1}/q_c + (1 − q_c)^γ/q_c²]
+/// (diagonal; documented, not returned for row losses).
 /// y_c = target, q_c = predicted probability (used as given), α ∈ [0, 1], γ ≥ 0.
 /// Reference: Lin et al. (2017), "Focal Loss for Dense Object Detection";
 /// Keras `CategoricalFocalCrossentropy`.

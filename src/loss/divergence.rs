@@ -14,7 +14,7 @@
 use std::f64::consts::LN_2;
 
 use super::reduce::RowOut;
-use super::sum::Neumaier;
+use super::sum::{DoubleDouble, Neumaier};
 use super::validate::{self, bad, RowsRef};
 use super::LossError;
 
@@ -61,7 +61,7 @@ fn checked_sum(
     v: &[f64],
     normalize: bool,
     warnings: &mut Vec<String>,
-) -> Result<f64, LossError> {
+) -> Result<DoubleDouble, LossError> {
     for (c, &x) in v.iter().enumerate() {
         if what == "target" {
             validate::check(
@@ -75,9 +75,12 @@ fn checked_sum(
             validate::probability(what, rows.place(i, c), x)?;
         }
     }
-    let mut sum = Neumaier::new();
-    v.iter().for_each(|&x| sum.add(x));
-    let sum = sum.value();
+    // Double-double: normalisation divides by this sum, and a rounded sum
+    // would cost the digits of a small divergence.
+    let exact = v
+        .iter()
+        .fold(DoubleDouble::default(), |acc, &x| acc.add_product(x, 1.0));
+    let sum = exact.value();
     if (sum - 1.0).abs() > SUM_TOLERANCE {
         if normalize && sum == 0.0 {
             return Err(bad(
@@ -95,13 +98,14 @@ fn checked_sum(
             short(sum)
         ));
     }
-    Ok(sum)
+    Ok(exact)
 }
 
 /// Kullback–Leibler divergence of one row.
 ///
 /// # Formula
-/// L = Σ_c p_c log(p_c/q_c) / log b, ∂L/∂q_c = −p_c/(q_c log b);
+/// L = Σ_c p_c log(p_c/q_c) / log b, ∂L/∂q_c = −p_c/(q_c log b),
+/// ∂²L/∂q_c² = p_c/(q_c² log b) (diagonal; not returned for row losses);
 /// 0·log(0/q) = 0; p_c > 0 with q_c = 0 gives +∞. With `normalize`, p̂ = p/Σp
 /// and q̂ = q/Σq replace p and q and ∂L/∂q_j = (−p̂_j/q_j + 1/Σq)/log b.
 /// p = target, q = prediction, b = base (e: nats, 2: bits). Rows that do not
@@ -121,13 +125,42 @@ pub(crate) fn kl_row(
     let mut warnings = Vec::new();
     let sp = checked_sum("target", rows, i, p, normalize, &mut warnings)?;
     let sq = checked_sum("prediction", preds, i, q, normalize, &mut warnings)?;
-    let (sp, sq) = if normalize { (sp, sq) } else { (1.0, 1.0) };
     let mut value = Neumaier::new();
-    for (j, (&pj, &qj)) in p.iter().zip(q).enumerate() {
-        let (pn, qn) = (pj / sp, qj / sq);
-        value.add(rel_entr(pn, qn));
-        let direct = if pn == 0.0 { 0.0 } else { -pn / qj };
-        g[j] = if normalize { direct + 1.0 / sq } else { direct } / ln_base;
+    if !normalize {
+        for (j, (&pj, &qj)) in p.iter().zip(q).enumerate() {
+            value.add(rel_entr(pj, qj));
+            g[j] = if pj == 0.0 { 0.0 } else { -pj / qj / ln_base };
+        }
+    } else {
+        let (sp_value, sq_value) = (sp.value(), sq.value());
+        for (j, (&pj, &qj)) in p.iter().zip(q).enumerate() {
+            if pj == 0.0 {
+                g[j] = 1.0 / sq_value / ln_base;
+                continue;
+            }
+            if qj == 0.0 {
+                value.add(f64::INFINITY);
+                g[j] = f64::NEG_INFINITY;
+                continue;
+            }
+            // p̂/q̂ = (p·Σq)/(q·Σp); the products and their difference in
+            // double-double, so that p̂ ≈ q̂ keeps its digits.
+            let numerator = sq.times(pj);
+            let denominator = sp.times(qj);
+            let difference = numerator.add(denominator.neg()).value();
+            let d = denominator.value();
+            let ratio = numerator.value() / d;
+            let log_ratio = if (0.5..=2.0).contains(&ratio) {
+                (difference / d).ln_1p()
+            } else if ratio.is_normal() {
+                ratio.ln()
+            } else {
+                (pj.ln() - qj.ln()) + (sq_value.ln() - sp_value.ln())
+            };
+            value.add(pj / sp_value * log_ratio);
+            // −p̂_j/q_j + 1/Σq = −(p_jΣq − q_jΣp)/(q_jΣp·Σq)
+            g[j] = -(difference / d) / sq_value / ln_base;
+        }
     }
     Ok(RowOut {
         warnings,
@@ -155,7 +188,8 @@ fn js_term(p: f64, q: f64) -> f64 {
 ///
 /// # Formula
 /// L = ½KL(p‖m) + ½KL(q‖m) with m = (p + q)/2, divided by log b;
-/// ∂L/∂q_c = ½ log(q_c/m_c)/log b (−∞ where q_c = 0 < p_c; ½ log 2/log b where p_c = 0).
+/// ∂L/∂q_c = ½ log(q_c/m_c)/log b (−∞ where q_c = 0 < p_c; ½ log 2/log b where p_c = 0);
+/// ∂²L/∂q_c² = p_c/(4 m_c q_c log b) (diagonal; not returned for row losses).
 /// p = target, q = prediction, b = base. Finite wherever p and q have zeros
 /// (at most log 2 / log b).
 /// Reference: Lin (1991), "Divergence measures based on the Shannon entropy".

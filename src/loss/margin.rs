@@ -102,6 +102,7 @@ pub(crate) fn zero_one_labels(target: &[f64]) -> Result<bool, LossError> {
 /// L = max(0, 1 + max_{c≠t} ŷ_c − ŷ_t), t the class with y_t = 1;
 /// where L > 0: ∂L/∂ŷ_k = +1 for k the (first) maximising c ≠ t, −1 for k = t,
 /// 0 elsewhere; where L = 0 (including the kink) the gradient is 0.
+/// The second derivative is 0 wherever it exists (L is piecewise linear).
 /// Reference: Crammer & Singer (2001), "On the algorithmic implementation of
 /// multiclass kernel-based vector machines". (Keras takes the max over
 /// (1 − y)·ŷ, counting the true class as 0; not done here.)

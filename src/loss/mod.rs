@@ -12,6 +12,31 @@
 //! let eval = mse.evaluate(&y, &yhat, None, Reduction::Mean).unwrap();
 //! assert_eq!(eval.value, 0.125);
 //! ```
+//!
+//! # Layout
+//! One loss family per file — `regression` (mae, mse, huber, smooth_l1,
+//! log_cosh), `robust` (quantile, msle, mape), `count` (poisson), `binary`
+//! (bce, binary focal), `categorical` (cce, scce, categorical focal),
+//! `divergence` (kl, jensen_shannon), `margin` (hinge, squared_hinge,
+//! categorical_hinge), `similarity` (cosine) — plus `params` (parameter
+//! parsing and validation), `catalogue` (names, aliases, defaults, formulas),
+//! `evaluate` (dispatch), `reduce` (weights, reductions, the parallel pass),
+//! `sum` (compensated and double-double arithmetic) and `validate` (data checks).
+//!
+//! # Conventions where the mathematics leaves a choice
+//! - A sample with weight 0 contributes 0 (value, gradient, Hessian), even
+//!   where its loss is infinite.
+//! - A mean over no sample (every sparse label ignored) or a weighted mean over
+//!   a total weight of 0 is NaN, with a warning; so is its gradient.
+//! - The class factor of `weighted_mean` uses the targets before label
+//!   smoothing (Σ_c w_c y_c, or w_t for a sparse label), as PyTorch does.
+//! - A Poisson rate of 0 is allowed: +∞ where the count is positive, q where it is 0.
+//! - KL and Jensen–Shannon reject negative targets and predictions outside
+//!   [0, 1]; rows not summing to 1 are computed as given with a warning.
+//! - Categorical cross-entropy targets must lie in [0, 1]; they need not sum to 1.
+//! - With `epsilon`, BCE's derivatives are 0 where the clip is active.
+//! - Categorical hinge: ties for the rival class go to the first one.
+//! - Sparse labels may also be given as a one-column matrix.
 
 use std::collections::BTreeMap;
 
@@ -188,6 +213,14 @@ impl Loss {
         self.shape
     }
 
+    /// The catalogue entry of this loss (aliases, parameter docs, formulas).
+    pub fn info(&self) -> LossInfo {
+        catalogue()
+            .into_iter()
+            .find(|info| info.name == self.name)
+            .unwrap_or_else(|| unreachable!("every loss comes from the catalogue"))
+    }
+
     /// Value, gradient and second derivative at one pair, for elementwise losses
     /// (None for row losses). Hinge targets are ±1 here. Infinite where the
     /// math is infinite, never NaN the math does not have.
@@ -205,6 +238,17 @@ impl Loss {
     ) -> Result<Evaluation, LossError> {
         self.kind
             .evaluate(self.name, target, prediction, weights, reduction)
+    }
+}
+
+impl Reduction {
+    /// The name used on the command line and in JSON: `mean`, `sum`, `weighted_mean`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reduction::Mean => "mean",
+            Reduction::Sum => "sum",
+            Reduction::WeightedMean => "weighted_mean",
+        }
     }
 }
 

@@ -10,34 +10,31 @@
 //! ```
 
 use super::reduce::RowOut;
-use super::sum::Neumaier;
+use super::sum::DoubleDouble;
 use super::validate::{bad, RowsRef};
 use super::LossError;
 
-/// Euclidean norm without overflow or underflow of the squares.
-fn norm(v: &[f64]) -> f64 {
-    let mut sq = Neumaier::new();
-    v.iter().for_each(|x| sq.add(x * x));
-    let sq = sq.value();
-    if sq.is_finite() && sq > 1e-290 {
-        return sq.sqrt();
-    }
-    // Rescale by the largest magnitude: squares of 1e200 or 1e-200 are out of range.
-    let scale = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
-    if scale == 0.0 {
+/// 2^k with 2^k·max|v| in [1, 2): an exact rescaling that keeps squares in range.
+fn power_of_two_scale(v: &[f64]) -> f64 {
+    let largest = v.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+    if largest == 0.0 {
         return 0.0;
     }
-    let mut sq = Neumaier::new();
-    v.iter().for_each(|x| sq.add((x / scale) * (x / scale)));
-    scale * sq.value().sqrt()
+    let k = largest.log2().floor() as i32;
+    // Two steps: 2^-k alone may not be representable for subnormal rows.
+    let (a, b) = (-k / 2, -k - (-k / 2));
+    2f64.powi(a) * 2f64.powi(b)
 }
 
 /// Cosine-similarity loss of one row.
 ///
 /// # Formula
 /// L = −(y·ŷ)/(‖y‖‖ŷ‖) = −u·v with u = y/‖y‖, v = ŷ/‖ŷ‖;
-/// ∂L/∂ŷ = −(u − (u·v)v)/‖ŷ‖. y = target row, ŷ = prediction row; a zero
-/// row has no direction and is an error.
+/// ∂L/∂ŷ = −(u − cv)/‖ŷ‖ with c = u·v;
+/// ∂²L/∂ŷ² = [v(u − cv)ᵀ + (u − cv)vᵀ + c(I − vvᵀ)]/‖ŷ‖² (not returned for row losses).
+/// y = target row, ŷ = prediction row; a zero row has no direction and is an error.
+/// Sums are taken in double-double on rows rescaled by powers of 2 (exact), so
+/// 1e±200 entries neither overflow nor underflow and ∂L/∂ŷ keeps its digits.
 /// Reference: Keras `CosineSimilarity` (loss sign), Salton & McGill (1983).
 pub(crate) fn cosine_row(
     rows: &RowsRef<'_>,
@@ -47,9 +44,9 @@ pub(crate) fn cosine_row(
     p: &[f64],
     g: &mut [f64],
 ) -> Result<RowOut, LossError> {
-    let (ny, np) = (norm(t), norm(p));
-    for (what, n, r) in [("target", ny, rows), ("prediction", np, preds)] {
-        if n == 0.0 {
+    let (sy, sp) = (power_of_two_scale(t), power_of_two_scale(p));
+    for (what, s, r) in [("target", sy, rows), ("prediction", sp, preds)] {
+        if s == 0.0 {
             let row = if matches!(r, RowsRef::One(_)) {
                 "the row".to_string()
             } else {
@@ -61,13 +58,26 @@ pub(crate) fn cosine_row(
             ));
         }
     }
-    let mut dot = Neumaier::new();
-    t.iter()
-        .zip(p)
-        .for_each(|(a, b)| dot.add((a / ny) * (b / np)));
-    let cos = dot.value();
+    // Scaled rows (exact): cosine is scale-invariant, and ∂L/∂ŷ = s·∇L(sŷ).
+    // Sums of squares and the dot product in double-double, so that the
+    // gradient's numerator y_j‖ŷ‖² − (y·ŷ)ŷ_j keeps its digits when it nearly cancels.
+    let (mut yy, mut pp, mut yp) = (
+        DoubleDouble::default(),
+        DoubleDouble::default(),
+        DoubleDouble::default(),
+    );
+    for (&a, &b) in t.iter().zip(p) {
+        let (a, b) = (a * sy, b * sp);
+        yy = yy.add_product(a, a);
+        pp = pp.add_product(b, b);
+        yp = yp.add_product(a, b);
+    }
+    let (ny, np) = (yy.value().sqrt(), pp.value().sqrt());
+    let cos = yp.value() / (ny * np);
+    let denominator = ny * np * pp.value();
     for (j, gj) in g.iter_mut().enumerate() {
-        *gj = -(t[j] / ny - cos * (p[j] / np)) / np;
+        let numerator = pp.times(t[j] * sy).add(yp.times(p[j] * sp).neg());
+        *gj = -(numerator.value() / denominator) * sp;
     }
     Ok(RowOut::new(-cos))
 }

@@ -123,3 +123,73 @@ mod tests {
         assert_eq!(parallel_sum(&[]), 0.0);
     }
 }
+
+/// A double-double number hi + lo (about 106 bits), for the few quantities
+/// whose difference cancels most of their digits (cosine's gradient).
+/// Dekker (1971), "A floating-point technique for extending the available precision".
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct DoubleDouble {
+    pub hi: f64,
+    pub lo: f64,
+}
+
+/// s + e = a + b exactly (Knuth's two-sum).
+fn two_sum(a: f64, b: f64) -> (f64, f64) {
+    let s = a + b;
+    let bb = s - a;
+    (s, (a - (s - bb)) + (b - bb))
+}
+
+/// p + e = a·b exactly (fused multiply-add).
+fn two_product(a: f64, b: f64) -> (f64, f64) {
+    let p = a * b;
+    (p, a.mul_add(b, -p))
+}
+
+impl DoubleDouble {
+    fn normalised(hi: f64, lo: f64) -> Self {
+        let (hi, lo) = two_sum(hi, lo);
+        DoubleDouble { hi, lo }
+    }
+
+    pub(crate) fn add(self, other: DoubleDouble) -> Self {
+        let (s, e) = two_sum(self.hi, other.hi);
+        DoubleDouble::normalised(s, e + self.lo + other.lo)
+    }
+
+    /// self + a·b with the product taken exactly.
+    pub(crate) fn add_product(self, a: f64, b: f64) -> Self {
+        let (p, e) = two_product(a, b);
+        self.add(DoubleDouble { hi: p, lo: e })
+    }
+
+    pub(crate) fn times(self, x: f64) -> Self {
+        let (p, e) = two_product(self.hi, x);
+        DoubleDouble::normalised(p, e + self.lo * x)
+    }
+
+    pub(crate) fn neg(self) -> Self {
+        DoubleDouble {
+            hi: -self.hi,
+            lo: -self.lo,
+        }
+    }
+
+    pub(crate) fn value(self) -> f64 {
+        self.hi + self.lo
+    }
+}
+
+#[cfg(test)]
+mod double_double_tests {
+    use super::DoubleDouble;
+
+    #[test]
+    fn keeps_what_doubles_lose() {
+        // (1 + 2^-30)·(1 − 2^-30) − 1 = −2^-60: rounds away in f64, kept here.
+        let t = 2f64.powi(-30);
+        let x = DoubleDouble::default().add_product(1.0 + t, 1.0 - t);
+        let x = x.add(DoubleDouble { hi: -1.0, lo: 0.0 });
+        assert_eq!(x.value(), -(t * t));
+    }
+}
