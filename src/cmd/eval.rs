@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 
 use super::data_arg::parse_data_arg;
-use crate::loss::{Data, Evaluation, Loss, ParamValue, Params, Reduction};
+use crate::loss::{Data, Evaluation, Loss, LossError, ParamValue, Params, Reduction};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -68,7 +68,13 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         None => None,
     };
     let reduction = Reduction::from(args.reduction);
-    let evaluation = loss.evaluate(&target, &prediction, weights.as_deref(), reduction)?;
+    let evaluation = loss
+        .evaluate(&target, &prediction, weights.as_deref(), reduction)
+        .map_err(|err| match err {
+            // Name the data by its command-line argument.
+            LossError::BadData { what, message } => anyhow::anyhow!("--{what}: {message}"),
+            other => other.into(),
+        })?;
     let text = if args.json {
         let mut text = serde_json::to_string(&to_json(&loss, reduction, &evaluation))?;
         text.push('\n');
