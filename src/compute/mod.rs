@@ -40,15 +40,16 @@ pub struct Computed {
     pub quantities: Vec<QuantityResult>,
 }
 
-/// The core's warnings, each text once, prefixed by every quantity that raised it.
+/// The core's warnings, one line per distinct set of warnings, prefixed by
+/// every quantity that raised exactly that set (KL in nats and in bits warn
+/// alike about the same rows: one line, not four).
 fn grouped_warnings(quantities: &[QuantityResult]) -> Vec<String> {
-    let mut grouped: Vec<(&str, Vec<&str>)> = Vec::new();
-    for q in quantities {
-        for w in &q.warnings {
-            match grouped.iter_mut().find(|(text, _)| text == w) {
-                Some((_, labels)) => labels.push(&q.label),
-                None => grouped.push((w, vec![&q.label])),
-            }
+    let mut grouped: Vec<(String, Vec<&str>)> = Vec::new();
+    for q in quantities.iter().filter(|q| !q.warnings.is_empty()) {
+        let text = q.warnings.join("; ");
+        match grouped.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, labels)) => labels.push(&q.label),
+            None => grouped.push((text, vec![&q.label])),
         }
     }
     grouped
