@@ -82,8 +82,8 @@ pub fn loss_curve(
                 .iter()
                 .map(|&x| (x, curve_point(&member.loss, target, x, axis)))
                 .collect();
-            // A second target of the same loss is told apart by its dashes.
-            let dashed = t % 2 == 1;
+            // A second target or sweep member of the same loss is told apart by its dashes (greyscale print).
+            let dashed = (t + sweep_index) % 2 == 1;
             values.push(Series {
                 label: label.clone(),
                 kind: SeriesKind::Line,
