@@ -8,44 +8,24 @@
 
 use super::figures::{loss_color, panel};
 use super::model::{Panel, Series, SeriesKind};
-use crate::loss::{Loss, ParamValue, Params};
+use crate::loss::{compensated_sum, Loss, ParamValue, Params};
 use crate::scenario::{format_number, Grid, LossMember, ValidFigure};
-
-/// Σᵢ f(yᵢ) with Neumaier compensation, sequentially: these sums are small
-/// and called thousands of times, where the core's parallel sum would spend
-/// more time waking threads than adding.
-fn compensated_sum(data: &[f64], f: impl Fn(f64) -> f64) -> f64 {
-    let (mut sum, mut compensation) = (0.0_f64, 0.0_f64);
-    for &y in data {
-        let x = f(y);
-        let t = sum + x;
-        compensation += if sum.abs() >= x.abs() {
-            (sum - t) + x
-        } else {
-            (x - t) + sum
-        };
-        sum = t;
-    }
-    if (sum + compensation).is_finite() {
-        sum + compensation
-    } else {
-        sum
-    }
-}
 
 /// Mean loss over `data` for the constant prediction `c`, from the core's pointwise values.
 fn mean_loss(loss: &Loss, data: &[f64], c: f64) -> f64 {
-    compensated_sum(data, |y| {
-        loss.point(y, c).map(|p| p.value).unwrap_or(f64::NAN)
-    }) / data.len() as f64
+    let values = data
+        .iter()
+        .map(|&y| loss.point(y, c).map_or(f64::NAN, |p| p.value));
+    compensated_sum(values) / data.len() as f64
 }
 
 /// The constant prediction that minimises the total loss over `data` (non-empty).
 pub fn best_constant(loss: &Loss, data: &[f64]) -> f64 {
     let slope = |c: f64| {
-        compensated_sum(data, |y| {
-            loss.point(y, c).map(|p| p.gradient).unwrap_or(f64::NAN)
-        })
+        let slopes = data
+            .iter()
+            .map(|&y| loss.point(y, c).map_or(f64::NAN, |p| p.gradient));
+        compensated_sum(slopes)
     };
     let lo = data.iter().copied().fold(f64::INFINITY, f64::min);
     let hi = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);

@@ -61,6 +61,7 @@ mod validate;
 mod error_tests;
 
 pub use catalogue::catalogue;
+pub use sum::compensated_sum;
 
 /// A parameter value as given by a user (CLI `--param k=v` or a scenario key).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -87,10 +87,19 @@ fn finish(
 }
 
 fn scale(values: &mut [f64], denominator: f64) {
-    if denominator != 1.0 {
+    if denominator == 1.0 {
+        return;
+    }
+    if values.len() <= CHUNK {
+        values.iter_mut().for_each(|x| *x /= denominator);
+    } else {
         values.par_iter_mut().for_each(|x| *x /= denominator);
     }
 }
+
+/// One chunk of the outputs of an elementwise pass: its index, and its
+/// per-sample values, gradient and Hessian.
+type ElementChunk<'a> = (usize, ((&'a mut [f64], &'a mut [f64]), &'a mut [f64]));
 
 /// Evaluate an elementwise loss. `kernel(i, y, ŷ)` checks the domain of its
 /// inputs (finiteness is checked here) and returns value and derivatives.
@@ -111,34 +120,46 @@ where
     let mut per_sample = vec![0.0; n];
     let mut gradient = vec![0.0; n];
     let mut hessian = vec![0.0; n];
-    let parts: Vec<Result<Partial, LossError>> = per_sample
-        .par_chunks_mut(CHUNK)
-        .zip(gradient.par_chunks_mut(CHUNK))
-        .zip(hessian.par_chunks_mut(CHUNK))
-        .enumerate()
-        .map(|(c, ((ps, g), h))| {
-            let mut part = Partial::default();
-            for j in 0..ps.len() {
-                let i = c * CHUNK + j;
-                let (y, yhat) = (target[i], prediction[i]);
-                let at = Place { row: None, col: i };
-                validate::finite("target", at, y)?;
-                validate::finite("prediction", at, yhat)?;
-                let pt = kernel(i, y, yhat)?;
-                let w = weights.map_or(1.0, |w| w[i]);
-                // A zero weight removes the sample, even where its loss is infinite.
-                if w != 0.0 {
-                    ps[j] = pt.value * w;
-                    g[j] = pt.gradient * w;
-                    h[j] = pt.hessian * w;
-                }
-                part.value.add(ps[j]);
-                part.denominator.add(w);
-                part.counted += 1;
+    let work = |(c, ((ps, g), h)): ElementChunk<'_>| {
+        let mut part = Partial::default();
+        for j in 0..ps.len() {
+            let i = c * CHUNK + j;
+            let (y, yhat) = (target[i], prediction[i]);
+            let at = Place { row: None, col: i };
+            validate::finite("target", at, y)?;
+            validate::finite("prediction", at, yhat)?;
+            let pt = kernel(i, y, yhat)?;
+            let w = weights.map_or(1.0, |w| w[i]);
+            // A zero weight removes the sample, even where its loss is infinite.
+            if w != 0.0 {
+                ps[j] = pt.value * w;
+                g[j] = pt.gradient * w;
+                h[j] = pt.hessian * w;
             }
-            Ok(part)
-        })
-        .collect();
+            part.value.add(ps[j]);
+            part.denominator.add(w);
+            part.counted += 1;
+        }
+        Ok(part)
+    };
+    // One chunk runs here: the same bits, without waking the thread pool.
+    let parts: Vec<Result<Partial, LossError>> = if n <= CHUNK {
+        per_sample
+            .chunks_mut(CHUNK)
+            .zip(gradient.chunks_mut(CHUNK))
+            .zip(hessian.chunks_mut(CHUNK))
+            .enumerate()
+            .map(work)
+            .collect()
+    } else {
+        per_sample
+            .par_chunks_mut(CHUNK)
+            .zip(gradient.par_chunks_mut(CHUNK))
+            .zip(hessian.par_chunks_mut(CHUNK))
+            .enumerate()
+            .map(work)
+            .collect()
+    };
     let total = merge_in_order(parts)?;
     let (value, denominator, warnings) = finish(total, reduction, Vec::new());
     scale(&mut gradient, denominator);
@@ -194,41 +215,51 @@ where
     let classes = prediction.row(0).len();
     let mut per_sample = vec![0.0; n];
     let mut gradient: Vec<Vec<f64>> = vec![vec![0.0; classes]; n];
-    let parts: Vec<Result<Partial, LossError>> = per_sample
-        .par_chunks_mut(ROW_CHUNK)
-        .zip(gradient.par_chunks_mut(ROW_CHUNK))
-        .enumerate()
-        .map(|(c, (ps, g))| {
-            let mut part = Partial::default();
-            for j in 0..ps.len() {
-                let i = c * ROW_CHUNK + j;
-                let (t, p) = (target.row(i), prediction.row(i));
-                for (k, &x) in t.iter().enumerate() {
-                    validate::finite("target", target.place(i, k), x)?;
-                }
-                for (k, &x) in p.iter().enumerate() {
-                    validate::finite("prediction", prediction.place(i, k), x)?;
-                }
-                let out = kernel(i, t, p, &mut g[j])?;
-                part.warnings.extend(out.warnings);
-                let w = weights.map_or(1.0, |w| w[i]);
-                if !out.counted || w == 0.0 {
-                    g[j].iter_mut().for_each(|x| *x = 0.0);
-                } else {
-                    ps[j] = out.value * w;
-                    if w != 1.0 {
-                        g[j].iter_mut().for_each(|x| *x *= w);
-                    }
-                }
-                if out.counted {
-                    part.value.add(ps[j]);
-                    part.denominator.add(w * out.factor);
-                    part.counted += 1;
+    let work = |(c, (ps, g)): (usize, (&mut [f64], &mut [Vec<f64>]))| {
+        let mut part = Partial::default();
+        for j in 0..ps.len() {
+            let i = c * ROW_CHUNK + j;
+            let (t, p) = (target.row(i), prediction.row(i));
+            for (k, &x) in t.iter().enumerate() {
+                validate::finite("target", target.place(i, k), x)?;
+            }
+            for (k, &x) in p.iter().enumerate() {
+                validate::finite("prediction", prediction.place(i, k), x)?;
+            }
+            let out = kernel(i, t, p, &mut g[j])?;
+            part.warnings.extend(out.warnings);
+            let w = weights.map_or(1.0, |w| w[i]);
+            if !out.counted || w == 0.0 {
+                g[j].iter_mut().for_each(|x| *x = 0.0);
+            } else {
+                ps[j] = out.value * w;
+                if w != 1.0 {
+                    g[j].iter_mut().for_each(|x| *x *= w);
                 }
             }
-            Ok(part)
-        })
-        .collect();
+            if out.counted {
+                part.value.add(ps[j]);
+                part.denominator.add(w * out.factor);
+                part.counted += 1;
+            }
+        }
+        Ok(part)
+    };
+    let parts: Vec<Result<Partial, LossError>> = if n <= ROW_CHUNK {
+        per_sample
+            .chunks_mut(ROW_CHUNK)
+            .zip(gradient.chunks_mut(ROW_CHUNK))
+            .enumerate()
+            .map(work)
+            .collect()
+    } else {
+        per_sample
+            .par_chunks_mut(ROW_CHUNK)
+            .zip(gradient.par_chunks_mut(ROW_CHUNK))
+            .enumerate()
+            .map(work)
+            .collect()
+    };
     let total = merge_in_order(parts)?;
     let (value, denominator, warnings) = finish(total, reduction, Vec::new());
     if denominator != 1.0 {

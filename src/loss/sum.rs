@@ -65,11 +65,11 @@ impl Neumaier {
     }
 }
 
-/// Compensated sum of a short slice, sequentially.
-#[cfg(test)]
-pub(crate) fn neumaier_sum(values: &[f64]) -> f64 {
+/// Compensated sum of values produced one by one, sequentially: for short
+/// sums computed many times, where waking threads would cost more than adding.
+pub fn compensated_sum(values: impl IntoIterator<Item = f64>) -> f64 {
     let mut acc = Neumaier::new();
-    for &x in values {
+    for x in values {
         acc.add(x);
     }
     acc.value()
@@ -79,6 +79,10 @@ pub(crate) fn neumaier_sum(values: &[f64]) -> f64 {
 /// partials are merged in index order, so the result does not depend on the
 /// thread count.
 pub(crate) fn parallel_sum(values: &[f64]) -> f64 {
+    if values.len() <= CHUNK {
+        // One chunk: the same bits as the parallel pass, without the thread pool.
+        return compensated_sum(values.iter().copied());
+    }
     let partials: Vec<Neumaier> = values
         .par_chunks(CHUNK)
         .map(|chunk| {
@@ -113,13 +117,13 @@ mod tests {
 
     #[test]
     fn cancellation_is_exact() {
-        assert_eq!(neumaier_sum(&[1.0, 1e100, 1.0, -1e100]), 2.0);
+        assert_eq!(compensated_sum([1.0, 1e100, 1.0, -1e100]), 2.0);
     }
 
     #[test]
     fn infinities_do_not_become_nan() {
-        assert_eq!(neumaier_sum(&[1.0, f64::INFINITY, 2.0]), f64::INFINITY);
-        assert!(neumaier_sum(&[f64::INFINITY, f64::NEG_INFINITY]).is_nan());
+        assert_eq!(compensated_sum([1.0, f64::INFINITY, 2.0]), f64::INFINITY);
+        assert!(compensated_sum([f64::INFINITY, f64::NEG_INFINITY]).is_nan());
         assert_eq!(parallel_sum(&[]), 0.0);
     }
 }
