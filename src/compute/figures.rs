@@ -129,14 +129,14 @@ fn data_panel(
         Series {
             label: target_label.to_string(),
             kind: SeriesKind::Points,
-            color_key: "target".into(),
+            color_key: "original".into(),
             dashed: false,
             points: indexed(target),
         },
         Series {
             label: prediction_label.to_string(),
             kind: SeriesKind::Line,
-            color_key: "prediction".into(),
+            color_key: "predicted".into(),
             dashed: false,
             points: indexed(prediction),
         },

@@ -58,14 +58,16 @@ const FIXED: &[(&str, Rgb)] = &[
     ("squared_hinge", BLUISH_GREEN),
     ("categorical_hinge", SKY_BLUE),
     ("cosine_similarity", SKY_BLUE),
+    // The data figure: the article's red points and green line, in the
+    // colour-blind-safe palette.
+    ("original", VERMILLION),
+    ("predicted", BLUISH_GREEN),
     // Roles.
     ("target", BLACK),
-    ("original", BLACK),
     ("truth", BLACK),
     ("y", BLACK),
     ("p", BLACK),
     ("prediction", VERMILLION),
-    ("predicted", VERMILLION),
     ("yhat", VERMILLION),
     ("q", VERMILLION),
     ("model", VERMILLION),
