@@ -10,6 +10,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 
 use super::data_arg::parse_data_arg;
+use super::json::json_number;
 use crate::loss::{Data, Evaluation, Loss, LossError, ParamValue, Params, Reduction};
 
 #[derive(Debug, clap::Args)]
@@ -111,19 +112,6 @@ fn parse_params(pairs: &[String]) -> Result<Params> {
         }
     }
     Ok(params)
-}
-
-/// A number for the JSON contract: finite numbers as numbers, the rest as strings.
-pub fn json_number(value: f64) -> Value {
-    if value.is_nan() {
-        Value::from("NaN")
-    } else if value == f64::INFINITY {
-        Value::from("Infinity")
-    } else if value == f64::NEG_INFINITY {
-        Value::from("-Infinity")
-    } else {
-        Value::from(value)
-    }
 }
 
 fn json_numbers(values: &[f64]) -> Value {

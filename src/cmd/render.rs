@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
+use super::json::{json_number, non_finite_name};
 use super::write::{write_report, ReportFiles};
 use crate::compute::{compute, Cell, Computed, TableData};
 use crate::report::{assemble, Templates};
@@ -86,30 +87,13 @@ fn to_json(value: toml::Value) -> serde_json::Value {
     match value {
         toml::Value::String(s) => J::String(s),
         toml::Value::Integer(i) => J::from(i),
-        toml::Value::Float(f) => finite_or_text(f),
+        toml::Value::Float(f) => json_number(f),
         toml::Value::Boolean(b) => J::Bool(b),
         toml::Value::Datetime(d) => J::String(d.to_string()),
         toml::Value::Array(items) => J::Array(items.into_iter().map(to_json).collect()),
         toml::Value::Table(table) => {
             J::Object(table.into_iter().map(|(k, v)| (k, to_json(v))).collect())
         }
-    }
-}
-
-fn finite_or_text(f: f64) -> serde_json::Value {
-    match serde_json::Number::from_f64(f) {
-        Some(n) => serde_json::Value::Number(n),
-        None => serde_json::Value::String(non_finite(f).into()),
-    }
-}
-
-fn non_finite(f: f64) -> &'static str {
-    if f.is_nan() {
-        "NaN"
-    } else if f > 0.0 {
-        "Infinity"
-    } else {
-        "-Infinity"
     }
 }
 
@@ -122,8 +106,10 @@ pub fn table_csv(table: &TableData) -> Result<String> {
             .iter()
             .map(|cell| match cell {
                 Cell::Text(t) => t.clone(),
-                Cell::Number { value, .. } if value.is_finite() => value.to_string(),
-                Cell::Number { value, .. } => non_finite(*value).to_string(),
+                Cell::Number { value, .. } => match non_finite_name(*value) {
+                    Some(name) => name.to_string(),
+                    None => value.to_string(),
+                },
             })
             .collect();
         writer.write_record(&cells)?;
