@@ -17,6 +17,8 @@ pub(crate) enum Default {
     Bool(bool),
     Text(&'static str),
     None,
+    /// Unset by default; when set, a list of numbers.
+    NoList,
 }
 
 impl Default {
@@ -25,7 +27,7 @@ impl Default {
             Default::Number(x) => ParamValue::Number(x),
             Default::Bool(b) => ParamValue::Bool(b),
             Default::Text(s) => ParamValue::Text(s.to_string()),
-            Default::None => ParamValue::None,
+            Default::None | Default::NoList => ParamValue::None,
         }
     }
 }
@@ -52,7 +54,7 @@ const LABEL_SMOOTHING: (&str, Default, &str) = (
 );
 const CLASS_WEIGHTS: (&str, Default, &str) = (
     "class_weights",
-    Default::None,
+    Default::NoList,
     "one non-negative weight per class (a list); weighted_mean divides by sum of weight x class weight",
 );
 const GAMMA: (&str, Default, &str) = (
@@ -351,6 +353,7 @@ pub fn catalogue() -> Vec<LossInfo> {
                 .map(|(name, default, doc)| ParamInfo {
                     name,
                     default: default.value(),
+                    takes_list: matches!(default, Default::NoList),
                     doc,
                 })
                 .collect(),

@@ -174,6 +174,8 @@ pub struct LossInfo {
 pub struct ParamInfo {
     pub name: &'static str,
     pub default: ParamValue,
+    /// The value is a list of numbers (such as `class_weights`), not a scalar.
+    pub takes_list: bool,
     pub doc: &'static str,
 }
 

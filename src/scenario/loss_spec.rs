@@ -126,7 +126,7 @@ fn list_parameters(loss: &str) -> Vec<&'static str> {
         .into_iter()
         .filter(|info| info.name == canonical)
         .flat_map(|info| info.params)
-        .filter(|p| matches!(p.default, ParamValue::List(_)))
+        .filter(|p| p.takes_list || matches!(p.default, ParamValue::List(_)))
         .map(|p| p.name)
         .collect()
 }

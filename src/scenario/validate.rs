@@ -333,6 +333,24 @@ mod tests {
     }
 
     #[test]
+    fn a_list_parameter_is_a_value_not_a_sweep() {
+        let valid = check(
+            "[[losses]]\nname = 'c'\nloss = 'cce'\nclass_weights = [1, 2, 0.5]\n\
+             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\n\
+             losses = ['c']\nx = { from = 0.1, to = 0.9, step = 0.1 }\n",
+        )
+        .unwrap();
+        let FigureKind::LossCurve { losses, .. } = &valid.figures[0].kind else {
+            panic!("not a loss curve")
+        };
+        assert_eq!(losses.len(), 1);
+        assert_eq!(
+            losses[0].loss.params()["class_weights"],
+            crate::loss::ParamValue::List(vec![1.0, 2.0, 0.5])
+        );
+    }
+
+    #[test]
     fn bad_sweep_member_names_its_index() {
         let err = check("[[losses]]\nloss = 'huber'\ndelta = [1.0, -2]\n").unwrap_err();
         assert_eq!(
