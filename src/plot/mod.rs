@@ -24,7 +24,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-pub use palette::{color_for, color_hex, Rgb, PALETTE};
+pub use palette::{color_for, color_hex, panel_colors, Rgb, PALETTE};
 pub use series::cut_polyline;
 
 use crate::compute::FigureData;

@@ -91,6 +91,46 @@ pub fn color_for(key: &str) -> Rgb {
         .unwrap_or_else(|| PALETTE[(fnv1a(&key) % PALETTE.len() as u64) as usize])
 }
 
+/// The colours of the series of one panel, in order. A loss keeps its fixed
+/// colour (so MAE looks the same in every figure) unless another loss of the
+/// same panel has that colour too; then it, and any key without a fixed
+/// colour (sweep members `name:i`, unknown keys), takes the first palette
+/// colour the panel does not use yet. Series with the same key share a colour.
+pub fn panel_colors(keys: &[&str]) -> Vec<Rgb> {
+    let keys: Vec<String> = keys.iter().map(|k| normalise(k)).collect();
+    let mut assigned: Vec<(&str, Rgb)> = Vec::new();
+    let fixed = |key: &str| FIXED.iter().find(|(name, _)| *name == key).map(|(_, c)| *c);
+    // First pass: fixed colours, first come first served.
+    for key in &keys {
+        if let Some(colour) = fixed(key) {
+            let known = assigned.iter().any(|(k, _)| k == key);
+            let taken = assigned.iter().any(|(_, c)| *c == colour);
+            if !known && !taken {
+                assigned.push((key, colour));
+            }
+        }
+    }
+    // Second pass: everything else gets a free colour, or its own if all are used.
+    for key in &keys {
+        if assigned.iter().all(|(k, _)| k != key) {
+            let colour = PALETTE
+                .iter()
+                .copied()
+                .find(|c| assigned.iter().all(|(_, a)| a != c))
+                .unwrap_or_else(|| color_for(key));
+            assigned.push((key, colour));
+        }
+    }
+    keys.iter()
+        .map(|key| {
+            assigned
+                .iter()
+                .find(|(k, _)| k == key)
+                .map_or_else(|| color_for(key), |(_, c)| *c)
+        })
+        .collect()
+}
+
 /// [`color_for`] as a CSS hex colour, `#rrggbb`, for report swatches.
 pub fn color_hex(key: &str) -> String {
     let (r, g, b) = color_for(key);
@@ -117,6 +157,30 @@ fn fnv1a(text: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn losses_in_one_panel_never_share_a_colour() {
+        // cce and scce both have blue as their fixed colour; the second moves.
+        let keys = [
+            "categorical_cross_entropy",
+            "sparse_categorical_cross_entropy",
+            "categorical_hinge",
+            "cosine_similarity",
+            "binary_cross_entropy:1",
+        ];
+        let colours = panel_colors(&keys);
+        assert_eq!(colours[0], color_for("categorical_cross_entropy"));
+        for i in 0..colours.len() {
+            for j in 0..i {
+                assert_ne!(colours[i], colours[j], "{} and {}", keys[i], keys[j]);
+            }
+        }
+        // Alone, or beside losses of other colours, a loss keeps its own.
+        let colours = panel_colors(&["mse", "mae", "huber", "mae"]);
+        assert_eq!(colours[1], color_for("mae"));
+        assert_eq!(colours[1], colours[3]);
+        assert_eq!(colours[2], color_for("huber"));
+    }
 
     #[test]
     fn same_key_same_colour() {

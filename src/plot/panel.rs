@@ -8,7 +8,7 @@ use plotters::style::FontTransform;
 
 use super::font::{text_style, TICK_PX};
 use super::layout::{Fonts, Rect};
-use super::palette::color_for;
+use super::palette::panel_colors;
 use super::panel_layout::{
     line, PanelLayout, XTickStyle, LEGEND_SAMPLE, LEGEND_SAMPLE_GAP, TICK_LABEL_OFFSET, TICK_LENGTH,
 };
@@ -58,9 +58,13 @@ fn width(px: f64, s: f64) -> u32 {
     (px * s).round().max(1.0) as u32
 }
 
-fn rgb(key: &str) -> RGBColor {
-    let (r, g, b) = color_for(key);
-    RGBColor(r, g, b)
+/// The colour of each series of a panel: see [`panel_colors`].
+fn series_colors(series: &[Series]) -> Vec<RGBColor> {
+    let keys: Vec<&str> = series.iter().map(|it| it.color_key.as_str()).collect();
+    panel_colors(&keys)
+        .into_iter()
+        .map(|(r, g, b)| RGBColor(r, g, b))
+        .collect()
 }
 
 /// Draw `panel` laid out as `layout` at scale `s`.
@@ -90,18 +94,23 @@ pub fn draw_panel<DB: DrawingBackend>(
         .iter()
         .filter(|it| it.kind == SeriesKind::Bars)
         .count();
+    let colors = series_colors(&panel.series);
     for kind in [SeriesKind::Bars, SeriesKind::Line, SeriesKind::Points] {
-        let same_kind = panel.series.iter().filter(|it| it.kind == kind);
-        for (index, series) in same_kind.enumerate() {
+        let same_kind = panel
+            .series
+            .iter()
+            .zip(&colors)
+            .filter(|(it, _)| it.kind == kind);
+        for (index, (series, &color)) in same_kind.enumerate() {
             match kind {
-                SeriesKind::Line => draw_line(area, series, &map, s)?,
-                SeriesKind::Points => draw_points(area, series, &map, s)?,
-                SeriesKind::Bars => draw_bars(area, series, index, bar_count, &map, s)?,
+                SeriesKind::Line => draw_line(area, series, color, &map, s)?,
+                SeriesKind::Points => draw_points(area, series, color, &map, s)?,
+                SeriesKind::Bars => draw_bars(area, series, color, index, bar_count, &map, s)?,
             }
         }
     }
     draw_axes(area, panel, layout, fonts, s)?;
-    draw_legend(area, &panel.series, layout, fonts, s)
+    draw_legend(area, &panel.series, &colors, layout, fonts, s)
 }
 
 fn draw_grid<DB: DrawingBackend>(
@@ -249,11 +258,12 @@ fn stroke<DB: DrawingBackend>(
 fn draw_line<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &Series,
+    color: RGBColor,
     map: &Mapping,
     s: f64,
 ) -> DrawResult {
     let style = ShapeStyle {
-        color: rgb(&series.color_key).to_rgba(),
+        color: color.to_rgba(),
         filled: false,
         stroke_width: width(LINE_WIDTH, s),
     };
@@ -293,10 +303,10 @@ fn marker<DB: DrawingBackend>(
 fn draw_points<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &Series,
+    color: RGBColor,
     map: &Mapping,
     s: f64,
 ) -> DrawResult {
-    let color = rgb(&series.color_key);
     // Points outside the range are cut like lines: not drawn at all.
     for &point in series.points.iter().filter(|&&p| inside(p, map.x, map.y)) {
         marker(area, map.px(point), color, series.dashed, s)?;
@@ -333,12 +343,12 @@ fn bar_box<DB: DrawingBackend>(
 fn draw_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &Series,
+    color: RGBColor,
     index: usize,
     count: usize,
     map: &Mapping,
     s: f64,
 ) -> DrawResult {
-    let color = rgb(&series.color_key);
     let baseline = 0.0_f64.clamp(map.y.0, map.y.1);
     for &(x, y) in &series.points {
         if let Some((low, high)) = bar_rect(x, y, index, count, baseline, map.x, map.y) {
@@ -365,6 +375,7 @@ fn draw_bars<DB: DrawingBackend>(
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &[Series],
+    colors: &[RGBColor],
     layout: &PanelLayout,
     fonts: &Fonts,
     s: f64,
@@ -372,7 +383,7 @@ fn draw_legend<DB: DrawingBackend>(
     let label_style = text_style(&fonts.legend, TEXT, Pos::new(HPos::Left, VPos::Center));
     for entry in &layout.legend {
         let item = &series[entry.series];
-        let color = rgb(&item.color_key);
+        let color = colors[entry.series];
         let (x, y) = (entry.x, entry.y);
         let sample_end = x + LEGEND_SAMPLE * s;
         match item.kind {
