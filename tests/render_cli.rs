@@ -353,3 +353,57 @@ fn new_writes_a_starter_that_renders_and_is_not_overwritten() {
         ));
     assert_eq!(std::fs::read(&config).unwrap(), before);
 }
+
+#[test]
+fn templates_folder_overrides_by_name_and_a_broken_one_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("toc.html"),
+        "<nav class=\"toc\">Course contents:{% for entry in toc %} {{ entry.title }};{% endfor %}</nav>\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let output = losslab()
+        .args(["render", "tests/fixtures/valid/minimal.toml", "--templates"])
+        .arg(&templates)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let html = std::fs::read_to_string(out.join("minimal/index.html")).unwrap();
+    assert!(
+        html.contains("Course contents:"),
+        "the user's toc.html wins"
+    );
+    assert!(
+        !html.contains("id=\"toc-title\""),
+        "the embedded toc.html is replaced"
+    );
+
+    std::fs::write(templates.join("toc.html"), "{% for entry in toc %}").unwrap();
+    let broken = dir.path().join("broken");
+    let output = losslab()
+        .args(["render", "tests/fixtures/valid/minimal.toml", "--templates"])
+        .arg(&templates)
+        .arg("--out")
+        .arg(&broken)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("error:") && stderr.contains("toc.html"),
+        "{stderr}"
+    );
+    assert!(
+        !broken.join("minimal").exists(),
+        "no report after a failed render"
+    );
+}
