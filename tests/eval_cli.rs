@@ -372,3 +372,84 @@ fn list_shows_every_loss_with_parameters_and_formula() {
     assert!(text.contains("delta=1"), "{text}");
     assert!(text.contains("log_loss"), "aliases are listed");
 }
+
+#[test]
+fn a_reader_that_stops_early_gets_no_panic() {
+    use std::io::Read;
+    use std::process::{Command as Process, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("d.csv");
+    let values: Vec<String> = (0..200_000).map(|i| format!("{}", i % 7)).collect();
+    std::fs::write(&data, values.join("\n")).unwrap();
+    let arg = format!("@{}", data.display());
+    for json in [false, true] {
+        let mut child = Process::new(env!("CARGO_BIN_EXE_losslab"))
+            .args([
+                "eval",
+                "--loss",
+                "huber",
+                "--target",
+                &arg,
+                "--prediction",
+                &arg,
+            ])
+            .args(json.then_some("--json"))
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut head = [0u8; 64];
+        stdout.read_exact(&mut head).unwrap();
+        drop(stdout); // like `| head -c 64`
+        let output = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert!(output.status.success(), "{stderr}");
+    }
+}
+
+#[test]
+fn a_file_holding_the_list_form_is_one_flat_array() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("t.txt");
+    std::fs::write(&target, "1, 2, 3\n").unwrap();
+    let out = eval_json(&[
+        "--loss",
+        "mse",
+        "--target",
+        &format!("@{}", target.display()),
+        "--prediction",
+        "1,2,5",
+    ]);
+    assert_eq!(out["value"].as_f64().unwrap(), 4.0 / 3.0);
+}
+
+#[test]
+fn parameter_errors_name_the_param_argument() {
+    let err = eval_error(&[
+        "--loss",
+        "huber",
+        "--param",
+        "delta=-1",
+        "--target",
+        "1",
+        "--prediction",
+        "1",
+    ]);
+    assert!(err.starts_with("error: --param delta:"), "{err}");
+    assert!(err.contains("-1"), "{err}");
+    let err = eval_error(&[
+        "--loss",
+        "cce",
+        "--param",
+        "class_weights=[1,2,3]",
+        "--target",
+        "[[1,0]]",
+        "--prediction",
+        "[[0.5,0.5]]",
+    ]);
+    assert!(err.starts_with("error: --param class_weights:"), "{err}");
+    let err = eval_error(&["--loss", "hubber", "--target", "1", "--prediction", "1"]);
+    assert!(err.starts_with("error: --loss:"), "{err}");
+}

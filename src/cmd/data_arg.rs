@@ -22,6 +22,9 @@ pub fn parse_data_arg(arg: &str, text: &str) -> Result<Data> {
         let content = content.trim();
         if content.starts_with('[') {
             parse_json(&source, content)
+        } else if !content.contains('\n') {
+            // One line is the comma-separated list form, as on the command line.
+            parse_list(&source, content)
         } else {
             parse_csv(&source, content)
         }
@@ -168,6 +171,11 @@ mod tests {
         assert_eq!(
             parse_data_arg("--p", &arg).unwrap(),
             Data::Rows(vec![vec![0.2, 0.8], vec![0.5, 0.5]])
+        );
+        std::fs::write(&path, "1, 2, 3\n").unwrap();
+        assert_eq!(
+            parse_data_arg("--p", &arg).unwrap(),
+            Data::Flat(vec![1.0, 2.0, 3.0])
         );
         std::fs::write(&path, "1\n2\n3\n").unwrap();
         assert_eq!(

@@ -5,6 +5,7 @@
 //! "-Infinity" and "NaN".
 
 use std::fmt::Write as _;
+use std::io::Write as _;
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
@@ -58,7 +59,7 @@ impl From<ReductionArg> for Reduction {
 
 pub fn run(args: &EvalArgs) -> Result<()> {
     let params = parse_params(&args.params)?;
-    let loss = Loss::new(&args.loss, &params).with_context(|| format!("--loss {}", args.loss))?;
+    let loss = Loss::new(&args.loss, &params).map_err(on_the_command_line)?;
     let target = parse_data_arg("--target", &args.target)?;
     let prediction = parse_data_arg("--prediction", &args.prediction)?;
     let weights = match &args.weights {
@@ -71,11 +72,7 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     let reduction = Reduction::from(args.reduction);
     let evaluation = loss
         .evaluate(&target, &prediction, weights.as_deref(), reduction)
-        .map_err(|err| match err {
-            // Name the data by its command-line argument.
-            LossError::BadData { what, message } => anyhow::anyhow!("--{what}: {message}"),
-            other => other.into(),
-        })?;
+        .map_err(on_the_command_line)?;
     let text = if args.json {
         let mut text = serde_json::to_string(&to_json(&loss, reduction, &evaluation))?;
         text.push('\n');
@@ -86,8 +83,30 @@ pub fn run(args: &EvalArgs) -> Result<()> {
         }
         to_table(&loss, reduction, &target, &prediction, &evaluation)
     };
-    print!("{text}");
-    Ok(())
+    write_stdout(&text)
+}
+
+/// A core error, named by the command-line argument it comes from.
+fn on_the_command_line(err: LossError) -> anyhow::Error {
+    match &err {
+        LossError::UnknownLoss { .. } => anyhow::anyhow!("--loss: {err}"),
+        LossError::UnknownParam { param, .. } | LossError::BadParam { param, .. } => {
+            anyhow::anyhow!("--param {param}: {err}")
+        }
+        LossError::BadData { what, message } => anyhow::anyhow!("--{what}: {message}"),
+    }
+}
+
+/// Print to stdout; a reader that stops early (`| head`) ends the output
+/// quietly, as for any Unix filter, instead of a panic.
+fn write_stdout(text: &str) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(err).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// `KEY=VALUE` pairs into parameters; each key once.
