@@ -31,8 +31,10 @@
 //! - The class factor of `weighted_mean` uses the targets before label
 //!   smoothing (Σ_c w_c y_c, or w_t for a sparse label), as PyTorch does.
 //! - A Poisson rate of 0 is allowed: +∞ where the count is positive, q where it is 0.
-//! - KL and Jensen–Shannon reject negative targets and predictions outside
-//!   [0, 1]; rows not summing to 1 are computed as given with a warning.
+//! - KL and Jensen–Shannon check target and prediction alike: every entry
+//!   must be ≥ 0. Rows not summing to 1 are computed as given with a warning
+//!   naming the sum; with KL's `normalize = true` they are rescaled (counts
+//!   are welcome) and each row must have a positive sum.
 //! - Categorical cross-entropy targets must lie in [0, 1]; they need not sum to 1.
 //! - With `epsilon`, BCE's derivatives are 0 where the clip is active.
 //! - Categorical hinge: ties for the rival class go to the first one.
