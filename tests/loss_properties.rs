@@ -522,7 +522,7 @@ fn catalogue_matches_constructors() {
         assert_eq!(l.name(), info.name);
         assert_eq!(l.shape(), info.shape);
         assert_eq!(
-            l.point(0.5, 0.5).is_some(),
+            l.point(1.0, 0.5).is_some(),
             info.shape == Shape::Elementwise
         );
         assert_eq!(l.params().len(), info.params.len());
@@ -693,4 +693,86 @@ fn categorical_focal_from_logits_at_the_reported_logits() {
         )
         .unwrap();
     assert_eq!(e.gradient, Data::Rows(vec![vec![0.25, -0.25, 0.0]]));
+}
+
+/// Every elementwise loss with parameters that move its domain.
+fn elementwise_losses() -> Vec<Loss> {
+    let mut all: Vec<Loss> = catalogue()
+        .into_iter()
+        .filter(|info| info.shape == Shape::Elementwise)
+        .map(|info| loss(info.name, &[]))
+        .collect();
+    all.push(loss("bce", &[("from_logits", yes())]));
+    all.push(loss("bce", &[("epsilon", num(1e-3))]));
+    all.push(loss("bce", &[("label_smoothing", num(0.1))]));
+    all.push(loss(
+        "binary_focal_cross_entropy",
+        &[("from_logits", yes())],
+    ));
+    all.push(loss("poisson", &[("log_input", yes())]));
+    all
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// `point` has a value exactly where `evaluate` accepts the pair as one
+    /// element (hinge labels: ±1 only, the {0, 1} convention being a property
+    /// of a whole target), and then the same value and derivatives.
+    #[test]
+    fn point_is_defined_exactly_on_the_domain(
+        index in 0usize..40,
+        y in prop::sample::select(vec![-2.0, -1.0, -0.5, 0.0, 0.25, 1.0, 1.5, 3.0, f64::NAN, f64::INFINITY]),
+        yhat in prop::sample::select(vec![-2.0, -1.0, -0.5, 0.0, 0.25, 1.0, 1.5, 3.0, f64::NAN, f64::NEG_INFINITY]),
+    ) {
+        let losses = elementwise_losses();
+        let l = &losses[index % losses.len()];
+        let point = l.point(y, yhat);
+        let hinge_zero = matches!(l.name(), "hinge" | "squared_hinge") && y == 0.0;
+        let eval = l.evaluate(&Data::Flat(vec![y]), &Data::Flat(vec![yhat]), None, Reduction::Sum);
+        match (point, eval) {
+            (Some(p), Ok(e)) => {
+                let same = |a: f64, b: f64| a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan());
+                let (Data::Flat(g), Some(h)) = (&e.gradient, &e.hessian) else { panic!("flat") };
+                prop_assert!(same(p.value, e.value) && same(p.gradient, g[0]) && same(p.hessian, h[0]),
+                    "{} at ({y}, {yhat}): {p:?} vs {e:?}", l.name());
+            }
+            (None, Err(_)) => {}
+            (None, Ok(_)) if hinge_zero => {}
+            (p, e) => prop_assert!(false, "{} at ({y}, {yhat}): point {p:?}, evaluate {e:?}", l.name()),
+        }
+    }
+}
+
+/// The QA report's impossible points have no value; infinite points inside
+/// the domain keep their infinity.
+#[test]
+fn point_outside_the_domain_is_none() {
+    let bce = loss("bce", &[]);
+    assert_eq!(bce.point(1.0, -0.5), None);
+    assert_eq!(bce.point(1.0, 1.5), None);
+    assert_eq!(bce.point(1.5, 0.5), None);
+    assert_eq!(bce.point(1.0, 0.0).unwrap().value, f64::INFINITY);
+    assert_eq!(bce.point(0.0, 1.0).unwrap().value, f64::INFINITY);
+    let logits = loss("bce", &[("from_logits", yes())]);
+    assert!(logits.point(1.0, -5.0).is_some());
+    let poisson = loss("poisson", &[]);
+    assert_eq!(poisson.point(1.0, -1.0), None);
+    assert_eq!(poisson.point(-1.0, 1.0), None);
+    assert_eq!(poisson.point(2.0, 0.0).unwrap().value, f64::INFINITY);
+    assert!(loss("poisson", &[("log_input", yes())])
+        .point(1.0, -1.0)
+        .is_some());
+    assert_eq!(loss("mape", &[]).point(0.0, 1.0), None);
+    assert_eq!(loss("msle", &[]).point(1.0, -1.0), None);
+    assert_eq!(loss("msle", &[]).point(-1.5, 0.0), None);
+    for name in ["hinge", "squared_hinge"] {
+        assert_eq!(loss(name, &[]).point(0.0, 0.5), None);
+        assert_eq!(loss(name, &[]).point(0.5, 0.5), None);
+        assert!(loss(name, &[]).point(-1.0, 0.5).unwrap().value > 0.0);
+    }
+    assert_eq!(loss("mse", &[]).point(f64::NAN, 1.0), None);
+    assert_eq!(loss("mse", &[]).point(1.0, f64::INFINITY), None);
+    assert!(loss("mse", &[]).point(-1e300, 1e300).is_some());
+    assert_eq!(loss("cce", &[]).point(1.0, 0.5), None);
 }
