@@ -167,8 +167,10 @@ fn article_numbers_are_in_results_json() {
         .unwrap();
     assert_eq!(empty["value"], "NaN");
     assert!(!empty["warnings"].as_array().unwrap().is_empty());
-    // The KL rows that do not sum to 1 are flagged by the core.
-    let warnings = results["warnings"].as_array().unwrap();
+    // The KL rows that do not sum to 1 are flagged by the core; the errata
+    // explain them, so they are kept apart from the unexplained warnings.
+    assert_eq!(results["warnings"], serde_json::json!([]));
+    let warnings = results["explained_warnings"].as_array().unwrap();
     assert!(warnings
         .iter()
         .any(|w| w.as_str().unwrap().contains("sums to 2.21")));
@@ -210,6 +212,34 @@ fn article_errata_carry_their_evidence() {
     ] {
         assert!(html.contains(number), "index.html lacks {number}");
     }
+}
+
+/// Warnings an erratum explains are shown with it, not in a box that opens
+/// the report; a warning nothing explains still opens it.
+#[test]
+fn only_unexplained_warnings_open_the_report() {
+    let (_out, dir) = article();
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(
+        !html.contains("class=\"warnings\""),
+        "article has a warnings box"
+    );
+    // The errata still quote them.
+    assert!(html.contains("sums to 2.21"));
+
+    let out = tempfile::tempdir().unwrap();
+    render(
+        Path::new("tests/fixtures/valid/unexplained_warning.toml"),
+        out.path(),
+    );
+    let html = std::fs::read_to_string(out.path().join("unexplained_warning/index.html")).unwrap();
+    let start = html
+        .find("class=\"warnings\"")
+        .expect("no warnings box for an unexplained warning");
+    assert!(
+        html[start..].contains("sums to 2.21"),
+        "box lacks the warning"
+    );
 }
 
 #[test]

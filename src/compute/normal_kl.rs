@@ -113,7 +113,7 @@ pub fn figure(
             },
         ];
         let title = format!(
-            "shift {}: KL(P‖Q) = {} nats (numerical {})",
+            "shift {}: KL = {} nats (numerical {})",
             format_number(shift, None),
             short(analytic),
             short(numeric),
@@ -148,7 +148,7 @@ pub fn figure(
         spec,
         usize::MAX,
         "KL(P‖Q) against the shift".into(),
-        "shift μ_Q − μ_P".into(),
+        "shift = mean of Q − mean of P".into(),
         "KL (nats)".into(),
         shift_grid.span(),
         series,

@@ -32,7 +32,7 @@ pub use dataset::{
 pub use distribution::{DiscreteSpec, NormalSpec};
 pub use error::{is_safe_name, nearest, Reporter, ScenarioError};
 pub use figure::{FigureKindName, FigureSpec, OneOrMany};
-pub use grid::{Grid, GridSpec, MAX_POINTS};
+pub use grid::{Grid, GridSpec, BISECTION_STEPS, MAX_EVALUATIONS, MAX_POINTS};
 pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
 pub use quantity::{QuantityKind, QuantitySpec, ReductionSpec};

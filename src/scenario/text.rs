@@ -71,6 +71,8 @@ pub struct ErratumSpec {
     pub evidence: Vec<String>,
     /// Show the erratum only if this quantity got a core warning.
     pub when_warning: Option<String>,
+    /// Decimals of the evidence numbers (default: up to 3, trailing zeros trimmed).
+    pub digits: Option<usize>,
 }
 
 impl TableSpec {
@@ -219,7 +221,14 @@ impl ErratumSpec {
         if let Some(q) = &self.when_warning {
             ctx.quantity(&format!("{path}.when_warning"), q)?;
         }
+        if let Some(d) = self.digits.filter(|&d| d > 15) {
+            return Err(ctx.rep.invalid(
+                format!("{path}.digits"),
+                format!("must be at most 15, got {d}"),
+            ));
+        }
         Ok(ValidErratum {
+            digits: self.digits,
             id: self.id.clone(),
             claim: self.claim.clone(),
             correction: self.correction.clone(),

@@ -397,4 +397,39 @@ mod tests {
             "x.toml: figures[0].shifts is not used by kind \"data\" (it takes: target, prediction)"
         );
     }
+
+    #[test]
+    fn a_constant_fit_counts_loss_evaluations() {
+        let fit = |size: usize, step: f64| {
+            check(&format!(
+                "[[datasets]]\nname = 'd'\ngenerate = {{ size = {size}, seed = 1, \
+                 distribution = {{ kind = 'normal', mean = 0, std = 1 }} }}\n\
+                 [[losses]]\nname = 'm'\nloss = 'mse'\n\
+                 [[figures]]\nname = 'f'\nkind = 'constant_fit'\ntitle = ''\ncaption = ''\nalt = ''\n\
+                 dataset = 'd'\nlosses = ['m']\nx = {{ from = -2, to = 2, step = {step} }}\n"
+            ))
+        };
+        // 100 values × 4,001 points (plus one bisection): well under the limit.
+        assert!(fit(100, 0.001).is_ok());
+        let err = fit(100_000, 0.001).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "x.toml: figures[0] would need 412900000 loss evaluations (4001 values of c × 1 loss × 100000 data values, plus 128 per data value for each of 1 best constant); the limit is 100000000"
+        );
+    }
+
+    #[test]
+    fn a_best_constant_of_many_values_is_refused() {
+        let err = check(
+            "[[datasets]]\nname = 'd'\ngenerate = { size = 1000000, seed = 1, \
+             distribution = { kind = 'normal', mean = 0, std = 1 } }\n\
+             [[losses]]\nname = 'm'\nloss = 'mae'\n\
+             [[quantities]]\nname = 'c'\nlabel = 'c'\nkind = 'best_constant'\nloss = 'm'\nof = 'd'\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.toml: quantities[0].of would need 128000000 loss evaluations (128 per data value for the bisection); the limit is 100000000"
+        );
+    }
 }
