@@ -288,7 +288,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
             (
                 "normalize",
                 Default::Bool(false),
-                "rescale both rows to sum to 1 first (the gradient goes through the rescaling)",
+                "rescale both rows (entries >= 0, such as counts) to sum to 1 first; the gradient goes through the rescaling",
             ),
         ],
         formula: "sum_c p_c log(p_c / q_c) / log(base) per row (p = target, q = prediction)",

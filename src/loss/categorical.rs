@@ -243,12 +243,54 @@ pub(crate) fn scce_row(
     })
 }
 
+/// Categorical focal cross-entropy of one row of logits z, gradient into `g`.
+///
+/// Works in log-softmax form, so that no q divides: with q = softmax(z),
+/// log q_c from log-sum-exp and ∂ log q_c/∂z_j = [j = c] − q_j,
+/// ∂L/∂z_j = q_j Σ_c h_c − h_j, h_c = αy_c[(1 − q_c)^γ − γ q_c(1 − q_c)^{γ−1} log q_c].
+/// Every h_c is finite (q log q → 0 as q → 0, and (1 − q)^{γ−1} log q → 0 as
+/// q → 1), and q_j Σh − h_j is evaluated as (Σ_{c≠j} h_c) q_j − h_j(1 − q_j),
+/// which loses nothing where q_j ≈ 1.
+fn focal_logits(gamma: f64, alpha: f64, t: &[f64], z: &[f64], g: &mut [f64]) -> f64 {
+    let soft = Softmax::new(z);
+    let mut value = Neumaier::new();
+    let mut mass = Neumaier::new();
+    for (c, gc) in g.iter_mut().enumerate() {
+        let y = t[c];
+        if y == 0.0 {
+            *gc = 0.0;
+            continue;
+        }
+        let (q, qbar, lq) = (soft.q(c), soft.q_complement(c), soft.log_q(c));
+        let focal = qbar.powf(gamma);
+        value.add(-alpha * y * focal * lq);
+        // γ q (1 − q)^{γ−1} log q = γ q (1 − q)^γ · (log q/(1 − q)); the ratio
+        // tends to −1 as q → 1 and is finite (no 0^{γ−1}) wherever 1 − q > 0.
+        let focus = if gamma == 0.0 || qbar == 0.0 {
+            0.0
+        } else {
+            gamma * q * focal * (lq / qbar)
+        };
+        // h_c, kept in g until the second pass.
+        *gc = alpha * y * (focal - focus);
+        mass.add(*gc);
+    }
+    let mass = mass.value();
+    for (j, gj) in g.iter_mut().enumerate() {
+        let h = *gj;
+        *gj = (mass - h) * soft.q(j) - h * soft.q_complement(j);
+    }
+    value.value()
+}
+
 /// Categorical focal cross-entropy of one row.
 ///
 /// # Formula
 /// L = −Σ_c α(1 − q_c)^γ y_c log q_c;
 /// ∂L/∂q_c = αy_c[γ(1 − q_c)^{γ−1} log q_c − (1 − q_c)^γ/q_c];
-/// from logits (q = softmax(z)): ∂L/∂z_j = q_j(∂L/∂q_j − Σ_c q_c ∂L/∂q_c);
+/// from logits (q = softmax(z), log q_c = z_c − logΣ_k e^{z_k}):
+/// ∂L/∂z_j = q_j Σ_c h_c − h_j with h_c = αy_c[(1 − q_c)^γ − γq_c(1 − q_c)^{γ−1} log q_c]
+/// (the log-softmax form: finite for any logits, see `focal_logits`);
 /// ∂²L/∂q_c² = αy_c[−γ(γ−1)(1 − q_c)^{γ−2} log q_c + 2γ(1 − q_c)^{γ−1}/q_c + (1 − q_c)^γ/q_c²]
 /// (diagonal; documented, not returned for row losses).
 /// y_c = target, q_c = predicted probability (used as given), α ∈ [0, 1], γ ≥ 0.
@@ -272,18 +314,16 @@ pub(crate) fn focal_row(
     if !from_logits {
         check_probabilities(preds, i, p)?;
     }
-    let soft = from_logits.then(|| Softmax::new(p));
-    let parts = |c: usize| match &soft {
-        Some(s) => (s.q(c), s.q_complement(c), s.log_q(c)),
-        None => (p[c], 1.0 - p[c], p[c].ln()),
-    };
+    if from_logits {
+        return Ok(RowOut::new(focal_logits(gamma, alpha, t, p, g)));
+    }
     let mut value = Neumaier::new();
     for c in 0..p.len() {
         let y = t[c];
         if y == 0.0 {
             continue;
         }
-        let (q, qbar, lq) = parts(c);
+        let (q, qbar, lq) = (p[c], 1.0 - p[c], p[c].ln());
         value.add(-alpha * y * qbar.powf(gamma) * lq);
         // γ(1 − q)^{γ−1} log q → 0 as q → 1 for γ > 0; avoid ∞·0 there.
         let focus = if lq == 0.0 || gamma == 0.0 {
@@ -293,18 +333,70 @@ pub(crate) fn focal_row(
         };
         g[c] = alpha * y * (focus - qbar.powf(gamma) / q);
     }
-    if let Some(s) = &soft {
-        // Chain through the softmax; g holds ∂L/∂q until overwritten.
-        let mut sum = Neumaier::new();
-        for (c, gc) in g.iter().enumerate() {
-            sum.add(gc * s.q(c));
-        }
-        let sum = sum.value();
-        for (j, gj) in g.iter_mut().enumerate() {
-            let (qj, qbar_j) = (s.q(j), s.q_complement(j));
-            // q_j(g_j − Σ_c g_c q_c) = q_j(g_j(1 − q_j) − Σ_{c≠j} g_c q_c)
-            *gj = qj * (*gj * qbar_j - (sum - *gj * qj));
+    Ok(RowOut::new(value.value()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::loss::{Data, Loss, ParamValue, Params, Reduction};
+
+    fn focal_from_logits(gamma: f64) -> Loss {
+        let mut params = Params::new();
+        params.insert("from_logits".into(), ParamValue::Bool(true));
+        params.insert("gamma".into(), ParamValue::Number(gamma));
+        Loss::new("categorical_focal_cross_entropy", &params).unwrap()
+    }
+
+    fn gradient(loss: &Loss, t: &[f64], z: &[f64]) -> (f64, Vec<f64>) {
+        let e = loss
+            .evaluate(
+                &Data::Flat(t.to_vec()),
+                &Data::Flat(z.to_vec()),
+                None,
+                Reduction::Sum,
+            )
+            .unwrap();
+        let Data::Flat(g) = e.gradient else {
+            panic!("flat in, flat out")
+        };
+        (e.value, g)
+    }
+
+    /// A true class far below the others: q_t underflows, yet L ≈ α(z_top − z_t)
+    /// and the gradient is α(softmax of the others) − α at the true class.
+    #[test]
+    fn focal_from_logits_survives_a_vanishing_true_class() {
+        let alpha = 0.25;
+        let (e3, e0) = ((-3.0f64).exp(), 1.0);
+        let (q0, q2) = (e0 / (e0 + e3), e3 / (e0 + e3));
+        for gamma in [0.0, 0.5, 1.0, 2.0, 3.5] {
+            let loss = focal_from_logits(gamma);
+            for low in [-740.0, -800.0, -1000.0] {
+                let (value, g) = gradient(&loss, &[0.0, 1.0, 0.0], &[5.0, low, 2.0]);
+                let expected = alpha * (5.0 - low + (1.0 + e3).ln());
+                assert!(
+                    (value - expected).abs() <= 1e-15 * expected,
+                    "{gamma} {low}: {value}"
+                );
+                let want = [alpha * q0, -alpha, alpha * q2];
+                for (got, want) in g.iter().zip(want) {
+                    assert!((got - want).abs() <= 1e-15, "{gamma} {low}: {g:?}");
+                }
+            }
+            let (value, g) = gradient(&loss, &[0.0, 1.0, 0.0], &[1000.0, -1000.0, 0.0]);
+            assert_eq!(value, alpha * 2000.0);
+            assert_eq!(g, vec![alpha, -alpha, 0.0]);
         }
     }
-    Ok(RowOut::new(value.value()))
+
+    /// A true class that takes all the mass: value and gradient 0, not NaN.
+    #[test]
+    fn focal_from_logits_at_a_certain_true_class() {
+        for gamma in [0.0, 0.5, 2.0] {
+            let loss = focal_from_logits(gamma);
+            let (value, g) = gradient(&loss, &[0.0, 1.0, 0.0], &[-1000.0, 1000.0, 0.0]);
+            assert_eq!(value, 0.0);
+            assert!(g.iter().all(|x| x.abs() < 1e-300), "{gamma}: {g:?}");
+        }
+    }
 }

@@ -52,8 +52,12 @@ fn short(x: f64) -> String {
     s.to_string()
 }
 
-/// Check that a row holds probabilities (target: ≥ 0; prediction: in [0, 1])
-/// and return its (compensated) sum, with a warning if that is not 1.
+/// Check a row of a divergence and return its (compensated) sum, with a
+/// warning if that is not 1. Target and prediction are checked alike: every
+/// entry ≥ 0 (an entry above 1 can only come with a row sum above 1, which
+/// the warning names); with `normalize` the row must also have a positive
+/// sum, since it is rescaled by it — counts and unnormalised weights are
+/// what `normalize` is for.
 fn checked_sum(
     what: &str,
     rows: &RowsRef<'_>,
@@ -63,17 +67,13 @@ fn checked_sum(
     warnings: &mut Vec<String>,
 ) -> Result<DoubleDouble, LossError> {
     for (c, &x) in v.iter().enumerate() {
-        if what == "target" {
-            validate::check(
-                what,
-                rows.place(i, c),
-                x,
-                x >= 0.0,
-                "probabilities must be >= 0",
-            )?;
-        } else {
-            validate::probability(what, rows.place(i, c), x)?;
-        }
+        validate::check(
+            what,
+            rows.place(i, c),
+            x,
+            x >= 0.0,
+            "probabilities must be >= 0",
+        )?;
     }
     // Double-double: normalisation divides by this sum, and a rounded sum
     // would cost the digits of a small divergence.
@@ -108,8 +108,10 @@ fn checked_sum(
 /// ∂²L/∂q_c² = p_c/(q_c² log b) (diagonal; not returned for row losses);
 /// 0·log(0/q) = 0; p_c > 0 with q_c = 0 gives +∞. With `normalize`, p̂ = p/Σp
 /// and q̂ = q/Σq replace p and q and ∂L/∂q_j = (−p̂_j/q_j + 1/Σq)/log b.
-/// p = target, q = prediction, b = base (e: nats, 2: bits). Rows that do not
-/// sum to 1 are computed as given (scipy `rel_entr`) with a warning.
+/// p = target, q = prediction, b = base (e: nats, 2: bits). Both rows need
+/// only entries ≥ 0 (checked alike); rows that do not sum to 1 are computed
+/// as given (scipy `rel_entr`), or rescaled with `normalize` (then each row
+/// needs a positive sum), with a warning naming the sum.
 /// Reference: Cover & Thomas (2006), *Elements of Information Theory*, §2.3.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn kl_row(
@@ -191,7 +193,9 @@ fn js_term(p: f64, q: f64) -> f64 {
 /// ∂L/∂q_c = ½ log(q_c/m_c)/log b (−∞ where q_c = 0 < p_c; ½ log 2/log b where p_c = 0);
 /// ∂²L/∂q_c² = p_c/(4 m_c q_c log b) (diagonal; not returned for row losses).
 /// p = target, q = prediction, b = base. Finite wherever p and q have zeros
-/// (at most log 2 / log b).
+/// (at most log 2 / log b for rows summing to 1). Both rows need only entries
+/// ≥ 0 (checked alike, as JS is symmetric); rows that do not sum to 1 are
+/// computed as given with a warning naming the sum.
 /// Reference: Lin (1991), "Divergence measures based on the Shannon entropy".
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn js_row(

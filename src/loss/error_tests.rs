@@ -172,20 +172,6 @@ fn probabilities_outside_unit_interval() {
         msg,
     );
     assert_fails(
-        &loss("kl", &[]),
-        &flat(&[1.0, 0.0]),
-        &flat(&[0.5, 1.5]),
-        "prediction",
-        msg,
-    );
-    assert_fails(
-        &loss("js", &[]),
-        &flat(&[1.0, 0.0]),
-        &flat(&[0.5, 1.5]),
-        "prediction",
-        msg,
-    );
-    assert_fails(
         &loss("scce", &[]),
         &flat(&[0.0]),
         &flat(&[-0.5, 1.5]),
@@ -207,6 +193,70 @@ fn bce_targets_outside_unit_interval() {
         &flat(&[0.5, 0.5]),
         "target",
         "index 1 is -0.25; binary targets must be in [0, 1]",
+    );
+}
+
+/// KL and Jensen–Shannon check target and prediction alike: every entry must
+/// be non-negative; a row that does not sum to 1 is computed as given (or
+/// rescaled with `normalize`), with a warning naming its sum.
+#[test]
+fn divergences_check_both_rows_alike() {
+    let kl = loss("kl", &[]);
+    let normalized = loss("kl", &[("normalize", ParamValue::Bool(true))]);
+    let js = loss("js", &[]);
+    for l in [&kl, &normalized, &js] {
+        for (t, p) in [
+            ([1.0, 2.0, 3.0], [3.0, 2.0, 1.0]),
+            ([0.5, 0.5, 0.0], [0.5, 1.5, 0.0]),
+        ] {
+            let e = l
+                .evaluate(&flat(&t), &flat(&p), None, Reduction::Mean)
+                .unwrap_or_else(|err| panic!("{} rejects {t:?} {p:?}: {err}", l.name()));
+            assert!(e.value.is_finite(), "{}: {}", l.name(), e.value);
+            assert!(
+                e.warnings
+                    .iter()
+                    .any(|w| w.starts_with("prediction row 0 sums to")),
+                "{}: {:?}",
+                l.name(),
+                e.warnings
+            );
+        }
+        for what in ["target", "prediction"] {
+            let (good, bad) = (flat(&[0.5, 0.5]), flat(&[1.5, -0.5]));
+            let (t, p) = if what == "target" {
+                (&bad, &good)
+            } else {
+                (&good, &bad)
+            };
+            assert_fails(l, t, p, what, "index 1 is -0.5; probabilities must be >= 0");
+        }
+    }
+    // Counts with normalize: the divergence of the rescaled rows.
+    let e = normalized
+        .evaluate(
+            &flat(&[1.0, 2.0, 3.0]),
+            &flat(&[3.0, 2.0, 1.0]),
+            None,
+            Reduction::Mean,
+        )
+        .unwrap();
+    let (p, q) = (
+        [1.0, 2.0, 3.0].map(|x: f64| x / 6.0),
+        [3.0, 2.0, 1.0].map(|x: f64| x / 6.0),
+    );
+    let expected: f64 = p.iter().zip(q).map(|(p, q)| p * (p / q).ln()).sum();
+    assert!(
+        (e.value - expected).abs() < 1e-15,
+        "{} vs {expected}",
+        e.value
+    );
+    assert_fails(
+        &normalized,
+        &flat(&[0.5, 0.5]),
+        &flat(&[0.0, 0.0]),
+        "prediction",
+        "row 0 sums to 0 and cannot be normalized",
     );
 }
 

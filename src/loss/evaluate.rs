@@ -17,8 +17,22 @@ use super::{binary, categorical, count, divergence, margin, regression, robust, 
 use super::{Data, Evaluation, LossError, Point, Reduction};
 
 impl Kind {
-    /// Value and derivatives at one pair (elementwise kinds only; hinge labels ±1).
+    /// Value and derivatives at one pair: None for row kinds and for a pair
+    /// outside the loss's domain — exactly the checks `evaluate` applies to one
+    /// element (finite inputs, [`Kind::check_point`]), with hinge labels ±1.
     pub(crate) fn point(&self, y: f64, yhat: f64) -> Option<Point> {
+        if !(y.is_finite() && yhat.is_finite()) {
+            return None;
+        }
+        if matches!(self, Kind::Hinge | Kind::SquaredHinge) && y.abs() != 1.0 {
+            return None;
+        }
+        self.check_point(0, y, yhat).ok()?;
+        self.kernel(y, yhat)
+    }
+
+    /// Value and derivatives at one pair already checked (elementwise kinds only).
+    fn kernel(&self, y: f64, yhat: f64) -> Option<Point> {
         Some(match self {
             Kind::Mae => regression::mae(y, yhat),
             Kind::Mse => regression::mse(y, yhat),
@@ -156,8 +170,8 @@ impl Kind {
         reduce::elementwise(t, p, weights, reduction, |i, y, yhat| {
             self.check_point(i, y, yhat)?;
             let y = if zero_one { 2.0 * y - 1.0 } else { y };
-            // Elementwise kinds always have a point.
-            Ok(self.point(y, yhat).unwrap_or(Point {
+            // Elementwise kinds always have a kernel.
+            Ok(self.kernel(y, yhat).unwrap_or(Point {
                 value: f64::NAN,
                 gradient: f64::NAN,
                 hessian: f64::NAN,

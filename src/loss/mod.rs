@@ -31,8 +31,10 @@
 //! - The class factor of `weighted_mean` uses the targets before label
 //!   smoothing (Σ_c w_c y_c, or w_t for a sparse label), as PyTorch does.
 //! - A Poisson rate of 0 is allowed: +∞ where the count is positive, q where it is 0.
-//! - KL and Jensen–Shannon reject negative targets and predictions outside
-//!   [0, 1]; rows not summing to 1 are computed as given with a warning.
+//! - KL and Jensen–Shannon check target and prediction alike: every entry
+//!   must be ≥ 0. Rows not summing to 1 are computed as given with a warning
+//!   naming the sum; with KL's `normalize = true` they are rescaled (counts
+//!   are welcome) and each row must have a positive sum.
 //! - Categorical cross-entropy targets must lie in [0, 1]; they need not sum to 1.
 //! - With `epsilon`, BCE's derivatives are 0 where the clip is active.
 //! - Categorical hinge: ties for the rival class go to the first one.
@@ -224,9 +226,19 @@ impl Loss {
             .unwrap_or_else(|| unreachable!("every loss comes from the catalogue"))
     }
 
-    /// Value, gradient and second derivative at one pair, for elementwise losses
-    /// (None for row losses). Hinge targets are ±1 here. Infinite where the
-    /// math is infinite, never NaN the math does not have.
+    /// Value, gradient and second derivative at one (target, prediction) pair,
+    /// for elementwise losses.
+    ///
+    /// `None` for row losses, and for a pair outside the loss's domain: exactly
+    /// the checks [`Loss::evaluate`] applies to one element (finite numbers; a
+    /// probability in [0, 1] and a binary target in [0, 1] for BCE and binary
+    /// focal without logits; Poisson counts ≥ 0 and rates ≥ 0; MSLE values
+    /// above −1; a MAPE target ≠ 0). Hinge targets must be −1 or 1 here (the
+    /// {0, 1} convention belongs to a whole target array). A curve over a range
+    /// therefore has gaps where the loss is undefined, never made-up values.
+    /// Inside the domain the result is infinite where the math is infinite
+    /// (BCE at q = 0 for y = 1 is +∞, a valid point), never NaN the math does
+    /// not have.
     pub fn point(&self, target: f64, prediction: f64) -> Option<Point> {
         self.kind.point(target, prediction)
     }
