@@ -30,20 +30,25 @@ pub fn domain_reason(error: &LossError) -> String {
 
 /// Value and gradient of an elementwise loss at one pair, or why the pair is
 /// outside the loss's domain. The core's `point` answers None outside the
-/// domain; the same checks as `evaluate` are applied here as well, so the
-/// answer and its reason agree with `evaluate` whatever the core's version.
+/// domain (the checks `evaluate` applies to one element); the reason is
+/// then asked of `evaluate`, which names the argument and the rule.
 pub fn elementwise_point(loss: &Loss, target: f64, prediction: f64) -> Result<(f64, f64), String> {
-    if let Err(e) = loss.evaluate(
+    if let Some(p) = loss.point(target, prediction) {
+        return Ok((p.value, p.gradient));
+    }
+    match loss.evaluate(
         &Data::Flat(vec![target]),
         &Data::Flat(vec![prediction]),
         None,
         Reduction::Mean,
     ) {
-        return Err(domain_reason(&e));
+        Err(e) => Err(domain_reason(&e)),
+        // Hinge on one value: evaluate reads a lone 0 as a {0, 1} label, point wants ±1.
+        Ok(_) if matches!(loss.name(), "hinge" | "squared_hinge") => {
+            Err("target: labels must be −1 or 1".into())
+        }
+        Ok(_) => Err("outside the loss's domain".into()),
     }
-    loss.point(target, prediction)
-        .map(|p| (p.value, p.gradient))
-        .ok_or_else(|| "outside the loss's domain".to_string())
 }
 
 /// Value and derivative at x, or why x is outside the loss's domain.

@@ -41,7 +41,15 @@ pub fn check_data(loss: &Loss, data: &[f64]) -> Result<(), String> {
             "the data has a value outside the domain of {}: {message}",
             loss.name()
         )),
-        _ => Ok(()),
+        // One value at a time, as the fit's slope sees them (hinge labels ±1).
+        _ => match data.iter().position(|&y| loss.point(y, y).is_none()) {
+            Some(i) => Err(format!(
+                "the data has a value outside the domain of {}: index {i} is {}",
+                loss.name(),
+                data[i]
+            )),
+            None => Ok(()),
+        },
     }
 }
 
