@@ -306,7 +306,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::parse_str;
+    use crate::scenario::{formula_lhs, parse_str};
 
     const HEAD: &str = "[metadata]\ntitle = 't'\n[[datasets]]\nname = 'y'\nvalues = [1, 2]\n";
 
@@ -431,5 +431,35 @@ mod tests {
             err.to_string(),
             "x.toml: quantities[0].of would need 128000000 loss evaluations (128 per data value for the bisection); the limit is 100000000"
         );
+    }
+
+    #[test]
+    fn catalogue_formulas_name_their_loss() {
+        let valid = check(
+            "[[sections]]\nid = 's'\ntitle = 'S'\nmarkdown = ''\nformulas_of = ['mae', 'mse', 'huber']\n",
+        )
+        .unwrap();
+        assert_eq!(
+            valid.sections[0].formulas,
+            vec![
+                r"\mathrm{MAE} = |a|,\quad a = \hat y - y".to_string(),
+                r"\mathrm{MSE} = a^2".to_string(),
+                format!(
+                    r"\mathrm{{Huber}}_\delta = {}",
+                    crate::loss::Loss::new("huber", &Default::default())
+                        .unwrap()
+                        .info()
+                        .latex
+                ),
+            ]
+        );
+        // Every loss of the catalogue has a left-hand side of its own.
+        for info in crate::loss::catalogue() {
+            assert!(
+                !formula_lhs(info.name).starts_with("L_"),
+                "{} has no display name",
+                info.name
+            );
+        }
     }
 }
