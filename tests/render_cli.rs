@@ -437,3 +437,36 @@ fn templates_folder_overrides_by_name_and_a_broken_one_is_refused() {
         "no report after a failed render"
     );
 }
+
+/// `new` refuses names that are not safe folder names; a scenario file whose
+/// stem is not one still renders into a safe folder inside `--out`.
+#[test]
+fn unsafe_scenario_names_never_leave_the_output_folder() {
+    let work = tempfile::tempdir().unwrap();
+    losslab()
+        .current_dir(work.path())
+        .args(["new", "Bad Name"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "\"Bad Name\" is not a usable scenario name: use letters, digits, '_' and '-', starting with a letter or digit (for example \"Bad-Name\")",
+        ));
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
+
+    std::fs::copy(
+        "tests/fixtures/valid/minimal.toml",
+        work.path().join("Bad Name.toml"),
+    )
+    .unwrap();
+    losslab()
+        .current_dir(work.path())
+        .args(["render", "Bad Name.toml", "--out", "out"])
+        .assert()
+        .success();
+    let made: Vec<String> = std::fs::read_dir(work.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(made, vec!["Bad-Name".to_string()]);
+    assert!(work.path().join("out/Bad-Name/index.html").is_file());
+}

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::error::{is_safe_name, Reporter, ScenarioError};
+use super::error::{is_safe_name, report_folder_name, Reporter, ScenarioError};
 use super::valid::*;
 use super::Scenario;
 use crate::loss::Data;
@@ -288,10 +288,12 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
 
     Ok(ValidScenario {
         file: shown,
-        stem: file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "report".into()),
+        stem: report_folder_name(
+            &file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
         title: scenario.metadata.title.clone(),
         intro: scenario.metadata.intro.clone(),
         png_scale: scale,
