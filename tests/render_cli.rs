@@ -207,6 +207,16 @@ fn article_errata_carry_their_evidence() {
     assert!(text("bits-or-nats").contains("4.085"));
     assert!(text("empty-results").contains("NaN") && text("empty-results").contains("0.272"));
     let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    // Evidence numbers have the article's 3 decimals, as its text and tables,
+    // and say what they are.
+    let errata_html = &html[html.find("id=\"errata\"").expect("no errata section")..];
+    for row in [
+        "<td>KL(Q‖P) as printed, nats</td><td class=\"num\">1.840</td>",
+        "<td>sum of P</td><td class=\"num\">2.210</td>",
+        "<td>mean binary cross-entropy of the ten examples</td><td class=\"num\">0.272</td>",
+    ] {
+        assert!(errata_html.contains(row), "errata lack {row}");
+    }
     for number in [
         "0.75", "0.5833", "0.272", "2.832", "1.840", "1.249", "0.892", "4.085", "9.667", "8.75",
     ] {

@@ -479,4 +479,22 @@ mod tests {
             "{panels:?}"
         );
     }
+
+    #[test]
+    fn the_default_x_label_fits_the_axis() {
+        let label = |loss: &str, axis: &str, target: f64| {
+            curve_of(loss, axis, target, 0.1, 0.9, 0.1).0.unwrap()[0]
+                .x_label
+                .clone()
+        };
+        assert_eq!(label("mse", "residual", 0.0), "residual a = ŷ − y");
+        assert_eq!(
+            label("mse", "prediction", 2.0),
+            "prediction ŷ (target y = 2)"
+        );
+        assert_eq!(
+            label("binary_cross_entropy", "prediction", 1.0),
+            "predicted probability q (label y = 1)"
+        );
+    }
 }

@@ -381,4 +381,50 @@ mod tests {
         assert!(check_data(&bce, &[0.0, 1.0, 0.5]).is_ok());
         assert!(check_data(&bce, &[0.0, 2.0]).is_err());
     }
+
+    /// The δ panel starts at δ = 0 and keeps the dashed mean and median lines
+    /// off its frame.
+    #[test]
+    fn delta_panel_starts_at_zero_with_reference_lines_inside() {
+        let text = "[metadata]\ntitle = 't'\n[[datasets]]\nname = 'd'\n\
+                    values = [5, 5, 10, 10, 10, 10, 10, 10]\n\
+                    [[losses]]\nname = 'm'\nloss = 'mse'\n\
+                    [[figures]]\nname = 'f'\nkind = 'constant_fit'\ntitle = ''\ncaption = ''\nalt = ''\n\
+                    dataset = 'd'\nlosses = ['m']\nx = { from = 4, to = 12, step = 0.5 }\n\
+                    delta = { from = 0.05, to = 6, step = 0.05 }\n";
+        let scenario = crate::scenario::parse_str(text, "x.toml").unwrap();
+        let valid = crate::scenario::validate(&scenario, std::path::Path::new("x.toml")).unwrap();
+        let crate::scenario::FigureKind::ConstantFit {
+            data,
+            losses,
+            grid,
+            deltas,
+        } = &valid.figures[0].kind
+        else {
+            panic!("not a constant fit")
+        };
+        let mut warnings = Vec::new();
+        let (panels, _) = constant_fit(
+            &valid.figures[0],
+            data,
+            losses,
+            grid,
+            deltas.as_ref(),
+            &mut warnings,
+        )
+        .unwrap();
+        let right = &panels[1];
+        assert_eq!(right.x_range, (0.0, 6.0));
+        let (lo, hi) = right.y_range;
+        let margin = 0.05 * (hi - lo);
+        for s in &right.series[1..] {
+            let y = s.points[0].1;
+            assert!(
+                y > lo + margin && y < hi - margin,
+                "{} at {y} in {lo}..{hi}",
+                s.label
+            );
+        }
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
 }
