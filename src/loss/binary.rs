@@ -16,12 +16,16 @@
 use super::params::Binary;
 use super::Point;
 
-/// y(1 − ls) + ls/2: Keras' and PyTorch's binary label smoothing.
-pub(crate) fn smooth(y: f64, label_smoothing: f64) -> f64 {
+/// y(1 − ls) + ls/2: Keras' and PyTorch's binary label smoothing. Returns
+/// (y_s, 1 − y_s), the complement computed as (1 − y)(1 − ls) + ls/2, a sum
+/// of non-negative terms: 1 − y_s would lose the digits of a small ls.
+pub(crate) fn smooth(y: f64, label_smoothing: f64) -> (f64, f64) {
     if label_smoothing == 0.0 {
-        y
+        (y, 1.0 - y)
     } else {
-        y * (1.0 - label_smoothing) + 0.5 * label_smoothing
+        let keep = 1.0 - label_smoothing;
+        let half = 0.5 * label_smoothing;
+        (y * keep + half, (1.0 - y) * keep + half)
     }
 }
 
@@ -41,26 +45,24 @@ pub(crate) fn softplus(x: f64) -> f64 {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
 }
 
-/// BCE and its q-derivatives for a probability q (y already smoothed).
-fn bce_probability(y: f64, q: f64) -> Point {
+/// BCE and its q-derivatives for a probability q (y already smoothed,
+/// ybar = 1 − y).
+fn bce_probability(y: f64, ybar: f64, q: f64) -> Point {
     // Each log term only where its weight is non-zero: 0·log 0 = 0.
     let positive = if y == 0.0 { 0.0 } else { -y * q.ln() };
-    let negative = if y == 1.0 {
+    let negative = if ybar == 0.0 {
         0.0
     } else {
-        -(1.0 - y) * (-q).ln_1p()
+        -ybar * (-q).ln_1p()
     };
     let qbar = 1.0 - q;
     let (gradient, hessian) = if y == 0.0 {
         (1.0 / qbar, 1.0 / (qbar * qbar))
-    } else if y == 1.0 {
+    } else if ybar == 0.0 {
         (-1.0 / q, 1.0 / (q * q))
     } else {
         // (q − y)/(q(1 − q)) rather than −y/q + (1 − y)/(1 − q): no cancellation near q = y.
-        (
-            (q - y) / (q * qbar),
-            y / (q * q) + (1.0 - y) / (qbar * qbar),
-        )
+        ((q - y) / (q * qbar), y / (q * q) + ybar / (qbar * qbar))
     };
     Point {
         value: positive + negative,
@@ -69,15 +71,15 @@ fn bce_probability(y: f64, q: f64) -> Point {
     }
 }
 
-/// BCE and its z-derivatives for a logit z (y already smoothed).
-fn bce_logit(y: f64, z: f64) -> Point {
+/// BCE and its z-derivatives for a logit z (y already smoothed, ybar = 1 − y).
+fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
     let (q, qbar) = sigmoid_pair(z);
     Point {
         // y·softplus(−z) + (1 − y)·softplus(z): two non-negative terms, equal to
         // max(z, 0) − zy + log1p(e^{−|z|}) without its cancellation.
-        value: y * softplus(-z) + (1.0 - y) * softplus(z),
+        value: y * softplus(-z) + ybar * softplus(z),
         // σ(z) − y, written so that σ(z) ≈ y loses nothing.
-        gradient: (1.0 - y) * q - y * qbar,
+        gradient: ybar * q - y * qbar,
         hessian: q * qbar,
     }
 }
@@ -96,19 +98,19 @@ fn bce_logit(y: f64, z: f64) -> Point {
 /// Reference: Goodfellow, Bengio & Courville (2016), *Deep Learning*, §6.2.2;
 /// PyTorch `BCELoss`/`BCEWithLogitsLoss`.
 pub(crate) fn bce(b: &Binary, y: f64, yhat: f64) -> Point {
-    let y = smooth(y, b.label_smoothing);
+    let (y, ybar) = smooth(y, b.label_smoothing);
     if b.from_logits {
-        return bce_logit(y, yhat);
+        return bce_logit(y, ybar, yhat);
     }
     if b.epsilon > 0.0 && (yhat < b.epsilon || yhat > 1.0 - b.epsilon) {
         let clipped = yhat.clamp(b.epsilon, 1.0 - b.epsilon);
         return Point {
-            value: bce_probability(y, clipped).value,
+            value: bce_probability(y, ybar, clipped).value,
             gradient: 0.0,
             hessian: 0.0,
         };
     }
-    bce_probability(y, yhat)
+    bce_probability(y, ybar, yhat)
 }
 
 /// w·u^γ·B and its first two derivatives from those of u and B.
@@ -165,20 +167,21 @@ fn focal_chain(gamma: f64, w: f64, u: [f64; 3], b: Point) -> Point {
 /// Reference: Lin et al. (2017), "Focal Loss for Dense Object Detection";
 /// Keras `BinaryFocalCrossentropy`.
 pub(crate) fn binary_focal(b: &Binary, gamma: f64, alpha: Option<f64>, y: f64, yhat: f64) -> Point {
-    let y = smooth(y, b.label_smoothing);
-    let w = alpha.map_or(1.0, |a| a * y + (1.0 - a) * (1.0 - y));
-    let s = 1.0 - 2.0 * y;
+    let (y, ybar) = smooth(y, b.label_smoothing);
+    let w = alpha.map_or(1.0, |a| a * y + (1.0 - a) * ybar);
+    // 1 − 2y as (1 − y) − y.
+    let s = ybar - y;
     if b.from_logits {
         let (q, qbar) = sigmoid_pair(yhat);
-        let u = y * qbar + (1.0 - y) * q;
+        let u = y * qbar + ybar * q;
         let dq = q * qbar;
         // 1 − 2σ(z) = tanh(−z/2), exact where σ(z) ≈ ½.
         let u = [u, s * dq, s * dq * (-0.5 * yhat).tanh()];
-        focal_chain(gamma, w, u, bce_logit(y, yhat))
+        focal_chain(gamma, w, u, bce_logit(y, ybar, yhat))
     } else {
         let q = yhat;
-        let u = y * (1.0 - q) + (1.0 - y) * q;
-        focal_chain(gamma, w, [u, s, 0.0], bce_probability(y, q))
+        let u = y * (1.0 - q) + ybar * q;
+        focal_chain(gamma, w, [u, s, 0.0], bce_probability(y, ybar, q))
     }
 }
 
@@ -239,6 +242,40 @@ mod tests {
             );
             let p = binary_focal(&PLAIN, gamma, Some(1.0), 0.0, 1.0);
             assert_eq!((p.value, p.gradient, p.hessian), (0.0, 0.0, 0.0));
+        }
+    }
+
+    /// A tiny label smoothing at a huge logit: the loss is (ls/2)·|z|, all of
+    /// it carried by 1 − y_s, which must not be computed as 1 − (1 − ls/2).
+    #[test]
+    fn tiny_label_smoothing_keeps_its_digits() {
+        let close = |got: f64, want: f64| (got - want).abs() <= 1e-15 * want.abs();
+        for ls in [1e-8, 3e-13, 0.1] {
+            let b = Binary {
+                from_logits: true,
+                label_smoothing: ls,
+                ..PLAIN
+            };
+            let half = ls / 2.0;
+            for (y, z) in [(1.0, 800.0), (0.0, -800.0), (1.0, 1000.0)] {
+                let p = bce(&b, y, z);
+                assert!(close(p.value, half * z.abs()), "{ls} {y} {z}: {p:?}");
+                assert!(close(p.gradient, half.copysign(z)), "{ls} {y} {z}: {p:?}");
+                for gamma in [0.5, 2.0] {
+                    let p = binary_focal(&b, gamma, Some(0.25), y, z);
+                    let w = 0.25 * (1.0 - half) + 0.75 * half;
+                    let w = if y == 1.0 {
+                        w
+                    } else {
+                        0.25 * half + 0.75 * (1.0 - half)
+                    };
+                    let want = w * half.powf(gamma) * half * z.abs();
+                    assert!(
+                        close(p.value, want),
+                        "{ls} {gamma} {y} {z}: {p:?} vs {want}"
+                    );
+                }
+            }
         }
     }
 

@@ -75,7 +75,28 @@ impl<'a> Softmax<'a> {
     }
 }
 
-/// Check a class-weight list against the number of classes.
+/// A number as a user would write it: `2.5`, `3`, and `1e-30` rather than
+/// thirty zeros.
+fn show(x: f64) -> String {
+    let plain = x.to_string();
+    if plain.len() > 16 {
+        format!("{x:e}")
+    } else {
+        plain
+    }
+}
+
+/// "1 value", "3 values", "2 classes".
+fn count(n: usize, word: &str) -> String {
+    match (n, word.ends_with('s')) {
+        (1, _) => format!("{n} {word}"),
+        (_, true) => format!("{n} {word}es"),
+        (_, false) => format!("{n} {word}s"),
+    }
+}
+
+/// Check a class-weight list against the number of classes; the message shows
+/// the list as given.
 pub(crate) fn check_class_weights(
     loss: &str,
     cat: &Categorical,
@@ -85,7 +106,12 @@ pub(crate) fn check_class_weights(
         Some(w) if w.len() != classes => Err(LossError::BadParam {
             loss: loss.to_string(),
             param: "class_weights".to_string(),
-            message: format!("has {} values but the data has {classes} classes", w.len()),
+            message: format!(
+                "class_weights = [{}] has {} but the data has {}",
+                w.iter().map(|&x| show(x)).collect::<Vec<_>>().join(", "),
+                count(w.len(), "value"),
+                count(classes, "class"),
+            ),
         }),
         _ => Ok(()),
     }

@@ -387,7 +387,16 @@ fn class_weights_of_the_wrong_length() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "parameter `class_weights` of `categorical_cross_entropy`: has 3 values but the data has 2 classes"
+        "parameter `class_weights` of `categorical_cross_entropy`: class_weights = [1, 2, 3] has 3 values but the data has 2 classes"
+    );
+    let scce = loss("scce", &[("class_weights", ParamValue::List(vec![0.5]))]);
+    let err = scce
+        .evaluate(&flat(&[1.0]), &rows(&[&[0.5, 0.5]]), None, Reduction::Mean)
+        .unwrap_err();
+    assert!(matches!(err, LossError::BadParam { .. }), "{err:?}");
+    assert_eq!(
+        err.to_string(),
+        "parameter `class_weights` of `sparse_categorical_cross_entropy`: class_weights = [0.5] has 1 value but the data has 2 classes"
     );
 }
 
