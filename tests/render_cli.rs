@@ -167,8 +167,10 @@ fn article_numbers_are_in_results_json() {
         .unwrap();
     assert_eq!(empty["value"], "NaN");
     assert!(!empty["warnings"].as_array().unwrap().is_empty());
-    // The KL rows that do not sum to 1 are flagged by the core.
-    let warnings = results["warnings"].as_array().unwrap();
+    // The KL rows that do not sum to 1 are flagged by the core; the errata
+    // explain them, so they are kept apart from the unexplained warnings.
+    assert_eq!(results["warnings"], serde_json::json!([]));
+    let warnings = results["explained_warnings"].as_array().unwrap();
     assert!(warnings
         .iter()
         .any(|w| w.as_str().unwrap().contains("sums to 2.21")));
@@ -205,11 +207,49 @@ fn article_errata_carry_their_evidence() {
     assert!(text("bits-or-nats").contains("4.085"));
     assert!(text("empty-results").contains("NaN") && text("empty-results").contains("0.272"));
     let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    // Evidence numbers have the article's 3 decimals, as its text and tables,
+    // and say what they are.
+    let errata_html = &html[html.find("id=\"errata\"").expect("no errata section")..];
+    for row in [
+        "<td>KL(Q‖P) as printed, nats</td><td class=\"num\">1.840</td>",
+        "<td>sum of P</td><td class=\"num\">2.210</td>",
+        "<td>mean binary cross-entropy of the ten examples</td><td class=\"num\">0.272</td>",
+    ] {
+        assert!(errata_html.contains(row), "errata lack {row}");
+    }
     for number in [
         "0.75", "0.5833", "0.272", "2.832", "1.840", "1.249", "0.892", "4.085", "9.667", "8.75",
     ] {
         assert!(html.contains(number), "index.html lacks {number}");
     }
+}
+
+/// Warnings an erratum explains are shown with it, not in a box that opens
+/// the report; a warning nothing explains still opens it.
+#[test]
+fn only_unexplained_warnings_open_the_report() {
+    let (_out, dir) = article();
+    let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+    assert!(
+        !html.contains("class=\"warnings\""),
+        "article has a warnings box"
+    );
+    // The errata still quote them.
+    assert!(html.contains("sums to 2.21"));
+
+    let out = tempfile::tempdir().unwrap();
+    render(
+        Path::new("tests/fixtures/valid/unexplained_warning.toml"),
+        out.path(),
+    );
+    let html = std::fs::read_to_string(out.path().join("unexplained_warning/index.html")).unwrap();
+    let start = html
+        .find("class=\"warnings\"")
+        .expect("no warnings box for an unexplained warning");
+    assert!(
+        html[start..].contains("sums to 2.21"),
+        "box lacks the warning"
+    );
 }
 
 #[test]
@@ -406,4 +446,37 @@ fn templates_folder_overrides_by_name_and_a_broken_one_is_refused() {
         !broken.join("minimal").exists(),
         "no report after a failed render"
     );
+}
+
+/// `new` refuses names that are not safe folder names; a scenario file whose
+/// stem is not one still renders into a safe folder inside `--out`.
+#[test]
+fn unsafe_scenario_names_never_leave_the_output_folder() {
+    let work = tempfile::tempdir().unwrap();
+    losslab()
+        .current_dir(work.path())
+        .args(["new", "Bad Name"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "\"Bad Name\" is not a usable scenario name: use letters, digits, '_' and '-', starting with a letter or digit (for example \"Bad-Name\")",
+        ));
+    assert_eq!(std::fs::read_dir(work.path()).unwrap().count(), 0);
+
+    std::fs::copy(
+        "tests/fixtures/valid/minimal.toml",
+        work.path().join("Bad Name.toml"),
+    )
+    .unwrap();
+    losslab()
+        .current_dir(work.path())
+        .args(["render", "Bad Name.toml", "--out", "out"])
+        .assert()
+        .success();
+    let made: Vec<String> = std::fs::read_dir(work.path().join("out"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(made, vec!["Bad-Name".to_string()]);
+    assert!(work.path().join("out/Bad-Name/index.html").is_file());
 }

@@ -56,6 +56,18 @@ const CASES: &[(&str, &str)] = &[
         "length_mismatch.toml",
         "tests/fixtures/invalid/length_mismatch.toml: quantities[0] cannot be evaluated by mse: prediction: has 2 values but target has 3",
     ),
+    (
+        "too_many_evaluations.toml",
+        "tests/fixtures/invalid/too_many_evaluations.toml: figures[0] would need 40129000000 loss evaluations (40001 values of c × 1 loss × 1000000 data values, plus 128 per data value for each of 1 best constant); the limit is 100000000",
+    ),
+    (
+        "curve_outside_domain.toml",
+        "tests/fixtures/invalid/curve_outside_domain.toml: figures[0] cannot be drawn: binary cross-entropy is not defined anywhere on x from 2 to 3 (prediction: probabilities must be in [0, 1])",
+    ),
+    (
+        "fit_outside_domain.toml",
+        "tests/fixtures/invalid/fit_outside_domain.toml: figures[0] cannot be drawn: the data has a value outside the domain of mape: index 1 is 0; mape divides by the target, which must not be 0",
+    ),
 ];
 
 fn losslab() -> Command {

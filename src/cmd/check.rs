@@ -14,13 +14,17 @@ pub fn run(configs: &[PathBuf]) -> Result<()> {
         let computed = compute(&valid)?;
         let results = &computed.results;
         println!(
-            "{}: OK ({} figures, {} tables, {} quantities, {} warnings)",
+            "{}: OK ({} figures, {} tables, {} quantities, {} warnings, {} explained by errata)",
             config.display(),
             results.figures.len(),
             results.tables.len(),
             computed.quantities.len(),
-            results.warnings.len()
+            results.warnings.len(),
+            results.explained_warnings.len()
         );
+        for warning in &results.warnings {
+            println!("  warning: {warning}");
+        }
     }
     Ok(())
 }

@@ -24,8 +24,12 @@ pub fn run(name: &str) -> Result<()> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    if stem.is_empty() || stem.starts_with('.') {
-        bail!("\"{name}\" is not a usable scenario name");
+    // The stem names the report folder too: the same rule as other output names.
+    if !crate::scenario::is_safe_folder_name(&stem) {
+        bail!(
+            "\"{name}\" is not a usable scenario name: use letters, digits, '_' and '-', starting with a letter or digit (for example \"{}\")",
+            crate::scenario::report_folder_name(&stem)
+        );
     }
     let text = starter(&path.display().to_string(), &stem.replace(['_', '-'], " "));
     // create_new: never overwrite someone's scenario.

@@ -29,7 +29,8 @@ pub struct ReportFiles {
 /// Write `files` to `out/<stem>/` atomically; returns the report folder.
 pub fn write_report(out: &Path, files: &ReportFiles) -> Result<PathBuf> {
     let stem = &files.stem;
-    if stem.is_empty() || stem.starts_with('.') || stem.contains(['/', '\\']) {
+    // The last line of defence: a folder name that cannot leave `out`.
+    if !crate::scenario::is_safe_folder_name(stem) {
         bail!("cannot name a report folder \"{stem}\"");
     }
     fs::create_dir_all(out)

@@ -11,20 +11,60 @@
 
 use super::figures::{loss_color, panel};
 use super::model::{Panel, Series, SeriesKind};
-use crate::loss::{Data, Loss, Reduction, Shape};
-use crate::scenario::{CurveAxis, Grid, LossMember, Show, ValidFigure};
+use crate::loss::{Data, Loss, LossError, ParamValue, Reduction, Shape};
+use crate::scenario::{format_number, CurveAxis, Grid, LossMember, Show, ValidFigure};
 
-/// Value and derivative at x; NaN where the core has no value (outside the domain).
-pub fn curve_point(loss: &Loss, target: f64, x: f64, axis: CurveAxis) -> (f64, f64) {
+/// Why a (target, prediction) pair is outside a loss's domain, from the
+/// core's own data checks (`prediction: probabilities must be in [0, 1]`).
+pub fn domain_reason(error: &LossError) -> String {
+    match error {
+        LossError::BadData { what, message } => {
+            let rule = message
+                .split_once("; ")
+                .map_or(message.as_str(), |(_, r)| r);
+            format!("{what}: {rule}")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Value and gradient of an elementwise loss at one pair, or why the pair is
+/// outside the loss's domain. The core's `point` answers None outside the
+/// domain (the checks `evaluate` applies to one element); the reason is
+/// then asked of `evaluate`, which names the argument and the rule.
+pub fn elementwise_point(loss: &Loss, target: f64, prediction: f64) -> Result<(f64, f64), String> {
+    if let Some(p) = loss.point(target, prediction) {
+        return Ok((p.value, p.gradient));
+    }
+    match loss.evaluate(
+        &Data::Flat(vec![target]),
+        &Data::Flat(vec![prediction]),
+        None,
+        Reduction::Mean,
+    ) {
+        Err(e) => Err(domain_reason(&e)),
+        // Hinge on one value: evaluate reads a lone 0 as a {0, 1} label, point wants ±1.
+        Ok(_) if matches!(loss.name(), "hinge" | "squared_hinge") => {
+            Err("target: labels must be −1 or 1".into())
+        }
+        Ok(_) => Err("outside the loss's domain".into()),
+    }
+}
+
+/// Value and derivative at x, or why x is outside the loss's domain.
+pub fn curve_point(
+    loss: &Loss,
+    target: f64,
+    x: f64,
+    axis: CurveAxis,
+) -> Result<(f64, f64), String> {
     match loss.shape() {
         Shape::Elementwise => {
             let prediction = match axis {
                 CurveAxis::Residual => target + x,
                 CurveAxis::Prediction => x,
             };
-            loss.point(target, prediction)
-                .map(|p| (p.value, p.gradient))
-                .unwrap_or((f64::NAN, f64::NAN))
+            elementwise_point(loss, target, prediction)
         }
         Shape::Rows => {
             let target = if loss.name() == "sparse_categorical_cross_entropy" {
@@ -33,22 +73,94 @@ pub fn curve_point(loss: &Loss, target: f64, x: f64, axis: CurveAxis) -> (f64, f
                 Data::Rows(vec![vec![1.0, 0.0]])
             };
             let prediction = Data::Rows(vec![vec![x, 1.0 - x]]);
-            match loss.evaluate(&target, &prediction, None, Reduction::Mean) {
-                Ok(eval) => {
-                    let slope = match &eval.gradient {
-                        Data::Rows(rows) => rows.first().map(|g| g[0] - g[1]).unwrap_or(f64::NAN),
-                        Data::Flat(g) if g.len() == 2 => g[0] - g[1],
-                        Data::Flat(_) => f64::NAN,
-                    };
-                    (eval.value, slope)
-                }
-                Err(_) => (f64::NAN, f64::NAN),
-            }
+            let eval = loss
+                .evaluate(&target, &prediction, None, Reduction::Mean)
+                .map_err(|e| domain_reason(&e))?;
+            let slope = match &eval.gradient {
+                Data::Rows(rows) => rows.first().map(|g| g[0] - g[1]).unwrap_or(f64::NAN),
+                Data::Flat(g) if g.len() == 2 => g[0] - g[1],
+                Data::Flat(_) => f64::NAN,
+            };
+            Ok((eval.value, slope))
         }
     }
 }
 
+/// The x values of a curve where it has no value, as text: `from 1.05 to 1.5`
+/// per run of consecutive missing grid points, joined by `and`.
+pub fn missing_ranges(xs: &[f64], missing: &[bool]) -> String {
+    let mut runs: Vec<(f64, f64)> = Vec::new();
+    let mut open: Option<f64> = None;
+    for (i, (&x, &gone)) in xs.iter().zip(missing).enumerate() {
+        match (gone, open) {
+            (true, None) => open = Some(x),
+            (false, Some(start)) => {
+                runs.push((start, xs[i - 1]));
+                open = None;
+            }
+            _ => {}
+        }
+    }
+    if let (Some(start), Some(&last)) = (open, xs.last()) {
+        runs.push((start, last));
+    }
+    runs.iter()
+        .map(|&(a, b)| {
+            if a == b {
+                format!("at {}", format_number(a, None))
+            } else {
+                format!(
+                    "from {} to {}",
+                    format_number(a, None),
+                    format_number(b, None)
+                )
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+/// Points of one curve with non-finite gaps where the loss is not defined:
+/// an error if it is defined nowhere, a warning if only somewhere.
+pub fn checked_curve(
+    label: &str,
+    xs: &[f64],
+    evaluated: Vec<Result<(f64, f64), String>>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<(f64, f64, f64)>, String> {
+    let missing: Vec<bool> = evaluated.iter().map(Result::is_err).collect();
+    let reason = evaluated
+        .iter()
+        .find_map(|r| r.as_ref().err())
+        .cloned()
+        .unwrap_or_default();
+    if let (Some(&first), Some(&last)) = (xs.first(), xs.last()) {
+        if missing.iter().all(|&m| m) {
+            return Err(format!(
+                "cannot be drawn: {label} is not defined anywhere on x from {} to {} ({reason})",
+                format_number(first, None),
+                format_number(last, None)
+            ));
+        }
+    }
+    if missing.iter().any(|&m| m) {
+        warnings.push(format!(
+            "{label} is not defined on x {}, which is not drawn ({reason})",
+            missing_ranges(xs, &missing)
+        ));
+    }
+    Ok(xs
+        .iter()
+        .zip(evaluated)
+        .map(|(&x, r)| {
+            let (v, d) = r.unwrap_or((f64::NAN, f64::NAN));
+            (x, v, d)
+        })
+        .collect())
+}
+
 /// Panels of a `loss_curve` or `margin` figure and their column count.
+#[allow(clippy::too_many_arguments)]
 pub fn loss_curve(
     spec: &ValidFigure,
     losses: &[LossMember],
@@ -57,6 +169,7 @@ pub fn loss_curve(
     targets: &[f64],
     show: Show,
     split: bool,
+    warnings: &mut Vec<String>,
 ) -> Result<(Vec<Panel>, usize), String> {
     let xs: Vec<f64> = grid.points().collect();
     let single_curve = losses.len() * targets.len() == 1;
@@ -78,10 +191,14 @@ pub fn loss_curve(
             } else {
                 member.label.clone()
             };
-            let evaluated: Vec<(f64, (f64, f64))> = xs
-                .iter()
-                .map(|&x| (x, curve_point(&member.loss, target, x, axis)))
-                .collect();
+            let evaluated = checked_curve(
+                &label,
+                &xs,
+                xs.iter()
+                    .map(|&x| curve_point(&member.loss, target, x, axis))
+                    .collect(),
+                warnings,
+            )?;
             // A second target or sweep member of the same loss is told apart by its dashes (greyscale print).
             let dashed = (t + sweep_index) % 2 == 1;
             values.push(Series {
@@ -89,7 +206,7 @@ pub fn loss_curve(
                 kind: SeriesKind::Line,
                 color_key: color.clone(),
                 dashed,
-                points: evaluated.iter().map(|(x, (v, _))| (*x, *v)).collect(),
+                points: evaluated.iter().map(|&(x, v, _)| (x, v)).collect(),
             });
             let together = show == Show::Both && !split;
             derivatives.push(Series {
@@ -105,7 +222,7 @@ pub fn loss_curve(
                     color.clone()
                 },
                 dashed: if together { true } else { dashed },
-                points: evaluated.iter().map(|(x, (_, d))| (*x, *d)).collect(),
+                points: evaluated.iter().map(|&(x, _, d)| (x, d)).collect(),
             });
         }
     }
@@ -185,10 +302,21 @@ fn default_x_label(losses: &[LossMember], axis: CurveAxis, targets: &[f64]) -> S
     let margin_losses = losses
         .iter()
         .all(|m| matches!(m.loss.name(), "hinge" | "squared_hinge"));
+    // Losses of a probability (BCE and focal on probabilities, not logits).
+    let probability_losses = losses.iter().all(|m| {
+        matches!(
+            m.loss.name(),
+            "binary_cross_entropy" | "binary_focal_cross_entropy"
+        ) && m.loss.params().get("from_logits") != Some(&ParamValue::Bool(true))
+    });
     match axis {
         CurveAxis::Prediction if margin_losses && targets == [1.0] => {
             "margin y·ŷ (label y = 1)".into()
         }
+        CurveAxis::Prediction if probability_losses && targets.len() == 1 => {
+            format!("predicted probability q (label y = {})", targets[0])
+        }
+        CurveAxis::Prediction if probability_losses => "predicted probability q".into(),
         CurveAxis::Residual => "residual a = ŷ − y".into(),
         CurveAxis::Prediction if targets.len() == 1 => {
             format!("prediction ŷ (target y = {})", targets[0])
@@ -237,7 +365,7 @@ mod tests {
             };
             let finite = xs
                 .iter()
-                .map(|&x| curve_point(&loss, target, x, axis))
+                .filter_map(|&x| curve_point(&loss, target, x, axis).ok())
                 .filter(|(v, d)| v.is_finite() && d.is_finite())
                 .count();
             assert_eq!(
@@ -255,9 +383,118 @@ mod tests {
         let loss = Loss::new("categorical_cross_entropy", &Params::new()).unwrap();
         let x = 0.3;
         let h = 1e-6;
-        let (_, slope) = curve_point(&loss, 0.0, x, CurveAxis::Prediction);
-        let (up, _) = curve_point(&loss, 0.0, x + h, CurveAxis::Prediction);
-        let (down, _) = curve_point(&loss, 0.0, x - h, CurveAxis::Prediction);
+        let at = |x: f64| curve_point(&loss, 0.0, x, CurveAxis::Prediction).unwrap();
+        let (_, slope) = at(x);
+        let (up, _) = at(x + h);
+        let (down, _) = at(x - h);
         assert!((slope - (up - down) / (2.0 * h)).abs() < 1e-6, "{slope}");
+    }
+
+    fn curve_of(
+        loss: &str,
+        axis: &str,
+        target: f64,
+        from: f64,
+        to: f64,
+        step: f64,
+    ) -> (Result<Vec<Panel>, String>, Vec<String>) {
+        let text = format!(
+            "[metadata]\ntitle = 't'\n[[losses]]\nname = 'l'\nloss = '{loss}'\n\
+             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\n\
+             losses = ['l']\naxis = '{axis}'\ntarget_value = {target}\n\
+             x = {{ from = {from}, to = {to}, step = {step} }}\n"
+        );
+        let scenario = crate::scenario::parse_str(&text, "x.toml").unwrap();
+        let valid = crate::scenario::validate(&scenario, std::path::Path::new("x.toml")).unwrap();
+        let spec = &valid.figures[0];
+        let crate::scenario::FigureKind::LossCurve {
+            losses,
+            grid,
+            axis,
+            targets,
+            show,
+            split,
+        } = &spec.kind
+        else {
+            panic!("not a loss curve")
+        };
+        let mut warnings = Vec::new();
+        let panels = loss_curve(
+            spec,
+            losses,
+            grid,
+            *axis,
+            targets,
+            *show,
+            *split,
+            &mut warnings,
+        )
+        .map(|(p, _)| p);
+        (panels, warnings)
+    }
+
+    /// BCE on q from −0.5 to 1.5: gaps outside [0, 1] (never −0.405 or NaN), and a warning.
+    #[test]
+    fn points_outside_the_domain_are_gaps_with_a_warning() {
+        let (panels, warnings) =
+            curve_of("binary_cross_entropy", "prediction", 1.0, -0.5, 1.5, 0.25);
+        let points = &panels.unwrap()[0].series[0].points;
+        for &(x, y) in points {
+            if (0.0..=1.0).contains(&x) {
+                assert!(!y.is_nan() && y >= 0.0, "q = {x}: {y}");
+            } else {
+                assert!(!y.is_finite(), "q = {x} is drawn at {y}");
+            }
+        }
+        assert_eq!(
+            warnings,
+            vec!["binary cross-entropy is not defined on x from -0.5 to -0.25 and from 1.25 to 1.5, which is not drawn (prediction: probabilities must be in [0, 1])".to_string()]
+        );
+    }
+
+    #[test]
+    fn poisson_on_a_residual_axis_has_no_negative_loss() {
+        let (panels, warnings) = curve_of("poisson", "residual", 1.0, -3.0, 3.0, 0.5);
+        for &(x, y) in &panels.unwrap()[0].series[0].points {
+            assert!(y.is_nan() || y >= 0.0, "a = {x}: negative loss {y}");
+            if x < -1.0 {
+                assert!(!y.is_finite(), "a = {x} is drawn at {y}");
+            }
+        }
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+    }
+
+    #[test]
+    fn a_curve_defined_nowhere_is_an_error() {
+        let (panels, _) = curve_of("binary_cross_entropy", "prediction", 1.0, 2.0, 3.0, 0.5);
+        assert_eq!(
+            panels.unwrap_err(),
+            "cannot be drawn: binary cross-entropy is not defined anywhere on x from 2 to 3 (prediction: probabilities must be in [0, 1])"
+        );
+        let (panels, _) = curve_of("mape", "residual", 0.0, -1.0, 1.0, 0.5);
+        assert!(
+            panels.as_ref().unwrap_err().starts_with(
+                "cannot be drawn: mape is not defined anywhere on x from -1 to 1 (target: "
+            ),
+            "{panels:?}"
+        );
+    }
+
+    #[test]
+    fn the_default_x_label_fits_the_axis() {
+        let label = |loss: &str, axis: &str, target: f64| {
+            curve_of(loss, axis, target, 0.1, 0.9, 0.1).0.unwrap()[0]
+                .x_label
+                .clone()
+        };
+        assert_eq!(label("mse", "residual", 0.0), "residual a = ŷ − y");
+        assert_eq!(
+            label("mse", "prediction", 2.0),
+            "prediction ŷ (target y = 2)"
+        );
+        assert_eq!(
+            label("binary_cross_entropy", "prediction", 1.0),
+            "predicted probability q (label y = 1)"
+        );
     }
 }

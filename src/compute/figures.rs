@@ -6,7 +6,8 @@ use super::{curves, fit, normal_kl};
 use crate::scenario::{FigureKind, Function, LossMember, ValidFigure};
 
 /// Build the figure's panels; an error message continues the key path.
-pub fn figure(spec: &ValidFigure) -> Result<FigureData, String> {
+/// Curves that are only partly inside their loss's domain add a warning.
+pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureData, String> {
     let (panels, columns) = match &spec.kind {
         FigureKind::Data {
             target,
@@ -30,13 +31,13 @@ pub fn figure(spec: &ValidFigure) -> Result<FigureData, String> {
             targets,
             show,
             split,
-        } => curves::loss_curve(spec, losses, grid, *axis, targets, *show, *split)?,
+        } => curves::loss_curve(spec, losses, grid, *axis, targets, *show, *split, warnings)?,
         FigureKind::ConstantFit {
             data,
             losses,
             grid,
             deltas,
-        } => fit::constant_fit(spec, data, losses, grid, deltas.as_ref())?,
+        } => fit::constant_fit(spec, data, losses, grid, deltas.as_ref(), warnings)?,
         FigureKind::Function { function, grid } => {
             let points = grid.points().map(|x| (x, apply(*function, x))).collect();
             let series = vec![Series {

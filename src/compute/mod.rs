@@ -70,11 +70,22 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
         .iter()
         .map(|q| quantities::evaluate(q).map_err(|m| error(&q.path, m)))
         .collect::<Result<Vec<_>, _>>()?;
+    let mut figure_warnings = Vec::new();
     let figures = scenario
         .figures
         .iter()
         .enumerate()
-        .map(|(i, f)| figures::figure(f).map_err(|m| error(&format!("figures[{i}]"), m)))
+        .map(|(i, f)| {
+            let mut raised = Vec::new();
+            let figure =
+                figures::figure(f, &mut raised).map_err(|m| error(&format!("figures[{i}]"), m))?;
+            figure_warnings.extend(
+                raised
+                    .into_iter()
+                    .map(|w| format!("figure \"{}\" (figures[{i}]): {w}", f.name)),
+            );
+            Ok(figure)
+        })
         .collect::<Result<Vec<_>, _>>()?;
     let tables = scenario
         .tables
@@ -86,12 +97,28 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
         .iter()
         .map(|s| text::section(s, &quantities))
         .collect();
-    let errata = scenario
+    let errata: Vec<Erratum> = scenario
         .errata
         .iter()
         .filter_map(|e| text::erratum(e, &quantities))
         .collect();
-    let warnings = grouped_warnings(&quantities);
+    // A quantity's warnings are explained when an erratum that is shown
+    // refers to it (it triggers the erratum or is part of its evidence): the
+    // erratum quotes them, so the report's top box does not repeat them.
+    let explained_names: Vec<&str> = scenario
+        .errata
+        .iter()
+        .filter(|e| errata.iter().any(|shown| shown.id == e.id))
+        .flat_map(|e| e.when_warning.iter().chain(e.evidence.iter()))
+        .map(String::as_str)
+        .collect();
+    let (explained, unexplained): (Vec<QuantityResult>, Vec<QuantityResult>) = quantities
+        .iter()
+        .cloned()
+        .partition(|q| explained_names.contains(&q.name.as_str()));
+    let mut warnings = grouped_warnings(&unexplained);
+    warnings.extend(figure_warnings);
+    let explained_warnings = grouped_warnings(&explained);
     Ok(Computed {
         results: Results {
             title: scenario.title.clone(),
@@ -101,6 +128,7 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
             tables,
             errata,
             warnings,
+            explained_warnings,
         },
         quantities,
     })

@@ -22,8 +22,13 @@ pub struct Results {
     pub tables: Vec<TableData>,
     /// Claims of a source that the numbers contradict.
     pub errata: Vec<Erratum>,
-    /// Warnings raised by the core while computing (e.g. rows that do not sum to 1).
+    /// Warnings raised while computing (e.g. rows that do not sum to 1, a
+    /// curve partly outside its loss's domain) that no erratum explains: the
+    /// report shows them in a box at the top.
     pub warnings: Vec<String>,
+    /// Warnings of quantities an erratum refers to (`when_warning` or
+    /// `evidence`): the report shows them with that erratum only.
+    pub explained_warnings: Vec<String>,
 }
 
 /// One prose section of a report with the figures, tables and formulas it shows.
@@ -125,4 +130,6 @@ pub struct Erratum {
     pub correction: String,
     /// Named numbers that back the correction.
     pub evidence: Vec<(String, f64)>,
+    /// Decimals of the evidence numbers in the report (None: up to 3, trailing zeros trimmed).
+    pub digits: Option<usize>,
 }

@@ -113,7 +113,7 @@ pub fn figure(
             },
         ];
         let title = format!(
-            "shift {}: KL(P‖Q) = {} nats (numerical {})",
+            "shift {}: KL = {} nats (numerical {})",
             format_number(shift, None),
             short(analytic),
             short(numeric),
@@ -148,7 +148,7 @@ pub fn figure(
         spec,
         usize::MAX,
         "KL(P‖Q) against the shift".into(),
-        "shift μ_Q − μ_P".into(),
+        "shift = mean of Q − mean of P".into(),
         "KL (nats)".into(),
         shift_grid.span(),
         series,
@@ -194,6 +194,29 @@ mod tests {
                 "{p:?} {q:?}: {numeric} vs {analytic}"
             );
             assert!(warnings.is_empty(), "{warnings:?}");
+        }
+    }
+
+    /// Panel titles are short enough for half a figure, and labels have no
+    /// TeX-like subscripts.
+    #[test]
+    fn titles_fit_and_labels_are_plain() {
+        let text = "[metadata]\ntitle = 't'\n\
+                    [[normals]]\nname = 'p'\nlabel = 'P'\nmean = 0\nstd = 1\n\
+                    [[normals]]\nname = 'q'\nlabel = 'Q'\nmean = 0\nstd = 1\n\
+                    [[figures]]\nname = 'f'\nkind = 'normal_kl'\ntitle = ''\ncaption = ''\nalt = ''\n\
+                    target = 'p'\nmodel = 'q'\nshifts = [3, 0.25]\n\
+                    x = { from = -5, to = 8, step = 0.05 }\nshift_range = { from = 0, to = 3.5, step = 0.01 }\n";
+        let scenario = crate::scenario::parse_str(text, "x.toml").unwrap();
+        let valid = crate::scenario::validate(&scenario, std::path::Path::new("x.toml")).unwrap();
+        let figure = crate::compute::compute(&valid).unwrap().results.figures[0].clone();
+        assert_eq!(
+            figure.panels[1].title,
+            "shift 0.25: KL = 0.03125 nats (numerical 0.03125)"
+        );
+        for panel in &figure.panels {
+            assert!(panel.title.chars().count() <= 50, "{}", panel.title);
+            assert!(!panel.x_label.contains('_'), "{}", panel.x_label);
         }
     }
 }

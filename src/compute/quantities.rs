@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::fit::best_constant;
+use super::fit::{best_constant, check_data};
 use super::normal_kl::{normal_kl_analytic, normal_kl_numeric};
 use crate::loss::accurate_sum;
 use crate::scenario::{KlMethod, QuantityPlan, ValidQuantity};
@@ -38,7 +38,10 @@ pub fn evaluate(quantity: &ValidQuantity) -> Result<QuantityResult, String> {
             warnings = eval.warnings;
             eval.value
         }
-        QuantityPlan::BestConstant { loss, data } => best_constant(loss, data),
+        QuantityPlan::BestConstant { loss, data } => {
+            check_data(loss, data).map_err(|m| format!("cannot be computed: {m}"))?;
+            best_constant(loss, data)
+        }
         QuantityPlan::Mean(values) => {
             if values.is_empty() {
                 // What numpy's mean([]) does: NaN and a RuntimeWarning, not 0.

@@ -4,8 +4,8 @@ use super::model::{Cell, Erratum, Section, TableData};
 use super::quantities::QuantityResult;
 use crate::loss::Data;
 use crate::scenario::{
-    format_number, pieces, Piece, QuantityPlan, TableKind, ValidErratum, ValidQuantity,
-    ValidSection, ValidTable,
+    format_number, pieces, pretty_name, Piece, QuantityPlan, TableKind, ValidErratum,
+    ValidQuantity, ValidSection, ValidTable,
 };
 
 fn find<'a>(results: &'a [QuantityResult], name: &str) -> Option<&'a QuantityResult> {
@@ -57,6 +57,7 @@ pub fn erratum(spec: &ValidErratum, results: &[QuantityResult]) -> Option<Erratu
         correction.push('.');
     }
     Some(Erratum {
+        digits: spec.digits,
         id: spec.id.clone(),
         claim: fill(&spec.claim, results),
         correction,
@@ -93,6 +94,7 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
                         target,
                         prediction,
                         reduction,
+                        loss,
                         ..
                     }),
                 ) => {
@@ -121,7 +123,7 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
                             "#".into(),
                             "target".into(),
                             "prediction".into(),
-                            q.label.clone(),
+                            pretty_name(loss.name()),
                         ],
                         rows,
                     )

@@ -299,7 +299,10 @@ fn erratum(erratum: &Erratum) -> Result<ErratumView, ReportError> {
             .iter()
             .map(|(name, value)| EvidenceView {
                 name: name.clone(),
-                value: format_evidence(*value),
+                value: match erratum.digits {
+                    Some(digits) => format_number(*value, digits),
+                    None => format_evidence(*value),
+                },
             })
             .collect(),
     })

@@ -89,8 +89,10 @@ fn sample() -> (Results, BTreeMap<String, String>) {
             claim: format!("KL(P‖Q) = 2.832 bits {XSS}"),
             correction: "`np.log` gives **nats**: 2.832 nats is 4.085 bits.".into(),
             evidence: vec![("KL(P‖Q) in nats".into(), 2.832_4), ("KL(P‖Q) in bits".into(), 4.085_1)],
+            digits: None,
         }],
         warnings: vec![format!("P sums to 2.21, not 1 {XSS}")],
+        explained_warnings: Vec::new(),
     };
     let svgs = BTreeMap::from([
         ("mse".to_string(), tiny_svg("#E69F00")),

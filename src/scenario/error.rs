@@ -82,6 +82,43 @@ pub fn is_safe_name(name: &str) -> bool {
         && chars.all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '-')
 }
 
+/// A report folder name (a scenario file's stem): ASCII letters, digits, `_`
+/// and `-`, starting with a letter or digit, at most 80 characters.
+pub fn is_safe_folder_name(name: &str) -> bool {
+    name.chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name.len() <= 80
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+/// The report folder for a scenario file's stem: the stem itself when it is
+/// a safe folder name, else every run of other characters replaced by `-`
+/// (`Bad Name` → `Bad-Name`, `../x` → `x`); `report` if nothing is left.
+pub fn report_folder_name(stem: &str) -> String {
+    let mut out = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' || c == '-' {
+            out.push(c);
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    let trimmed: String = out
+        .trim_start_matches(['-', '_'])
+        .trim_end_matches('-')
+        .chars()
+        .take(80)
+        .collect();
+    if is_safe_folder_name(&trimmed) {
+        trimmed
+    } else {
+        "report".into()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -99,5 +136,18 @@ mod tests {
     fn nearest_suggests_typos_only() {
         assert_eq!(nearest("fig1_yy", &["fig1_y", "bce"]), Some("fig1_y"));
         assert_eq!(nearest("zzz", &["fig1_y", "bce"]), None);
+    }
+
+    #[test]
+    fn report_folders_stay_inside_the_output_folder() {
+        assert_eq!(report_folder_name("article"), "article");
+        assert_eq!(report_folder_name("My_Lesson-2"), "My_Lesson-2");
+        assert_eq!(report_folder_name("Bad Name"), "Bad-Name");
+        assert_eq!(report_folder_name(".."), "report");
+        assert_eq!(report_folder_name("../../etc"), "etc");
+        assert_eq!(report_folder_name("ü"), "report");
+        for name in ["", ".", "..", "a/b", "a\\b", "-x", "Bad Name"] {
+            assert!(!is_safe_folder_name(name), "{name:?}");
+        }
     }
 }

@@ -18,7 +18,7 @@
 use serde::Deserialize;
 
 use super::error::ScenarioError;
-use super::grid::{GridSpec, MAX_POINTS};
+use super::grid::{check_evaluations, GridSpec, BISECTION_STEPS, MAX_POINTS};
 use super::valid::*;
 use super::validate::Context;
 
@@ -221,15 +221,29 @@ impl FigureSpec {
                     Some(d) => Some(d.validate(&format!("{path}.delta"), rep)?),
                     None => None,
                 };
-                // Each δ point is a full fit over the data: count its work as points.
-                let fits = deltas
-                    .map(|d| d.len())
-                    .unwrap_or(0)
+                check_points(path, grid.len().saturating_mul(losses.len()), ctx)?;
+                // Every point of a curve evaluates the loss at every data
+                // value; every best constant (one per loss, one per δ, and
+                // the mean and median of the δ panel) is a bisection.
+                let fits = losses
+                    .len()
+                    .saturating_add(deltas.map(|d| d.len().saturating_add(2)).unwrap_or(0));
+                let evaluations = grid
+                    .len()
+                    .saturating_mul(losses.len())
+                    .saturating_add(fits.saturating_mul(BISECTION_STEPS))
                     .saturating_mul(data.len());
-                check_points(
+                check_evaluations(
                     path,
-                    grid.len().saturating_mul(losses.len()).saturating_add(fits),
-                    ctx,
+                    evaluations,
+                    &format!(
+                        "{} values of c × {} × {} data values, plus {BISECTION_STEPS} per data value for each of {}",
+                        grid.len(),
+                        count(losses.len(), "loss", "losses"),
+                        data.len(),
+                        count(fits, "best constant", "best constants"),
+                    ),
+                    rep,
                 )?;
                 if let Some(d) = &deltas {
                     if d.span().0 <= 0.0 {
@@ -349,6 +363,11 @@ fn check_points(path: &str, points: usize, ctx: &Context) -> Result<(), Scenario
         ));
     }
     Ok(())
+}
+
+/// `1 loss`, `3 losses`.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
 }
 
 fn kind_name(kind: FigureKindName) -> &'static str {

@@ -8,6 +8,33 @@ use super::error::{Reporter, ScenarioError};
 /// Most points a figure or sweep may produce; more is refused, not attempted.
 pub const MAX_POINTS: usize = 1_000_000;
 
+/// Most loss evaluations one figure or quantity may need (a constant fit
+/// evaluates the loss at every data value for every grid point).
+pub const MAX_EVALUATIONS: usize = 100_000_000;
+
+/// Loss evaluations counted for one best constant per data value: two
+/// bisections of at most 64 halvings each (see `compute::fit`).
+pub const BISECTION_STEPS: usize = 128;
+
+/// Refuse work of more than [`MAX_EVALUATIONS`] loss evaluations; `how`
+/// says how they were counted.
+pub(crate) fn check_evaluations(
+    path: &str,
+    evaluations: usize,
+    how: &str,
+    rep: &Reporter,
+) -> Result<(), ScenarioError> {
+    if evaluations > MAX_EVALUATIONS {
+        return Err(rep.invalid(
+            path,
+            format!(
+                "would need {evaluations} loss evaluations ({how}); the limit is {MAX_EVALUATIONS}"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// `x = { from = -1, to = 1, step = 0.01, open_end = true }` is `np.arange(-1, 1, 0.01)`.
 #[derive(Debug, Clone, Copy, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -30,13 +30,17 @@ pub use dataset::{
     CountSpec, DatasetSpec, DistributionSpec, GenerateSpec, MixtureComponent, MAX_DATASET_SIZE,
 };
 pub use distribution::{DiscreteSpec, NormalSpec};
-pub use error::{is_safe_name, nearest, Reporter, ScenarioError};
+pub use error::{
+    is_safe_folder_name, is_safe_name, nearest, report_folder_name, Reporter, ScenarioError,
+};
 pub use figure::{FigureKindName, FigureSpec, OneOrMany};
-pub use grid::{Grid, GridSpec, MAX_POINTS};
+pub use grid::{Grid, GridSpec, BISECTION_STEPS, MAX_EVALUATIONS, MAX_POINTS};
 pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
 pub use quantity::{QuantityKind, QuantitySpec, ReductionSpec};
-pub use text::{format_number, pieces, ErratumSpec, Piece, SectionSpec, TableKindName, TableSpec};
+pub use text::{
+    format_number, formula_lhs, pieces, ErratumSpec, Piece, SectionSpec, TableKindName, TableSpec,
+};
 pub use valid::*;
 pub use validate::validate;
 

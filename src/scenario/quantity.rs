@@ -148,6 +148,15 @@ impl QuantitySpec {
                     ));
                 }
                 let data = ctx.flat(&format!("{path}.of"), &need("of", &self.of)?)?;
+                super::grid::check_evaluations(
+                    &format!("{path}.of"),
+                    data.len().saturating_mul(super::grid::BISECTION_STEPS),
+                    &format!(
+                        "{} per data value for the bisection",
+                        super::grid::BISECTION_STEPS
+                    ),
+                    rep,
+                )?;
                 QuantityPlan::BestConstant { loss, data }
             }
             QuantityKind::Mean | QuantityKind::Sum => {

@@ -71,6 +71,8 @@ pub struct ErratumSpec {
     pub evidence: Vec<String>,
     /// Show the erratum only if this quantity got a core warning.
     pub when_warning: Option<String>,
+    /// Decimals of the evidence numbers (default: up to 3, trailing zeros trimmed).
+    pub digits: Option<usize>,
 }
 
 impl TableSpec {
@@ -182,7 +184,7 @@ impl SectionSpec {
                 Err(_) => name.as_str(),
             };
             match infos.iter().find(|l| l.name == canonical) {
-                Some(info) => formulas.push(info.latex.to_string()),
+                Some(info) => formulas.push(format!("{} = {}", formula_lhs(info.name), info.latex)),
                 None => {
                     return Err(ctx.rep.unknown(
                         format!("{path}.formulas_of[{i}]"),
@@ -219,7 +221,14 @@ impl ErratumSpec {
         if let Some(q) = &self.when_warning {
             ctx.quantity(&format!("{path}.when_warning"), q)?;
         }
+        if let Some(d) = self.digits.filter(|&d| d > 15) {
+            return Err(ctx.rep.invalid(
+                format!("{path}.digits"),
+                format!("must be at most 15, got {d}"),
+            ));
+        }
         Ok(ValidErratum {
+            digits: self.digits,
             id: self.id.clone(),
             claim: self.claim.clone(),
             correction: self.correction.clone(),
@@ -227,6 +236,35 @@ impl ErratumSpec {
             when_warning: self.when_warning.clone(),
         })
     }
+}
+
+/// The left-hand side of a catalogue formula, naming the loss (the
+/// catalogue's LaTeX is the right-hand side only).
+pub fn formula_lhs(canonical: &str) -> String {
+    let name = match canonical {
+        "mae" => r"\mathrm{MAE}",
+        "mse" => r"\mathrm{MSE}",
+        "huber" => r"\mathrm{Huber}_\delta",
+        "smooth_l1" => r"\mathrm{SmoothL1}_\beta",
+        "log_cosh" => r"\mathrm{LogCosh}",
+        "quantile" => r"\mathrm{Quantile}_\tau",
+        "msle" => r"\mathrm{MSLE}",
+        "mape" => r"\mathrm{MAPE}",
+        "poisson" => r"\mathrm{Poisson}",
+        "binary_cross_entropy" => r"\mathrm{BCE}(y, q)",
+        "binary_focal_cross_entropy" => r"\mathrm{Focal}(y, q)",
+        "hinge" => r"\mathrm{Hinge}",
+        "squared_hinge" => r"\mathrm{SquaredHinge}",
+        "categorical_cross_entropy" => r"\mathrm{CCE}",
+        "sparse_categorical_cross_entropy" => r"\mathrm{SCCE}",
+        "categorical_focal_cross_entropy" => r"\mathrm{CategoricalFocal}",
+        "categorical_hinge" => r"\mathrm{CategoricalHinge}",
+        "cosine_similarity" => r"\mathrm{CosineLoss}",
+        "kl_divergence" => r"D_{KL}(p\Vert q)",
+        "jensen_shannon" => r"\mathrm{JS}(p, q)",
+        other => return format!(r"L_{{\mathrm{{{}}}}}", other.replace('_', r"\_")),
+    };
+    name.to_string()
 }
 
 /// A piece of text with placeholders: literal text or a quantity reference.

@@ -214,4 +214,6 @@ pub struct ValidErratum {
     pub evidence: Vec<String>,
     /// Shown only if this quantity got a core warning; the warning is quoted.
     pub when_warning: Option<String>,
+    /// Decimals of the evidence numbers; None trims trailing zeros.
+    pub digits: Option<usize>,
 }

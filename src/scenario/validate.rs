@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::error::{is_safe_name, Reporter, ScenarioError};
+use super::error::{is_safe_name, report_folder_name, Reporter, ScenarioError};
 use super::valid::*;
 use super::Scenario;
 use crate::loss::Data;
@@ -288,10 +288,12 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
 
     Ok(ValidScenario {
         file: shown,
-        stem: file
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "report".into()),
+        stem: report_folder_name(
+            &file
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+        ),
         title: scenario.metadata.title.clone(),
         intro: scenario.metadata.intro.clone(),
         png_scale: scale,
@@ -306,7 +308,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::parse_str;
+    use crate::scenario::{formula_lhs, parse_str};
 
     const HEAD: &str = "[metadata]\ntitle = 't'\n[[datasets]]\nname = 'y'\nvalues = [1, 2]\n";
 
@@ -396,5 +398,70 @@ mod tests {
             err.to_string(),
             "x.toml: figures[0].shifts is not used by kind \"data\" (it takes: target, prediction)"
         );
+    }
+
+    #[test]
+    fn a_constant_fit_counts_loss_evaluations() {
+        let fit = |size: usize, step: f64| {
+            check(&format!(
+                "[[datasets]]\nname = 'd'\ngenerate = {{ size = {size}, seed = 1, \
+                 distribution = {{ kind = 'normal', mean = 0, std = 1 }} }}\n\
+                 [[losses]]\nname = 'm'\nloss = 'mse'\n\
+                 [[figures]]\nname = 'f'\nkind = 'constant_fit'\ntitle = ''\ncaption = ''\nalt = ''\n\
+                 dataset = 'd'\nlosses = ['m']\nx = {{ from = -2, to = 2, step = {step} }}\n"
+            ))
+        };
+        // 100 values × 4,001 points (plus one bisection): well under the limit.
+        assert!(fit(100, 0.001).is_ok());
+        let err = fit(100_000, 0.001).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "x.toml: figures[0] would need 412900000 loss evaluations (4001 values of c × 1 loss × 100000 data values, plus 128 per data value for each of 1 best constant); the limit is 100000000"
+        );
+    }
+
+    #[test]
+    fn a_best_constant_of_many_values_is_refused() {
+        let err = check(
+            "[[datasets]]\nname = 'd'\ngenerate = { size = 1000000, seed = 1, \
+             distribution = { kind = 'normal', mean = 0, std = 1 } }\n\
+             [[losses]]\nname = 'm'\nloss = 'mae'\n\
+             [[quantities]]\nname = 'c'\nlabel = 'c'\nkind = 'best_constant'\nloss = 'm'\nof = 'd'\n",
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "x.toml: quantities[0].of would need 128000000 loss evaluations (128 per data value for the bisection); the limit is 100000000"
+        );
+    }
+
+    #[test]
+    fn catalogue_formulas_name_their_loss() {
+        let valid = check(
+            "[[sections]]\nid = 's'\ntitle = 'S'\nmarkdown = ''\nformulas_of = ['mae', 'mse', 'huber']\n",
+        )
+        .unwrap();
+        assert_eq!(
+            valid.sections[0].formulas,
+            vec![
+                r"\mathrm{MAE} = |a|,\quad a = \hat y - y".to_string(),
+                r"\mathrm{MSE} = a^2".to_string(),
+                format!(
+                    r"\mathrm{{Huber}}_\delta = {}",
+                    crate::loss::Loss::new("huber", &Default::default())
+                        .unwrap()
+                        .info()
+                        .latex
+                ),
+            ]
+        );
+        // Every loss of the catalogue has a left-hand side of its own.
+        for info in crate::loss::catalogue() {
+            assert!(
+                !formula_lhs(info.name).starts_with("L_"),
+                "{} has no display name",
+                info.name
+            );
+        }
     }
 }
