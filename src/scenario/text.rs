@@ -239,32 +239,34 @@ impl ErratumSpec {
 }
 
 /// The left-hand side of a catalogue formula, naming the loss (the
-/// catalogue's LaTeX is the right-hand side only).
+/// catalogue's LaTeX is the right-hand side only). The formulas are per
+/// sample (per element or per row), so the loss is written ℓ, not the name
+/// of its mean: ℓ_MAE = |a|, and MAE is the mean of ℓ_MAE.
 pub fn formula_lhs(canonical: &str) -> String {
-    let name = match canonical {
-        "mae" => r"\mathrm{MAE}",
-        "mse" => r"\mathrm{MSE}",
-        "huber" => r"\mathrm{Huber}_\delta",
-        "smooth_l1" => r"\mathrm{SmoothL1}_\beta",
-        "log_cosh" => r"\mathrm{LogCosh}",
-        "quantile" => r"\mathrm{Quantile}_\tau",
-        "msle" => r"\mathrm{MSLE}",
-        "mape" => r"\mathrm{MAPE}",
-        "poisson" => r"\mathrm{Poisson}",
-        "binary_cross_entropy" => r"\mathrm{BCE}(y, q)",
-        "binary_focal_cross_entropy" => r"\mathrm{Focal}(y, q)",
-        "hinge" => r"\mathrm{Hinge}",
-        "squared_hinge" => r"\mathrm{SquaredHinge}",
-        "categorical_cross_entropy" => r"\mathrm{CCE}",
-        "sparse_categorical_cross_entropy" => r"\mathrm{SCCE}",
-        "categorical_focal_cross_entropy" => r"\mathrm{CategoricalFocal}",
-        "categorical_hinge" => r"\mathrm{CategoricalHinge}",
-        "cosine_similarity" => r"\mathrm{CosineLoss}",
-        "kl_divergence" => r"D_{KL}(p\Vert q)",
-        "jensen_shannon" => r"\mathrm{JS}(p, q)",
-        other => return format!(r"L_{{\mathrm{{{}}}}}", other.replace('_', r"\_")),
+    let short = match canonical {
+        "kl_divergence" => return r"D_{\mathrm{KL}}(p\Vert q)".to_string(),
+        "jensen_shannon" => return r"\mathrm{JS}(p, q)".to_string(),
+        "mae" => "MAE",
+        "mse" => "MSE",
+        "huber" => "Huber",
+        "smooth_l1" => "SmoothL1",
+        "log_cosh" => "LogCosh",
+        "quantile" => "Quantile",
+        "msle" => "MSLE",
+        "mape" => "MAPE",
+        "poisson" => "Poisson",
+        "binary_cross_entropy" => "BCE",
+        "binary_focal_cross_entropy" => "Focal",
+        "hinge" => "Hinge",
+        "squared_hinge" => "SquaredHinge",
+        "categorical_cross_entropy" => "CCE",
+        "sparse_categorical_cross_entropy" => "SCCE",
+        "categorical_focal_cross_entropy" => "CategoricalFocal",
+        "categorical_hinge" => "CategoricalHinge",
+        "cosine_similarity" => "Cosine",
+        other => return format!(r"\ell_{{\mathrm{{{}}}}}", other.replace('_', r"\_")),
     };
-    name.to_string()
+    format!(r"\ell_{{\mathrm{{{short}}}}}")
 }
 
 /// A piece of text with placeholders: literal text or a quantity reference.

@@ -444,10 +444,10 @@ mod tests {
         assert_eq!(
             valid.sections[0].formulas,
             vec![
-                r"\mathrm{MAE} = |a|,\quad a = \hat y - y".to_string(),
-                r"\mathrm{MSE} = a^2".to_string(),
+                r"\ell_{\mathrm{MAE}} = |a|,\quad a = \hat y - y".to_string(),
+                r"\ell_{\mathrm{MSE}} = a^2".to_string(),
                 format!(
-                    r"\mathrm{{Huber}}_\delta = {}",
+                    r"\ell_{{\mathrm{{Huber}}}} = {}",
                     crate::loss::Loss::new("huber", &Default::default())
                         .unwrap()
                         .info()
