@@ -4,8 +4,7 @@
 //! object on stdout, non-finite numbers as the strings "Infinity",
 //! "-Infinity" and "NaN".
 
-use std::fmt::Write as _;
-use std::io::Write as _;
+use std::io::Write;
 
 use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
@@ -73,17 +72,34 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     let evaluation = loss
         .evaluate(&target, &prediction, weights.as_deref(), reduction)
         .map_err(on_the_command_line)?;
-    let text = if args.json {
-        let mut text = serde_json::to_string(&to_json(&loss, reduction, &evaluation))?;
-        text.push('\n');
-        text
-    } else {
+    if !args.json {
         for warning in &evaluation.warnings {
             eprintln!("warning: {warning}");
         }
-        to_table(&loss, reduction, &target, &prediction, &evaluation)
+    }
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let written = if args.json {
+        serde_json::to_writer(&mut out, &to_json(&loss, reduction, &evaluation))
+            .map_err(std::io::Error::from)
+            .and_then(|()| out.write_all(b"\n"))
+    } else {
+        write_table(
+            &mut out,
+            &loss,
+            reduction,
+            &target,
+            &prediction,
+            &evaluation,
+        )
     };
-    write_stdout(&text)
+    match written.and_then(|()| out.flush()) {
+        // A reader that stops early (`| head`) ends the output quietly, as
+        // for any Unix filter, instead of a panic or an error.
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(err).context("cannot write to standard output")
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A core error, named by the command-line argument it comes from.
@@ -94,18 +110,6 @@ fn on_the_command_line(err: LossError) -> anyhow::Error {
             anyhow::anyhow!("--param {param}: {err}")
         }
         LossError::BadData { what, message } => anyhow::anyhow!("--{what}: {message}"),
-    }
-}
-
-/// Print to stdout; a reader that stops early (`| head`) ends the output
-/// quietly, as for any Unix filter, instead of a panic.
-fn write_stdout(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(err).context("cannot write to standard output")
-        }
-        _ => Ok(()),
     }
 }
 
@@ -192,83 +196,77 @@ fn format_row(values: &[f64]) -> String {
     format!("[{}]", cells.join(", "))
 }
 
-fn rows_of(data: &Data) -> Vec<String> {
-    match data {
-        Data::Flat(values) => values.iter().map(|v| format!("{v}")).collect(),
-        Data::Rows(rows) => rows.iter().map(|row| format_row(row)).collect(),
-    }
-}
+/// How many rows decide the column widths: a million-row table is streamed,
+/// not held in memory, and a rare wider cell just pushes its row out.
+const WIDTH_SAMPLE: usize = 1000;
 
-/// A readable table for a person: summary, then one line per sample.
-fn to_table(
+/// A readable table for a person: summary, then one line per sample, streamed.
+fn write_table(
+    out: &mut impl Write,
     loss: &Loss,
     reduction: Reduction,
     target: &Data,
     prediction: &Data,
     evaluation: &Evaluation,
-) -> String {
+) -> std::io::Result<()> {
+    writeln!(out, "loss       {}", loss.name())?;
     let params: Vec<String> = loss
         .params()
         .iter()
         .map(|(key, value)| format!("{key} = {}", format_param(value)))
         .collect();
-    let mut out = String::new();
-    let _ = writeln!(out, "loss       {}", loss.name());
     if !params.is_empty() {
-        let _ = writeln!(out, "params     {}", params.join(", "));
+        writeln!(out, "params     {}", params.join(", "))?;
     }
-    let _ = writeln!(out, "reduction  {}", reduction_name(reduction));
-    let _ = writeln!(out, "value      {}", evaluation.value);
-    let _ = writeln!(out);
+    writeln!(out, "reduction  {}", reduction_name(reduction))?;
+    writeln!(out, "value      {}", evaluation.value)?;
+    writeln!(out)?;
 
     let mut header = vec!["sample", "target", "prediction", "loss", "gradient"];
     if evaluation.hessian.is_some() {
         header.push("hessian");
     }
-    let targets = rows_of(target);
-    let predictions = rows_of(prediction);
-    let gradients = rows_of(&evaluation.gradient);
-    // A 1-D input to a row loss is one row: show it as one line.
-    let single_row = |column: &[String]| {
-        if column.len() == evaluation.per_sample.len() {
-            column.to_vec()
-        } else {
-            vec![format!("[{}]", column.join(", "))]
-        }
-    };
-    let targets = single_row(&targets);
-    let predictions = single_row(&predictions);
-    let gradients = single_row(&gradients);
-    let mut lines = vec![header.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
-    for (i, value) in evaluation.per_sample.iter().enumerate() {
+    let samples = evaluation.per_sample.len();
+    let cells = |i: usize| -> Vec<String> {
         let mut line = vec![
             i.to_string(),
-            targets.get(i).cloned().unwrap_or_default(),
-            predictions.get(i).cloned().unwrap_or_default(),
-            format!("{value}"),
-            gradients.get(i).cloned().unwrap_or_default(),
+            sample_text(target, i, samples),
+            sample_text(prediction, i, samples),
+            format!("{}", evaluation.per_sample[i]),
+            sample_text(&evaluation.gradient, i, samples),
         ];
         if let Some(hessian) = &evaluation.hessian {
-            line.push(hessian.get(i).map(|h| format!("{h}")).unwrap_or_default());
+            line.push(format!("{}", hessian[i]));
         }
-        lines.push(line);
+        line
+    };
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
+    for i in 0..samples.min(WIDTH_SAMPLE) {
+        for (width, cell) in widths.iter_mut().zip(cells(i)) {
+            *width = (*width).max(cell.chars().count());
+        }
     }
-    let widths: Vec<usize> = (0..header.len())
-        .map(|c| {
-            lines
-                .iter()
-                .map(|l| l[c].chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for line in lines {
-        let cells: Vec<String> = line
+    let write_line = |out: &mut dyn Write, line: &[String]| -> std::io::Result<()> {
+        let padded: Vec<String> = line
             .iter()
             .zip(&widths)
             .map(|(cell, width)| format!("{cell:<width$}"))
             .collect();
-        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
+        writeln!(out, "{}", padded.join("  ").trim_end())
+    };
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    write_line(out, &header)?;
+    for i in 0..samples {
+        write_line(out, &cells(i))?;
     }
-    out
+    Ok(())
+}
+
+/// Sample `i` of `data` as text; a 1-D input to a row loss is one row, shown whole.
+fn sample_text(data: &Data, i: usize, samples: usize) -> String {
+    match data {
+        Data::Flat(values) if values.len() == samples => format!("{}", values[i]),
+        Data::Flat(values) => format_row(values),
+        Data::Rows(rows) => format_row(&rows[i]),
+    }
 }
