@@ -42,7 +42,9 @@ enum Command {
     },
     /// Write a commented starter scenario to NAME.toml.
     New {
-        /// Scenario name (file NAME.toml is created in the current folder unless NAME ends in .toml).
+        /// Scenario name: writes NAME.toml (NAME may include a folder, as in
+        /// `configs/lecture1`; a NAME ending in .toml is the file itself). The
+        /// file name must be letters, digits, '_' and '-': it names the report folder.
         name: String,
     },
 }

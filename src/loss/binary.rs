@@ -103,9 +103,16 @@ pub(crate) fn bce(b: &Binary, y: f64, yhat: f64) -> Point {
         return bce_logit(y, ybar, yhat);
     }
     if b.epsilon > 0.0 && (yhat < b.epsilon || yhat > 1.0 - b.epsilon) {
-        let clipped = yhat.clamp(b.epsilon, 1.0 - b.epsilon);
+        // The clipped q is ε or 1 − ε exactly: take both logarithms from ε
+        // itself, since 1 − fl(1 − ε) has lost most of ε's digits.
+        let (ln_eps, ln_one_minus_eps) = (b.epsilon.ln(), (-b.epsilon).ln_1p());
+        let (ln_q, ln_one_minus_q) = if yhat < b.epsilon {
+            (ln_eps, ln_one_minus_eps)
+        } else {
+            (ln_one_minus_eps, ln_eps)
+        };
         return Point {
-            value: bce_probability(y, ybar, clipped).value,
+            value: -(y * ln_q + ybar * ln_one_minus_q),
             gradient: 0.0,
             hessian: 0.0,
         };
@@ -214,6 +221,28 @@ mod tests {
         assert_eq!(bce(&b, 0.0, 1000.0).value, 1000.0);
         assert_eq!(bce(&b, 1.0, 1000.0).value, 0.0);
         assert_eq!(bce(&b, 1.0, -1000.0).gradient, -1.0);
+    }
+
+    #[test]
+    fn epsilon_clip_at_one_keeps_the_digits_of_epsilon() {
+        let b = Binary {
+            epsilon: 1e-6,
+            ..PLAIN
+        };
+        // q = 1 − 1e-10 is clipped to 1 − ε: for y = 0 the loss is −ln ε.
+        let p = bce(&b, 0.0, 0.9999999999);
+        assert!(
+            (p.value - 13.815510557964274).abs() <= 1e-15 * 13.8,
+            "{}",
+            p.value
+        );
+        let p = bce(&b, 1.0, 1e-9);
+        assert!(
+            (p.value - 13.815510557964274).abs() <= 1e-15 * 13.8,
+            "{}",
+            p.value
+        );
+        assert_eq!((p.gradient, p.hessian), (0.0, 0.0));
     }
 
     #[test]

@@ -292,7 +292,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
             ),
         ],
         formula: "sum_c p_c log(p_c / q_c) / log(base) per row (p = target, q = prediction)",
-        latex: r"\sum_c p_c \log_b \frac{p_c}{q_c}",
+        latex: r"\frac{1}{\log b}\sum_c p_c \log\frac{p_c}{q_c}",
     },
     Entry {
         name: "jensen_shannon",
@@ -301,7 +301,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
         shape: Shape::Rows,
         params: &[BASE],
         formula: "KL(p||m)/2 + KL(q||m)/2, m = (p + q)/2, per row",
-        latex: r"\tfrac12 D_{KL}(p\Vert m) + \tfrac12 D_{KL}(q\Vert m),\quad m = \tfrac{p+q}{2}",
+        latex: r"\tfrac12 D_{\mathrm{KL}}(p\Vert m) + \tfrac12 D_{\mathrm{KL}}(q\Vert m),\quad m = \tfrac{p+q}{2}",
     },
 ];
 
