@@ -2,11 +2,14 @@
 # Side-by-side wall time: `losslab render configs/article.toml` against the
 # matplotlib script that draws the same figures (../shared/bench/article_matplotlib.py).
 # Both run alternately in one session, RUNS times each; prints medians and the ratio.
-# Needs: cargo, python3 with numpy, scipy and matplotlib.
+# Needs: cargo, python3 with numpy, scipy and matplotlib. PEER=path overrides
+# the peer script; CARGO_TARGET_DIR is respected.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-7}
-peer=../shared/bench/article_matplotlib.py
+peer=${PEER:-../shared/bench/article_matplotlib.py}
+bin=${CARGO_TARGET_DIR:-target}/release/losslab
+[ -f "$peer" ] || { echo "no peer script at $peer (set PEER=...)" >&2; exit 1; }
 cargo build --release --quiet
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -14,7 +17,7 @@ trap 'rm -rf "$work"' EXIT
 now() { date +%s.%N; }
 losslab_times=() peer_times=()
 for _ in $(seq "$runs"); do
-    t0=$(now); target/release/losslab render configs/article.toml --out "$work/losslab" >/dev/null; t1=$(now)
+    t0=$(now); "$bin" render configs/article.toml --out "$work/losslab" >/dev/null; t1=$(now)
     python3 "$peer" "$work/peer" >/dev/null; t2=$(now)
     losslab_times+=("$(echo "$t1 - $t0" | bc)")
     peer_times+=("$(echo "$t2 - $t1" | bc)")
