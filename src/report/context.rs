@@ -65,6 +65,9 @@ pub struct FigureView {
     pub caption: String,
     pub alt: String,
     pub svg_html: String,
+    /// Several panels side by side: shown wider than the text column, so
+    /// their text stays as large as a one-panel figure's.
+    pub wide: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -223,6 +226,7 @@ impl Builder<'_> {
             caption: figure.caption.clone(),
             alt: alt.clone(),
             svg_html,
+            wide: figure.columns > 1 && figure.panels.len() > 1,
         })
     }
 
