@@ -45,13 +45,11 @@ pub fn erratum(spec: &ValidErratum, results: &[QuantityResult]) -> Option<Erratu
         if warned.warnings.is_empty() {
             return None;
         }
-        correction.push_str("\n\nThe core's warning");
-        correction.push_str(if warned.warnings.len() > 1 {
-            "s for "
-        } else {
-            " for "
-        });
-        correction.push_str(&format!("{}: ", warned.label));
+        // The erratum is there because losslab itself noticed: quote what it said.
+        correction.push_str(&format!(
+            "\n\nlosslab noticed this by itself while computing {}: ",
+            warned.label
+        ));
         let quoted: Vec<String> = warned.warnings.iter().map(|w| format!("“{w}”")).collect();
         correction.push_str(&quoted.join("; "));
         correction.push('.');
@@ -98,6 +96,8 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
                         ..
                     }),
                 ) => {
+                    let target_digits = data_digits(target, spec.digits);
+                    let prediction_digits = data_digits(prediction, spec.digits);
                     let mut rows: Vec<Vec<Cell>> = q
                         .per_sample
                         .iter()
@@ -105,8 +105,8 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
                         .map(|(i, v)| {
                             vec![
                                 Cell::Text((i + 1).to_string()),
-                                sample_cell(target, i, spec.digits),
-                                sample_cell(prediction, i, spec.digits),
+                                sample_cell(target, i, target_digits),
+                                sample_cell(prediction, i, prediction_digits),
                                 number(*v),
                             ]
                         })
@@ -138,6 +138,14 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
         caption: fill(&spec.caption, results),
         columns,
         rows,
+    }
+}
+
+/// Decimals for a data column: none for whole numbers (labels, counts).
+fn data_digits(data: &Data, digits: usize) -> usize {
+    match data {
+        Data::Flat(v) if v.iter().all(|x| x.fract() == 0.0) => 0,
+        _ => digits,
     }
 }
 
