@@ -93,7 +93,7 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
                         prediction,
                         reduction,
                         loss,
-                        ..
+                        weights,
                     }),
                 ) => {
                     let target_digits = data_digits(target, spec.digits);
@@ -123,7 +123,11 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
                             "#".into(),
                             "target".into(),
                             "prediction".into(),
-                            pretty_name(loss.name()),
+                            // per_sample holds loss × weight when weights are given.
+                            match weights {
+                                Some(_) => format!("{} × weight", pretty_name(loss.name())),
+                                None => pretty_name(loss.name()),
+                            },
                         ],
                         rows,
                     )

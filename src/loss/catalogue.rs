@@ -227,7 +227,7 @@ pub(crate) static ENTRIES: &[Entry] = &[
     },
     Entry {
         name: "sparse_categorical_cross_entropy",
-        aliases: &["scce", "sparse_cce", "nll"],
+        aliases: &["scce", "sparse_cce"],
         family: "categorical",
         shape: Shape::Rows,
         params: &[
