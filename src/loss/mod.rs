@@ -42,7 +42,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 mod binary;
 mod catalogue;
@@ -90,7 +90,7 @@ pub enum Data {
 }
 
 /// How per-sample values become one number.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reduction {
     /// Σ per_sample / n.

@@ -37,7 +37,7 @@ pub use figure::{FigureKindName, FigureSpec, OneOrMany};
 pub use grid::{Grid, GridSpec, BISECTION_STEPS, MAX_EVALUATIONS, MAX_POINTS};
 pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
-pub use quantity::{QuantityKind, QuantitySpec, ReductionSpec};
+pub use quantity::{QuantityKind, QuantitySpec};
 pub use text::{
     format_number, formula_lhs, pieces, ErratumSpec, Piece, SectionSpec, TableKindName, TableSpec,
 };

@@ -32,14 +32,6 @@ pub enum QuantityKind {
     NormalKl,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ReductionSpec {
-    Mean,
-    Sum,
-    WeightedMean,
-}
-
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct QuantitySpec {
@@ -53,7 +45,7 @@ pub struct QuantitySpec {
     pub prediction: Option<String>,
     /// A flat dataset of sample weights.
     pub weights: Option<String>,
-    pub reduction: Option<ReductionSpec>,
+    pub reduction: Option<Reduction>,
     pub of: Option<String>,
     pub values: Option<Vec<f64>>,
     pub model: Option<String>,
@@ -126,11 +118,7 @@ impl QuantitySpec {
                     Some(w) => Some(ctx.flat(&format!("{path}.weights"), w)?),
                     None => None,
                 };
-                let reduction = match self.reduction.unwrap_or(ReductionSpec::Mean) {
-                    ReductionSpec::Mean => Reduction::Mean,
-                    ReductionSpec::Sum => Reduction::Sum,
-                    ReductionSpec::WeightedMean => Reduction::WeightedMean,
-                };
+                let reduction = self.reduction.unwrap_or(Reduction::Mean);
                 QuantityPlan::Evaluate {
                     loss,
                     target,
