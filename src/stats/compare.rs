@@ -1,0 +1,204 @@
+//! Several models under several losses on the same rows: mean losses with
+//! paired bootstrap intervals, differences against a baseline with intervals
+//! and sign-flip p-values, and the order of the models under each loss —
+//! the numbers of a comparison report (issue 9, section 1).
+//!
+//! ```
+//! use losslab::stats::{compare, ComparisonSettings, LossLabel, PairedLosses};
+//! let per_sample = vec![vec![vec![1.0, 2.0, 3.0, 4.0], vec![0.5, 1.0, 1.5, 2.0]]];
+//! let paired = PairedLosses::new(
+//!     vec!["a".into(), "b".into()],
+//!     vec![LossLabel::new("mae")],
+//!     per_sample,
+//! ).unwrap();
+//! let settings = ComparisonSettings { resamples: 200, ..ComparisonSettings::default() };
+//! let stats = compare(&paired, &settings).unwrap();
+//! assert_eq!(stats.results[0].value, 2.5);
+//! assert_eq!(stats.differences[0].value, -1.25);
+//! assert_eq!(stats.ranks[0].order, vec!["b", "a"]);
+//! ```
+
+use serde::Serialize;
+
+use super::bootstrap::{paired_bootstrap_sums, percentile_interval};
+use super::permutation::{sign_flip_p_values, Pair};
+use super::rank::rank_models;
+use super::{LossLabel, PairedLosses, RankRow, StatsError};
+use crate::loss::accurate_sum;
+
+/// Most resamples (bootstrap replicates, and as many sign flips) accepted.
+pub const MAX_RESAMPLES: usize = 100_000;
+
+/// Most row draws (rows × resamples) accepted: about 20 times the
+/// 1e6 rows × 1,000 resamples of the largest comparison measured.
+pub const MAX_DRAWS: u128 = 20_000_000_000;
+
+/// How a comparison is computed; checked by [`compare`] before any work.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonSettings {
+    /// Index in [`PairedLosses::models`] of the model the others are compared with.
+    pub baseline: usize,
+    /// Confidence level of the intervals, in (0, 1).
+    pub confidence: f64,
+    /// Bootstrap replicates B; the permutation test uses as many sign flips.
+    pub resamples: usize,
+    pub seed: u64,
+}
+
+impl Default for ComparisonSettings {
+    fn default() -> Self {
+        ComparisonSettings {
+            baseline: 0,
+            confidence: 0.95,
+            resamples: 1000,
+            seed: 0,
+        }
+    }
+}
+
+/// One model's mean loss with its bootstrap percentile interval.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResultRow {
+    pub model: String,
+    #[serde(flatten)]
+    pub loss: LossLabel,
+    /// The mean per-sample loss, as the core's `mean` reduction computes it.
+    pub value: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+}
+
+/// mean(model) − mean(baseline) under one loss, with the paired bootstrap
+/// interval and the sign-flip permutation p-value (None where a per-sample
+/// difference is infinite or undefined, and for no test at all).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DifferenceRow {
+    pub model: String,
+    pub baseline: String,
+    #[serde(flatten)]
+    pub loss: LossLabel,
+    pub value: f64,
+    pub ci_low: f64,
+    pub ci_high: f64,
+    pub p_value: Option<f64>,
+}
+
+/// Everything a comparison report shows in numbers, shaped as `compare --json`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonStats {
+    pub n: usize,
+    pub models: Vec<String>,
+    pub baseline: String,
+    pub confidence: f64,
+    pub bootstrap: usize,
+    pub seed: u64,
+    pub results: Vec<ResultRow>,
+    pub differences: Vec<DifferenceRow>,
+    pub ranks: Vec<RankRow>,
+}
+
+fn check(paired: &PairedLosses, settings: &ComparisonSettings) -> Result<(), StatsError> {
+    if settings.baseline >= paired.models().len() {
+        return Err(StatsError::Baseline {
+            index: settings.baseline,
+            models: paired.models().len(),
+        });
+    }
+    if !(settings.confidence > 0.0 && settings.confidence < 1.0) {
+        return Err(StatsError::Confidence(settings.confidence));
+    }
+    let draws = paired.rows() as u128 * settings.resamples as u128;
+    if settings.resamples == 0 || settings.resamples > MAX_RESAMPLES || draws > MAX_DRAWS {
+        return Err(StatsError::Resamples {
+            resamples: settings.resamples,
+            rows: paired.rows(),
+        });
+    }
+    Ok(())
+}
+
+/// Compute the comparison. Deterministic: the same input and settings give
+/// the same bits whatever the number of threads of the rayon pool it runs in.
+pub fn compare(
+    paired: &PairedLosses,
+    settings: &ComparisonSettings,
+) -> Result<ComparisonStats, StatsError> {
+    check(paired, settings)?;
+    let (models, losses) = (paired.models(), paired.losses());
+    let n = paired.rows();
+    let columns: Vec<&[f64]> = (0..losses.len())
+        .flat_map(|l| (0..models.len()).map(move |m| (l, m)))
+        .map(|(l, m)| paired.column(l, m))
+        .collect();
+    let series = |l: usize, m: usize| l * models.len() + m;
+    // The core's own mean reduction, so these equal `eval`'s means bit for bit.
+    let means: Vec<f64> = columns.iter().map(|c| accurate_sum(c) / n as f64).collect();
+
+    let (b, confidence) = (settings.resamples, settings.confidence);
+    let sums = paired_bootstrap_sums(&columns, b, settings.seed);
+    let mut results = Vec::with_capacity(columns.len());
+    let mut differences = Vec::new();
+    let mut pairs = Vec::new();
+    for (l, label) in losses.iter().enumerate() {
+        for (m, model) in models.iter().enumerate() {
+            let s = series(l, m);
+            let replicates = (0..b).map(|r| sums.get(r, s).value() / n as f64);
+            let interval = percentile_interval(replicates.collect(), confidence);
+            results.push(ResultRow {
+                model: model.clone(),
+                loss: label.clone(),
+                value: means[s],
+                ci_low: interval.low,
+                ci_high: interval.high,
+            });
+        }
+        let base = series(l, settings.baseline);
+        for (m, model) in models.iter().enumerate() {
+            if m == settings.baseline {
+                continue;
+            }
+            let s = series(l, m);
+            let replicates = (0..b).map(|r| sums.get(r, s).minus(sums.get(r, base)) / n as f64);
+            let interval = percentile_interval(replicates.collect(), confidence);
+            pairs.push(Pair {
+                model: s,
+                baseline: base,
+            });
+            differences.push(DifferenceRow {
+                model: model.clone(),
+                baseline: models[settings.baseline].clone(),
+                loss: label.clone(),
+                value: means[s] - means[base],
+                ci_low: interval.low,
+                ci_high: interval.high,
+                p_value: None,
+            });
+        }
+    }
+    let p_values = sign_flip_p_values(&columns, &pairs, b, settings.seed);
+    for (row, p) in differences.iter_mut().zip(p_values) {
+        row.p_value = p;
+    }
+    let ranks = losses
+        .iter()
+        .enumerate()
+        .map(|(l, label)| {
+            let values: Vec<f64> = (0..models.len()).map(|m| means[series(l, m)]).collect();
+            RankRow {
+                loss: label.clone(),
+                order: rank_models(models, &values),
+            }
+        })
+        .collect();
+    Ok(ComparisonStats {
+        n,
+        models: models.to_vec(),
+        baseline: models[settings.baseline].clone(),
+        confidence,
+        bootstrap: b,
+        seed: settings.seed,
+        results,
+        differences,
+        ranks,
+    })
+}
