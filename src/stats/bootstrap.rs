@@ -11,9 +11,9 @@
 //! multinomial distribution of row counts as n independent uniform draws:
 //! first how many of the n draws fall into each block of rows (sequential
 //! binomial splitting, Kachitvichyanukul & Schmeiser's BTPE via statrs), then,
-//! inside each block, that many uniform draws among its rows. Each block's
-//! draws thus need only that block in cache, and no resampled vector is ever
-//! built: the draws are added straight into the sums.
+//! inside each block, that many uniform draws among its rows, summed
+//! straight away. Each block's draws thus need only that block in cache, and
+//! no resampled vector is ever built.
 //!
 //! The percentile interval at confidence 1 − α is the α/2 and 1 − α/2
 //! quantiles of the B replicate values ([`super::quantile`]'s linear
@@ -24,7 +24,7 @@ use rand::RngExt;
 use statrs::distribution::Binomial;
 
 use super::quantile::quantile_of_sorted;
-use super::resample::{self, block_count, seeded_rng, Purpose, ReplicateSums, BLOCK_ROWS};
+use super::resample::{self, block_count, seeded_rng, Block, Purpose, ReplicateSums, BLOCK_ROWS};
 use rayon::prelude::*;
 
 /// How many of each replicate's n draws fall into each block: `totals[r][b]`.
@@ -65,20 +65,30 @@ pub(crate) fn paired_bootstrap_sums(
 ) -> ReplicateSums {
     let rows = columns.first().map_or(0, |c| c.len());
     let totals = block_totals(rows, replicates, seed);
-    resample::replicate_sums(columns, columns.len(), replicates, |r, block, partial| {
-        let draws = totals[r][block.index];
-        if block.rows == 0 {
-            return;
-        }
-        let mut rng = seeded_rng(seed, Purpose::Draws, r, block.index);
-        let rows = block.rows as u32;
-        for _ in 0..draws {
-            let j = rng.random_range(0..rows) as usize;
-            for (p, &x) in partial.iter_mut().zip(block.row(j)) {
-                *p += x;
+    let load = |index, start: usize, len| {
+        let mut block = Block::zeroed(index, len, len, columns.len());
+        for (s, column) in columns.iter().enumerate() {
+            for (e, &x) in column[start..start + len].iter().enumerate() {
+                *block.entry_mut(s, e) = x;
             }
         }
-    })
+        block
+    };
+    resample::replicate_sums(
+        rows,
+        columns.len(),
+        replicates,
+        load,
+        |r, block, selected| {
+            if block.rows == 0 {
+                return;
+            }
+            let mut rng = seeded_rng(seed, Purpose::Draws, r, block.index);
+            let rows = block.rows as u32;
+            let draws = (0..totals[r][block.index]).map(|_| rng.random_range(0..rows));
+            selected.extend(draws);
+        },
+    )
 }
 
 /// A percentile interval (Efron & Tibshirani 1993, §13.3).
