@@ -3,7 +3,12 @@
 //! models, determinism across thread counts, and means equal to the core's.
 
 use losslab::loss::{Data, Loss, ParamValue, Params, Reduction};
-use losslab::stats::{compare, ComparisonSettings, ComparisonStats, LossLabel, PairedLosses};
+use std::cell::RefCell;
+
+use losslab::stats::{
+    compare, compare_with_progress, ComparisonSettings, ComparisonStats, LossLabel, PairedLosses,
+    Progress, Stage,
+};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -165,6 +170,27 @@ fn same_bits_whatever_the_thread_count() {
 }
 
 #[test]
+fn progress_reaches_the_end_of_both_stages() {
+    let paired = three_models();
+    let reports = RefCell::new(Vec::<Progress>::new());
+    let s = settings(300, 17);
+    let stats = compare_with_progress(&paired, &s, &|p| reports.borrow_mut().push(p)).unwrap();
+    assert_eq!(stats, compare(&paired, &s).unwrap());
+    let reports = reports.into_inner();
+    for stage in [Stage::Bootstrap, Stage::Permutation] {
+        let done: Vec<(usize, usize)> = reports
+            .iter()
+            .filter(|p| p.stage == stage)
+            .map(|p| (p.done, p.total))
+            .collect();
+        let &(last, total) = done.last().unwrap();
+        assert_eq!(last, total, "{stage:?}");
+        assert!(done.windows(2).all(|w| w[0].0 < w[1].0), "{done:?}");
+    }
+    assert_eq!(reports[0].stage, Stage::Bootstrap);
+}
+
+#[test]
 fn json_has_the_shape_of_compare_json() {
     let stats = compare(&three_models(), &settings(100, 1)).unwrap();
     let json = serde_json::to_value(&stats).unwrap();
@@ -242,6 +268,46 @@ fn means_equal_the_cores_to_the_last_bit() {
         stats.results[5].loss.params["delta"],
         ParamValue::Number(0.7)
     );
+}
+
+#[test]
+fn row_loss_means_equal_the_cores() {
+    // Categorical cross-entropy sums rows in its own chunks; the comparison's
+    // mean (the core's `accurate_sum` / n) must still give the same bits.
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let n = 9_000;
+    let target = Data::Rows(
+        (0..n)
+            .map(|i| {
+                let mut row = vec![0.0; 3];
+                row[i % 3] = 1.0;
+                row
+            })
+            .collect(),
+    );
+    let cce = Loss::new("cce", &Params::new()).unwrap();
+    let mut evaluated = Vec::new();
+    let per_sample: Vec<Vec<f64>> = (0..2)
+        .map(|_| {
+            let rows = (0..n)
+                .map(|_| {
+                    let a: f64 = rng.random();
+                    let b: f64 = rng.random::<f64>() * (1.0 - a);
+                    vec![a, b, 1.0 - a - b]
+                })
+                .collect();
+            let e = cce
+                .evaluate(&target, &Data::Rows(rows), None, Reduction::Mean)
+                .unwrap();
+            evaluated.push(e.value.to_bits());
+            e.per_sample
+        })
+        .collect();
+    let labels = vec![LossLabel::new("cce")];
+    let paired = PairedLosses::new(vec!["p".into(), "q".into()], labels, vec![per_sample]).unwrap();
+    let stats = compare(&paired, &settings(20, 0)).unwrap();
+    let means: Vec<u64> = stats.results.iter().map(|r| r.value.to_bits()).collect();
+    assert_eq!(means, evaluated);
 }
 
 #[test]

@@ -62,6 +62,7 @@ pub(crate) fn paired_bootstrap_sums(
     columns: &[&[f64]],
     replicates: usize,
     seed: u64,
+    progress: &dyn Fn(usize, usize),
 ) -> ReplicateSums {
     let rows = columns.first().map_or(0, |c| c.len());
     let totals = block_totals(rows, replicates, seed);
@@ -88,6 +89,7 @@ pub(crate) fn paired_bootstrap_sums(
             let draws = (0..totals[r][block.index]).map(|_| rng.random_range(0..rows));
             selected.extend(draws);
         },
+        progress,
     )
 }
 
@@ -122,7 +124,7 @@ mod tests {
         }
         // Counting draws with a column of ones: each replicate sums to n.
         let ones = vec![1.0; rows];
-        let sums = paired_bootstrap_sums(&[&ones], 20, 3);
+        let sums = paired_bootstrap_sums(&[&ones], 20, 3, &|_, _| ());
         for r in 0..20 {
             assert_eq!(sums.get(r, 0).value(), rows as f64);
         }
@@ -148,7 +150,7 @@ mod tests {
             .map(|k| (0..n).map(|i| f64::from(u8::from(i == k))).collect())
             .collect();
         let refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
-        let sums = paired_bootstrap_sums(&refs, 4000, 5);
+        let sums = paired_bootstrap_sums(&refs, 4000, 5, &|_, _| ());
         for k in 0..n {
             let mean: f64 = (0..4000).map(|r| sums.get(r, k).value()).sum::<f64>() / 4000.0;
             // sd of the mean ≈ √(0.98/4000) ≈ 0.016

@@ -117,13 +117,39 @@ fn check(paired: &PairedLosses, settings: &ComparisonSettings) -> Result<(), Sta
     Ok(())
 }
 
+/// Which resampling a [`Progress`] report is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Bootstrap,
+    Permutation,
+}
+
+/// Work done so far in one stage, in tasks (for a progress bar).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    pub stage: Stage,
+    pub done: usize,
+    pub total: usize,
+}
+
 /// Compute the comparison. Deterministic: the same input and settings give
 /// the same bits whatever the number of threads of the rayon pool it runs in.
 pub fn compare(
     paired: &PairedLosses,
     settings: &ComparisonSettings,
 ) -> Result<ComparisonStats, StatsError> {
+    compare_with_progress(paired, settings, &|_| ())
+}
+
+/// [`compare`], calling `progress` (on the calling thread, a few dozen times
+/// per stage) as the bootstrap and the permutation test advance.
+pub fn compare_with_progress(
+    paired: &PairedLosses,
+    settings: &ComparisonSettings,
+    progress: &dyn Fn(Progress),
+) -> Result<ComparisonStats, StatsError> {
     check(paired, settings)?;
+    let report = |stage| move |done, total| progress(Progress { stage, done, total });
     let (models, losses) = (paired.models(), paired.losses());
     let n = paired.rows();
     let columns: Vec<&[f64]> = (0..losses.len())
@@ -135,7 +161,7 @@ pub fn compare(
     let means: Vec<f64> = columns.iter().map(|c| accurate_sum(c) / n as f64).collect();
 
     let (b, confidence) = (settings.resamples, settings.confidence);
-    let sums = paired_bootstrap_sums(&columns, b, settings.seed);
+    let sums = paired_bootstrap_sums(&columns, b, settings.seed, &report(Stage::Bootstrap));
     let mut results = Vec::with_capacity(columns.len());
     let mut differences = Vec::new();
     let mut pairs = Vec::new();
@@ -175,7 +201,8 @@ pub fn compare(
             });
         }
     }
-    let p_values = sign_flip_p_values(&columns, &pairs, b, settings.seed);
+    let on_permutation = report(Stage::Permutation);
+    let p_values = sign_flip_p_values(&columns, &pairs, b, settings.seed, &on_permutation);
     for (row, p) in differences.iter_mut().zip(p_values) {
         row.p_value = p;
     }

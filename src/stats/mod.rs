@@ -29,8 +29,8 @@ mod worst;
 pub use bootstrap::{percentile_interval, Interval};
 pub use calibration::{reliability_bins, ReliabilityBin};
 pub use compare::{
-    compare, ComparisonSettings, ComparisonStats, DifferenceRow, ResultRow, MAX_DRAWS,
-    MAX_RESAMPLES,
+    compare, compare_with_progress, ComparisonSettings, ComparisonStats, DifferenceRow, Progress,
+    ResultRow, Stage, MAX_DRAWS, MAX_RESAMPLES,
 };
 pub use density::{density_2d, Density2d};
 pub use histogram::{histogram, spans_decades, Binning, Histogram};

@@ -49,6 +49,7 @@ pub(crate) fn sign_flip_p_values(
     pairs: &[Pair],
     permutations: usize,
     seed: u64,
+    progress: &dyn Fn(usize, usize),
 ) -> Vec<Option<f64>> {
     let rows = columns.first().map_or(0, |c| c.len());
     let load = |index: usize, start: usize, len: usize| {
@@ -95,7 +96,8 @@ pub(crate) fn sign_flip_p_values(
             selected.push((g * PATTERNS) as u32 + pattern as u32);
         }
     };
-    let sums = resample::replicate_sums(rows, pairs.len(), permutations + 1, load, select);
+    let replicates = permutations + 1;
+    let sums = resample::replicate_sums(rows, pairs.len(), replicates, load, select, progress);
     pairs
         .iter()
         .enumerate()
@@ -124,7 +126,7 @@ mod tests {
             model: 0,
             baseline: 1,
         };
-        sign_flip_p_values(&[d, &zeros], &[pair], permutations, seed)[0]
+        sign_flip_p_values(&[d, &zeros], &[pair], permutations, seed, &|_, _| ())[0]
     }
 
     #[test]
@@ -134,7 +136,7 @@ mod tests {
             model: 0,
             baseline: 1,
         };
-        let p = sign_flip_p_values(&[&losses, &losses], &[pair], 199, 1);
+        let p = sign_flip_p_values(&[&losses, &losses], &[pair], 199, 1, &|_, _| ());
         assert_eq!(p, vec![Some(1.0)]);
     }
 

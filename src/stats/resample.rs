@@ -199,13 +199,15 @@ pub(crate) fn block_count(rows: usize) -> usize {
 /// the entries that `select(r, block, selected)` puts into `selected` (cleared
 /// before each call). `load(index, start, len)` builds block `index`, rows
 /// `start..start + len`; it runs once per task, and the selection then runs on
-/// the cached block for each of the task's replicates.
+/// the cached block for each of the task's replicates. `progress(done, total)`
+/// is called on the calling thread after each round of tasks.
 pub(crate) fn replicate_sums<L, S>(
     rows: usize,
     series: usize,
     replicates: usize,
     load: L,
     select: S,
+    progress: &dyn Fn(usize, usize),
 ) -> ReplicateSums
 where
     L: Fn(usize, usize, usize) -> Block + Sync,
@@ -232,7 +234,7 @@ where
         }
         partials
     };
-    for round in tasks.chunks(TASKS_PER_ROUND) {
+    for (k, round) in tasks.chunks(TASKS_PER_ROUND).enumerate() {
         let partials: Vec<Vec<f64>> = round.par_iter().map(work).collect();
         for (&(_, run), partial) in round.iter().zip(&partials) {
             let offset = run * REPLICATES_PER_TASK * series;
@@ -240,6 +242,10 @@ where
                 sum.add(x);
             }
         }
+        progress(
+            (k * TASKS_PER_ROUND + round.len()).min(tasks.len()),
+            tasks.len(),
+        );
     }
     ReplicateSums { series, sums }
 }
@@ -286,10 +292,15 @@ mod tests {
             }
             block
         };
-        let sums = replicate_sums(rows, 10, 150, load, |r, block, selected| {
+        let select = |r: usize, block: &Block, selected: &mut Vec<u32>| {
             selected.extend(std::iter::repeat_n(0, r));
             selected.push(block.rows as u32 - 1);
-        });
+        };
+        // Three blocks × two runs of replicates = 6 tasks, one round.
+        let calls = std::cell::RefCell::new(Vec::new());
+        let progress = |done, total| calls.borrow_mut().push((done, total));
+        let sums = replicate_sums(rows, 10, 150, load, select, &progress);
+        assert_eq!(calls.into_inner(), vec![(6, 6)]);
         for r in [0, 1, 2, 63, 64, 69, 127, 128, 149] {
             for s in 0..10 {
                 // Block starts 0, 2048, 4096; last rows 2047, 4095, 4999.
