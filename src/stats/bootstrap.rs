@@ -28,7 +28,7 @@ use super::resample::{self, block_count, seeded_rng, Block, Purpose, ReplicateSu
 use rayon::prelude::*;
 
 /// How many of each replicate's n draws fall into each block: `totals[r][b]`.
-fn block_totals(rows: usize, replicates: usize, seed: u64) -> Vec<Vec<u32>> {
+fn block_totals(rows: usize, replicates: usize, seed: u64) -> Vec<Vec<u64>> {
     let blocks = block_count(rows);
     (0..replicates)
         .into_par_iter()
@@ -42,13 +42,15 @@ fn block_totals(rows: usize, replicates: usize, seed: u64) -> Vec<Vec<u32>> {
                     let here = if b + 1 == blocks {
                         left_draws
                     } else {
-                        // p is in (0, 1): `len` < `left_rows` before the last block.
+                        // p is in (0, 1) since `len` < `left_rows` before the
+                        // last block, so `new` cannot fail; were it to, the
+                        // draws would pass to the next blocks, still n in all.
                         let p = len as f64 / left_rows as f64;
                         Binomial::new(p, left_draws).map_or(0, |d| d.sample(&mut rng))
                     };
                     left_draws -= here;
                     left_rows -= len;
-                    here as u32
+                    here
                 })
                 .collect()
         })
@@ -57,7 +59,7 @@ fn block_totals(rows: usize, replicates: usize, seed: u64) -> Vec<Vec<u32>> {
 
 /// Bootstrap sums of every column: for each of `replicates` resamples of the
 /// rows, the sum of each column over the resampled rows.
-/// Columns must have the same length, at most `u32::MAX` rows.
+/// Columns must have the same length.
 pub(crate) fn paired_bootstrap_sums(
     columns: &[&[f64]],
     replicates: usize,
@@ -120,7 +122,7 @@ mod tests {
         let rows = 3 * BLOCK_ROWS + 17;
         for r in block_totals(rows, 50, 9) {
             assert_eq!(r.len(), 4);
-            assert_eq!(r.iter().map(|&t| t as usize).sum::<usize>(), rows);
+            assert_eq!(r.iter().sum::<u64>(), rows as u64);
         }
         // Counting draws with a column of ones: each replicate sums to n.
         let ones = vec![1.0; rows];

@@ -229,3 +229,33 @@ pub fn compare_with_progress(
         ranks,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_model_has_results_and_no_differences() {
+        let paired = PairedLosses::new(
+            vec!["only".into()],
+            vec![LossLabel::new("mae"), LossLabel::new("mse")],
+            vec![vec![vec![1.0, 3.0]], vec![vec![1.0, 9.0]]],
+        )
+        .unwrap();
+        let settings = ComparisonSettings {
+            resamples: 400,
+            ..ComparisonSettings::default()
+        };
+        let stats = compare(&paired, &settings).unwrap();
+        assert!(stats.differences.is_empty());
+        let values: Vec<f64> = stats.results.iter().map(|r| r.value).collect();
+        assert_eq!(values, vec![2.0, 5.0]);
+        // Two rows: a resample's mean is 1, 2 or 3 (mae); with 400 resamples
+        // the 2.5 % and 97.5 % quantiles are the extremes, each drawn with p = ¼.
+        assert_eq!(
+            (stats.results[0].ci_low, stats.results[0].ci_high),
+            (1.0, 3.0)
+        );
+        assert_eq!(stats.ranks[1].order, vec!["only"]);
+    }
+}
