@@ -84,6 +84,44 @@ pub fn reliability_bins(
         .collect())
 }
 
+/// Top-label confidence and correctness of a classifier, the inputs of
+/// [`reliability_bins`] for several classes: per row, the largest predicted
+/// probability, and 1 where its class (the first of equal maxima) is the
+/// row's label, 0 otherwise (Guo et al. 2017, "On calibration of modern
+/// neural networks", ICML).
+pub fn top_label(
+    probabilities: &[Vec<f64>],
+    labels: &[usize],
+) -> Result<(Vec<f64>, Vec<f64>), StatsError> {
+    if probabilities.len() != labels.len() {
+        return Err(StatsError::Shape(format!(
+            "{} probability rows but {} labels",
+            probabilities.len(),
+            labels.len()
+        )));
+    }
+    let mut confidence = Vec::with_capacity(labels.len());
+    let mut correct = Vec::with_capacity(labels.len());
+    for (row, (p, &label)) in probabilities.iter().zip(labels).enumerate() {
+        let error = |message: String| StatsError::Row { row, message };
+        if label >= p.len() {
+            return Err(error(format!("label {label} but {} classes", p.len())));
+        }
+        if let Some(&x) = p.iter().find(|x| x.is_nan()) {
+            return Err(error(format!("probability {x}")));
+        }
+        let mut top = 0;
+        for (class, &x) in p.iter().enumerate() {
+            if x > p[top] {
+                top = class;
+            }
+        }
+        confidence.push(p[top]);
+        correct.push(if top == label { 1.0 } else { 0.0 });
+    }
+    Ok((confidence, correct))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +142,24 @@ mod tests {
         assert!((bins[3].mean_predicted.unwrap() - 0.9).abs() < 1e-15);
         assert_eq!(bins[3].observed_frequency, Some(2.0 / 3.0));
         assert_eq!((bins[3].low, bins[3].high), (0.75, 1.0));
+    }
+
+    #[test]
+    fn top_label_by_hand() {
+        let p = vec![
+            vec![0.2, 0.7, 0.1],
+            vec![0.4, 0.4, 0.2],
+            vec![0.1, 0.3, 0.6],
+        ];
+        let (confidence, correct) = top_label(&p, &[1, 1, 0]).unwrap();
+        assert_eq!(confidence, vec![0.7, 0.4, 0.6]);
+        // Row 1: a tie goes to the first class (0), not the label 1.
+        assert_eq!(correct, vec![1.0, 0.0, 0.0]);
+        assert_eq!(
+            top_label(&p, &[0, 3, 0]).unwrap_err().to_string(),
+            "row 1: label 3 but 3 classes"
+        );
+        assert!(top_label(&p, &[0]).is_err());
     }
 
     #[test]

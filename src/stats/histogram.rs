@@ -41,19 +41,44 @@ pub(crate) enum Place {
     Above,
 }
 
+/// The extent of the finite values of several series.
+struct Extent {
+    low: f64,
+    high: f64,
+    min_positive: f64,
+}
+
+fn extent(columns: &[&[f64]]) -> Extent {
+    let finite = columns
+        .iter()
+        .flat_map(|c| c.iter().copied())
+        .filter(|x| x.is_finite());
+    let mut e = Extent {
+        low: f64::INFINITY,
+        high: f64::NEG_INFINITY,
+        min_positive: f64::INFINITY,
+    };
+    for x in finite {
+        e.low = e.low.min(x);
+        e.high = e.high.max(x);
+        if x > 0.0 {
+            e.min_positive = e.min_positive.min(x);
+        }
+    }
+    e
+}
+
+impl Extent {
+    /// All ≥ 0 with the positive ones spanning two decades or more.
+    fn spans_decades(&self) -> bool {
+        self.low >= 0.0 && self.min_positive.is_finite() && self.high / self.min_positive >= 100.0
+    }
+}
+
 /// True when the finite values are all ≥ 0 and the positive ones span at
 /// least two decades (max / min positive ≥ 100): a log axis reads better.
 pub fn spans_decades(values: &[f64]) -> bool {
-    let finite = values.iter().copied().filter(|x| x.is_finite());
-    let (mut min_positive, mut max, mut negative) = (f64::INFINITY, 0.0f64, false);
-    for x in finite {
-        negative |= x < 0.0;
-        if x > 0.0 {
-            min_positive = min_positive.min(x);
-        }
-        max = max.max(x);
-    }
-    !negative && min_positive.is_finite() && max / min_positive >= 100.0
+    extent(&[values]).spans_decades()
 }
 
 impl Binning {
@@ -79,20 +104,24 @@ impl Binning {
     /// value when they [span decades](spans_decades), linear otherwise (a
     /// single value gets a unit-wide range around it).
     pub fn auto(values: &[f64], bins: usize) -> Result<Binning, StatsError> {
-        let finite = || values.iter().copied().filter(|x| x.is_finite());
-        let low = finite().fold(f64::INFINITY, f64::min);
-        let high = finite().fold(f64::NEG_INFINITY, f64::max);
-        if !low.is_finite() {
+        Binning::auto_shared(&[values], bins)
+    }
+
+    /// [`Binning::auto`] over several series at once, so that their
+    /// histograms (models side by side) or both axes of a density
+    /// (prediction against target) share one set of bins.
+    pub fn auto_shared(columns: &[&[f64]], bins: usize) -> Result<Binning, StatsError> {
+        let e = extent(columns);
+        if !e.low.is_finite() {
             return Err(StatsError::Empty);
         }
-        if spans_decades(values) {
-            let min_positive = finite().filter(|&x| x > 0.0).fold(f64::INFINITY, f64::min);
-            return Binning::log(min_positive, high, bins);
+        if e.spans_decades() {
+            return Binning::log(e.min_positive, e.high, bins);
         }
-        if low == high {
-            return Binning::linear(low - 0.5, high + 0.5, bins);
+        if e.low == e.high {
+            return Binning::linear(e.low - 0.5, e.high + 0.5, bins);
         }
-        Binning::linear(low, high, bins)
+        Binning::linear(e.low, e.high, bins)
     }
 
     pub fn bins(&self) -> usize {
@@ -234,6 +263,25 @@ mod tests {
             }
         );
         assert!(Binning::auto(&[f64::INFINITY], 2).is_err());
+        // Shared bins span every series: 0.5..3 here, and 0.05..30 spans decades.
+        let (a, b) = ([1.0, 3.0], [0.5, 2.0]);
+        assert_eq!(
+            Binning::auto_shared(&[&a, &b], 5).unwrap(),
+            Binning::Linear {
+                low: 0.5,
+                high: 3.0,
+                bins: 5
+            }
+        );
+        let (c, d) = ([0.05, 1.0], [30.0]);
+        assert!(matches!(
+            Binning::auto_shared(&[&c, &d], 5).unwrap(),
+            Binning::Log {
+                low: 0.05,
+                high: 30.0,
+                ..
+            }
+        ));
         assert!(Binning::log(0.0, 1.0, 2).is_err());
     }
 }

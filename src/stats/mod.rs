@@ -27,7 +27,7 @@ mod resample;
 mod worst;
 
 pub use bootstrap::{percentile_interval, Interval};
-pub use calibration::{reliability_bins, ReliabilityBin};
+pub use calibration::{reliability_bins, top_label, ReliabilityBin};
 pub use compare::{
     compare, compare_with_progress, ComparisonSettings, ComparisonStats, DifferenceRow, Progress,
     ResultRow, Stage, MAX_DRAWS, MAX_RESAMPLES,
