@@ -23,6 +23,7 @@ use serde::Serialize;
 use super::bootstrap::{paired_bootstrap_sums, percentile_interval};
 use super::permutation::{sign_flip_p_values, Pair};
 use super::rank::rank_models;
+use super::resample::ReplicateSums;
 use super::{LossLabel, PairedLosses, RankRow, StatsError};
 use crate::loss::accurate_sum;
 
@@ -141,6 +142,77 @@ pub fn compare(
     compare_with_progress(paired, settings, &|_| ())
 }
 
+/// Series index of model `m` under loss `l`: losses major, models minor.
+fn series(paired: &PairedLosses, l: usize, m: usize) -> usize {
+    l * paired.models().len() + m
+}
+
+/// Each model's mean under each loss with its percentile interval.
+fn result_rows(
+    paired: &PairedLosses,
+    means: &[f64],
+    sums: &ReplicateSums,
+    confidence: f64,
+) -> Vec<ResultRow> {
+    let n = paired.rows() as f64;
+    let mut rows = Vec::with_capacity(means.len());
+    for (l, label) in paired.losses().iter().enumerate() {
+        for (m, model) in paired.models().iter().enumerate() {
+            let s = series(paired, l, m);
+            let replicates = (0..sums.replicates()).map(|r| sums.get(r, s).value() / n);
+            let interval = percentile_interval(replicates.collect(), confidence);
+            rows.push(ResultRow {
+                model: model.clone(),
+                loss: label.clone(),
+                value: means[s],
+                ci_low: interval.low,
+                ci_high: interval.high,
+            });
+        }
+    }
+    rows
+}
+
+/// Each model's difference from the baseline under each loss, with its
+/// percentile interval (p-values to come), and the pairs of series to test.
+fn difference_rows(
+    paired: &PairedLosses,
+    means: &[f64],
+    sums: &ReplicateSums,
+    settings: &ComparisonSettings,
+) -> (Vec<DifferenceRow>, Vec<Pair>) {
+    let n = paired.rows() as f64;
+    let baseline = &paired.models()[settings.baseline];
+    let (mut rows, mut pairs) = (Vec::new(), Vec::new());
+    for (l, label) in paired.losses().iter().enumerate() {
+        let base = series(paired, l, settings.baseline);
+        for (m, model) in paired.models().iter().enumerate() {
+            if m == settings.baseline {
+                continue;
+            }
+            let s = series(paired, l, m);
+            // Both sums keep their compensation until the difference is taken.
+            let replicates =
+                (0..sums.replicates()).map(|r| sums.get(r, s).minus(sums.get(r, base)) / n);
+            let interval = percentile_interval(replicates.collect(), settings.confidence);
+            pairs.push(Pair {
+                model: s,
+                baseline: base,
+            });
+            rows.push(DifferenceRow {
+                model: model.clone(),
+                baseline: baseline.clone(),
+                loss: label.clone(),
+                value: means[s] - means[base],
+                ci_low: interval.low,
+                ci_high: interval.high,
+                p_value: None,
+            });
+        }
+    }
+    (rows, pairs)
+}
+
 /// [`compare`], calling `progress` (on the calling thread, a few dozen times
 /// per stage) as the bootstrap and the permutation test advance.
 pub fn compare_with_progress(
@@ -153,56 +225,17 @@ pub fn compare_with_progress(
     let (models, losses) = (paired.models(), paired.losses());
     let n = paired.rows();
     let columns: Vec<&[f64]> = (0..losses.len())
-        .flat_map(|l| (0..models.len()).map(move |m| (l, m)))
-        .map(|(l, m)| paired.column(l, m))
+        .flat_map(|l| (0..models.len()).map(move |m| paired.column(l, m)))
         .collect();
-    let series = |l: usize, m: usize| l * models.len() + m;
     // The core's own mean reduction, so these equal `eval`'s means bit for bit.
     let means: Vec<f64> = columns.iter().map(|c| accurate_sum(c) / n as f64).collect();
 
-    let (b, confidence) = (settings.resamples, settings.confidence);
-    let sums = paired_bootstrap_sums(&columns, b, settings.seed, &report(Stage::Bootstrap));
-    let mut results = Vec::with_capacity(columns.len());
-    let mut differences = Vec::new();
-    let mut pairs = Vec::new();
-    for (l, label) in losses.iter().enumerate() {
-        for (m, model) in models.iter().enumerate() {
-            let s = series(l, m);
-            let replicates = (0..b).map(|r| sums.get(r, s).value() / n as f64);
-            let interval = percentile_interval(replicates.collect(), confidence);
-            results.push(ResultRow {
-                model: model.clone(),
-                loss: label.clone(),
-                value: means[s],
-                ci_low: interval.low,
-                ci_high: interval.high,
-            });
-        }
-        let base = series(l, settings.baseline);
-        for (m, model) in models.iter().enumerate() {
-            if m == settings.baseline {
-                continue;
-            }
-            let s = series(l, m);
-            let replicates = (0..b).map(|r| sums.get(r, s).minus(sums.get(r, base)) / n as f64);
-            let interval = percentile_interval(replicates.collect(), confidence);
-            pairs.push(Pair {
-                model: s,
-                baseline: base,
-            });
-            differences.push(DifferenceRow {
-                model: model.clone(),
-                baseline: models[settings.baseline].clone(),
-                loss: label.clone(),
-                value: means[s] - means[base],
-                ci_low: interval.low,
-                ci_high: interval.high,
-                p_value: None,
-            });
-        }
-    }
+    let (b, seed) = (settings.resamples, settings.seed);
+    let sums = paired_bootstrap_sums(&columns, b, seed, &report(Stage::Bootstrap));
+    let results = result_rows(paired, &means, &sums, settings.confidence);
+    let (mut differences, pairs) = difference_rows(paired, &means, &sums, settings);
     let on_permutation = report(Stage::Permutation);
-    let p_values = sign_flip_p_values(&columns, &pairs, b, settings.seed, &on_permutation);
+    let p_values = sign_flip_p_values(&columns, &pairs, b, seed, &on_permutation);
     for (row, p) in differences.iter_mut().zip(p_values) {
         row.p_value = p;
     }
@@ -210,7 +243,9 @@ pub fn compare_with_progress(
         .iter()
         .enumerate()
         .map(|(l, label)| {
-            let values: Vec<f64> = (0..models.len()).map(|m| means[series(l, m)]).collect();
+            let values: Vec<f64> = (0..models.len())
+                .map(|m| means[series(paired, l, m)])
+                .collect();
             RankRow {
                 loss: label.clone(),
                 order: rank_models(models, &values),
@@ -221,9 +256,9 @@ pub fn compare_with_progress(
         n,
         models: models.to_vec(),
         baseline: models[settings.baseline].clone(),
-        confidence,
+        confidence: settings.confidence,
         bootstrap: b,
-        seed: settings.seed,
+        seed,
         results,
         differences,
         ranks,

@@ -188,6 +188,10 @@ impl ReplicateSums {
     pub(crate) fn get(&self, replicate: usize, series: usize) -> &Compensated {
         &self.sums[replicate * self.series + series]
     }
+
+    pub(crate) fn replicates(&self) -> usize {
+        self.sums.len().checked_div(self.series).unwrap_or(0)
+    }
 }
 
 /// Number of blocks for `rows` rows (at least one).
