@@ -17,6 +17,9 @@ use serde::Serialize;
 use super::histogram::{Binning, Place};
 use super::StatsError;
 
+/// Most cells of a grid (a heat map shows a few hundred per side at most).
+pub const MAX_CELLS: usize = 4_000_000;
+
 /// Counts on a grid: `counts[y_bin · x_bins + x_bin]`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Density2d {
@@ -51,6 +54,13 @@ pub fn density_2d(
             "{} x values but {} y values",
             x.len(),
             y.len()
+        )));
+    }
+    if x_bins.bins() * y_bins.bins() > MAX_CELLS {
+        return Err(StatsError::Bins(format!(
+            "{} × {} cells: at most {MAX_CELLS} are possible",
+            x_bins.bins(),
+            y_bins.bins()
         )));
     }
     let (x_edges, y_edges) = (x_bins.edges(), y_bins.edges());
@@ -101,6 +111,12 @@ mod tests {
     fn refuses_mismatch_and_nan() {
         let b = Binning::linear(0.0, 1.0, 1).unwrap();
         assert!(density_2d(&[0.5], &[], &b, &b).is_err());
+        let wide = Binning::linear(0.0, 1.0, 10_000).unwrap();
+        let err = density_2d(&[0.5], &[0.5], &wide, &wide).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "10000 × 10000 cells: at most 4000000 are possible"
+        );
         assert_eq!(
             density_2d(&[0.5, 0.5], &[0.5, f64::NAN], &b, &b),
             Err(StatsError::NotANumber { row: 1 })

@@ -81,20 +81,35 @@ pub fn spans_decades(values: &[f64]) -> bool {
     extent(&[values]).spans_decades()
 }
 
+/// Most bins of one axis (a figure shows a few hundred at most).
+pub const MAX_BINS: usize = 100_000;
+
+fn check_bin_count(bins: usize) -> Result<(), StatsError> {
+    if bins == 0 || bins > MAX_BINS {
+        return Err(StatsError::Bins(format!(
+            "{bins} bins: between 1 and {MAX_BINS} are possible"
+        )));
+    }
+    Ok(())
+}
+
 impl Binning {
     pub fn linear(low: f64, high: f64, bins: usize) -> Result<Binning, StatsError> {
-        if !(low.is_finite() && high.is_finite() && low < high && bins > 0) {
+        check_bin_count(bins)?;
+        // The width must be finite too, or the edges would overflow.
+        if !((high - low).is_finite() && low < high) {
             return Err(StatsError::Bins(format!(
-                "linear bins need finite low < high and at least one bin, got [{low}, {high}] with {bins}"
+                "linear bins need finite low < high with a finite width, got [{low}, {high}]"
             )));
         }
         Ok(Binning::Linear { low, high, bins })
     }
 
     pub fn log(low: f64, high: f64, bins: usize) -> Result<Binning, StatsError> {
-        if !(low > 0.0 && high.is_finite() && low < high && bins > 0) {
+        check_bin_count(bins)?;
+        if !(low > 0.0 && high.is_finite() && low < high) {
             return Err(StatsError::Bins(format!(
-                "log bins need 0 < low < high (finite) and at least one bin, got [{low}, {high}] with {bins}"
+                "log bins need 0 < low < high, high finite, got [{low}, {high}]"
             )));
         }
         Ok(Binning::Log { low, high, bins })
@@ -283,5 +298,11 @@ mod tests {
             }
         ));
         assert!(Binning::log(0.0, 1.0, 2).is_err());
+        assert!(Binning::linear(-f64::MAX, f64::MAX, 2).is_err());
+        let too_many = Binning::linear(0.0, 1.0, MAX_BINS + 1).unwrap_err();
+        assert_eq!(
+            too_many.to_string(),
+            "100001 bins: between 1 and 100000 are possible"
+        );
     }
 }

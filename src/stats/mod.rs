@@ -32,8 +32,8 @@ pub use compare::{
     compare, compare_with_progress, ComparisonSettings, ComparisonStats, DifferenceRow, Progress,
     ResultRow, Stage, MAX_DRAWS, MAX_RESAMPLES,
 };
-pub use density::{density_2d, Density2d};
-pub use histogram::{histogram, spans_decades, Binning, Histogram};
+pub use density::{density_2d, Density2d, MAX_CELLS};
+pub use histogram::{histogram, spans_decades, Binning, Histogram, MAX_BINS};
 pub use paired::{LossLabel, PairedLosses};
 pub use quantile::{concentration_curve, ecdf, quantiles};
 pub use rank::{rank_models, rows_with_different_order, RankRow};
