@@ -161,6 +161,26 @@ mod tests {
     }
 
     #[test]
+    fn every_series_sees_the_same_resample() {
+        // Columns 0..50 are row indicators (their sums are the row counts);
+        // column 50 holds values. Its bootstrap sum must be Σ count_k · x_k,
+        // so the resample is shared across series (and panels: 51 series).
+        let n = 50;
+        let mut columns: Vec<Vec<f64>> = (0..n)
+            .map(|k| (0..n).map(|i| f64::from(u8::from(i == k))).collect())
+            .collect();
+        columns.push((0..n).map(|i| (i * i) as f64).collect());
+        let refs: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+        let sums = paired_bootstrap_sums(&refs, 300, 12, &|_, _| ());
+        for r in 0..300 {
+            let expected: f64 = (0..n)
+                .map(|k| sums.get(r, k).value() * (k * k) as f64)
+                .sum();
+            assert_eq!(sums.get(r, n).value(), expected, "replicate {r}");
+        }
+    }
+
+    #[test]
     fn percentile_interval_by_hand() {
         // 0..=100: the quartiles are 25 and 75; (1 − 0.5)/2 is exact in binary.
         let values: Vec<f64> = (0..=100).rev().map(f64::from).collect();

@@ -162,6 +162,28 @@ mod tests {
     }
 
     #[test]
+    fn every_pair_sees_the_same_signs() {
+        // Pair 1's differences are twice pair 0's (doubling is exact), and
+        // pair 2's are their negation: with shared signs every replicate's
+        // statistic scales alike, so the p-values are equal.
+        let d: Vec<f64> = (0..3000).map(|i| ((i * 7919) % 13) as f64 - 6.0).collect();
+        let twice: Vec<f64> = d.iter().map(|x| 2.0 * x).collect();
+        let zeros = vec![0.0; d.len()];
+        let pair = |model| Pair { model, baseline: 2 };
+        let negated = Pair {
+            model: 2,
+            baseline: 0,
+        };
+        let columns: [&[f64]; 3] = [&d, &twice, &zeros];
+        let p = sign_flip_p_values(&columns, &[pair(0), pair(1), negated], 500, 3, &|_, _| ());
+        assert_eq!(p[0], p[1]);
+        assert_eq!(p[0], p[2]);
+        // And the p-value is not trivially 1 or minimal.
+        let p0 = p[0].unwrap();
+        assert!(p0 > 2.0 / 501.0 && p0 < 1.0, "{p0}");
+    }
+
+    #[test]
     fn infinite_differences_have_no_test() {
         assert_eq!(p_value(&[1.0, f64::INFINITY], 10, 1), None);
     }
