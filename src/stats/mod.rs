@@ -8,6 +8,17 @@
 //! replicate's random stream is keyed by (seed, replicate, block of rows),
 //! and parallel partial results are merged in a fixed order.
 //!
+//! # Use
+//! A comparison builds [`PairedLosses`] from the core's per-sample values
+//! (`Loss::evaluate(.., Reduction::Mean).per_sample`, one vector per model and
+//! loss) and calls [`compare`] (or [`compare_with_progress`] for a progress
+//! bar). Its means are the core's `accurate_sum(per_sample) / n`: for an
+//! elementwise loss exactly the computation of the `mean` reduction, so the
+//! bits agree; a row loss sums in smaller chunks in the core, which agreed to
+//! the bit in every case tried (a test checks one) but is not the same
+//! computation. Rows a loss ignores (`ignore_index`) are not left out here.
+//! The p-values are the sign-flip permutation test's, not the bootstrap's.
+//!
 //! # Layout
 //! `paired` (the checked input), `compare` (the comparison numbers),
 //! `resample` (the shared parallel engine), `bootstrap`, `permutation`,
