@@ -42,7 +42,7 @@ impl Density2d {
     }
 }
 
-/// Count the points (x[i], y[i]) into the grid of `x_bins` × `y_bins`.
+/// Count the points (`x[i]`, `y[i]`) into the grid of `x_bins` × `y_bins`.
 pub fn density_2d(
     x: &[f64],
     y: &[f64],
