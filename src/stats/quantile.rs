@@ -162,6 +162,20 @@ mod tests {
     }
 
     #[test]
+    fn selection_agrees_with_sorting() {
+        // Many ties and both paths: one probability selects, several sort.
+        let v: Vec<f64> = (0..1001).map(|i| ((i * 7919) % 101) as f64 / 7.0).collect();
+        let probabilities: Vec<f64> = (0..=40).map(|k| k as f64 / 40.0).collect();
+        let sorted = quantiles(&v, &probabilities).unwrap();
+        for (&p, &q) in probabilities.iter().zip(&sorted) {
+            assert_eq!(quantiles(&v, &[p]).unwrap(), vec![q], "p = {p}");
+        }
+        // By hand: 496 values are below 50/7 and 506 at or below it, so the
+        // 501st smallest (the median of 1001) is 50/7.
+        assert_eq!(quantiles(&v, &[0.5]).unwrap(), vec![50.0 / 7.0]);
+    }
+
+    #[test]
     fn quantiles_with_infinities_and_bad_input() {
         let v = [1.0, f64::INFINITY, f64::INFINITY];
         assert_eq!(quantiles(&v, &[0.75]).unwrap(), vec![f64::INFINITY]);
