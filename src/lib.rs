@@ -3,7 +3,8 @@
 //! The pipeline, one module per stage:
 //! parse + validate ([`scenario`]) → compute ([`compute`]) → draw ([`plot`])
 //! → assemble ([`report`]) → write ([`cmd`]). The numerical core is [`loss`];
-//! [`stats`] holds the seeded, deterministic statistics of model comparisons.
+//! [`stats`] holds the seeded, deterministic statistics of model comparisons;
+//! [`train`] is a small exact trainer on the core's derivatives.
 
 pub mod cmd;
 pub mod compute;
@@ -12,3 +13,4 @@ pub mod plot;
 pub mod report;
 pub mod scenario;
 pub mod stats;
+pub mod train;
