@@ -8,5 +8,6 @@ pub mod cmd;
 pub mod compute;
 pub mod loss;
 pub mod plot;
+pub mod read_limits;
 pub mod report;
 pub mod scenario;

@@ -16,6 +16,7 @@ mod context;
 mod markdown;
 mod markup;
 mod math;
+mod mathml_allow;
 mod svg;
 mod templates;
 

@@ -3,6 +3,7 @@
 
 use std::path::Path;
 
+use super::dataset::MAX_DATASET_SIZE;
 use super::error::{Reporter, ScenarioError};
 use crate::loss::Data;
 
@@ -15,11 +16,13 @@ pub(crate) fn read_csv(
     path: &str,
     rep: &Reporter,
 ) -> Result<Data, ScenarioError> {
-    let text = std::fs::read_to_string(file)
+    // Streamed, so only a regular file is required, not a size; the row
+    // count is capped below instead.
+    let opened = crate::read_limits::open_regular(file)
         .map_err(|e| rep.invalid(path, format!("cannot read \"{shown}\": {e}")))?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+        .from_reader(std::io::BufReader::new(opened));
     let headers = reader
         .headers()
         .map_err(|e| rep.invalid(path, format!("\"{shown}\": {e}")))?
@@ -40,6 +43,12 @@ pub(crate) fn read_csv(
     for record in reader.records() {
         let record =
             record.map_err(|e| rep.invalid(path, format!("\"{shown}\": {}", csv_message(&e))))?;
+        if rows.len() >= MAX_DATASET_SIZE {
+            return Err(rep.invalid(
+                path,
+                format!("\"{shown}\" has more than {MAX_DATASET_SIZE} rows; the limit is {MAX_DATASET_SIZE}"),
+            ));
+        }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let mut row = Vec::with_capacity(record.len());
         for (i, field) in record.iter().enumerate() {
