@@ -34,7 +34,9 @@ pub use error::{
     is_safe_folder_name, is_safe_name, nearest, report_folder_name, Reporter, ScenarioError,
 };
 pub use figure::{FigureKindName, FigureSpec, OneOrMany};
-pub use grid::{Grid, GridSpec, BISECTION_STEPS, MAX_EVALUATIONS, MAX_POINTS};
+pub use grid::{
+    Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS,
+};
 pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
 pub use quantity::{QuantityKind, QuantitySpec};
@@ -107,6 +109,17 @@ pub fn parse_file(path: &Path) -> Result<Scenario, ScenarioError> {
         message: e.to_string(),
     })?;
     parse_str(&text, &file)
+}
+
+/// The report folder of a scenario file: its stem, made safe
+/// (`a b.toml` → `a-b`).
+pub fn report_folder(path: &Path) -> String {
+    report_folder_name(
+        &path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
 }
 
 /// Parse then validate one file.
