@@ -21,9 +21,9 @@ pub fn prepare(config: &Path) -> Result<Prepared> {
     // Computing catches what only the core can see (e.g. lengths that differ).
     let computed = compute(&valid)?;
     check_text(&valid, &computed)?;
-    for figure in &computed.results.figures {
+    for (i, figure) in computed.results.figures.iter().enumerate() {
         crate::plot::check_drawable(figure, valid.png_scale)
-            .with_context(|| format!("{}: cannot draw a figure", config.display()))?;
+            .with_context(|| format!("{}: figures[{i}] cannot be drawn", valid.file))?;
     }
     Ok(Prepared { valid, computed })
 }

@@ -20,7 +20,7 @@ pub const MAX_FORMULA_NESTING: usize = 64;
 /// should learn about a typo when rendering, not from the page, so any error fails.
 pub fn latex_to_mathml(latex: &str, display: DisplayMode) -> Result<String, ReportError> {
     let fail = |message: String| ReportError::Formula {
-        latex: latex.to_string(),
+        latex: quoted(latex),
         message,
     };
     check_size(latex).map_err(fail)?;
@@ -101,6 +101,16 @@ fn parse_error_reason(shown: &str) -> String {
         .strip_prefix("parsing error: ")
         .unwrap_or(first)
         .to_string()
+}
+
+/// The formula as an error message quotes it: whole up to 200 characters,
+/// else its start and an ellipsis (a message is read, not scrolled).
+fn quoted(latex: &str) -> String {
+    const SHOWN: usize = 200;
+    match latex.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &latex[..cut]),
+        None => latex.to_string(),
+    }
 }
 
 fn escape_text(text: &str) -> String {

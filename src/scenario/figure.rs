@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use super::error::{shown_number, ScenarioError};
 use super::grid::{
-    check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS,
+    check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS, MAX_SERIES,
 };
 use super::valid::*;
 use super::validate::Context;
@@ -191,6 +191,7 @@ impl FigureSpec {
                     .len()
                     .saturating_mul(targets.len())
                     .saturating_mul(if show == Show::Both { 2 } else { 1 });
+                check_series(path, curves, "curves", ctx)?;
                 check_points(path, grid.len().saturating_mul(curves), ctx)?;
                 FigureKind::LossCurve {
                     losses,
@@ -226,6 +227,7 @@ impl FigureSpec {
                     Some(d) => Some(d.validate(&format!("{path}.delta"), rep)?),
                     None => None,
                 };
+                check_series(path, losses.len(), "curves", ctx)?;
                 check_points(path, grid.len().saturating_mul(losses.len()), ctx)?;
                 // Every point of a curve evaluates the loss at every data
                 // value; every best constant (one per loss, one per δ, and
@@ -276,6 +278,7 @@ impl FigureSpec {
                 if names.is_empty() {
                     return Err(rep.invalid(format!("{path}.distributions"), "is empty"));
                 }
+                check_series(path, names.len(), "distributions", ctx)?;
                 let distributions = names
                     .iter()
                     .enumerate()
@@ -322,6 +325,7 @@ impl FigureSpec {
                     ),
                     rep,
                 )?;
+                check_series(path, shifts.len(), "shifts (one panel each)", ctx)?;
                 let target =
                     ctx.normal(&format!("{path}.target"), &text("target", &self.target)?)?;
                 let model = ctx.normal(&format!("{path}.model"), &text("model", &self.model)?)?;
@@ -396,6 +400,16 @@ fn grid_or(
         Some(s) => s.validate(&format!("{path}.{key}"), rep),
         None => Err(rep.invalid(path, format!("needs `{key}`"))),
     }
+}
+
+fn check_series(path: &str, series: usize, what: &str, ctx: &Context) -> Result<(), ScenarioError> {
+    if series > MAX_SERIES {
+        return Err(ctx.rep.invalid(
+            path,
+            format!("would draw {series} {what}; the limit is {MAX_SERIES}"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_points(path: &str, points: usize, ctx: &Context) -> Result<(), ScenarioError> {

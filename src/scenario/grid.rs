@@ -8,6 +8,11 @@ use super::error::{Reporter, ScenarioError};
 /// Most points a figure or sweep may produce; more is refused, not attempted.
 pub const MAX_POINTS: usize = 1_000_000;
 
+/// Most curves (legend entries, panels of a `normal_kl` figure) one figure
+/// may have: each costs a legend line and a path whatever its points, and
+/// 200,000 of them made a half-gigabyte SVG that no one can read.
+pub const MAX_SERIES: usize = 1_000;
+
 /// Most loss evaluations one figure or quantity may need (a constant fit
 /// evaluates the loss at every data value for every grid point).
 pub const MAX_EVALUATIONS: usize = 100_000_000;

@@ -35,7 +35,7 @@ pub use error::{
 };
 pub use figure::{FigureKindName, FigureSpec, OneOrMany};
 pub use grid::{
-    Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS,
+    Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS, MAX_SERIES,
 };
 pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
