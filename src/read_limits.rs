@@ -55,6 +55,36 @@ pub fn read_text(path: &Path, limit: u64) -> io::Result<String> {
         .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8 text"))
 }
 
+/// A data file (`eval`'s `@file`) as text: JSON, which is parsed whole, is
+/// held to [`MAX_IN_MEMORY_BYTES`]; CSV and lists are not capped (big data
+/// files are the point of CSV), but must still be regular files.
+pub fn read_data_text(path: &Path) -> io::Result<String> {
+    let mut file = open_regular(path)?;
+    let mut bytes = Vec::new();
+    (&mut file)
+        .take(MAX_IN_MEMORY_BYTES.saturating_add(1))
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > MAX_IN_MEMORY_BYTES {
+        let start = bytes
+            .strip_prefix("\u{feff}".as_bytes())
+            .unwrap_or(&bytes)
+            .iter()
+            .find(|b| !b.is_ascii_whitespace());
+        if start == Some(&b'[') {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                format!(
+                    "a JSON file larger than the limit of {} MiB ({MAX_IN_MEMORY_BYTES} bytes); give large data as CSV",
+                    MAX_IN_MEMORY_BYTES / (1024 * 1024)
+                ),
+            ));
+        }
+        file.read_to_end(&mut bytes)?;
+    }
+    String::from_utf8(bytes)
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "not valid UTF-8 text"))
+}
+
 /// [`read_text`] with [`MAX_IN_MEMORY_BYTES`].
 pub fn read_capped(path: &Path) -> io::Result<String> {
     read_text(path, MAX_IN_MEMORY_BYTES)
@@ -97,5 +127,25 @@ mod tests {
             std::os::unix::fs::symlink(&path, &link).unwrap();
             assert_eq!(read_capped(&link).unwrap(), "hi");
         }
+    }
+
+    #[test]
+    fn big_json_data_is_refused_and_big_csv_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let size = MAX_IN_MEMORY_BYTES as usize + 10;
+        let json = dir.path().join("big.json");
+        let mut text = String::with_capacity(size);
+        text.push_str("\u{feff} [");
+        text.push_str(&"1,".repeat(size / 2));
+        text.push_str("1]");
+        std::fs::write(&json, &text).unwrap();
+        let err = read_data_text(&json).unwrap_err().to_string();
+        assert!(
+            err.contains("JSON file larger than the limit of 16 MiB"),
+            "{err}"
+        );
+        let csv = dir.path().join("big.csv");
+        std::fs::write(&csv, "1\n".repeat(size / 2)).unwrap();
+        assert_eq!(read_data_text(&csv).unwrap().len(), size / 2 * 2);
     }
 }

@@ -21,7 +21,7 @@ fn stderr_of(cmd: &mut Command) -> String {
     String::from_utf8(output.stderr).unwrap()
 }
 
-/// 1. `mkdir -p out/m && echo x > out/m/thesis.tex && render m.toml --out out`
+/// Item 1: `mkdir -p out/m && echo x > out/m/thesis.tex && render m.toml --out out`
 /// deleted thesis.tex; `render src.toml --out .` would have deleted `./src`.
 #[test]
 fn render_never_replaces_a_folder_that_is_not_a_report() {
@@ -73,7 +73,7 @@ fn a_report_is_replaced_and_carries_the_marker() {
     assert_eq!(names, vec!["minimal"]);
 }
 
-/// 4. Devices were read until memory ran out.
+/// Item 4: Devices were read until memory ran out.
 #[cfg(unix)]
 #[test]
 fn devices_are_refused_wherever_a_file_is_read() {
@@ -98,7 +98,7 @@ fn devices_are_refused_wherever_a_file_is_read() {
     );
 }
 
-/// 4. A scenario larger than the in-memory cap is refused with the limit named.
+/// Item 4: A scenario larger than the in-memory cap is refused with the limit named.
 #[test]
 fn a_huge_scenario_is_refused_naming_the_limit() {
     let dir = tempfile::tempdir().unwrap();
@@ -113,7 +113,7 @@ fn a_huge_scenario_is_refused_naming_the_limit() {
     );
 }
 
-/// 5. `kill -9` during renders left `.NAME.old-PID` folders, later renders
+/// Item 5: `kill -9` during renders left `.NAME.old-PID` folders, later renders
 /// failed on them, and one kill in 20 left no report at all. Now the report
 /// is in place, complete, after a kill at any moment, and the next render
 /// leaves nothing else behind.
@@ -155,7 +155,7 @@ fn a_killed_render_never_leaves_the_report_absent() {
     assert_eq!(names, vec!["minimal"]);
 }
 
-/// 8. `render "a b.toml" a-b.toml` wrote both to `output/a-b/`.
+/// Item 8: `render "a b.toml" a-b.toml` wrote both to `output/a-b/`.
 #[test]
 fn two_configs_for_one_report_folder_are_refused() {
     let work = tempfile::tempdir().unwrap();
@@ -174,7 +174,7 @@ fn two_configs_for_one_report_folder_are_refused() {
     assert!(!work.path().join("out").exists());
 }
 
-/// 8. A JSON `@file` with a byte-order mark was refused with an invisible character.
+/// Item 8: A JSON `@file` with a byte-order mark was refused with an invisible character.
 #[test]
 fn a_json_file_with_a_byte_order_mark_is_read() {
     let dir = tempfile::tempdir().unwrap();
@@ -198,7 +198,7 @@ fn a_json_file_with_a_byte_order_mark_is_read() {
     assert_eq!(value["value"], serde_json::json!(1.0 / 3.0));
 }
 
-/// 8. `new` with a line break in the name wrote a starter that did not parse.
+/// Item 8: `new` with a line break in the name wrote a starter that did not parse.
 #[test]
 fn new_refuses_control_characters() {
     let work = tempfile::tempdir().unwrap();
@@ -209,7 +209,7 @@ fn new_refuses_control_characters() {
     assert_eq!(fs::read_dir(work.path()).unwrap().count(), 0);
 }
 
-/// 8. TOML errors put the reason on the last of several lines.
+/// Item 8: TOML errors put the reason on the last of several lines.
 #[test]
 fn toml_errors_lead_with_the_reason() {
     let stderr = stderr_of(losslab().args(["check", "tests/fixtures/invalid/toml_syntax.toml"]));
@@ -220,7 +220,7 @@ fn toml_errors_lead_with_the_reason() {
     );
 }
 
-/// 7. `check` said OK where `render` failed; now both fail alike (the
+/// Item 7: `check` said OK where `render` failed; now both fail alike (the
 /// fixture corpus in `scenario_errors.rs` compares every message). Here: a
 /// valid scenario passes both, and `check` writes nothing.
 #[test]

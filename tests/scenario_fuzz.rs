@@ -52,8 +52,23 @@ fn check_all(text: &str) {
 
 /// Numbers a hostile author would try, as TOML.
 const NUMBERS: &[&str] = &[
-    "0", "-0.0", "1", "-1", "0.5", "3", "1e7", "1e-7", "1e-300", "1e-320", "5e-324", "1e308",
-    "-1e308", "1.7976931348623157e308", "nan", "inf", "-inf",
+    "0",
+    "-0.0",
+    "1",
+    "-1",
+    "0.5",
+    "3",
+    "1e7",
+    "1e-7",
+    "1e-300",
+    "1e-320",
+    "5e-324",
+    "1e308",
+    "-1e308",
+    "1.7976931348623157e308",
+    "nan",
+    "inf",
+    "-inf",
 ];
 
 fn number() -> impl Strategy<Value = &'static str> {

@@ -16,8 +16,8 @@ pub fn parse_data_arg(arg: &str, text: &str) -> Result<Data> {
     let text = text.trim();
     if let Some(path) = text.strip_prefix('@') {
         let path = Path::new(path);
-        // Read whole, so capped; and only a regular file (`@/dev/zero` would never end).
-        let content = crate::read_limits::read_capped(path)
+        // Only a regular file (`@/dev/zero` would never end); JSON is capped.
+        let content = crate::read_limits::read_data_text(path)
             .with_context(|| format!("{arg}: cannot read file `{}`", path.display()))?;
         let source = format!("{arg} (file `{}`)", path.display());
         // A byte-order mark (Windows editors) is not data, in JSON as in CSV.

@@ -59,7 +59,11 @@ pub fn latex_to_mathml(latex: &str, display: DisplayMode) -> Result<String, Repo
         .replace(">&</", ">&amp;</");
     // The output is marked safe: write it again from the allow-list, so only
     // known MathML elements and checked attribute values reach the page.
-    rebuild_allowed(&mathml).map_err(|m| fail(format!("{m} (markup in the formula?)")))
+    rebuild_allowed(&mathml).map_err(|m| {
+        fail(format!(
+            "{m}: a report's formulas allow no styling (\\color, negative \\hspace) and no markup"
+        ))
+    })
 }
 
 /// Refuse formulas longer than [`MAX_FORMULA_BYTES`] or nested deeper than

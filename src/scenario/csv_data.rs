@@ -3,16 +3,17 @@
 
 use std::path::Path;
 
-use super::dataset::MAX_DATASET_SIZE;
 use super::error::{Reporter, ScenarioError};
 use crate::loss::Data;
 
 /// Read `file` (shown to the user as `shown`); `column` picks one column by
-/// header name, otherwise one column gives a flat array and several give rows.
+/// header name, otherwise one column gives a flat array and several give
+/// rows. More than `max_rows` rows is an error.
 pub(crate) fn read_csv(
     file: &Path,
     shown: &str,
     column: Option<&str>,
+    max_rows: usize,
     path: &str,
     rep: &Reporter,
 ) -> Result<Data, ScenarioError> {
@@ -43,10 +44,10 @@ pub(crate) fn read_csv(
     for record in reader.records() {
         let record =
             record.map_err(|e| rep.invalid(path, format!("\"{shown}\": {}", csv_message(&e))))?;
-        if rows.len() >= MAX_DATASET_SIZE {
+        if rows.len() >= max_rows {
             return Err(rep.invalid(
                 path,
-                format!("\"{shown}\" has more than {MAX_DATASET_SIZE} rows; the limit is {MAX_DATASET_SIZE}"),
+                format!("\"{shown}\" has more than {max_rows} rows; the limit is {max_rows}"),
             ));
         }
         let line = record.position().map(|p| p.line()).unwrap_or(0);

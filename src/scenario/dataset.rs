@@ -208,6 +208,7 @@ impl DatasetSpec {
                 &base.join(file),
                 file,
                 self.column.as_deref(),
+                MAX_DATASET_SIZE,
                 &format!("{path}.csv"),
                 rep,
             )?
