@@ -134,10 +134,10 @@ fn a_killed_render_never_leaves_the_report_absent() {
     assert!(render().wait().unwrap().success());
     let report = out.path().join("minimal");
     let complete = fs::read(report.join("index.html")).unwrap();
-    for attempt in 0..12u64 {
+    for attempt in 0..16u64 {
         let mut child = render();
         // Spread the kills over the run, from before reading to after writing.
-        std::thread::sleep(Duration::from_millis(attempt * 15));
+        std::thread::sleep(Duration::from_millis(attempt * 20));
         let _ = child.kill();
         let _ = child.wait();
         assert!(report.join(MARKER).is_file(), "attempt {attempt}");

@@ -98,7 +98,7 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         "kl_integration_budget.toml",
-        "tests/fixtures/invalid/kl_integration_budget.toml: figures[0] would need 1000050000 loss evaluations (50000 shifts × 20001 integration points); the limit is 100000000",
+        "tests/fixtures/invalid/kl_integration_budget.toml: figures[0] would need 100005000 loss evaluations (5000 shifts × 20001 integration points); the limit is 100000000",
     ),
     (
         "sweep_series.toml",

@@ -206,10 +206,18 @@ fn safe(name: &str) -> Result<&str> {
 /// Put the complete report `temp` in the place of the old report `target`.
 fn replace_report(out: &Path, temp: &Path, target: &Path, stem: &str) -> Result<()> {
     match exchange(temp, target) {
-        Ok(()) => {
-            // `temp` now holds the old report.
+        // `temp` now holds what was at `target`: checked again, in case it
+        // was swapped for something else since it was first looked at.
+        Ok(()) if is_report(temp) => {
             return fs::remove_dir_all(temp)
                 .with_context(|| format!("cannot remove the old report {}", temp.display()));
+        }
+        Ok(()) => {
+            let _ = exchange(temp, target);
+            bail!(
+                "{} changed while the report was written and is no longer a losslab report; left as it is",
+                target.display()
+            );
         }
         Err(err) if !exchange_unsupported(&err) => {
             return Err(err)
@@ -221,6 +229,13 @@ fn replace_report(out: &Path, temp: &Path, target: &Path, stem: &str) -> Result<
     let old = out.join(format!(".{stem}.old-{}", unique_suffix()));
     fs::rename(target, &old)
         .with_context(|| format!("cannot move the old report {} aside", target.display()))?;
+    if !is_report(&old) {
+        let _ = fs::rename(&old, target);
+        bail!(
+            "{} changed while the report was written and is no longer a losslab report; left as it is",
+            target.display()
+        );
+    }
     if let Err(err) = fs::rename(temp, target) {
         // Put the old report back rather than leave nothing.
         let _ = fs::rename(&old, target);
