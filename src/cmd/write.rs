@@ -225,7 +225,13 @@ fn replace_report(out: &Path, temp: &Path, target: &Path, stem: &str) -> Result<
         }
         Err(_) => {}
     }
-    // Two renames; a crash between them is repaired by `recover_and_clean`.
+    replace_by_two_renames(out, temp, target, stem)
+}
+
+/// Where the file system cannot exchange: move the old report aside, move
+/// the new one in, remove the old; a crash between the two renames is
+/// repaired by the next render's `recover_and_clean`.
+fn replace_by_two_renames(out: &Path, temp: &Path, target: &Path, stem: &str) -> Result<()> {
     let old = out.join(format!(".{stem}.old-{}", unique_suffix()));
     fs::rename(target, &old)
         .with_context(|| format!("cannot move the old report {} aside", target.display()))?;
@@ -390,5 +396,24 @@ mod tests {
     #[test]
     fn temporary_names_are_unique() {
         assert_ne!(unique_suffix(), unique_suffix());
+    }
+
+    #[test]
+    fn the_fallback_without_exchange_replaces_a_report_too() {
+        let out = tempfile::tempdir().unwrap();
+        let target = write_report(out.path(), &files("r")).unwrap();
+        fs::write(target.join("old.txt"), "old").unwrap();
+        let temp = out.path().join(".r.partial-test");
+        fs::create_dir(&temp).unwrap();
+        write_tree(&temp, &files("r")).unwrap();
+        replace_by_two_renames(out.path(), &temp, &target, "r").unwrap();
+        assert!(is_report(&target) && !target.join("old.txt").exists());
+        assert_eq!(listing(out.path()), vec!["r"]);
+        // A folder that is not a report is put back, not removed.
+        fs::remove_file(target.join(MARKER_FILE)).unwrap();
+        fs::create_dir(&temp).unwrap();
+        write_tree(&temp, &files("r")).unwrap();
+        assert!(replace_by_two_renames(out.path(), &temp, &target, "r").is_err());
+        assert!(target.join("index.html").is_file() && !is_report(&target));
     }
 }
