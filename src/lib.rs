@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module per stage:
 //! parse + validate ([`scenario`]) → compute ([`compute`]) → draw ([`plot`])
-//! → assemble ([`report`]) → write ([`cmd`]). The numerical core is [`loss`].
+//! → assemble ([`report`]) → write ([`cmd`]). The numerical core is [`loss`];
+//! [`stats`] holds the seeded, deterministic statistics of model comparisons.
 
 pub mod cmd;
 pub mod compute;
@@ -11,3 +12,4 @@ pub mod plot;
 pub mod read_limits;
 pub mod report;
 pub mod scenario;
+pub mod stats;
