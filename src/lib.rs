@@ -10,6 +10,7 @@ pub mod cmd;
 pub mod compute;
 pub mod loss;
 pub mod plot;
+pub mod read_limits;
 pub mod report;
 pub mod scenario;
 pub mod stats;

@@ -6,5 +6,6 @@ pub mod eval;
 mod json;
 pub mod list;
 pub mod new;
+pub mod prepare;
 pub mod render;
 pub mod write;
