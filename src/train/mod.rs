@@ -32,7 +32,8 @@
 //! - `method` (gradient descent, momentum, Adam), `second_order` (Newton and
 //!   IRLS), `run` (the loop and its [`History`]).
 //! - `landscape` (1-D and 2-D loss slices after Li et al. 2018), `budget`,
-//!   `random` (seeded draws), `accumulate` (compensated vector sums).
+//!   `random` (seeded draws), `accumulate` (compensated vector sums), [`toy`]
+//!   (seeded 2-D datasets: two moons, blobs).
 //!
 //! # Determinism
 //! Samples are cut into chunks of a fixed size (never derived from the thread
@@ -52,6 +53,7 @@ mod problem;
 mod random;
 mod run;
 mod second_order;
+pub mod toy;
 
 pub use adapter::Objective;
 pub use budget::Budget;

@@ -189,6 +189,28 @@ impl Problem {
         Ok(chunks.concat())
     }
 
+    /// The model's outputs at `params` for other inputs (a fitted line over
+    /// a range, a classifier over a grid), `dim` features each like the training samples.
+    pub fn predict_at(&self, params: &[f64], inputs: &Samples) -> Result<Vec<f64>, TrainError> {
+        self.check_params(params)?;
+        if inputs.dim < self.model.inputs() {
+            return Err(TrainError::bad(
+                "inputs",
+                format!(
+                    "the model reads {} features, got {}",
+                    self.model.inputs(),
+                    inputs.dim
+                ),
+            ));
+        }
+        let width = self.model.outputs();
+        let mut out = vec![0.0; inputs.count * width];
+        for (i, o) in out.chunks_mut(width).enumerate() {
+            self.model.forward(params, inputs.row(i), o);
+        }
+        Ok(out)
+    }
+
     /// The loss at `params`.
     pub fn loss(&self, params: &[f64]) -> Result<f64, TrainError> {
         let outputs = self.predict(params)?;

@@ -2,6 +2,7 @@
 //! determinism, its budget, and the article's claims about training as numbers.
 
 mod claims;
+mod classification;
 mod common;
 mod determinism;
 mod divergence;
