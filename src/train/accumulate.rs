@@ -17,23 +17,25 @@ impl CompensatedVec {
         }
     }
 
-    /// Add `values` entry by entry.
-    pub(crate) fn add(&mut self, values: &[f64]) {
-        for ((s, c), &x) in self.sum.iter_mut().zip(&mut self.compensation).zip(values) {
-            let t = *s + x;
-            *c += if s.abs() >= x.abs() {
-                (*s - t) + x
-            } else {
-                (x - t) + *s
-            };
-            *s = t;
-        }
+    /// Add `x` to entry `i`.
+    #[inline]
+    pub(crate) fn add_at(&mut self, i: usize, x: f64) {
+        let s = self.sum[i];
+        let t = s + x;
+        self.compensation[i] += if s.abs() >= x.abs() {
+            (s - t) + x
+        } else {
+            (x - t) + s
+        };
+        self.sum[i] = t;
     }
 
     /// Add another compensated vector (both its sum and its compensation).
     pub(crate) fn merge(&mut self, other: &CompensatedVec) {
-        self.add(&other.sum);
-        self.add(&other.compensation);
+        for (i, (s, c)) in other.sum.iter().zip(&other.compensation).enumerate() {
+            self.add_at(i, *s);
+            self.add_at(i, *c);
+        }
     }
 
     pub(crate) fn total(&self) -> Vec<f64> {

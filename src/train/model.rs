@@ -5,7 +5,8 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
-use super::network::{Activation, Network};
+use super::accumulate::CompensatedVec;
+use super::network::{Activation, Network, Scratch};
 use super::normal::NormalGrid;
 use super::random::Uniform;
 use super::TrainError;
@@ -119,17 +120,38 @@ impl Model {
         matches!(self, Model::Network(n) if n.hidden_layers() == 0 && n.outputs() == 1)
     }
 
-    pub(crate) fn forward(&self, params: &[f64], x: &[f64], out: &mut [f64]) {
+    /// Reusable buffers for [`Model::forward`] and [`Model::backward`].
+    pub(crate) fn scratch(&self) -> Scratch {
         match self {
-            Model::Network(n) => n.forward(params, x, out),
+            Model::Network(n) => n.scratch(),
+            Model::Normal(_) => Scratch::default(),
+        }
+    }
+
+    pub(crate) fn forward(
+        &self,
+        params: &[f64],
+        x: &[f64],
+        out: &mut [f64],
+        scratch: &mut Scratch,
+    ) {
+        match self {
+            Model::Network(n) => n.forward(params, x, out, scratch),
             Model::Normal(g) => g.forward(params, out),
         }
     }
 
     /// Add ∂/∂θ of Σ_k upstream_k · ŷ_k(θ) into `grad` (vector–Jacobian product).
-    pub(crate) fn backward(&self, params: &[f64], x: &[f64], upstream: &[f64], grad: &mut [f64]) {
+    pub(crate) fn backward(
+        &self,
+        params: &[f64],
+        x: &[f64],
+        upstream: &[f64],
+        grad: &mut CompensatedVec,
+        scratch: &mut Scratch,
+    ) {
         match self {
-            Model::Network(n) => n.backward(params, x, upstream, grad),
+            Model::Network(n) => n.backward(params, x, upstream, grad, scratch),
             Model::Normal(g) => g.backward(params, upstream, grad),
         }
     }

@@ -13,6 +13,7 @@ use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
+use super::accumulate::CompensatedVec;
 use super::random::Uniform;
 use super::TrainError;
 
@@ -45,17 +46,24 @@ impl Layer {
         start..start + self.outputs
     }
 
-    /// z = W a + b.
-    fn apply(&self, params: &[f64], a: &[f64]) -> Vec<f64> {
+    /// out = W a + b.
+    fn apply(&self, params: &[f64], a: &[f64], out: &mut [f64]) {
         let w = &params[self.weights()];
         let b = &params[self.biases()];
-        (0..self.outputs)
-            .map(|o| {
-                let row = &w[o * self.inputs..(o + 1) * self.inputs];
-                row.iter().zip(a).fold(b[o], |acc, (wi, ai)| acc + wi * ai)
-            })
-            .collect()
+        for (o, z) in out.iter_mut().enumerate() {
+            let row = &w[o * self.inputs..(o + 1) * self.inputs];
+            *z = row.iter().zip(a).fold(b[o], |acc, (wi, ai)| acc + wi * ai);
+        }
     }
+}
+
+/// Buffers reused from sample to sample: the activations a_0, ..., a_L and
+/// two δ vectors, so a pass allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Scratch {
+    acts: Vec<Vec<f64>>,
+    delta: Vec<f64>,
+    next: Vec<f64>,
 }
 
 /// A dense network; see the module formula.
@@ -134,48 +142,79 @@ impl Network {
         }
     }
 
-    /// Activations a_0 (the inputs read), a_1, ..., and the outputs z_L last.
-    fn activations(&self, params: &[f64], x: &[f64]) -> Vec<Vec<f64>> {
-        let mut acts = vec![x[..self.inputs()].to_vec()];
+    /// Buffers sized for this network.
+    pub(crate) fn scratch(&self) -> Scratch {
+        let mut acts = vec![vec![0.0; self.inputs()]];
+        acts.extend(self.layers.iter().map(|l| vec![0.0; l.outputs]));
+        let widest = acts.iter().map(Vec::len).max().unwrap_or(0);
+        Scratch {
+            acts,
+            delta: Vec::with_capacity(widest),
+            next: Vec::with_capacity(widest),
+        }
+    }
+
+    /// Fill the activations a_0 (the inputs read), a_1, ..., and the outputs z_L last.
+    fn run(&self, params: &[f64], x: &[f64], acts: &mut [Vec<f64>]) {
+        acts[0].copy_from_slice(&x[..self.inputs()]);
+        let hidden = self.hidden_layers();
         for (l, layer) in self.layers.iter().enumerate() {
-            let mut z = layer.apply(params, &acts[l]);
-            if l + 1 < self.layers.len() {
+            let (done, rest) = acts.split_at_mut(l + 1);
+            let z = &mut rest[0];
+            layer.apply(params, &done[l], z);
+            if l < hidden {
                 z.iter_mut().for_each(|v| *v = self.activate(*v));
             }
-            acts.push(z);
-        }
-        acts
-    }
-
-    pub(crate) fn forward(&self, params: &[f64], x: &[f64], out: &mut [f64]) {
-        if let Some(last) = self.activations(params, x).pop() {
-            out.copy_from_slice(&last);
         }
     }
 
-    pub(crate) fn backward(&self, params: &[f64], x: &[f64], upstream: &[f64], grad: &mut [f64]) {
-        let acts = self.activations(params, x);
-        let mut delta = upstream.to_vec();
+    pub(crate) fn forward(
+        &self,
+        params: &[f64],
+        x: &[f64],
+        out: &mut [f64],
+        scratch: &mut Scratch,
+    ) {
+        self.run(params, x, &mut scratch.acts);
+        if let Some(last) = scratch.acts.last() {
+            out.copy_from_slice(last);
+        }
+    }
+
+    pub(crate) fn backward(
+        &self,
+        params: &[f64],
+        x: &[f64],
+        upstream: &[f64],
+        grad: &mut CompensatedVec,
+        scratch: &mut Scratch,
+    ) {
+        self.run(params, x, &mut scratch.acts);
+        let Scratch { acts, delta, next } = scratch;
+        delta.clear();
+        delta.extend_from_slice(upstream);
         for (l, layer) in self.layers.iter().enumerate().rev() {
             let input = &acts[l];
             let (w, b) = (layer.weights(), layer.biases());
             for (o, &d) in delta.iter().enumerate() {
-                grad[b.start + o] += d;
-                let row = &mut grad[w.start + o * layer.inputs..w.start + (o + 1) * layer.inputs];
-                row.iter_mut().zip(input).for_each(|(g, a)| *g += d * a);
+                grad.add_at(b.start + o, d);
+                let start = w.start + o * layer.inputs;
+                for (k, a) in input.iter().enumerate() {
+                    grad.add_at(start + k, d * a);
+                }
             }
             if l == 0 {
                 break;
             }
             let weights = &params[w];
-            delta = (0..layer.inputs)
-                .map(|i| {
-                    let back: f64 = (0..layer.outputs)
-                        .map(|o| weights[o * layer.inputs + i] * delta[o])
-                        .sum();
-                    back * self.slope(input[i])
-                })
-                .collect();
+            next.clear();
+            next.extend((0..layer.inputs).map(|i| {
+                let back: f64 = (0..layer.outputs)
+                    .map(|o| weights[o * layer.inputs + i] * delta[o])
+                    .sum();
+                back * self.slope(input[i])
+            }));
+            std::mem::swap(delta, next);
         }
     }
 

@@ -8,6 +8,7 @@
 //! f decaying at the grid's ends is spectrally accurate, so cell masses stand
 //! for the density.
 
+use super::accumulate::CompensatedVec;
 use super::TrainError;
 
 /// ln √(2π).
@@ -56,13 +57,13 @@ impl NormalGrid {
         }
     }
 
-    pub(crate) fn backward(&self, params: &[f64], upstream: &[f64], grad: &mut [f64]) {
+    pub(crate) fn backward(&self, params: &[f64], upstream: &[f64], grad: &mut CompensatedVec) {
         let sigma = params[1].exp();
         for (&d, (u, q)) in upstream.iter().zip(self.standardised(params)) {
             // q = 0 (underflow) carries no gradient, whatever d is.
             if q > 0.0 {
-                grad[0] += d * q * u / sigma;
-                grad[1] += d * q * (u * u - 1.0);
+                grad.add_at(0, d * q * u / sigma);
+                grad.add_at(1, d * q * (u * u - 1.0));
             }
         }
     }

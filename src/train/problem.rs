@@ -173,20 +173,17 @@ impl Problem {
     pub fn predict(&self, params: &[f64]) -> Result<Vec<f64>, TrainError> {
         self.check_params(params)?;
         let width = self.model.outputs();
-        let chunks: Vec<Vec<f64>> = (0..self.samples.count)
-            .collect::<Vec<_>>()
-            .par_chunks(CHUNK)
-            .map(|chunk| {
-                let mut out = vec![0.0; chunk.len() * width];
-                for (k, &i) in chunk.iter().enumerate() {
-                    let row = self.samples.row(i);
-                    self.model
-                        .forward(params, row, &mut out[k * width..(k + 1) * width]);
+        let mut out = vec![0.0; self.samples.count * width];
+        out.par_chunks_mut(CHUNK * width)
+            .enumerate()
+            .for_each(|(c, chunk)| {
+                let mut scratch = self.model.scratch();
+                for (k, o) in chunk.chunks_mut(width).enumerate() {
+                    let row = self.samples.row(c * CHUNK + k);
+                    self.model.forward(params, row, o, &mut scratch);
                 }
-                out
-            })
-            .collect();
-        Ok(chunks.concat())
+            });
+        Ok(out)
     }
 
     /// The model's outputs at `params` for other inputs (a fitted line over
@@ -205,8 +202,9 @@ impl Problem {
         }
         let width = self.model.outputs();
         let mut out = vec![0.0; inputs.count * width];
+        let mut scratch = self.model.scratch();
         for (i, o) in out.chunks_mut(width).enumerate() {
-            self.model.forward(params, inputs.row(i), o);
+            self.model.forward(params, inputs.row(i), o, &mut scratch);
         }
         Ok(out)
     }
@@ -237,21 +235,19 @@ impl Problem {
         })
     }
 
-    /// Σ_i J_iᵀ upstream_i, chunk sums merged in chunk order.
+    /// Σ_i J_iᵀ upstream_i, each chunk summed with compensation, the chunk
+    /// sums merged in chunk order.
     fn backward(&self, params: &[f64], upstream: &[f64], width: usize) -> Vec<f64> {
         let count = self.parameter_count();
-        let partials: Vec<CompensatedVec> = (0..self.samples.count)
-            .collect::<Vec<_>>()
-            .par_chunks(CHUNK)
-            .map(|chunk| {
+        let partials: Vec<CompensatedVec> = upstream
+            .par_chunks(CHUNK * width)
+            .enumerate()
+            .map(|(c, chunk)| {
                 let mut sum = CompensatedVec::zeros(count);
-                let mut grad = vec![0.0; count];
-                for &i in chunk {
-                    grad.iter_mut().for_each(|g| *g = 0.0);
-                    let up = &upstream[i * width..(i + 1) * width];
-                    self.model
-                        .backward(params, self.samples.row(i), up, &mut grad);
-                    sum.add(&grad);
+                let mut scratch = self.model.scratch();
+                for (k, up) in chunk.chunks(width).enumerate() {
+                    let row = self.samples.row(c * CHUNK + k);
+                    self.model.backward(params, row, up, &mut sum, &mut scratch);
                 }
                 sum
             })
