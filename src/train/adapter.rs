@@ -5,8 +5,8 @@
 //! The core takes derivatives with respect to the prediction. A fit puts the
 //! model's outputs in the prediction slot. A reverse divergence KL(q‖p) puts
 //! the model's distribution q in the *target* slot, where the core gives no
-//! derivative; there the derivative follows from the core's exact per-cell
-//! values r_c = q_c ln(q_c/p_c) by ∂r_c/∂q_c = ln(q_c/p_c) + 1 = r_c/q_c + 1.
+//! derivative; there ∂/∂q_c = ln(q_c/p_c) + 1 follows from the core's
+//! derivative with respect to the prediction p, −q_c/p_c.
 
 use super::TrainError;
 use crate::loss::{Data, Loss, ParamValue, Params, Reduction, Shape};
@@ -152,8 +152,9 @@ impl Objective {
     }
 }
 
-/// KL(q‖p) and ∂/∂q from the core's per-cell values (one-cell rows, so
-/// `per_sample` holds q_c ln(q_c/p_c); their row-sum warnings are expected).
+/// KL(q‖p) and ∂/∂q in one call of the core with q as the target and p as
+/// the prediction: the value is the core's, and its gradient with respect to
+/// the prediction, g_c = −q_c/p_c, gives ∂/∂q_c = ln(q_c/p_c) + 1 = ln(−g_c) + 1.
 fn reverse_kl(kl: &Loss, reference: &[f64], q: &[f64]) -> Result<Evaluated, TrainError> {
     if q.len() != reference.len() {
         return Err(TrainError::bad(
@@ -161,17 +162,20 @@ fn reverse_kl(kl: &Loss, reference: &[f64], q: &[f64]) -> Result<Evaluated, Trai
             format!("{} cells, but the model has {}", reference.len(), q.len()),
         ));
     }
-    let cells = |v: &[f64]| Data::Rows(v.iter().map(|&x| vec![x]).collect());
+    let row = |v: &[f64]| Data::Rows(vec![v.to_vec()]);
     let e = kl
-        .evaluate(&cells(q), &cells(reference), None, Reduction::Sum)
+        .evaluate(&row(q), &row(reference), None, Reduction::Sum)
         .map_err(|e| core("model distribution", e))?;
-    let gradient = e
-        .per_sample
+    let by_prediction = match e.gradient {
+        Data::Flat(g) => g,
+        Data::Rows(rows) => rows.concat(),
+    };
+    let gradient = by_prediction
         .iter()
         .zip(q)
         // Where q_c = 0 the derivative ln 0 = −∞ meets ∂q_c/∂θ = 0, and
         // q ln q → 0: the cell contributes nothing to the parameters' gradient.
-        .map(|(&r, &qc)| if qc > 0.0 { r / qc + 1.0 } else { 0.0 })
+        .map(|(&g, &qc)| if qc > 0.0 { (-g).ln() + 1.0 } else { 0.0 })
         .collect();
     Ok(Evaluated {
         value: e.value,

@@ -99,9 +99,20 @@ impl Problem {
         if training.path_stride == 0 {
             return Err(TrainError::bad("path_stride", "must be at least 1"));
         }
-        budget.check(training.steps as u128 + 1, "steps", self.evaluation_work())?;
+        budget.check(training.steps as u128, "steps", self.evaluation_work())?;
         let mut params = match &training.initial {
             Some(initial) => {
+                if initial.len() != self.parameter_count() {
+                    return Err(TrainError::bad(
+                        "initial",
+                        format!(
+                            "{} values given, the model has {} parameters ({})",
+                            initial.len(),
+                            self.parameter_count(),
+                            self.parameter_names().join(", ")
+                        ),
+                    ));
+                }
                 if let Some(x) = initial.iter().find(|x| !x.is_finite()) {
                     return Err(TrainError::bad(
                         "initial",

