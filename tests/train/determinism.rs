@@ -39,7 +39,11 @@ fn train_json(seed: u64, threads: usize) -> String {
         history.path.iter().map(|p| p.step).collect::<Vec<_>>(),
         [0, 10, 20, 30]
     );
-    serde_json::to_string(&history).unwrap()
+    let json = serde_json::to_string(&history).unwrap();
+    // A plain result type: it comes back from its JSON unchanged.
+    let back: losslab::train::History = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, history);
+    json
 }
 
 #[test]
