@@ -23,7 +23,7 @@
 //! ```
 //!
 //! # Layout
-//! - [`adapter`](self): the only file that calls the loss core.
+//! - `adapter`: the only file that calls the loss core ([`Objective`]).
 //! - `model` (what a model is: kinds, parameter names, filters), `network`
 //!   (dense layers, forward and back-propagation), `normal` (a normal density
 //!   on a grid, for divergence fits).

@@ -104,3 +104,84 @@ fn bad_settings_are_refused_with_their_name_and_value() {
         "initial: 1 values given, the model has 2 parameters (w[0], b)"
     );
 }
+
+#[test]
+fn newton_without_curvature_and_irls_without_a_residual_minimum_are_refused() {
+    let xs = vec![0.0, 1.0, 2.0];
+    let mae = Objective::loss(
+        &loss("mae", &[]),
+        Data::Flat(vec![0.0, 1.0, 3.0]),
+        None,
+        Reduction::Mean,
+    );
+    let problem =
+        Problem::new(ModelSpec::Linear, Samples::new(xs.clone(), 1).unwrap(), mae).unwrap();
+    // MAE's second derivative is 0: Newton has no curvature to step by (IRLS does).
+    let err = problem
+        .train(
+            &Training::new(Method::Newton { damping: 0.0 }, 3),
+            &Budget::default(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "step 0: the curvature matrix is not positive definite (no Newton/IRLS step)"
+    );
+    // Poisson on log-rates is minimised at ŷ = ln y, not at y: IRLS weights
+    // turn negative (here (1 − 0.5)/3 over the residual −0.5, with the mean's 1/3).
+    let log_rates = loss(
+        "poisson",
+        &[("log_input", losslab::loss::ParamValue::Bool(true))],
+    );
+    let poisson = Objective::loss(
+        &log_rates,
+        Data::Flat(vec![0.5, 1.0, 3.0]),
+        None,
+        Reduction::Mean,
+    );
+    let problem = Problem::new(ModelSpec::Linear, Samples::new(xs, 1).unwrap(), poisson).unwrap();
+    let err = problem
+        .train(
+            &Training::new(Method::Irls { floor: 1e-9 }, 3),
+            &Budget::default(),
+        )
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "IRLS cannot train this problem: poisson is not minimised at ŷ = y (sample 0: weight -0.3333333333333333)"
+    );
+}
+
+#[test]
+fn a_step_too_large_makes_mse_diverge_and_the_record_says_where() {
+    // b ← b − η·2(b − ȳ): with η = 1.5 the gap doubles and the loss quadruples each step.
+    let objective = Objective::loss(
+        &loss("mse", &[]),
+        Data::Flat(vec![1.0, 3.0]),
+        None,
+        Reduction::Mean,
+    );
+    let problem = Problem::new(ModelSpec::Constant, Samples::featureless(2), objective).unwrap();
+    let history = problem
+        .train(
+            &Training::new(
+                Method::GradientDescent {
+                    step: Step::Constant(1.5),
+                },
+                3000,
+            )
+            .initial(vec![3.0]),
+            &Budget::default(),
+        )
+        .unwrap();
+    // L(b) = (b − 2)² + 1: the excess quadruples.
+    for t in 0..100 {
+        let ratio = (history.losses[t + 1] - 1.0) / (history.losses[t] - 1.0);
+        assert!(close(ratio, 4.0, 1e-12), "step {t}: {ratio}");
+    }
+    let losslab::train::Outcome::Diverged { step } = history.outcome else {
+        panic!("{:?}", history.outcome)
+    };
+    assert_eq!(history.losses.len(), step + 1);
+    assert!(history.losses[step].is_infinite() && history.losses[step - 1].is_finite());
+}
