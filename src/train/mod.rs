@@ -37,9 +37,9 @@
 //!
 //! # Determinism
 //! Samples are cut into chunks of a fixed size (never derived from the thread
-//! count); each chunk's gradient is summed in order and the chunk sums are
-//! merged in chunk order with compensation. The same seed gives the same bits
-//! on any number of threads.
+//! count); each chunk's gradient is summed in sample order and the chunk sums
+//! are merged in chunk order, all with compensation (Neumaier). The same
+//! seed gives the same bits on any number of threads.
 
 mod accumulate;
 mod adapter;
