@@ -46,3 +46,22 @@ impl CompensatedVec {
             .collect()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::CompensatedVec;
+
+    #[test]
+    fn small_terms_survive_large_cancelling_ones() {
+        let mut sum = CompensatedVec::zeros(2);
+        for x in [1e16, 1.0, -1e16, 1e-3] {
+            sum.add_at(0, x);
+            sum.add_at(1, -x);
+        }
+        let mut other = CompensatedVec::zeros(2);
+        other.add_at(0, 0.5);
+        sum.merge(&other);
+        // Plain summation gives 0.001 (the 1 is lost against 1e16) and 0.5 + 0.001.
+        assert_eq!(sum.total(), [1.501, -1.001]);
+    }
+}

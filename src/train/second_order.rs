@@ -143,3 +143,27 @@ fn solve(mut a: Vec<Vec<f64>>, mut b: Vec<f64>) -> Option<Vec<f64>> {
     }
     Some(b)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::solve;
+
+    #[test]
+    fn cholesky_solves_positive_definite_systems_and_refuses_others() {
+        // A = [[4, 2, 0], [2, 5, 1], [0, 1, 3]], x = (1, −1, 2): b = A x.
+        let a = vec![
+            vec![4.0, 2.0, 0.0],
+            vec![2.0, 5.0, 1.0],
+            vec![0.0, 1.0, 3.0],
+        ];
+        let x = solve(a, vec![2.0, -1.0, 5.0]).unwrap();
+        for (got, want) in x.iter().zip([1.0, -1.0, 2.0]) {
+            assert!((got - want).abs() < 1e-15, "{x:?}");
+        }
+        assert_eq!(
+            solve(vec![vec![1.0, 2.0], vec![2.0, 1.0]], vec![1.0, 1.0]),
+            None
+        );
+        assert_eq!(solve(vec![vec![0.0]], vec![1.0]), None);
+    }
+}
