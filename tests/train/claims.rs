@@ -142,3 +142,63 @@ fn huber_is_bounded_like_mae_and_settles_like_mse() {
     );
     assert!((h - m1).abs() < (h - m2).abs() / 10.0, "{m1} {h} {m2}");
 }
+
+/// A line y = 2x + 1 with small noise; `outliers` of its 30 points, spread
+/// along x (every fifth), lifted by 30.
+fn contaminated_line(outliers: usize) -> (Vec<f64>, Vec<f64>) {
+    let xs: Vec<f64> = (0..30).map(|i| i as f64 / 10.0).collect();
+    let noise = normals(30, 22);
+    let ys = xs
+        .iter()
+        .zip(&noise)
+        .enumerate()
+        .map(|(i, (x, e))| {
+            2.0 * x
+                + 1.0
+                + 0.1 * e
+                + if i % 5 == 2 && i / 5 < outliers {
+                    30.0
+                } else {
+                    0.0
+                }
+        })
+        .collect();
+    (xs, ys)
+}
+
+/// The fitted (slope, intercept).
+fn line(name: &str, params: &[(&str, ParamValue)], method: Method, outliers: usize) -> (f64, f64) {
+    let (xs, ys) = contaminated_line(outliers);
+    let objective = Objective::loss(&loss(name, params), Data::Flat(ys), None, Reduction::Mean);
+    let problem = Problem::new(ModelSpec::Linear, Samples::new(xs, 1).unwrap(), objective).unwrap();
+    let fit = problem
+        .train(&Training::new(method, 60), &Budget::default())
+        .unwrap();
+    (fit.final_parameters[0], fit.final_parameters[1])
+}
+
+#[test]
+fn mse_chases_outliers_while_mae_and_huber_hold_the_line() {
+    let newton = Method::Newton { damping: 0.0 };
+    // Huber by IRLS: weights min(1, δ/|r|), the classical robust-regression scheme.
+    let irls = Method::Irls { floor: 1e-12 };
+    let delta = [("delta", ParamValue::Number(1.0))];
+    let near = |(a, b): (f64, f64), tol: f64| (a - 2.0).abs() < tol && (b - 1.0).abs() < tol;
+    // Clean data: all three find y = 2x + 1 (up to the noise).
+    for fit in [
+        line("mse", &[], newton, 0),
+        line("mae", &[], irls, 0),
+        line("huber", &delta, irls, 0),
+    ] {
+        assert!(near(fit, 0.1), "{fit:?}");
+    }
+    // 20 % outliers at +30: least squares moves up by about 6 (a fifth of
+    // 30); MAE barely moves; Huber, whose outliers each pull with a bounded
+    // force δ, moves by about 6δ/24 (six bounded pulls against 24 inliers).
+    let (_, mse_intercept) = line("mse", &[], newton, 6);
+    assert!(mse_intercept - 1.0 > 5.0, "{mse_intercept}");
+    let mae = line("mae", &[], irls, 6);
+    assert!(near(mae, 0.1), "{mae:?}");
+    let huber = line("huber", &delta, irls, 6);
+    assert!(near(huber, 0.4) && huber.1 > mae.1, "{huber:?} vs {mae:?}");
+}
