@@ -63,8 +63,10 @@ pub struct PathPoint {
 pub enum Outcome {
     /// Every step ran.
     Completed,
-    /// The loss or its gradient stopped being finite at `step` (a step too
-    /// large, a logit run off to infinity): the record ends there.
+    /// The parameters, the loss or its gradient stopped being finite at
+    /// `step` (a step too large, a logit run off to infinity): the record
+    /// (losses, path, final parameters) ends at the step before, so every
+    /// recorded number is finite.
     Diverged { step: usize },
 }
 
@@ -73,12 +75,13 @@ pub enum Outcome {
 pub struct History {
     pub method: Method,
     pub parameter_names: Vec<String>,
-    /// Loss at θ_0, θ_1, ..., θ_steps.
+    /// Loss at θ_0, θ_1, ..., θ_steps (fewer if the training diverged).
     pub losses: Vec<f64>,
     /// ‖∇L(θ_t)‖₂ at the same steps.
     pub gradient_norms: Vec<f64>,
     /// θ_t every `path_stride` steps, and at the last step.
     pub path: Vec<PathPoint>,
+    /// θ at the last recorded step.
     pub final_parameters: Vec<f64>,
     pub outcome: Outcome,
 }
@@ -133,9 +136,19 @@ impl Problem {
             final_parameters: Vec::new(),
             outcome: Outcome::Completed,
         };
+        // The parameters of the last step whose loss and gradient were finite.
+        let mut last_good = params.clone();
         for t in 0..=training.steps {
+            if params.iter().any(|p| !p.is_finite()) {
+                history.outcome = Outcome::Diverged { step: t };
+                break;
+            }
             let point = self.point(&params).map_err(|e| at_step(e, t))?;
             let norm = point.gradient.iter().map(|g| g * g).sum::<f64>().sqrt();
+            if !(point.evaluated.value.is_finite() && norm.is_finite()) {
+                history.outcome = Outcome::Diverged { step: t };
+                break;
+            }
             history.losses.push(point.evaluated.value);
             history.gradient_norms.push(norm);
             if t % training.path_stride == 0 || t == training.steps {
@@ -144,10 +157,7 @@ impl Problem {
                     parameters: params.clone(),
                 });
             }
-            if !(point.evaluated.value.is_finite() && norm.is_finite()) {
-                history.outcome = Outcome::Diverged { step: t };
-                break;
-            }
+            last_good.clone_from(&params);
             if t == training.steps {
                 break;
             }
@@ -159,18 +169,15 @@ impl Problem {
                 _ => first.update(t, &mut params, &point.gradient),
             }
         }
-        if history
-            .path
-            .last()
-            .map(|p| p.parameters != params)
-            .unwrap_or(true)
-        {
-            history.path.push(PathPoint {
-                step: history.losses.len() - 1,
-                parameters: params.clone(),
-            });
+        if let Some(last) = history.losses.len().checked_sub(1) {
+            if history.path.last().map(|p| p.step) != Some(last) {
+                history.path.push(PathPoint {
+                    step: last,
+                    parameters: last_good.clone(),
+                });
+            }
         }
-        history.final_parameters = params;
+        history.final_parameters = last_good;
         Ok(history)
     }
 }

@@ -182,6 +182,22 @@ fn a_step_too_large_makes_mse_diverge_and_the_record_says_where() {
     let losslab::train::Outcome::Diverged { step } = history.outcome else {
         panic!("{:?}", history.outcome)
     };
-    assert_eq!(history.losses.len(), step + 1);
-    assert!(history.losses[step].is_infinite() && history.losses[step - 1].is_finite());
+    // The record stops before the first infinite loss: every number in it is finite.
+    assert_eq!(history.losses.len(), step);
+    assert!(step > 500 && history.losses.iter().all(|l| l.is_finite()));
+    assert!(
+        history.losses[step - 1] > 1e300,
+        "{}",
+        history.losses[step - 1]
+    );
+    assert_eq!(history.path.last().unwrap().step, step - 1);
+    assert_eq!(
+        history.final_parameters,
+        history.path.last().unwrap().parameters
+    );
+    let json = serde_json::to_string(&history).unwrap();
+    assert_eq!(
+        serde_json::from_str::<losslab::train::History>(&json).unwrap(),
+        history
+    );
 }
