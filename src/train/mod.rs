@@ -56,7 +56,7 @@ mod second_order;
 pub mod toy;
 
 pub use adapter::Objective;
-pub use budget::Budget;
+pub use budget::{Budget, DEFAULT_LIMIT};
 pub use landscape::{DirectionSpec, Slice1d, Slice2d};
 pub use method::{Method, Step};
 pub use model::ModelSpec;
