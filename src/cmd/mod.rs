@@ -2,6 +2,7 @@
 
 pub mod check;
 mod data_arg;
+mod eval_output;
 pub mod eval;
 mod json;
 pub mod list;

@@ -63,8 +63,13 @@ pub enum StreamError {
     /// Another core error (not tied to one sample).
     #[error("{0}")]
     Loss(LossError),
-    #[error("{}: has {count} values but {} has more", short.name(), long.name())]
-    Lengths { short: Role, count: u64, long: Role },
+    #[error("{}: has {count} values but {} has {long_count}", short.name(), long.name())]
+    Lengths {
+        short: Role,
+        count: u64,
+        long: Role,
+        long_count: u64,
+    },
     /// The output could not be written.
     #[error("{0}")]
     Write(std::io::Error),
@@ -207,10 +212,19 @@ fn read_batch(
     if min != max {
         let short = counts.iter().position(|&c| c == min).unwrap_or(0);
         let long = counts.iter().position(|&c| c == max).unwrap_or(0);
+        // Count the rest of the longer input, for a message with both lengths.
+        let mut long_count = read_so_far + max as u64;
+        while let Some(raw) = inputs.sources[long]
+            .next_raw(rows)
+            .map_err(|source| StreamError::Read { role: roles[long], source })?
+        {
+            long_count += raw.rows() as u64;
+        }
         return Err(StreamError::Lengths {
             short: roles[short],
             count: read_so_far + min as u64,
             long: roles[long],
+            long_count,
         });
     }
     if max == 0 {
@@ -248,7 +262,9 @@ fn evaluate_batch(
     let weights = column(Role::Weights);
     let evaluation = loss
         .evaluate(&target, &prediction, weights.as_deref(), Reduction::Sum)
-        .map_err(|_| locate_refusal(loss, &target, &prediction, weights.as_deref(), first_row))?;
+        .map_err(|err| {
+            locate_refusal(loss, err, (&target, &prediction, weights.as_deref()), first_row)
+        })?;
     let sums = BatchSums::new(first_row, &evaluation.per_sample, weights.as_deref());
     let mut gradient = match evaluation.gradient {
         Data::Flat(values) => values,
@@ -281,9 +297,8 @@ fn evaluate_batch(
 /// counts samples from the start of the data rather than of the batch.
 fn locate_refusal(
     loss: &Loss,
-    target: &Data,
-    prediction: &Data,
-    weights: Option<&[f64]>,
+    batch_error: LossError,
+    (target, prediction, weights): (&Data, &Data, Option<&[f64]>),
     first_row: u64,
 ) -> StreamError {
     let (Data::Flat(t), Data::Flat(p)) = (target, prediction) else {
@@ -332,10 +347,8 @@ fn locate_refusal(
             }
         }
         Err(other) => StreamError::Loss(other),
-        Ok(_) => StreamError::Loss(LossError::BadData {
-            what: "data".to_string(),
-            message: format!("refused near sample {sample}"),
-        }),
+        // Refused as a whole, not one sample (hinge labels mixing conventions).
+        Ok(_) => StreamError::Loss(batch_error),
     }
 }
 

@@ -174,6 +174,6 @@ fn inputs_of_different_lengths_are_refused() {
     .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "prediction: has 5 values but target has more"
+        "prediction: has 5 values but target has 7"
     );
 }
