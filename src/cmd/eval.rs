@@ -118,7 +118,10 @@ pub fn run(args: &EvalArgs) -> Result<()> {
     let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     let streamed = match loss.shape() {
         Shape::Elementwise => open_inputs(&arguments)?.filter(|inputs| {
-            inputs.sources.iter().all(|s| s.widths().iter().all(|&w| w == 1))
+            inputs
+                .sources
+                .iter()
+                .all(|s| s.widths().iter().all(|&w| w == 1))
         }),
         Shape::Rows => None,
     };
@@ -261,9 +264,7 @@ fn column_text(columns: &Columns) -> String {
 
 /// A progress bar on a terminal, for data read from files.
 fn progress_bar(arguments: &[Argument]) -> Option<indicatif::ProgressBar> {
-    let from_files = arguments
-        .iter()
-        .any(|a| matches!(a.data, DataArg::File(_)));
+    let from_files = arguments.iter().any(|a| matches!(a.data, DataArg::File(_)));
     if !from_files || !std::io::stderr().is_terminal() {
         return None;
     }
@@ -289,12 +290,18 @@ fn pass(
         None => open_inputs(arguments)?.context("the data changed while being read")?,
     };
     let bar = progress_bar(arguments);
-    let totals = stream::run_pass(loss, &mut inputs, scale, StreamOptions::default(), |batch| {
-        if let Some(bar) = &bar {
-            bar.inc(batch.per_sample.len() as u64);
-        }
-        sink(batch)
-    });
+    let totals = stream::run_pass(
+        loss,
+        &mut inputs,
+        scale,
+        StreamOptions::default(),
+        |batch| {
+            if let Some(bar) = &bar {
+                bar.inc(batch.per_sample.len() as u64);
+            }
+            sink(batch)
+        },
+    );
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
@@ -335,7 +342,11 @@ fn run_streamed(
             for key in ["gradient", "hessian"] {
                 let mut array = JsonArray::open(out, key)?;
                 pass(loss, arguments, inputs.take(), denominator, |batch| {
-                    let values = if key == "gradient" { &batch.gradient } else { &batch.hessian };
+                    let values = if key == "gradient" {
+                        &batch.gradient
+                    } else {
+                        &batch.hessian
+                    };
                     array.write(out, Cells::Flat(values), values.len())
                 })?;
                 array.close(out)?;
@@ -360,7 +371,13 @@ fn run_streamed(
     for warning in &warnings {
         eprintln!("warning: {warning}");
     }
-    output::table_head(out, loss, request.reduction, value, request.summary.then_some(samples))?;
+    output::table_head(
+        out,
+        loss,
+        request.reduction,
+        value,
+        request.summary.then_some(samples),
+    )?;
     if !request.summary {
         let mut table = Table::new(true);
         let mut started = false;

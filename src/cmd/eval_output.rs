@@ -133,7 +133,14 @@ pub struct Table {
 }
 
 impl Table {
-    const HEADER: [&'static str; 6] = ["sample", "target", "prediction", "loss", "gradient", "hessian"];
+    const HEADER: [&'static str; 6] = [
+        "sample",
+        "target",
+        "prediction",
+        "loss",
+        "gradient",
+        "hessian",
+    ];
 
     pub fn new(has_hessian: bool) -> Table {
         let columns = if has_hessian { 6 } else { 5 };
@@ -227,7 +234,12 @@ impl JsonArray {
         })
     }
 
-    pub fn write(&mut self, out: &mut impl Write, cells: Cells<'_>, rows: usize) -> std::io::Result<()> {
+    pub fn write(
+        &mut self,
+        out: &mut impl Write,
+        cells: Cells<'_>,
+        rows: usize,
+    ) -> std::io::Result<()> {
         self.buffer.clear();
         for i in 0..rows {
             if !self.first {
@@ -247,12 +259,21 @@ impl JsonArray {
 /// The JSON members after the arrays, in the contract's (alphabetical) order:
 /// `loss`, `params`, then `per_sample` (written by the caller), then these.
 pub fn json_loss_and_params(out: &mut impl Write, loss: &Loss) -> std::io::Result<()> {
-    write!(out, "\"loss\":{},\"params\":{{", serde_json::Value::from(loss.name()))?;
+    write!(
+        out,
+        "\"loss\":{},\"params\":{{",
+        serde_json::Value::from(loss.name())
+    )?;
     for (k, (key, value)) in loss.params().iter().enumerate() {
         if k > 0 {
             out.write_all(b",")?;
         }
-        write!(out, "{}:{}", serde_json::Value::from(key.as_str()), param_json(value))?;
+        write!(
+            out,
+            "{}:{}",
+            serde_json::Value::from(key.as_str()),
+            param_json(value)
+        )?;
     }
     out.write_all(b"}")
 }

@@ -2,8 +2,8 @@
 
 pub mod check;
 mod data_arg;
-mod eval_output;
 pub mod eval;
+mod eval_output;
 mod json;
 pub mod list;
 pub mod new;

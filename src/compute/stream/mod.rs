@@ -214,9 +214,13 @@ fn read_batch(
         let long = counts.iter().position(|&c| c == max).unwrap_or(0);
         // Count the rest of the longer input, for a message with both lengths.
         let mut long_count = read_so_far + max as u64;
-        while let Some(raw) = inputs.sources[long]
-            .next_raw(rows)
-            .map_err(|source| StreamError::Read { role: roles[long], source })?
+        while let Some(raw) =
+            inputs.sources[long]
+                .next_raw(rows)
+                .map_err(|source| StreamError::Read {
+                    role: roles[long],
+                    source,
+                })?
         {
             long_count += raw.rows() as u64;
         }
@@ -263,7 +267,12 @@ fn evaluate_batch(
     let evaluation = loss
         .evaluate(&target, &prediction, weights.as_deref(), Reduction::Sum)
         .map_err(|err| {
-            locate_refusal(loss, err, (&target, &prediction, weights.as_deref()), first_row)
+            locate_refusal(
+                loss,
+                err,
+                (&target, &prediction, weights.as_deref()),
+                first_row,
+            )
         })?;
     let sums = BatchSums::new(first_row, &evaluation.per_sample, weights.as_deref());
     let mut gradient = match evaluation.gradient {

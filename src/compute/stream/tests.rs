@@ -172,8 +172,5 @@ fn inputs_of_different_lengths_are_refused() {
         |_| Ok(()),
     )
     .unwrap_err();
-    assert_eq!(
-        err.to_string(),
-        "prediction: has 5 values but target has 7"
-    );
+    assert_eq!(err.to_string(), "prediction: has 5 values but target has 7");
 }
