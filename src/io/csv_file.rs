@@ -234,6 +234,19 @@ impl CsvBytes {
         self.first_row
     }
 
+    /// The line of the file where the record at byte `at` of the block starts.
+    fn line_at(&self, at: usize) -> u64 {
+        let at = at.min(self.bytes.len());
+        let mut line = self.first_line + memchr::memchr_iter(b'\n', &self.bytes[..at]).count() as u64;
+        // The csv crate's position is taken before the empty lines it skips.
+        let mut rest = &self.bytes[at..];
+        while let Some(after) = rest.strip_prefix(b"\n").or_else(|| rest.strip_prefix(b"\r\n")) {
+            rest = after;
+            line += 1;
+        }
+        line
+    }
+
     pub(super) fn decode(self) -> Result<super::Batch, DataError> {
         let layout = &self.layout;
         let mut columns: Vec<Vec<f64>> = layout
@@ -247,37 +260,21 @@ impl CsvBytes {
             .from_reader(&self.bytes[..]);
         let mut record = csv::ByteRecord::new();
         let mut row = 0usize;
-        let (mut line, mut counted_to) = (self.first_line, 0usize);
         loop {
             let more = reader.read_byte_record(&mut record).map_err(|e| {
-                let line = e.position().map_or(0, |p| p.line());
-                invalid(format!(
-                    "line {}: {e}",
-                    self.first_line + line.saturating_sub(1)
-                ))
+                let at = e.position().map_or(0, |p| p.byte() as usize);
+                invalid(format!("line {}: {e}", self.line_at(at)))
             })?;
             if !more {
                 break;
             }
-            // Line numbers by counting newlines, so skipped empty lines count.
-            let start = record.position().map_or(counted_to, |p| p.byte() as usize);
-            line += memchr::memchr_iter(b'\n', &self.bytes[counted_to..start]).count() as u64;
-            counted_to = start;
-            // The position is taken before the empty lines the record follows.
-            while self.bytes[counted_to..].starts_with(b"\n")
-                || self.bytes[counted_to..].starts_with(b"\r\n")
-            {
-                counted_to += if self.bytes[counted_to] == b'\n' {
-                    1
-                } else {
-                    2
-                };
-                line += 1;
-            }
+            // Line numbers only for messages: counted when an error needs one.
+            let line = || self.line_at(record.position().map_or(0, |p| p.byte() as usize));
             if record.len() != layout.field_count {
                 let fields = record.len();
                 return Err(invalid(format!(
-                    "line {line} has {fields} field{}, but {} has {}",
+                    "line {} has {fields} field{}, but {} has {}",
+                    line(),
                     if fields == 1 { "" } else { "s" },
                     layout.reference,
                     layout.field_count
@@ -290,7 +287,8 @@ impl CsvBytes {
                         Ok(x) => out.push(x),
                         Err(problem) => {
                             return Err(invalid(format!(
-                                "line {line} (sample {}), column `{}`: {}",
+                                "line {} (sample {}), column `{}`: {}",
+                                line(),
                                 self.first_row + row as u64,
                                 layout.names[field],
                                 problem.describe(cell)
