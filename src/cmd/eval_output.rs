@@ -1,7 +1,7 @@
 //! What `eval` prints: a table for a person or one JSON object for a script,
-//! written batch by batch into a buffered writer, numbers by `ryu` (the
-//! shortest text that reads back as the same float), one reused line buffer,
-//! no allocation per sample.
+//! written batch by batch into a buffered writer, numbers as the shortest
+//! text that reads back as the same float (`ryu` for the table, serde_json's
+//! formatter for JSON), one reused line buffer, no allocation per sample.
 
 use std::io::Write;
 
@@ -41,7 +41,14 @@ pub struct Samples<'a> {
 
 /// A number as the table (`inf`, `NaN`) or the JSON contract (`"Infinity"`) writes it.
 pub fn number(out: &mut Vec<u8>, x: f64, json: bool) {
-    if x.is_finite() {
+    if x.is_finite() && json {
+        // serde_json's own float text, which the JSON contract was written with.
+        let _infallible = serde_json::ser::Formatter::write_f64(
+            &mut serde_json::ser::CompactFormatter,
+            out,
+            x,
+        );
+    } else if x.is_finite() {
         out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes());
     } else {
         let name = match (json, x.is_nan(), x > 0.0) {
@@ -321,7 +328,7 @@ mod tests {
         assert_eq!(text(f64::NEG_INFINITY, false), "-inf");
         assert_eq!(text(f64::NAN, true), "\"NaN\"");
         // The same text as serde_json, which the JSON contract was written with.
-        for x in [0.1, 1e21, 1.5e-7, -3.0, 123456.789] {
+        for x in [0.1, 1e21, 1.5e-7, -3.0, 123456.789, 5e-324] {
             assert_eq!(text(x, true), serde_json::Value::from(x).to_string());
         }
     }

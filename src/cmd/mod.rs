@@ -1,5 +1,6 @@
 //! Subcommands: one file each; they wire the stages together.
 
+pub mod bench;
 pub mod check;
 mod data_arg;
 pub mod eval;
