@@ -44,7 +44,10 @@ const DEFAULT_LOSSES: &[(&str, &[(&str, ParamValue)])] = &[
     ("squared_hinge", &[]),
     ("log_cosh", &[]),
     ("binary_cross_entropy", &[]),
-    ("binary_cross_entropy", &[("from_logits", ParamValue::Bool(true))]),
+    (
+        "binary_cross_entropy",
+        &[("from_logits", ParamValue::Bool(true))],
+    ),
     ("kl_divergence", &[]),
     ("categorical_cross_entropy", &[]),
 ];
@@ -96,7 +99,11 @@ pub fn run(args: &BenchArgs) -> Result<()> {
         .context("cannot start the worker threads")?;
     let mut out = std::io::stdout().lock();
     if !args.json {
-        writeln!(out, "{:<34} {:<9} {:>10} {:>7} {:>9} {:>12}", "loss", "mode", "n", "threads", "seconds", "M pairs/s")?;
+        writeln!(
+            out,
+            "{:<34} {:<9} {:>10} {:>7} {:>9} {:>12}",
+            "loss", "mode", "n", "threads", "seconds", "M pairs/s"
+        )?;
     }
     for loss in &losses {
         for timing in pool.install(|| time_loss(loss, args))? {
@@ -132,7 +139,10 @@ fn label(loss: &Loss) -> String {
 fn inputs(loss: &Loss, n: usize) -> (Data, Data) {
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
     let name = loss.name();
-    let logits = matches!(loss.params().get("from_logits"), Some(ParamValue::Bool(true)));
+    let logits = matches!(
+        loss.params().get("from_logits"),
+        Some(ParamValue::Bool(true))
+    );
     if loss.shape() == Shape::Rows {
         let rows = (n / CLASSES).max(1);
         let row = |rng: &mut ChaCha8Rng| {
@@ -150,7 +160,10 @@ fn inputs(loss: &Loss, n: usize) -> (Data, Data) {
             let v: f64 = rng.random_range(-3.0..3.0);
             match name {
                 "binary_cross_entropy" if logits => (f64::from(u8::from(u < 0.3)), v),
-                "binary_cross_entropy" => (f64::from(u8::from(u < 0.3)), (v / 6.0 + 0.5).clamp(1e-6, 1.0 - 1e-6)),
+                "binary_cross_entropy" => (
+                    f64::from(u8::from(u < 0.3)),
+                    (v / 6.0 + 0.5).clamp(1e-6, 1.0 - 1e-6),
+                ),
                 "hinge" | "squared_hinge" => (if u < 0.5 { -1.0 } else { 1.0 }, v),
                 "poisson" | "msle" => (u * 5.0, (v + 3.0) / 2.0),
                 _ => (u * 2.0 - 1.0, v),

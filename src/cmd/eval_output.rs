@@ -43,11 +43,8 @@ pub struct Samples<'a> {
 pub fn number(out: &mut Vec<u8>, x: f64, json: bool) {
     if x.is_finite() && json {
         // serde_json's own float text, which the JSON contract was written with.
-        let _infallible = serde_json::ser::Formatter::write_f64(
-            &mut serde_json::ser::CompactFormatter,
-            out,
-            x,
-        );
+        let _infallible =
+            serde_json::ser::Formatter::write_f64(&mut serde_json::ser::CompactFormatter, out, x);
     } else if x.is_finite() {
         out.extend_from_slice(ryu::Buffer::new().format_finite(x).as_bytes());
     } else {

@@ -237,10 +237,14 @@ impl CsvBytes {
     /// The line of the file where the record at byte `at` of the block starts.
     fn line_at(&self, at: usize) -> u64 {
         let at = at.min(self.bytes.len());
-        let mut line = self.first_line + memchr::memchr_iter(b'\n', &self.bytes[..at]).count() as u64;
+        let mut line =
+            self.first_line + memchr::memchr_iter(b'\n', &self.bytes[..at]).count() as u64;
         // The csv crate's position is taken before the empty lines it skips.
         let mut rest = &self.bytes[at..];
-        while let Some(after) = rest.strip_prefix(b"\n").or_else(|| rest.strip_prefix(b"\r\n")) {
+        while let Some(after) = rest
+            .strip_prefix(b"\n")
+            .or_else(|| rest.strip_prefix(b"\r\n"))
+        {
             rest = after;
             line += 1;
         }

@@ -73,7 +73,7 @@ impl NpySource {
         let dtype = header.dtype();
         let type_name = match &dtype {
             npyz::DType::Plain(ty) => ty.to_string(),
-            other => format!("{}", other.descr()),
+            other => other.descr(),
         };
         let element = match type_name.as_str() {
             "<f8" => Element::F64,

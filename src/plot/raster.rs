@@ -39,9 +39,9 @@ pub(super) fn rasterise(svg: &str, size: (u32, u32)) -> Result<Vec<u8>, String> 
     );
     resvg::render(&tree, transform, &mut pixmap.as_mut());
     // Opaque on white: premultiplied RGBA is plain RGBA; drop the alpha.
-    Ok(pixmap
-        .data()
-        .chunks_exact(4)
-        .flat_map(|p| [p[0], p[1], p[2]])
-        .collect())
+    let mut rgb = Vec::with_capacity(size.0 as usize * size.1 as usize * 3);
+    for pixel in pixmap.data().chunks_exact(4) {
+        rgb.extend_from_slice(&pixel[..3]);
+    }
+    Ok(rgb)
 }

@@ -132,7 +132,7 @@ impl StreamSums {
         if !batch.head_values.is_empty() {
             let open = self.open.get_or_insert_with(ChunkSums::default);
             open.extend(&batch.head_values, batch.head_weights.as_deref());
-            if batch.head_end % CHUNK as u64 == 0 {
+            if batch.head_end.is_multiple_of(CHUNK as u64) {
                 self.close_open();
             }
         }
