@@ -1,17 +1,16 @@
-//! `losslab check`: parse, validate and compute (dry run) each scenario; write nothing.
+//! `losslab check`: every validation `render` runs (parse, validate, compute,
+//! Markdown and formulas, figure sizes), short of drawing; writes nothing.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::compute::compute;
-use crate::scenario;
+use super::prepare::{prepare, Prepared};
 
 pub fn run(configs: &[PathBuf]) -> Result<()> {
     for config in configs {
-        let valid = scenario::load(config)?;
-        // Computing catches what only the core can see (e.g. lengths that differ).
-        let computed = compute(&valid)?;
+        // Everything `render` checks, short of drawing and writing.
+        let Prepared { computed, .. } = prepare(config)?;
         let results = &computed.results;
         println!(
             "{}: OK ({} figures, {} tables, {} quantities, {} warnings, {} explained by errata)",

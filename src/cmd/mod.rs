@@ -8,5 +8,6 @@ mod eval_output;
 mod json;
 pub mod list;
 pub mod new;
+pub mod prepare;
 pub mod render;
 pub mod write;

@@ -181,14 +181,10 @@ pub trait BatchSource: Send {
     }
 }
 
-/// Open a regular file, refusing devices, pipes and folders, which may never end.
+/// Open a regular file, refusing devices, pipes and folders, which may never
+/// end (the same rule as every file losslab reads: [`crate::read_limits`]).
 pub(crate) fn open_regular(path: &Path) -> Result<std::fs::File, DataError> {
-    let file = std::fs::File::open(path)?;
-    let metadata = file.metadata()?;
-    if !metadata.is_file() {
-        return Err(invalid("is not a regular file"));
-    }
-    Ok(file)
+    Ok(crate::read_limits::open_regular(path)?)
 }
 
 /// Open `spec` for streaming the given column selections (each one of
@@ -229,7 +225,7 @@ pub fn is_inline_text(path: &Path) -> Result<bool, DataError> {
 }
 
 /// Largest file read whole into memory in the inline forms (JSON, one line).
-pub const MAX_INLINE_BYTES: u64 = 64 << 20;
+pub const MAX_INLINE_BYTES: u64 = crate::read_limits::MAX_IN_MEMORY_BYTES;
 
 /// Read a whole file into memory as [`Data`], at most `max_values` numbers:
 /// one column gives a flat array, several give rows. For scenario datasets,

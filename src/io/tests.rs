@@ -139,12 +139,18 @@ fn devices_and_folders_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     assert_eq!(
         read(dir.path(), Columns::All),
-        Err("is not a regular file".to_string())
+        Err(
+            "not a regular file (a device, pipe, socket or folder cannot be read as one)"
+                .to_string()
+        )
     );
     if Path::new("/dev/zero").exists() {
         assert_eq!(
             read(Path::new("/dev/zero"), Columns::All),
-            Err("is not a regular file".to_string())
+            Err(
+                "not a regular file (a device, pipe, socket or folder cannot be read as one)"
+                    .to_string()
+            )
         );
     }
 }

@@ -1,12 +1,11 @@
 //! The small inline forms of data: a JSON array (`[1, 2]`, `[[0.2, 0.8]]`)
 //! or a comma-separated list (`1,0,1`), on the command line or in a file.
 
-use std::io::Read;
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::{invalid, open_regular, DataError, MAX_INLINE_BYTES};
+use super::{invalid, DataError, MAX_INLINE_BYTES};
 use crate::loss::Data;
 
 /// Parse data given as text; `source` names it in messages (`--target`).
@@ -21,17 +20,8 @@ pub fn parse_inline(source: &str, text: &str) -> Result<Data, DataError> {
 
 /// A whole file holding one of the inline forms, read with a size cap.
 pub(super) fn read_inline_file(path: &Path) -> Result<Data, DataError> {
-    let mut bytes = Vec::new();
-    open_regular(path)?
-        .take(MAX_INLINE_BYTES + 1)
-        .read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > MAX_INLINE_BYTES {
-        return Err(invalid(format!(
-            "is larger than {} MiB, the most read whole as JSON or a one-line list",
-            MAX_INLINE_BYTES >> 20
-        )));
-    }
-    let text = String::from_utf8(bytes).map_err(|_| invalid("is not UTF-8 text"))?;
+    let text = crate::read_limits::read_text(path, MAX_INLINE_BYTES)?;
+    // A byte-order mark (Windows editors) is not data.
     parse_inline("", text.trim_start_matches('\u{feff}'))
 }
 

@@ -57,7 +57,10 @@ const SVG_DETAIL: u32 = 4;
 pub fn draw_svg(figure: &FigureData) -> Result<String, PlotError> {
     prepare(figure)?;
     let size = figure_size(figure, 1.0);
-    let canvas = (size.0 * SVG_DETAIL, size.1 * SVG_DETAIL);
+    let canvas = (
+        size.0.saturating_mul(SVG_DETAIL),
+        size.1.saturating_mul(SVG_DETAIL),
+    );
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, canvas).into_drawing_area();
@@ -92,6 +95,15 @@ pub fn png_from_svg(figure: &FigureData, svg: &str, scale: f64) -> Result<Vec<u8
     validate::check_size(size, scale).map_err(|m| PlotError::new(figure, m))?;
     let pixels = raster::rasterise(svg, size).map_err(|m| PlotError::new(figure, m))?;
     encode_png(&pixels, size).map_err(|m| PlotError::new(figure, m))
+}
+
+/// Every check drawing makes before it starts (panels, ranges, the PNG's
+/// pixel budget at `scale`), without drawing: `check` runs it, and `render`
+/// runs it on every figure before drawing any.
+pub fn check_drawable(figure: &FigureData, scale: f64) -> Result<(), PlotError> {
+    validate::check_figure(figure).map_err(|m| PlotError::new(figure, m))?;
+    validate::check_scale(scale).map_err(|m| PlotError::new(figure, m))?;
+    validate::check_size(figure_size(figure, scale), scale).map_err(|m| PlotError::new(figure, m))
 }
 
 /// Validate and make sure the font is registered.
