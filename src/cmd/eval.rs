@@ -199,9 +199,9 @@ fn open_inputs(arguments: &[Argument]) -> Result<Option<Inputs>> {
         }
     }
     let first_file = sources.len();
-    for (spec, selections, flag) in &files {
+    for (spec, selections, _) in &files {
         let source = io::open(&spec.path, spec.format, selections, Header::Detect)
-            .map_err(|e| file_error(flag, spec, e))?;
+            .map_err(|e| file_error(&flags_of(arguments, spec), spec, e))?;
         sources.push(source);
     }
     for (role, file, selection) in file_picks {
@@ -216,6 +216,16 @@ fn open_inputs(arguments: &[Argument]) -> Result<Option<Inputs>> {
     Ok(Some(Inputs { sources, picks }))
 }
 
+/// The arguments reading `spec`'s file (read once for all of them).
+fn flags_of(arguments: &[Argument], spec: &FileSpec) -> String {
+    let flags: Vec<&str> = arguments
+        .iter()
+        .filter(|a| matches!(&a.data, DataArg::File(f) if f.path == spec.path))
+        .map(|a| a.flag)
+        .collect();
+    flags.join(" and ")
+}
+
 /// A streamed evaluation's error, named by argument and file.
 fn stream_error(arguments: &[Argument], err: StreamError) -> anyhow::Error {
     let argument = |role: Role| arguments.iter().find(|a| a.role == role);
@@ -226,7 +236,7 @@ fn stream_error(arguments: &[Argument], err: StreamError) -> anyhow::Error {
     };
     match err {
         StreamError::Read { role, source } => match file(role) {
-            Some(spec) => file_error(flag(role), spec, source),
+            Some(spec) => file_error(&flags_of(arguments, spec), spec, source),
             None => anyhow::anyhow!("{}: {source}", flag(role)),
         },
         StreamError::Refused {
