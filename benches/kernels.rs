@@ -15,7 +15,10 @@ fn data(labels: bool) -> (Vec<f64>, Vec<f64>) {
             let u = ((i * 7919) % 1000) as f64 / 1000.0;
             let v = ((i * 104_729) % 2000) as f64 / 1000.0 - 1.0;
             if labels {
-                (f64::from(u8::from(u < 0.3)), (v / 2.0 + 0.5).clamp(1e-6, 1.0 - 1e-6))
+                (
+                    f64::from(u8::from(u < 0.3)),
+                    (v / 2.0 + 0.5).clamp(1e-6, 1.0 - 1e-6),
+                )
             } else {
                 (u * 2.0 - 1.0, v * 3.0)
             }

@@ -9,7 +9,8 @@
 //! in-memory evaluation. The value is known only at the end of the data, and
 //! it comes before the samples in the output, so a listing of samples reads
 //! the data again (once for the table; once per array for JSON, in the
-//! contract's key order). Row losses read their data into memory.
+//! contract's key order); the first pass also checks every sample before
+//! anything is printed. Row losses read their data into memory.
 
 use std::io::{IsTerminal, Write};
 
@@ -155,8 +156,8 @@ pub fn run(args: &EvalArgs) -> Result<()> {
 fn open_inputs(arguments: &[Argument]) -> Result<Option<Inputs>> {
     let mut sources: Vec<Box<dyn BatchSource>> = Vec::new();
     let mut picks = Vec::new();
-    // Files by path, with their selections and the first argument naming them.
-    let mut files: Vec<(&FileSpec, Vec<Columns>, &'static str)> = Vec::new();
+    // Files by path, with their selections.
+    let mut files: Vec<(&FileSpec, Vec<Columns>)> = Vec::new();
     let mut file_picks = Vec::new();
     for argument in arguments {
         match &argument.data {
@@ -169,9 +170,9 @@ fn open_inputs(arguments: &[Argument]) -> Result<Option<Inputs>> {
             {
                 let file = files
                     .iter()
-                    .position(|(f, _, _)| f.path == spec.path && f.format == spec.format);
+                    .position(|(f, _)| f.path == spec.path && f.format == spec.format);
                 let file = file.unwrap_or_else(|| {
-                    files.push((spec, Vec::new(), argument.flag));
+                    files.push((spec, Vec::new()));
                     files.len() - 1
                 });
                 let selections = &mut files[file].1;
@@ -199,7 +200,7 @@ fn open_inputs(arguments: &[Argument]) -> Result<Option<Inputs>> {
         }
     }
     let first_file = sources.len();
-    for (spec, selections, _) in &files {
+    for (spec, selections) in &files {
         let source = io::open(&spec.path, spec.format, selections, Header::Detect)
             .map_err(|e| file_error(&flags_of(arguments, spec), spec, e))?;
         sources.push(source);
@@ -337,21 +338,22 @@ fn run_streamed(
     request: Request,
     out: &mut impl Write,
 ) -> Result<()> {
-    let mut inputs = Some(inputs);
+    // A first pass finds the value and checks every sample, so that a bad
+    // sample stops the command before anything is printed.
+    let totals = pass(loss, arguments, Some(inputs), 1.0, |_| Ok(()))?;
     let (value, denominator, warnings, samples) = match request.reduction {
         Some(reduction) => {
-            let totals = pass(loss, arguments, inputs.take(), 1.0, |_| Ok(()))?;
             let (value, denominator, warnings) = stream::reduce(&totals, reduction);
             (Some(value), denominator, warnings, totals.samples)
         }
-        None => (None, 1.0, Vec::new(), 0),
+        None => (None, 1.0, Vec::new(), totals.samples),
     };
     if request.json {
         out.write_all(b"{")?;
         if !request.summary {
             for key in ["gradient", "hessian"] {
                 let mut array = JsonArray::open(out, key)?;
-                pass(loss, arguments, inputs.take(), denominator, |batch| {
+                pass(loss, arguments, None, denominator, |batch| {
                     let values = if key == "gradient" {
                         &batch.gradient
                     } else {
@@ -391,7 +393,7 @@ fn run_streamed(
     if !request.summary {
         let mut table = Table::new(true);
         let mut started = false;
-        pass(loss, arguments, inputs.take(), denominator, |batch| {
+        pass(loss, arguments, None, denominator, |batch| {
             let samples = samples_of(batch);
             if !started {
                 table.start(out, &samples)?;
