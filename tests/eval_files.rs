@@ -231,3 +231,19 @@ fn bad_rows_name_file_line_sample_and_column() {
         "error: --target: has 2 values but --prediction has 3\n"
     );
 }
+
+#[test]
+fn one_row_given_flat_keeps_a_flat_gradient() {
+    let out: serde_json::Value = serde_json::from_str(&ok(&[
+        "--loss",
+        "kl",
+        "--target",
+        "0.25,0.75",
+        "--prediction",
+        "0.5,0.5",
+        "--json",
+    ]))
+    .unwrap();
+    assert_eq!(out["gradient"].as_array().unwrap().len(), 2);
+    assert!(out["gradient"][0].is_number(), "{out}");
+}

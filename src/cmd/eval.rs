@@ -474,7 +474,13 @@ fn run_in_memory(
         out.write_all(b"{")?;
         if !request.summary {
             let mut array = JsonArray::open(out, "gradient")?;
-            array.write(out, samples.gradient, n)?;
+            match (&evaluation.gradient, samples.gradient) {
+                // One row given as a flat array: its gradient is that one flat row.
+                (Data::Flat(values), Cells::Whole(_)) => {
+                    array.write(out, Cells::Flat(values), values.len())?
+                }
+                (_, cells) => array.write(out, cells, n)?,
+            }
             array.close(out)?;
             out.write_all(b",")?;
             if let Some(hessian) = samples.hessian {
