@@ -6,10 +6,12 @@
 //! last bit: MSE gives the mean, MAE the median (the middle of the median
 //! interval for an even count), Huber something in between.
 
-use super::curves::{checked_curve, domain_reason};
-use super::figures::{loss_color, panel};
+use super::gaps::{checked_curve, domain_reason};
 use super::model::{Panel, Series, SeriesKind};
-use crate::loss::{compensated_sum, Data, Loss, LossError, ParamValue, Params, Reduction};
+use super::panel::{loss_color, panel};
+use crate::loss::{
+    compensated_sum, Argument, Data, Loss, LossError, ParamValue, Params, Reduction,
+};
 use crate::scenario::{format_number, Grid, LossMember, ValidFigure};
 
 /// Mean loss over `data` for the constant prediction `c`, from the core's
@@ -37,12 +39,19 @@ pub fn check_data(loss: &Loss, data: &[f64]) -> Result<(), String> {
         None,
         Reduction::Mean,
     ) {
+        Err(LossError::Domain(e)) if e.argument == Argument::Target => Err(format!(
+            "the data has a value outside the domain of {}: {} is {}; {}",
+            loss.name(),
+            e.element,
+            e.value,
+            e.reason
+        )),
         Err(LossError::BadData { what, message }) if what == "target" => Err(format!(
             "the data has a value outside the domain of {}: {message}",
             loss.name()
         )),
         // One value at a time, as the fit's slope sees them (hinge labels ±1).
-        _ => match data.iter().position(|&y| loss.point(y, y).is_none()) {
+        _ => match data.iter().position(|&y| loss.point(y, y).is_err()) {
             Some(i) => Err(format!(
                 "the data has a value outside the domain of {}: index {i} is {}",
                 loss.name(),
@@ -75,11 +84,9 @@ pub fn best_constant(loss: &Loss, data: &[f64]) -> f64 {
     } else {
         start + (end - start) / 2.0
     };
-    match loss.params().get("delta") {
-        Some(ParamValue::Number(delta)) if loss.name() == "huber" => {
-            huber_exact(data, *delta, bisected).unwrap_or(bisected)
-        }
-        _ => bisected,
+    match loss.huber_delta() {
+        Some(delta) => huber_exact(data, delta, bisected).unwrap_or(bisected),
+        None => bisected,
     }
 }
 

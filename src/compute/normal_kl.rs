@@ -2,8 +2,8 @@
 //! core's discrete KL applied to the densities sampled on a fine grid. The two
 //! must agree; a test holds them to 1e-9.
 
-use super::figures::panel;
 use super::model::{Panel, Series, SeriesKind};
+use super::panel::panel;
 use crate::loss::{Data, Loss, Params, Reduction};
 use crate::scenario::{format_number, Grid, NormalParams, ValidFigure};
 

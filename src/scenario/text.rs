@@ -184,7 +184,10 @@ impl SectionSpec {
                 Err(_) => name.as_str(),
             };
             match infos.iter().find(|l| l.name == canonical) {
-                Some(info) => formulas.push(format!("{} = {}", formula_lhs(info.name), info.latex)),
+                // The catalogue's LaTeX is the right-hand side; the formulas are per
+                // sample, so the left-hand side is ℓ with the loss's name (MAE is
+                // the mean of ℓ_MAE).
+                Some(info) => formulas.push(format!("{} = {}", info.lhs.latex, info.latex)),
                 None => {
                     return Err(ctx.rep.unknown(
                         format!("{path}.formulas_of[{i}]"),
@@ -236,37 +239,6 @@ impl ErratumSpec {
             when_warning: self.when_warning.clone(),
         })
     }
-}
-
-/// The left-hand side of a catalogue formula, naming the loss (the
-/// catalogue's LaTeX is the right-hand side only). The formulas are per
-/// sample (per element or per row), so the loss is written ℓ, not the name
-/// of its mean: ℓ_MAE = |a|, and MAE is the mean of ℓ_MAE.
-pub fn formula_lhs(canonical: &str) -> String {
-    let short = match canonical {
-        "kl_divergence" => return r"D_{\mathrm{KL}}(p\Vert q)".to_string(),
-        "jensen_shannon" => return r"\mathrm{JS}(p, q)".to_string(),
-        "mae" => "MAE",
-        "mse" => "MSE",
-        "huber" => "Huber",
-        "smooth_l1" => "SmoothL1",
-        "log_cosh" => "LogCosh",
-        "quantile" => "Quantile",
-        "msle" => "MSLE",
-        "mape" => "MAPE",
-        "poisson" => "Poisson",
-        "binary_cross_entropy" => "BCE",
-        "binary_focal_cross_entropy" => "Focal",
-        "hinge" => "Hinge",
-        "squared_hinge" => "SquaredHinge",
-        "categorical_cross_entropy" => "CCE",
-        "sparse_categorical_cross_entropy" => "SCCE",
-        "categorical_focal_cross_entropy" => "CategoricalFocal",
-        "categorical_hinge" => "CategoricalHinge",
-        "cosine_similarity" => "Cosine",
-        other => return format!(r"\ell_{{\mathrm{{{}}}}}", other.replace('_', r"\_")),
-    };
-    format!(r"\ell_{{\mathrm{{{short}}}}}")
 }
 
 /// A piece of text with placeholders: literal text or a quantity reference.

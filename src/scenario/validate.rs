@@ -308,7 +308,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::scenario::{formula_lhs, parse_str};
+    use crate::scenario::parse_str;
 
     const HEAD: &str = "[metadata]\ntitle = 't'\n[[datasets]]\nname = 'y'\nvalues = [1, 2]\n";
 
@@ -456,12 +456,16 @@ mod tests {
             ]
         );
         // Every loss of the catalogue has a left-hand side of its own.
-        for info in crate::loss::catalogue() {
+        let catalogue = crate::loss::catalogue();
+        for (i, info) in catalogue.iter().enumerate() {
             assert!(
-                !formula_lhs(info.name).starts_with("L_"),
-                "{} has no display name",
+                !info.lhs.latex.is_empty(),
+                "{} has no left-hand side",
                 info.name
             );
+            for other in &catalogue[..i] {
+                assert_ne!(info.lhs, other.lhs, "{} and {}", info.name, other.name);
+            }
         }
     }
 }
