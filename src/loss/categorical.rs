@@ -15,10 +15,9 @@
 
 use std::sync::Arc;
 
-use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel};
+use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
-use super::reduce::RowOut;
 use super::sampling::{Region, Sampling};
 use super::sum::Neumaier;
 use super::validate::{self, bad, RowsRef};

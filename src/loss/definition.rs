@@ -28,10 +28,9 @@ use serde::Serialize;
 
 use super::domain::Outside;
 use super::params::{ParamSpec, Reader};
-use super::reduce::RowOut;
 use super::sampling::Sampling;
 use super::validate::RowsRef;
-use super::{LossError, Point, Shape};
+use super::{LossError, ParamValue, Params, Point, Shape};
 
 /// The Okabe–Ito colours (without yellow, which vanishes on a projector):
 /// one fixed colour per loss, the same in every figure. The RGB values live
@@ -142,6 +141,28 @@ pub(crate) struct Row<'d, 'g> {
     pub gradient: &'g mut [f64],
 }
 
+/// What a row kernel returns for one row.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RowOut {
+    pub value: f64,
+    /// Class factor for `weighted_mean` (1 unless class weights are given).
+    pub factor: f64,
+    /// False for a sample left out (sparse label equal to `ignore_index`).
+    pub counted: bool,
+    pub warnings: Vec<String>,
+}
+
+impl RowOut {
+    pub(crate) fn new(value: f64) -> Self {
+        RowOut {
+            value,
+            factor: 1.0,
+            counted: true,
+            warnings: Vec::new(),
+        }
+    }
+}
+
 /// The value and gradient of a row loss at one row.
 pub(crate) trait RowKernel: Debug + Send + Sync {
     /// Targets are class indices, one per row, rather than rows.
@@ -165,4 +186,45 @@ impl Definition {
             Build::Rows(_) => Shape::Rows,
         }
     }
+}
+
+/// Validate `given` against the loss's parameter list and build its kernel;
+/// returns the kernel and every parameter with defaults filled in.
+pub(crate) fn instantiate(
+    def: &'static Definition,
+    given: &Params,
+) -> Result<(Kernel, Params), LossError> {
+    if let Some(unknown) = given
+        .keys()
+        .find(|k| !def.params.iter().any(|p| p.name == k.as_str()))
+    {
+        let known: Vec<&str> = def.params.iter().map(|p| p.name).collect();
+        return Err(LossError::UnknownParam {
+            loss: def.name.to_string(),
+            param: unknown.clone(),
+            known: if known.is_empty() {
+                "no parameters".to_string()
+            } else {
+                known.join(", ")
+            },
+        });
+    }
+    // Defaults first, then what was given; `None` given for a parameter
+    // means "unset", i.e. the default.
+    let mut values: Params = def
+        .params
+        .iter()
+        .map(|p| (p.name.to_string(), p.default.value()))
+        .collect();
+    for (k, v) in given {
+        if *v != ParamValue::None {
+            values.insert(k.clone(), v.clone());
+        }
+    }
+    let mut reader = Reader::new(def.name, &values);
+    let kernel = match def.build {
+        Build::Elementwise(build) => Kernel::Elementwise(build(&mut reader)?),
+        Build::Rows(build) => Kernel::Rows(build(&mut reader)?),
+    };
+    Ok((kernel, reader.finish()))
 }

@@ -15,10 +15,9 @@ use std::f64::consts::LN_2;
 
 use std::sync::Arc;
 
-use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel};
+use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec};
-use super::reduce::RowOut;
 use super::sampling::{Region, Sampling};
 use super::sum::{DoubleDouble, Neumaier};
 use super::validate::{self, bad, RowsRef};

@@ -13,8 +13,9 @@
 
 use std::sync::Arc;
 
-use super::definition::{Build, Definition, ElementwiseKernel, Hue, Labels, Lhs, Row, RowKernel};
-use super::reduce::RowOut;
+use super::definition::{
+    Build, Definition, ElementwiseKernel, Hue, Labels, Lhs, Row, RowKernel, RowOut,
+};
 use super::sampling::{Region, Sampling, WIDE};
 use super::validate::{bad, RowsRef};
 use super::{LossError, Point};

@@ -19,7 +19,7 @@
 //! (bce, binary focal), `categorical` (cce, scce, categorical focal),
 //! `divergence` (kl, jensen_shannon), `margin` (hinge, squared_hinge,
 //! categorical_hinge), `similarity` (cosine). Each family file holds, per
-//! loss, its kernels and its [`Definition`](definition) (names, parameters,
+//! loss, its kernels and its `Definition` (names, parameters,
 //! domain, formula, colour, sampling region); `catalogue` is the list of the
 //! definitions. Beside them: `definition` (the definition and kernel types),
 //! `params` (parameter parsing and checked reads), `domain` (typed domain
@@ -238,10 +238,10 @@ impl Loss {
     /// Look up a loss by canonical name or alias and validate its parameters
     /// (unknown names get the nearest suggestion; defaults are filled in).
     pub fn new(name: &str, params: &Params) -> Result<Loss, LossError> {
-        let definition = catalogue::find(name)?;
-        let (kernel, params) = params::build(definition, params)?;
+        let found = catalogue::find(name)?;
+        let (kernel, params) = definition::instantiate(found, params)?;
         Ok(Loss {
-            definition,
+            definition: found,
             kernel,
             params,
         })

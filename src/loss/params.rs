@@ -14,7 +14,6 @@
 
 use serde::Serialize;
 
-use super::definition::{Build, Definition, Kernel};
 use super::{LossError, ParamValue, Params};
 
 impl ParamValue {
@@ -124,7 +123,21 @@ pub(crate) struct Reader<'a> {
     out: Params,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    /// A reader of `values` (defaults already filled in) for the loss `loss`.
+    pub(crate) fn new(loss: &'static str, values: &'a Params) -> Self {
+        Reader {
+            loss,
+            values,
+            out: Params::new(),
+        }
+    }
+
+    /// Every parameter read, as checked.
+    pub(crate) fn finish(self) -> Params {
+        self.out
+    }
+
     pub(crate) fn bad(&self, param: &str, message: String) -> LossError {
         LossError::BadParam {
             loss: self.loss.to_string(),
@@ -288,51 +301,6 @@ impl Reader<'_> {
     pub(crate) fn positive(&mut self, name: &str) -> Result<f64, LossError> {
         self.number_where(name, |x| x > 0.0, "must be > 0")
     }
-}
-
-/// Validate `given` against the loss's parameter list and build its kernel;
-/// returns the kernel and every parameter with defaults filled in.
-pub(crate) fn build(
-    def: &'static Definition,
-    given: &Params,
-) -> Result<(Kernel, Params), LossError> {
-    if let Some(unknown) = given
-        .keys()
-        .find(|k| !def.params.iter().any(|p| p.name == k.as_str()))
-    {
-        let known: Vec<&str> = def.params.iter().map(|p| p.name).collect();
-        return Err(LossError::UnknownParam {
-            loss: def.name.to_string(),
-            param: unknown.clone(),
-            known: if known.is_empty() {
-                "no parameters".to_string()
-            } else {
-                known.join(", ")
-            },
-        });
-    }
-    // Defaults first, then what was given; `None` given for a parameter
-    // means "unset", i.e. the default.
-    let mut values: Params = def
-        .params
-        .iter()
-        .map(|p| (p.name.to_string(), p.default.value()))
-        .collect();
-    for (k, v) in given {
-        if *v != ParamValue::None {
-            values.insert(k.clone(), v.clone());
-        }
-    }
-    let mut reader = Reader {
-        loss: def.name,
-        values: &values,
-        out: Params::new(),
-    };
-    let kernel = match def.build {
-        Build::Elementwise(build) => Kernel::Elementwise(build(&mut reader)?),
-        Build::Rows(build) => Kernel::Rows(build(&mut reader)?),
-    };
-    Ok((kernel, reader.out))
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@
 
 use rayon::prelude::*;
 
-use super::definition::Row;
+use super::definition::{Row, RowOut};
 use super::domain::{Argument, Place};
 use super::sum::{Neumaier, CHUNK};
 use super::validate::{self, RowsRef};
@@ -173,28 +173,6 @@ where
         hessian: Some(hessian),
         warnings,
     })
-}
-
-/// What a row kernel returns for one row.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RowOut {
-    pub value: f64,
-    /// Class factor for `weighted_mean` (1 unless class weights are given).
-    pub factor: f64,
-    /// False for a sample left out (sparse label equal to `ignore_index`).
-    pub counted: bool,
-    pub warnings: Vec<String>,
-}
-
-impl RowOut {
-    pub(crate) fn new(value: f64) -> Self {
-        RowOut {
-            value,
-            factor: 1.0,
-            counted: true,
-            warnings: Vec::new(),
-        }
-    }
 }
 
 /// Evaluate a row loss. `kernel(row)` checks the row's domain (finiteness is

@@ -11,8 +11,7 @@
 
 use std::sync::Arc;
 
-use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel};
-use super::reduce::RowOut;
+use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::sampling::{Region, Sampling};
 use super::sum::DoubleDouble;
 use super::validate::{bad, RowsRef};

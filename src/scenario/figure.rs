@@ -17,10 +17,10 @@
 
 use serde::Deserialize;
 
+use super::context::Context;
 use super::error::ScenarioError;
 use super::grid::{check_evaluations, GridSpec, BISECTION_STEPS, MAX_POINTS};
 use super::valid::*;
-use super::validate::Context;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -9,6 +9,7 @@
 //! through the core, giving a [`ValidScenario`] the compute stage can trust.
 //! Run `losslab new NAME` for a commented example.
 
+mod context;
 mod csv_data;
 mod dataset;
 mod distribution;

@@ -8,9 +8,9 @@
 
 use serde::Deserialize;
 
+use super::context::Context;
 use super::error::{is_safe_name, ScenarioError};
 use super::valid::{TableKind, ValidErratum, ValidQuantity, ValidSection, ValidTable};
-use super::validate::Context;
 use crate::loss::{catalogue, Loss, Params};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
