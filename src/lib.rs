@@ -2,10 +2,12 @@
 //!
 //! The pipeline, one module per stage:
 //! parse + validate ([`scenario`]) → compute ([`compute`]) → draw ([`plot`])
-//! → assemble ([`report`]) → write ([`cmd`]). The numerical core is [`loss`].
+//! → assemble ([`report`]) → write ([`cmd`]); results also leave as JSON
+//! and CSV ([`export`]). The numerical core is [`loss`].
 
 pub mod cmd;
 pub mod compute;
+pub mod export;
 pub mod loss;
 pub mod plot;
 pub mod report;

@@ -7,8 +7,16 @@ use anyhow::Result;
 use crate::compute::compute;
 use crate::scenario;
 
-pub fn run(configs: &[PathBuf]) -> Result<()> {
-    for config in configs {
+/// Arguments of `losslab check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    pub configs: Vec<PathBuf>,
+}
+
+pub fn run(args: &CheckArgs) -> Result<()> {
+    for config in &args.configs {
         let valid = scenario::load(config)?;
         // Computing catches what only the core can see (e.g. lengths that differ).
         let computed = compute(&valid)?;

@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use serde_json::{json, Map, Value};
 
 use super::data_arg::parse_data_arg;
-use super::json::json_number;
+use crate::export::json_number;
 use crate::loss::{Data, Evaluation, Loss, LossError, ParamValue, Params, Reduction};
 
 #[derive(Debug, clap::Args)]

@@ -3,7 +3,6 @@
 pub mod check;
 mod data_arg;
 pub mod eval;
-mod json;
 pub mod list;
 pub mod new;
 pub mod render;

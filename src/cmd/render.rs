@@ -6,14 +6,29 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 use rayon::prelude::*;
 
-use super::json::{json_number, non_finite_name};
 use super::write::{write_report, ReportFiles};
-use crate::compute::{compute, Cell, Computed, TableData};
+use crate::compute::compute;
+use crate::export::{results_json, table_csv};
 use crate::report::{assemble, Templates};
 use crate::scenario;
 
-pub fn run(configs: &[PathBuf], out: &Path, templates: Option<&Path>) -> Result<()> {
-    let templates = match templates {
+/// Arguments of `losslab render`.
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    pub configs: Vec<PathBuf>,
+    /// Output folder; each report lands in OUT/<config name>/.
+    #[arg(long, default_value = "output")]
+    pub out: PathBuf,
+    /// Folder of templates that override the embedded ones by name.
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
+}
+
+pub fn run(args: &RenderArgs) -> Result<()> {
+    let (configs, out) = (&args.configs, &args.out);
+    let templates = match &args.templates {
         Some(dir) => Templates::with_overrides(dir),
         None => Templates::embedded(),
     }
@@ -70,50 +85,4 @@ pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
         pngs,
         tables,
     })
-}
-
-/// `results.json`: every computed number. JSON has no NaN or infinity, so
-/// those become the strings "NaN", "Infinity" and "-Infinity" (as `eval --json`).
-pub fn results_json(computed: &Computed) -> Result<String> {
-    // toml's value model keeps non-finite floats, unlike serde_json's.
-    let value = toml::Value::try_from(computed).context("cannot serialise the results")?;
-    let mut text = serde_json::to_string_pretty(&to_json(value))?;
-    text.push('\n');
-    Ok(text)
-}
-
-fn to_json(value: toml::Value) -> serde_json::Value {
-    use serde_json::Value as J;
-    match value {
-        toml::Value::String(s) => J::String(s),
-        toml::Value::Integer(i) => J::from(i),
-        toml::Value::Float(f) => json_number(f),
-        toml::Value::Boolean(b) => J::Bool(b),
-        toml::Value::Datetime(d) => J::String(d.to_string()),
-        toml::Value::Array(items) => J::Array(items.into_iter().map(to_json).collect()),
-        toml::Value::Table(table) => {
-            J::Object(table.into_iter().map(|(k, v)| (k, to_json(v))).collect())
-        }
-    }
-}
-
-/// A table as CSV with full precision (HTML shows rounded numbers).
-pub fn table_csv(table: &TableData) -> Result<String> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer.write_record(&table.columns)?;
-    for row in &table.rows {
-        let cells: Vec<String> = row
-            .iter()
-            .map(|cell| match cell {
-                Cell::Text(t) => t.clone(),
-                Cell::Number { value, .. } => match non_finite_name(*value) {
-                    Some(name) => name.to_string(),
-                    None => value.to_string(),
-                },
-            })
-            .collect();
-        writer.write_record(&cells)?;
-    }
-    let bytes = writer.into_inner().context("cannot write CSV")?;
-    Ok(String::from_utf8(bytes)?)
 }
