@@ -8,6 +8,7 @@
 pub mod cmd;
 pub mod compute;
 pub mod export;
+pub mod format;
 pub mod loss;
 pub mod plot;
 pub mod report;

@@ -325,7 +325,7 @@ mod tests {
         }
         assert_eq!(
             warnings,
-            vec!["binary cross-entropy is not defined on x from -0.5 to -0.25 and from 1.25 to 1.5, which is not drawn (prediction: probabilities must be in [0, 1])".to_string()]
+            vec!["binary cross-entropy is not defined on x from −0.5 to −0.25 and from 1.25 to 1.5, which is not drawn (prediction: probabilities must be in [0, 1])".to_string()]
         );
     }
 
@@ -351,7 +351,7 @@ mod tests {
         let (panels, _) = curve_of("mape", "residual", 0.0, -1.0, 1.0, 0.5);
         assert!(
             panels.as_ref().unwrap_err().starts_with(
-                "cannot be drawn: mape is not defined anywhere on x from -1 to 1 (target: "
+                "cannot be drawn: mape is not defined anywhere on x from −1 to 1 (target: "
             ),
             "{panels:?}"
         );

@@ -9,10 +9,11 @@
 use super::gaps::{checked_curve, domain_reason};
 use super::model::{Panel, Series, SeriesKind};
 use super::panel::{loss_color, panel};
+use crate::format::{format_number, Decimals};
 use crate::loss::{
     compensated_sum, Argument, Data, Loss, LossError, ParamValue, Params, Reduction,
 };
-use crate::scenario::{format_number, Grid, LossMember, ValidFigure};
+use crate::scenario::{Grid, LossMember, ValidFigure};
 
 /// Mean loss over `data` for the constant prediction `c`, from the core's
 /// `evaluate`; Err (why) where c is outside the loss's domain.
@@ -212,7 +213,7 @@ pub fn constant_fit(
             label: format!(
                 "best c for {} = {}",
                 member.label,
-                format_number(best, None)
+                format_number(best, Decimals::PROSE)
             ),
             kind: SeriesKind::Points,
             color_key: color,
@@ -275,12 +276,12 @@ pub fn constant_fit(
                 points: curve,
             },
             flat(
-                format!("mean = {} (MSE)", format_number(mean, None)),
+                format!("mean = {} (MSE)", format_number(mean, Decimals::PROSE)),
                 "mse",
                 mean,
             ),
             flat(
-                format!("median = {} (MAE)", format_number(median, None)),
+                format!("median = {} (MAE)", format_number(median, Decimals::PROSE)),
                 "mae",
                 median,
             ),

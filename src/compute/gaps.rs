@@ -1,8 +1,8 @@
 //! Gaps in curves: where a loss is not defined on a figure's grid, and how
 //! that is said in a warning or an error.
 
+use crate::format::{format_number, Decimals};
 use crate::loss::{DomainError, LossError};
-use crate::scenario::format_number;
 
 /// Why a pair is outside a loss's domain: the argument and the rule
 /// (`prediction: probabilities must be in [0, 1]`).
@@ -40,12 +40,12 @@ pub fn missing_ranges(xs: &[f64], missing: &[bool]) -> String {
     runs.iter()
         .map(|&(a, b)| {
             if a == b {
-                format!("at {}", format_number(a, None))
+                format!("at {}", format_number(a, Decimals::PROSE))
             } else {
                 format!(
                     "from {} to {}",
-                    format_number(a, None),
-                    format_number(b, None)
+                    format_number(a, Decimals::PROSE),
+                    format_number(b, Decimals::PROSE)
                 )
             }
         })
@@ -71,8 +71,8 @@ pub fn checked_curve(
         if missing.iter().all(|&m| m) {
             return Err(format!(
                 "cannot be drawn: {label} is not defined anywhere on x from {} to {} ({reason})",
-                format_number(first, None),
-                format_number(last, None)
+                format_number(first, Decimals::PROSE),
+                format_number(last, Decimals::PROSE)
             ));
         }
     }

@@ -2,10 +2,11 @@
 
 use super::model::{Cell, Erratum, Section, TableData};
 use super::quantities::QuantityResult;
+use crate::format::{format_number, Decimals};
 use crate::loss::Data;
 use crate::scenario::{
-    format_number, pieces, pretty_name, Piece, QuantityPlan, TableKind, ValidErratum,
-    ValidQuantity, ValidSection, ValidTable,
+    pieces, pretty_name, Piece, QuantityPlan, TableKind, ValidErratum, ValidQuantity, ValidSection,
+    ValidTable,
 };
 
 fn find<'a>(results: &'a [QuantityResult], name: &str) -> Option<&'a QuantityResult> {
@@ -20,7 +21,9 @@ pub fn fill(text: &str, results: &[QuantityResult]) -> String {
         .map(|piece| match piece {
             Piece::Text(t) => t.into_owned(),
             Piece::Quantity { name, decimals } => find(results, name)
-                .map(|q| format_number(q.value, decimals))
+                .map(|q| {
+                    format_number(q.value, decimals.map_or(Decimals::PROSE, Decimals::Exactly))
+                })
                 .unwrap_or_else(|| format!("{{{name}}}")),
         })
         .collect()
@@ -166,7 +169,7 @@ fn sample_cell(data: &Data, i: usize, digits: usize) -> Cell {
                     format!(
                         "[{}]",
                         r.iter()
-                            .map(|x| format_number(*x, None))
+                            .map(|x| format_number(*x, Decimals::PROSE))
                             .collect::<Vec<_>>()
                             .join(", ")
                     )

@@ -27,8 +27,8 @@ use std::collections::BTreeMap;
 use crate::compute::Results;
 
 pub use context::{
-    format_evidence, format_number, CellView, ColumnView, ErratumView, EvidenceView, FigureView,
-    ReportContext, SectionView, TableView, TocEntry,
+    CellView, ColumnView, ErratumView, EvidenceView, FigureView, ReportContext, SectionView,
+    TableView, TocEntry,
 };
 pub use templates::{Templates, ENTRY_TEMPLATE};
 

@@ -39,7 +39,7 @@ pub use grid::{Grid, GridSpec, BISECTION_STEPS, MAX_EVALUATIONS, MAX_POINTS};
 pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
 pub use quantity::{QuantityKind, QuantitySpec};
-pub use text::{format_number, pieces, ErratumSpec, Piece, SectionSpec, TableKindName, TableSpec};
+pub use text::{pieces, ErratumSpec, Piece, SectionSpec, TableKindName, TableSpec};
 pub use valid::*;
 pub use validate::validate;
 

@@ -311,36 +311,6 @@ pub(crate) fn check_placeholders(
     Ok(())
 }
 
-/// A number as prose shows it: `decimals` exactly, or up to 3 without trailing zeros.
-pub fn format_number(value: f64, decimals: Option<usize>) -> String {
-    if value.is_nan() {
-        return "NaN".into();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 {
-            "∞".into()
-        } else {
-            "−∞".into()
-        };
-    }
-    match decimals {
-        Some(d) => format!("{value:.d$}"),
-        None => {
-            let s = format!("{value:.3}");
-            let s = if s.contains('.') {
-                s.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                s
-            };
-            if s == "-0" {
-                "0".into()
-            } else {
-                s
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,14 +339,5 @@ mod tests {
                 Piece::Text("{n:x}".into()),
             ]
         );
-    }
-
-    #[test]
-    fn numbers_for_prose() {
-        assert_eq!(format_number(0.75, None), "0.75");
-        assert_eq!(format_number(0.583333, None), "0.583");
-        assert_eq!(format_number(10.0, None), "10");
-        assert_eq!(format_number(2.8317, Some(3)), "2.832");
-        assert_eq!(format_number(f64::NAN, None), "NaN");
     }
 }
