@@ -59,18 +59,21 @@ pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
         .par_iter()
         .map(|figure| {
             let svg = crate::plot::draw_svg(figure)?;
+            let inline = crate::plot::inline_svg(&svg, figure)?;
             let png = crate::plot::draw_png(figure, scale)?;
-            Ok((figure.name.clone(), svg, png))
+            Ok((figure.name.clone(), svg, inline, png))
         })
         .collect::<Result<Vec<_>, crate::plot::PlotError>>()
         .with_context(|| format!("{}: cannot draw a figure", config.display()))?;
     let mut svgs = BTreeMap::new();
+    let mut inline_svgs = BTreeMap::new();
     let mut pngs = BTreeMap::new();
-    for (name, svg, png) in drawn {
+    for (name, svg, inline, png) in drawn {
         svgs.insert(name.clone(), svg);
+        inline_svgs.insert(name.clone(), inline);
         pngs.insert(name, png);
     }
-    let index_html = assemble(results, &svgs, templates)
+    let index_html = assemble(results, &inline_svgs, templates)
         .with_context(|| format!("{}: cannot assemble the report", config.display()))?;
     let tables = results
         .tables

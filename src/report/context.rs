@@ -11,7 +11,6 @@ use serde::Serialize;
 
 use super::markdown::markdown_to_html;
 use super::math::latex_to_mathml;
-use super::svg::inline_svg;
 use super::ReportError;
 use crate::compute::{Cell, Erratum, FigureData, Results, Section, TableData};
 use crate::format::{format_evidence, format_number, Decimals};
@@ -205,16 +204,8 @@ impl Builder<'_> {
             .ok_or_else(|| missing("is not in the results"))?;
         let svg = self.svgs.get(name).ok_or_else(|| missing("has no SVG"))?;
         let anchor = self.unique_anchor(&format!("fig-{name}"));
-        // A screen reader must get some name for the plot; the title beats silence.
-        let alt = if figure.alt.trim().is_empty() {
-            &figure.title
-        } else {
-            &figure.alt
-        };
-        let svg_html = inline_svg(svg, &anchor, alt).map_err(|message| ReportError::Svg {
-            name: name.to_string(),
-            message,
-        })?;
+        // The plot stage made the element inline-ready (named for screen readers).
+        let svg_html = svg.clone();
         self.figures += 1;
         Ok(FigureView {
             anchor,
@@ -222,7 +213,7 @@ impl Builder<'_> {
             number: self.figures,
             title: figure.title.clone(),
             caption: figure.caption.clone(),
-            alt: alt.clone(),
+            alt: figure.accessible_name().to_string(),
             svg_html,
             wide: figure.columns > 1 && figure.panels.len() > 1,
         })

@@ -1,4 +1,5 @@
-//! A minimal XML tokenizer for markup the report inlines (plot SVG, MathML).
+//! A minimal XML tokenizer for the MathML the report inlines (figures come
+//! inline-ready from the plot stage and are not read back).
 //!
 //! Not a validating parser: it splits markup into tags and text so the report can
 //! rewrite attributes and refuse what must not reach the page, without a new dependency.
@@ -36,12 +37,6 @@ pub struct Attr<'a> {
     pub quote: char,
 }
 
-impl Attr<'_> {
-    pub fn is(&self, name: &str) -> bool {
-        self.name.eq_ignore_ascii_case(name)
-    }
-}
-
 /// Split `input` into tokens; unterminated constructs are errors.
 pub fn tokenize(input: &str) -> Result<Vec<Token<'_>>, String> {
     let mut tokens = Vec::new();
@@ -77,21 +72,6 @@ pub fn tokenize(input: &str) -> Result<Vec<Token<'_>>, String> {
         rest = &rest[len..];
     }
     Ok(tokens)
-}
-
-/// Write a start tag back as markup.
-pub fn write_start_tag(out: &mut String, name: &str, attrs: &[Attr<'_>], self_closing: bool) {
-    out.push('<');
-    out.push_str(name);
-    for attr in attrs {
-        out.push(' ');
-        out.push_str(attr.name);
-        out.push('=');
-        out.push(attr.quote);
-        out.push_str(&attr.value);
-        out.push(attr.quote);
-    }
-    out.push_str(if self_closing { "/>" } else { ">" });
 }
 
 /// Length up to and including `end`.

@@ -16,7 +16,6 @@ mod context;
 mod markdown;
 mod markup;
 mod math;
-mod svg;
 mod templates;
 
 #[cfg(test)]
@@ -48,9 +47,6 @@ pub enum ReportError {
     /// A section lists a table that is not in `Results::tables`.
     #[error("section `{section}`: table `{name}` is not in the results")]
     MissingTable { section: String, name: String },
-    /// The SVG of a figure cannot be inlined safely.
-    #[error("figure `{name}`: {message}")]
-    Svg { name: String, message: String },
 }
 
 /// Assemble the self-contained `index.html`: `svgs` maps figure name to its SVG document.
