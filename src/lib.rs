@@ -3,7 +3,8 @@
 //! The pipeline, one module per stage:
 //! parse + validate ([`scenario`]) → compute ([`compute`]) → draw ([`plot`])
 //! → assemble ([`report`]) → write ([`cmd`]); results also leave as JSON
-//! and CSV ([`export`]). The numerical core is [`loss`].
+//! and CSV ([`export`]). The numerical core is [`loss`]; [`stats`] holds the
+//! seeded, deterministic statistics of model comparisons.
 
 pub mod cmd;
 pub mod compute;
@@ -13,3 +14,4 @@ pub mod loss;
 pub mod plot;
 pub mod report;
 pub mod scenario;
+pub mod stats;
