@@ -220,6 +220,7 @@ fn default_x_label(losses: &[LossMember], axis: CurveAxis, targets: &[f64]) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loss::prec::{close, ABS_FINITE_DIFFERENCE, REL_FINITE_DIFFERENCE};
     use crate::loss::{catalogue, Params};
 
     /// Every loss of the catalogue can be drawn: elementwise ones against the
@@ -264,7 +265,11 @@ mod tests {
         let (_, slope) = at(x);
         let (up, _) = at(x + h);
         let (down, _) = at(x - h);
-        assert!((slope - (up - down) / (2.0 * h)).abs() < 1e-6, "{slope}");
+        let numeric = (up - down) / (2.0 * h);
+        assert!(
+            close(slope, numeric, REL_FINITE_DIFFERENCE, ABS_FINITE_DIFFERENCE),
+            "{slope} vs {numeric}"
+        );
     }
 
     fn curve_of(
