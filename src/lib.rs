@@ -12,6 +12,7 @@ pub mod export;
 pub mod format;
 pub mod loss;
 pub mod plot;
+pub mod read_limits;
 pub mod report;
 pub mod scenario;
 pub mod stats;

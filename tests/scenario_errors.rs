@@ -10,11 +10,11 @@ const DIR: &str = "tests/fixtures/invalid";
 const CASES: &[(&str, &str)] = &[
     (
         "toml_syntax.toml",
-        "tests/fixtures/invalid/toml_syntax.toml: TOML parse error at line 14, column 9\n   |\n14 | delta = 1 2\n   |         ^^^\nstring values must be quoted, expected literal string",
+        "tests/fixtures/invalid/toml_syntax.toml: line 14, column 9: string values must be quoted, expected literal string\n   |\n14 | delta = 1 2\n   |         ^^^",
     ),
     (
         "unknown_field.toml",
-        "tests/fixtures/invalid/unknown_field.toml: TOML parse error at line 16, column 1\n   |\n16 | captoin = \"typo\"\n   | ^^^^^^^\nunknown field `captoin`, expected one of `name`, `kind`, `title`, `caption`, `alt`, `x_label`, `y_label`, `x_range`, `y_range`, `columns`, `target`, `prediction`, `model`, `losses`, `x`, `axis`, `target_value`, `show`, `split`, `dataset`, `delta`, `function`, `distributions`, `shifts`, `shift_range`",
+        "tests/fixtures/invalid/unknown_field.toml: line 16, column 1: unknown field `captoin`, expected one of `name`, `kind`, `title`, `caption`, `alt`, `x_label`, `y_label`, `x_range`, `y_range`, `columns`, `target`, `prediction`, `model`, `losses`, `x`, `axis`, `target_value`, `show`, `split`, `dataset`, `delta`, `function`, `distributions`, `shifts`, `shift_range`\n   |\n16 | captoin = \"typo\"\n   | ^^^^^^^",
     ),
     (
         "bad_delta.toml",
@@ -68,6 +68,42 @@ const CASES: &[(&str, &str)] = &[
         "fit_outside_domain.toml",
         "tests/fixtures/invalid/fit_outside_domain.toml: figures[0] cannot be drawn: the data has a value outside the domain of mape: index 1 is 0; mape divides by the target, which must not be 0",
     ),
+    (
+        "grid_open_end.toml",
+        "tests/fixtures/invalid/grid_open_end.toml: figures[0].x contains no point",
+    ),
+    (
+        "uniform_width.toml",
+        "tests/fixtures/invalid/uniform_width.toml: datasets[0].generate.distribution.high must be above low (-1e308) by a finite width, got 1e308 (width inf)",
+    ),
+    (
+        "y_range_overflow.toml",
+        "tests/fixtures/invalid/y_range_overflow.toml: figures[0].y_range must be [low, high] with low < high and a finite width, got [-1e308, 1e308]",
+    ),
+    (
+        "formula_syntax.toml",
+        "tests/fixtures/invalid/formula_syntax.toml: sections[0].formulas[0]: formula `\\frac{1}{`: unbalanced group found, expected it to be closed with `}`",
+    ),
+    (
+        "markup_in_formula.toml",
+        "tests/fixtures/invalid/markup_in_formula.toml: sections[0].markdown: formula `\\operatorname{<mtext style=\"position:fixed;inset:0;background:url(https://example.org/x.png)\">x}`: \"<mtext style=\"position:fixed;inset:0;background:url(https://example.org/x.png)\">x\" holds a markup character (<, >, & or \"), which a formula name cannot",
+    ),
+    (
+        "png_too_large.toml",
+        "tests/fixtures/invalid/png_too_large.toml: figures[0] cannot be drawn: figure `kl`: scale 8 gives a 10240×7712 image; the limit is 64000000 pixels",
+    ),
+    (
+        "device_csv.toml",
+        "tests/fixtures/invalid/device_csv.toml: datasets[0].csv cannot read \"/dev/zero\": not a regular file (a device, pipe, socket or folder cannot be read as one)",
+    ),
+    (
+        "kl_integration_budget.toml",
+        "tests/fixtures/invalid/kl_integration_budget.toml: figures[0] would need 100005000 loss evaluations (5000 shifts × 20001 integration points); the limit is 100000000",
+    ),
+    (
+        "sweep_series.toml",
+        "tests/fixtures/invalid/sweep_series.toml: figures[0] would draw 1001 curves; the limit is 1000",
+    ),
 ];
 
 fn losslab() -> Command {
@@ -113,6 +149,21 @@ fn failed_render_writes_nothing() {
         let left: Vec<_> = std::fs::read_dir(out.path()).unwrap().collect();
         assert!(left.is_empty(), "{file} left {left:?}");
     }
+}
+
+/// The corpus is every invalid fixture: a new one without an expected
+/// message here fails, so `check` and `render` are always compared on all.
+#[test]
+fn every_invalid_fixture_is_in_the_corpus() {
+    let mut listed: Vec<&str> = CASES.iter().map(|(file, _)| *file).collect();
+    listed.sort_unstable();
+    let mut present: Vec<String> = std::fs::read_dir(DIR)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".toml"))
+        .collect();
+    present.sort();
+    assert_eq!(listed, present);
 }
 
 #[test]

@@ -1,11 +1,11 @@
-//! `losslab check`: parse, validate and compute (dry run) each scenario; write nothing.
+//! `losslab check`: every validation `render` runs (parse, validate, compute,
+//! Markdown and formulas, figure sizes), short of drawing; writes nothing.
 
 use std::path::PathBuf;
 
 use anyhow::Result;
 
-use crate::compute::compute;
-use crate::scenario;
+use super::prepare::{prepare, Prepared};
 
 /// Arguments of `losslab check`.
 #[derive(Debug, clap::Args)]
@@ -17,9 +17,8 @@ pub struct CheckArgs {
 
 pub fn run(args: &CheckArgs) -> Result<()> {
     for config in &args.configs {
-        let valid = scenario::load(config)?;
-        // Computing catches what only the core can see (e.g. lengths that differ).
-        let computed = compute(&valid)?;
+        // Everything `render` checks, short of drawing and writing.
+        let Prepared { computed, .. } = prepare(config)?;
         let results = &computed.results;
         println!(
             "{}: OK ({} figures, {} tables, {} quantities, {} warnings, {} explained by errata)",

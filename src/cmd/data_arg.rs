@@ -16,10 +16,12 @@ pub fn parse_data_arg(arg: &str, text: &str) -> Result<Data> {
     let text = text.trim();
     if let Some(path) = text.strip_prefix('@') {
         let path = Path::new(path);
-        let content = std::fs::read_to_string(path)
+        // Only a regular file (`@/dev/zero` would never end); JSON is capped.
+        let content = crate::read_limits::read_data_text(path)
             .with_context(|| format!("{arg}: cannot read file `{}`", path.display()))?;
         let source = format!("{arg} (file `{}`)", path.display());
-        let content = content.trim();
+        // A byte-order mark (Windows editors) is not data, in JSON as in CSV.
+        let content = content.trim_start_matches('\u{feff}').trim();
         if content.starts_with('[') {
             parse_json(&source, content)
         } else if !content.contains('\n') {

@@ -5,5 +5,6 @@ mod data_arg;
 pub mod eval;
 pub mod list;
 pub mod new;
+pub mod prepare;
 pub mod render;
 pub mod write;

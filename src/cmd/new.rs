@@ -25,6 +25,15 @@ pub struct NewArgs {
 
 pub fn run(args: &NewArgs) -> Result<()> {
     let name = args.name.as_str();
+    // The path is quoted in the starter's comments, where a line break or
+    // other control character would end the comment and break the TOML.
+    if let Some(c) = name.chars().find(|c| c.is_control()) {
+        bail!(
+            "{:?} is not a usable scenario name: it holds the control character {:?}",
+            name,
+            c
+        );
+    }
     let path = if name.ends_with(".toml") {
         PathBuf::from(name)
     } else {

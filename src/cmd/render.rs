@@ -3,11 +3,11 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result};
+use anyhow::{bail, Context, Result};
 use rayon::prelude::*;
 
+use super::prepare::{prepare, Prepared};
 use super::write::{write_report, ReportFiles};
-use crate::compute::compute;
 use crate::export::{results_json, table_csv};
 use crate::report::{assemble, Templates};
 use crate::scenario;
@@ -33,6 +33,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
         None => Templates::embedded(),
     }
     .context("cannot load the report templates")?;
+    refuse_shared_folders(configs)?;
     for config in configs {
         let files = build(config, &templates)?;
         let dir = write_report(out, &files)
@@ -46,10 +47,30 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     Ok(())
 }
 
+/// Two configs whose reports would land in one folder (`"a b.toml"` and
+/// `a-b.toml`, or `x/r.toml` and `y/r.toml`): the second would replace the first.
+fn refuse_shared_folders(configs: &[PathBuf]) -> Result<()> {
+    let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
+    for config in configs {
+        let folder = scenario::report_folder(config);
+        if let Some(first) = seen.insert(folder.clone(), config) {
+            if first == config.as_path() {
+                bail!("{} is given twice", config.display());
+            }
+            bail!(
+                "{} and {} would both be written to the report folder \"{folder}\"; \
+                 rename one of them or render them into different --out folders",
+                first.display(),
+                config.display()
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Every stage but the write: the finished files of one report, in memory.
 pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
-    let valid = scenario::load(config)?;
-    let computed = compute(&valid)?;
+    let Prepared { valid, computed } = prepare(config)?;
     let results = &computed.results;
     let scale = valid.png_scale;
     // Figures are independent: draw them on every core; the output does not

@@ -9,6 +9,8 @@
 //! sparse labels). The derivative shown is d/dx along that path, g₀ − g₁,
 //! from the core's gradient.
 
+use std::collections::BTreeMap;
+
 use super::gaps::{checked_curve, domain_reason, outside};
 use super::model::{Panel, Series, SeriesKind};
 use super::panel::{loss_color, panel};
@@ -74,15 +76,20 @@ pub fn loss_curve(
     let single_curve = losses.len() * targets.len() == 1;
     let mut values = Vec::new();
     let mut derivatives = Vec::new();
-    for (i, member) in losses.iter().enumerate() {
-        let sweep_index = losses[..i]
-            .iter()
-            .filter(|other| {
-                other.loss.name() == member.loss.name()
-                    && other.sweep.is_some()
-                    && other.sweep.as_ref().map(|s| &s.0) == member.sweep.as_ref().map(|s| &s.0)
-            })
-            .count();
+    // Members seen so far per (loss, swept parameter): a map, not a rescan of
+    // the earlier members, which made a long sweep quadratic.
+    let mut swept_before: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for member in losses {
+        let sweep_index = match &member.sweep {
+            Some((param, _)) => {
+                let seen = swept_before
+                    .entry((member.loss.name(), param.as_str()))
+                    .or_insert(0);
+                *seen += 1;
+                *seen - 1
+            }
+            None => 0,
+        };
         let color = loss_color(member, sweep_index);
         for (t, &target) in targets.iter().enumerate() {
             let label = if targets.len() > 1 {

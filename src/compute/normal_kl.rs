@@ -15,8 +15,8 @@ const HALF_WIDTH_SIGMAS: f64 = 12.0;
 /// of the model so that q > 0 wherever p is sampled (else KL would be infinite
 /// by rounding, not by mathematics).
 const MODEL_SIGMAS: f64 = 35.0;
-/// Grid points for the numerical integral.
-const INTEGRATION_POINTS: usize = 20_001;
+/// Grid points for the numerical integral (validation counts them).
+const INTEGRATION_POINTS: usize = crate::scenario::KL_INTEGRATION_POINTS;
 
 /// KL(p ‖ q) = ln(σ_q/σ_p) + (σ_p² + (μ_p − μ_q)²)/(2σ_q²) − ½, in nats.
 /// For unit variances this is shift²/2.

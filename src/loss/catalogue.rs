@@ -9,7 +9,7 @@
 //! assert_eq!(bce.params[0].name, "from_logits");
 //! ```
 
-use super::definition::Definition;
+use super::definition::{Definition, Hue};
 use super::{binary, categorical, count, divergence, margin, regression, robust, similarity};
 use super::{LossError, LossInfo, ParamInfo};
 
@@ -106,6 +106,12 @@ pub(crate) fn info(def: &Definition) -> LossInfo {
 /// Every loss of the catalogue, as public information.
 pub fn catalogue() -> Vec<LossInfo> {
     DEFINITIONS.iter().map(|d| info(d)).collect()
+}
+
+/// The fixed colour of a canonical name or alias, without building its whole
+/// catalogue entry (the palette asks for every series).
+pub fn loss_hue(name: &str) -> Option<Hue> {
+    lookup(name).map(|def| def.hue)
 }
 
 /// The catalogue entry of a canonical name or alias (`l1` gives MAE's).

@@ -77,7 +77,7 @@ mod validate;
 #[cfg(test)]
 mod error_tests;
 
-pub use catalogue::{catalogue, loss_info};
+pub use catalogue::{catalogue, loss_hue, loss_info};
 pub use definition::{Hue, Lhs};
 pub use domain::{Argument, DomainError, Place};
 pub use params::ParamDefault;

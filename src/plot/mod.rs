@@ -57,7 +57,10 @@ const SVG_DETAIL: u32 = 4;
 pub fn draw_svg(figure: &FigureData) -> Result<String, PlotError> {
     prepare(figure)?;
     let size = figure_size(figure, 1.0);
-    let canvas = (size.0 * SVG_DETAIL, size.1 * SVG_DETAIL);
+    let canvas = (
+        size.0.saturating_mul(SVG_DETAIL),
+        size.1.saturating_mul(SVG_DETAIL),
+    );
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, canvas).into_drawing_area();
@@ -115,6 +118,15 @@ pub fn draw_png(figure: &FigureData, scale: f64) -> Result<Vec<u8>, PlotError> {
         pixels
     };
     encode_png(&pixels, size).map_err(|m| PlotError::new(figure, m))
+}
+
+/// Every check drawing makes before it starts (panels, ranges, the PNG's
+/// pixel budget at `scale`), without drawing: `check` runs it, and `render`
+/// runs it on every figure before drawing any.
+pub fn check_drawable(figure: &FigureData, scale: f64) -> Result<(), PlotError> {
+    validate::check_figure(figure).map_err(|m| PlotError::new(figure, m))?;
+    validate::check_scale(scale).map_err(|m| PlotError::new(figure, m))?;
+    validate::check_size(figure_size(figure, scale), scale).map_err(|m| PlotError::new(figure, m))
 }
 
 /// Validate and make sure the font is registered.

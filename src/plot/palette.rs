@@ -4,7 +4,9 @@
 //! common forms of colour blindness. Its yellow (#F0E442) is left out: a thin
 //! yellow line on white disappears on a projector.
 
-use crate::loss::{loss_info, Hue};
+use std::collections::BTreeMap;
+
+use crate::loss::{loss_hue, Hue};
 
 /// An sRGB colour.
 pub type Rgb = (u8, u8, u8);
@@ -73,7 +75,7 @@ fn fixed(key: &str) -> Option<Rgb> {
         .iter()
         .find(|(name, _)| *name == key)
         .map(|(_, rgb)| *rgb)
-        .or_else(|| loss_info(key).map(|info| hue_rgb(info.hue)))
+        .or_else(|| loss_hue(key).map(hue_rgb))
 }
 
 /// The colour of a loss name or role. Case, `-` and spaces are ignored
@@ -91,34 +93,40 @@ pub fn color_for(key: &str) -> Rgb {
 /// colour the panel does not use yet. Series with the same key share a colour.
 pub fn panel_colors(keys: &[&str]) -> Vec<Rgb> {
     let keys: Vec<String> = keys.iter().map(|k| normalise(k)).collect();
-    let mut assigned: Vec<(&str, Rgb)> = Vec::new();
+    // A map and a short list of colours in use (never longer than the
+    // palette plus the fixed colours): linear in the series, where scanning
+    // every earlier series made a long sweep quadratic.
+    let mut assigned: BTreeMap<&str, Rgb> = BTreeMap::new();
+    let mut used: Vec<Rgb> = Vec::new();
     // First pass: fixed colours, first come first served.
     for key in &keys {
         if let Some(colour) = fixed(key) {
-            let known = assigned.iter().any(|(k, _)| k == key);
-            let taken = assigned.iter().any(|(_, c)| *c == colour);
-            if !known && !taken {
-                assigned.push((key, colour));
+            if !assigned.contains_key(key.as_str()) && !used.contains(&colour) {
+                assigned.insert(key, colour);
+                used.push(colour);
             }
         }
     }
     // Second pass: everything else gets a free colour, or its own if all are used.
     for key in &keys {
-        if assigned.iter().all(|(k, _)| k != key) {
+        if !assigned.contains_key(key.as_str()) {
             let colour = PALETTE
                 .iter()
                 .copied()
-                .find(|c| assigned.iter().all(|(_, a)| a != c))
+                .find(|c| !used.contains(c))
                 .unwrap_or_else(|| color_for(key));
-            assigned.push((key, colour));
+            assigned.insert(key, colour);
+            if !used.contains(&colour) {
+                used.push(colour);
+            }
         }
     }
     keys.iter()
         .map(|key| {
             assigned
-                .iter()
-                .find(|(k, _)| k == key)
-                .map_or_else(|| color_for(key), |(_, c)| *c)
+                .get(key.as_str())
+                .copied()
+                .unwrap_or_else(|| color_for(key))
         })
         .collect()
 }

@@ -64,7 +64,7 @@ pub fn check_scale(scale: f64) -> Result<(), String> {
 pub fn check_size((width, height): (u32, u32), scale: f64) -> Result<(), String> {
     if width == 0 || height == 0 || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(format!(
-            "scale {scale} gives a {width}×{height} image, outside what can be drawn"
+            "scale {scale} gives a {width}×{height} image; the limit is {MAX_PIXELS} pixels"
         ));
     }
     Ok(())

@@ -14,8 +14,8 @@
 
 mod context;
 mod markdown;
-mod markup;
 mod math;
+mod mathml_allow;
 mod templates;
 
 #[cfg(test)]
@@ -57,4 +57,15 @@ pub fn assemble(
 ) -> Result<String, ReportError> {
     let context = ReportContext::build(results, svgs)?;
     templates.render(&context)
+}
+
+/// Convert Markdown (with `$…$` formulas) as `assemble` will, and drop the
+/// result: `check` finds what `render` would, without assembling a page.
+pub fn check_markdown(markdown: &str) -> Result<(), ReportError> {
+    markdown::markdown_to_html(markdown, 0).map(drop)
+}
+
+/// Convert one display formula as `assemble` will, and drop the result.
+pub fn check_formula(latex: &str) -> Result<(), ReportError> {
+    math::latex_to_mathml(latex, pulldown_latex::config::DisplayMode::Block).map(drop)
 }

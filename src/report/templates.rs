@@ -46,12 +46,13 @@ impl Templates {
     pub fn with_overrides(dir: &Path) -> Result<Templates, ReportError> {
         let mut sources = embedded_sources();
         let mut files = Vec::new();
-        collect_files(dir, dir, &mut files)?;
+        collect_files(dir, dir, 0, &mut files)?;
         for (name, path) in files {
-            let text = std::fs::read_to_string(&path).map_err(|e| ReportError::Template {
-                name: name.clone(),
-                message: format!("cannot read {}: {e}", path.display()),
-            })?;
+            let text =
+                crate::read_limits::read_capped(&path).map_err(|e| ReportError::Template {
+                    name: name.clone(),
+                    message: format!("cannot read {}: {e}", path.display()),
+                })?;
             sources.insert(
                 name,
                 Source {
@@ -126,16 +127,31 @@ fn embedded_sources() -> BTreeMap<String, Source> {
         .collect()
 }
 
+/// Most files a template folder may hold, and how deep it may nest: a folder
+/// of templates is small, and a bound keeps a mistaken `--templates /` short.
+const MAX_TEMPLATE_FILES: usize = 1_000;
+const MAX_TEMPLATE_DEPTH: usize = 8;
+
 /// Every regular, non-hidden file under `dir`, named relative to `root` with `/`.
+///
+/// Symlinked folders are not followed (two links to `.` would make the walk
+/// exponential, a link to `/proc/self` endless); a symlink to a file is read.
 fn collect_files(
     root: &Path,
     dir: &Path,
+    depth: usize,
     out: &mut Vec<(String, PathBuf)>,
 ) -> Result<(), ReportError> {
-    let io_error = |e: std::io::Error| ReportError::Template {
+    let error = |message: String| ReportError::Template {
         name: dir.display().to_string(),
-        message: format!("cannot read template folder: {e}"),
+        message,
     };
+    let io_error = |e: std::io::Error| error(format!("cannot read template folder: {e}"));
+    if depth > MAX_TEMPLATE_DEPTH {
+        return Err(error(format!(
+            "template folders nest deeper than {MAX_TEMPLATE_DEPTH} levels"
+        )));
+    }
     let mut entries = std::fs::read_dir(dir)
         .map_err(io_error)?
         .collect::<Result<Vec<_>, _>>()
@@ -147,9 +163,21 @@ fn collect_files(
             continue;
         }
         let path = entry.path();
-        if path.is_dir() {
-            collect_files(root, &path, out)?;
+        // `file_type` does not follow symlinks, unlike `Path::is_dir`.
+        let kind = entry.file_type().map_err(io_error)?;
+        if kind.is_dir() {
+            collect_files(root, &path, depth + 1, out)?;
+        } else if kind.is_symlink() && path.is_dir() {
+            return Err(error(format!(
+                "{} is a symbolic link to a folder; links to folders are not followed",
+                path.display()
+            )));
         } else {
+            if out.len() >= MAX_TEMPLATE_FILES {
+                return Err(error(format!(
+                    "holds more than {MAX_TEMPLATE_FILES} files; is it the right folder?"
+                )));
+            }
             let relative = path.strip_prefix(root).unwrap_or(&path);
             let name = relative
                 .components()

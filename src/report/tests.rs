@@ -303,3 +303,53 @@ fn write_preview() {
     std::fs::create_dir_all(dir).unwrap();
     std::fs::write(dir.join("index.html"), render(&results, &svgs)).unwrap();
 }
+
+/// Two links to the folder itself made the walk exponential, a link to
+/// `/proc/self` endless: links to folders are refused, not followed.
+#[cfg(unix)]
+#[test]
+fn symlinked_template_folders_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("toc.html"), "toc").unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("a")).unwrap();
+    std::os::unix::fs::symlink(dir.path(), dir.path().join("b")).unwrap();
+    let error = Templates::with_overrides(dir.path()).expect_err("must fail");
+    assert!(
+        error
+            .to_string()
+            .contains("links to folders are not followed"),
+        "{error}"
+    );
+    // A link to a file is a file.
+    let other = tempfile::tempdir().unwrap();
+    std::fs::write(other.path().join("real.html"), "real").unwrap();
+    std::os::unix::fs::symlink(
+        other.path().join("real.html"),
+        other.path().join("toc.html"),
+    )
+    .unwrap();
+    let templates = Templates::with_overrides(other.path()).unwrap();
+    assert!(templates.names().contains(&"real.html".to_string()));
+}
+
+#[test]
+fn template_folders_are_bounded_in_depth() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut deep = dir.path().to_path_buf();
+    for i in 0..12 {
+        deep = deep.join(format!("d{i}"));
+    }
+    std::fs::create_dir_all(&deep).unwrap();
+    std::fs::write(deep.join("x.html"), "x").unwrap();
+    let error = Templates::with_overrides(dir.path()).expect_err("must fail");
+    assert!(error.to_string().contains("nest deeper"), "{error}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_device_as_template_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("toc.html")).unwrap();
+    let error = Templates::with_overrides(dir.path()).expect_err("must fail");
+    assert!(error.to_string().contains("not a regular file"), "{error}");
+}

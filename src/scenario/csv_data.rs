@@ -7,19 +7,23 @@ use super::error::{Reporter, ScenarioError};
 use crate::loss::Data;
 
 /// Read `file` (shown to the user as `shown`); `column` picks one column by
-/// header name, otherwise one column gives a flat array and several give rows.
+/// header name, otherwise one column gives a flat array and several give
+/// rows. More than `max_rows` rows is an error.
 pub(crate) fn read_csv(
     file: &Path,
     shown: &str,
     column: Option<&str>,
+    max_rows: usize,
     path: &str,
     rep: &Reporter,
 ) -> Result<Data, ScenarioError> {
-    let text = std::fs::read_to_string(file)
+    // Streamed, so only a regular file is required, not a size; the row
+    // count is capped below instead.
+    let opened = crate::read_limits::open_regular(file)
         .map_err(|e| rep.invalid(path, format!("cannot read \"{shown}\": {e}")))?;
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
-        .from_reader(text.as_bytes());
+        .from_reader(std::io::BufReader::new(opened));
     let headers = reader
         .headers()
         .map_err(|e| rep.invalid(path, format!("\"{shown}\": {e}")))?
@@ -40,6 +44,12 @@ pub(crate) fn read_csv(
     for record in reader.records() {
         let record =
             record.map_err(|e| rep.invalid(path, format!("\"{shown}\": {}", csv_message(&e))))?;
+        if rows.len() >= max_rows {
+            return Err(rep.invalid(
+                path,
+                format!("\"{shown}\" has more than {max_rows} rows; the limit is {max_rows}"),
+            ));
+        }
         let line = record.position().map(|p| p.line()).unwrap_or(0);
         let mut row = Vec::with_capacity(record.len());
         for (i, field) in record.iter().enumerate() {

@@ -9,7 +9,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::Deserialize;
 
-use super::error::{Reporter, ScenarioError};
+use super::error::{shown_number, Reporter, ScenarioError};
 use crate::loss::Data;
 
 /// Largest generated or repeated dataset, the same cap as figures.
@@ -103,32 +103,68 @@ enum Sampler {
 }
 
 impl Sampler {
+    /// Check every parameter first (finite, in range, a finite width), so
+    /// statrs never sees a value it would refuse or panic on (its uniform
+    /// sampler unwraps on an infinite `high − low`); errors name the key.
     fn new(spec: &DistributionSpec, path: &str, rep: &Reporter) -> Result<Sampler, ScenarioError> {
         use statrs::distribution as d;
+        let finite = |key: &str, v: f64| {
+            if v.is_finite() {
+                Ok(v)
+            } else {
+                Err(rep.invalid(format!("{path}.{key}"), format!("must be finite, got {v}")))
+            }
+        };
+        let positive = |key: &str, v: f64| {
+            if v.is_finite() && v > 0.0 {
+                Ok(v)
+            } else {
+                Err(rep.invalid(
+                    format!("{path}.{key}"),
+                    format!("must be a finite number > 0, got {v}"),
+                ))
+            }
+        };
         let bad = |e: &dyn std::fmt::Display| {
             rep.invalid(path, format!("is not a valid distribution: {e}"))
         };
         Ok(match *spec {
-            DistributionSpec::Normal { mean, std } => {
-                Sampler::Normal(d::Normal::new(mean, std).map_err(|e| bad(&e))?)
-            }
-            DistributionSpec::Laplace { location, scale } => {
-                Sampler::Laplace(d::Laplace::new(location, scale).map_err(|e| bad(&e))?)
-            }
+            DistributionSpec::Normal { mean, std } => Sampler::Normal(
+                d::Normal::new(finite("mean", mean)?, positive("std", std)?)
+                    .map_err(|e| bad(&e))?,
+            ),
+            DistributionSpec::Laplace { location, scale } => Sampler::Laplace(
+                d::Laplace::new(finite("location", location)?, positive("scale", scale)?)
+                    .map_err(|e| bad(&e))?,
+            ),
             DistributionSpec::StudentT {
                 location,
                 scale,
                 freedom,
-            } => {
-                Sampler::StudentT(d::StudentsT::new(location, scale, freedom).map_err(|e| bad(&e))?)
-            }
+            } => Sampler::StudentT(
+                d::StudentsT::new(
+                    finite("location", location)?,
+                    positive("scale", scale)?,
+                    positive("freedom", freedom)?,
+                )
+                .map_err(|e| bad(&e))?,
+            ),
             DistributionSpec::Uniform { low, high } => {
+                let (low, high) = (finite("low", low)?, finite("high", high)?);
+                if !(low < high && (high - low).is_finite()) {
+                    return Err(rep.invalid(
+                        format!("{path}.high"),
+                        format!(
+                            "must be above low ({}) by a finite width, got {} (width {})",
+                            shown_number(low),
+                            shown_number(high),
+                            shown_number(high - low)
+                        ),
+                    ));
+                }
                 Sampler::Uniform(d::Uniform::new(low, high).map_err(|e| bad(&e))?)
             }
-            DistributionSpec::Constant { value } if value.is_finite() => Sampler::Constant(value),
-            DistributionSpec::Constant { value } => {
-                return Err(bad(&format!("value {value} is not finite")))
-            }
+            DistributionSpec::Constant { value } => Sampler::Constant(finite("value", value)?),
         })
     }
 
@@ -172,6 +208,7 @@ impl DatasetSpec {
                 &base.join(file),
                 file,
                 self.column.as_deref(),
+                MAX_DATASET_SIZE,
                 &format!("{path}.csv"),
                 rep,
             )?
@@ -245,7 +282,7 @@ impl GenerateSpec {
             (None, Some(mixture)) if !mixture.is_empty() => {
                 let mut out = Vec::new();
                 for (i, c) in mixture.iter().enumerate() {
-                    if !(c.share > 0.0 && c.share <= 1.0) {
+                    if !(c.share.is_finite() && c.share > 0.0 && c.share <= 1.0) {
                         return Err(rep.invalid(
                             format!("{path}.mixture[{i}].share"),
                             format!("must be in (0, 1], got {}", c.share),
@@ -364,5 +401,45 @@ mod tests {
             err.to_string(),
             "x.toml: datasets[0] needs exactly one of `values`, `rows`, `csv`, `counts`, `generate`"
         );
+    }
+
+    /// `uniform` from −1e308 to 1e308 panicked inside statrs (its width is infinite).
+    #[test]
+    fn distribution_parameters_are_checked_before_statrs() {
+        for (distribution, expected) in [
+            (
+                "{ kind = 'uniform', low = -1e308, high = 1e308 }",
+                "datasets[0].generate.distribution.high must be above low (-1e308) by a finite width, got 1e308 (width inf)",
+            ),
+            (
+                "{ kind = 'uniform', low = 1, high = 1 }",
+                "datasets[0].generate.distribution.high must be above low (1) by a finite width, got 1 (width 0)",
+            ),
+            (
+                "{ kind = 'normal', mean = 0, std = -1 }",
+                "datasets[0].generate.distribution.std must be a finite number > 0, got -1",
+            ),
+            (
+                "{ kind = 'laplace', location = inf, scale = 1 }",
+                "datasets[0].generate.distribution.location must be finite, got inf",
+            ),
+            (
+                "{ kind = 'student_t', location = 0, scale = 1, freedom = nan }",
+                "datasets[0].generate.distribution.freedom must be a finite number > 0, got NaN",
+            ),
+            (
+                "{ kind = 'constant', value = -inf }",
+                "datasets[0].generate.distribution.value must be finite, got -inf",
+            ),
+        ] {
+            let spec: DatasetSpec = toml::from_str(&format!(
+                "name = 'n'\ngenerate = {{ size = 10, seed = 1, distribution = {distribution} }}"
+            ))
+            .unwrap();
+            let err = spec
+                .load(Path::new("."), "datasets[0]", &rep())
+                .unwrap_err();
+            assert_eq!(err.to_string(), format!("x.toml: {expected}"));
+        }
     }
 }

@@ -60,6 +60,15 @@ impl Reporter {
     }
 }
 
+/// A number in a message as a person writes it: `1e308`, not 309 digits.
+pub(crate) fn shown_number(v: f64) -> String {
+    if v.is_finite() && v != 0.0 && (v.abs() >= 1e16 || v.abs() < 1e-6) {
+        format!("{v:e}")
+    } else {
+        v.to_string()
+    }
+}
+
 /// The closest known name by Jaro–Winkler similarity, if it is close enough to be a typo.
 pub fn nearest<'a>(name: &str, known: &[&'a str]) -> Option<&'a str> {
     known

@@ -18,8 +18,10 @@
 use serde::Deserialize;
 
 use super::context::Context;
-use super::error::ScenarioError;
-use super::grid::{check_evaluations, GridSpec, BISECTION_STEPS, MAX_POINTS};
+use super::error::{shown_number, ScenarioError};
+use super::grid::{
+    check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS, MAX_SERIES,
+};
 use super::valid::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -185,7 +187,11 @@ impl FigureSpec {
                     ));
                 }
                 let show = self.show.unwrap_or(Show::Value);
-                let curves = losses.len() * targets.len() * if show == Show::Both { 2 } else { 1 };
+                let curves = losses
+                    .len()
+                    .saturating_mul(targets.len())
+                    .saturating_mul(if show == Show::Both { 2 } else { 1 });
+                check_series(path, curves, "curves", ctx)?;
                 check_points(path, grid.len().saturating_mul(curves), ctx)?;
                 FigureKind::LossCurve {
                     losses,
@@ -221,6 +227,7 @@ impl FigureSpec {
                     Some(d) => Some(d.validate(&format!("{path}.delta"), rep)?),
                     None => None,
                 };
+                check_series(path, losses.len(), "curves", ctx)?;
                 check_points(path, grid.len().saturating_mul(losses.len()), ctx)?;
                 // Every point of a curve evaluates the loss at every data
                 // value; every best constant (one per loss, one per δ, and
@@ -271,6 +278,7 @@ impl FigureSpec {
                 if names.is_empty() {
                     return Err(rep.invalid(format!("{path}.distributions"), "is empty"));
                 }
+                check_series(path, names.len(), "distributions", ctx)?;
                 let distributions = names
                     .iter()
                     .enumerate()
@@ -302,13 +310,44 @@ impl FigureSpec {
                 let shift_grid = grid_or(&self.shift_range, path, "shift_range", rep)?;
                 check_points(
                     path,
-                    grid.len().saturating_mul(2 * shifts.len()) + shift_grid.len(),
+                    grid.len()
+                        .saturating_mul(shifts.len().saturating_mul(2))
+                        .saturating_add(shift_grid.len()),
                     ctx,
                 )?;
+                // Each shift is a numerical integral over its own fine grid.
+                check_evaluations(
+                    path,
+                    shifts.len().saturating_mul(KL_INTEGRATION_POINTS),
+                    &format!(
+                        "{} × {KL_INTEGRATION_POINTS} integration points",
+                        count(shifts.len(), "shift", "shifts")
+                    ),
+                    rep,
+                )?;
+                check_series(path, shifts.len(), "shifts (one panel each)", ctx)?;
+                let target =
+                    ctx.normal(&format!("{path}.target"), &text("target", &self.target)?)?;
+                let model = ctx.normal(&format!("{path}.model"), &text("model", &self.model)?)?;
+                let (low, high) = shift_grid.span();
+                for (key, shift) in shifts
+                    .iter()
+                    .map(|s| ("shifts", *s))
+                    .chain([("shift_range", low), ("shift_range", high)])
+                {
+                    if !(model.mean + shift).is_finite() {
+                        return Err(rep.invalid(
+                            format!("{path}.{key}"),
+                            format!(
+                                "moves the model mean {} beyond the finite numbers",
+                                model.mean
+                            ),
+                        ));
+                    }
+                }
                 FigureKind::NormalKl {
-                    target: ctx
-                        .normal(&format!("{path}.target"), &text("target", &self.target)?)?,
-                    model: ctx.normal(&format!("{path}.model"), &text("model", &self.model)?)?,
+                    target,
+                    model,
                     shifts,
                     grid,
                     shift_grid,
@@ -318,10 +357,18 @@ impl FigureSpec {
         let range = |key: &str, r: Option<[f64; 2]>| -> Result<Option<(f64, f64)>, ScenarioError> {
             match r {
                 None => Ok(None),
-                Some([a, b]) if a.is_finite() && b.is_finite() && a < b => Ok(Some((a, b))),
+                // The width too must be finite: [-1e308, 1e308] passed here and
+                // failed only when drawn.
+                Some([a, b]) if a.is_finite() && b.is_finite() && a < b && (b - a).is_finite() => {
+                    Ok(Some((a, b)))
+                }
                 Some([a, b]) => Err(rep.invalid(
                     format!("{path}.{key}"),
-                    format!("must be [low, high] with low < high, got [{a}, {b}]"),
+                    format!(
+                        "must be [low, high] with low < high and a finite width, got [{}, {}]",
+                        shown_number(a),
+                        shown_number(b)
+                    ),
                 )),
             }
         };
@@ -353,6 +400,16 @@ fn grid_or(
         Some(s) => s.validate(&format!("{path}.{key}"), rep),
         None => Err(rep.invalid(path, format!("needs `{key}`"))),
     }
+}
+
+fn check_series(path: &str, series: usize, what: &str, ctx: &Context) -> Result<(), ScenarioError> {
+    if series > MAX_SERIES {
+        return Err(ctx.rep.invalid(
+            path,
+            format!("would draw {series} {what}; the limit is {MAX_SERIES}"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_points(path: &str, points: usize, ctx: &Context) -> Result<(), ScenarioError> {

@@ -8,6 +8,11 @@ use super::error::{Reporter, ScenarioError};
 /// Most points a figure or sweep may produce; more is refused, not attempted.
 pub const MAX_POINTS: usize = 1_000_000;
 
+/// Most curves (legend entries, panels of a `normal_kl` figure) one figure
+/// may have: each costs a legend line and a path whatever its points, and
+/// 200,000 of them made a half-gigabyte SVG that no one can read.
+pub const MAX_SERIES: usize = 1_000;
+
 /// Most loss evaluations one figure or quantity may need (a constant fit
 /// evaluates the loss at every data value for every grid point).
 pub const MAX_EVALUATIONS: usize = 100_000_000;
@@ -15,6 +20,11 @@ pub const MAX_EVALUATIONS: usize = 100_000_000;
 /// Loss evaluations counted for one best constant per data value: two
 /// bisections of at most 64 halvings each (see `compute::fit`).
 pub const BISECTION_STEPS: usize = 128;
+
+/// Grid points of one numerical KL integral of two normal densities (see
+/// `compute::normal_kl`): each is a density pair and a KL term, counted as
+/// one loss evaluation against [`MAX_EVALUATIONS`].
+pub const KL_INTEGRATION_POINTS: usize = 20_001;
 
 /// Refuse work of more than [`MAX_EVALUATIONS`] loss evaluations; `how`
 /// says how they were counted.
@@ -115,12 +125,15 @@ impl GridSpec {
         // Tolerance: `to` counts as on the grid when within a millionth of a step.
         let mut last = (intervals + 1e-6).floor() as usize;
         let ends_on_to = (self.from + last as f64 * self.step - self.to).abs() <= 1e-6 * self.step;
+        let no_point = || rep.invalid(path, "contains no point");
         if self.open_end && ends_on_to {
-            last -= 1;
+            // Checked: `to` on the grid at index 0 (a step larger than the span)
+            // leaves no point at all, not a wrapped-around count.
+            last = last.checked_sub(1).ok_or_else(no_point)?;
         }
         let first = usize::from(self.open_start);
         if last < first {
-            return Err(rep.invalid(path, "contains no point"));
+            return Err(no_point());
         }
         Ok(Grid {
             from: self.from,
@@ -180,5 +193,16 @@ mod tests {
             err.to_string(),
             "f.toml: x would produce 10000001 points; the limit is 1000000"
         );
+    }
+
+    /// `{ from = 0, to = 1e-7, step = 1, open_end = true }` wrapped an
+    /// unsigned count and panicked with "capacity overflow".
+    #[test]
+    fn an_open_end_on_the_first_point_leaves_no_point() {
+        let err = grid(0.0, 1e-7, 1.0, false, true).unwrap_err();
+        assert_eq!(err.to_string(), "f.toml: x contains no point");
+        let err = grid(0.0, 1e-7, 1.0, true, true).unwrap_err();
+        assert_eq!(err.to_string(), "f.toml: x contains no point");
+        assert_eq!(grid(0.0, 1e-7, 1.0, false, false).unwrap().len(), 1);
     }
 }

@@ -35,7 +35,9 @@ pub use error::{
     is_safe_folder_name, is_safe_name, nearest, report_folder_name, Reporter, ScenarioError,
 };
 pub use figure::{FigureKindName, FigureSpec, OneOrMany};
-pub use grid::{Grid, GridSpec, BISECTION_STEPS, MAX_EVALUATIONS, MAX_POINTS};
+pub use grid::{
+    Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS, MAX_SERIES,
+};
 pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
 pub use quantity::{QuantityKind, QuantitySpec};
@@ -70,20 +72,53 @@ pub struct Scenario {
 
 /// Parse TOML text; `file` names it in messages.
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
+    // A byte-order mark is an editor's habit, not content.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     toml::from_str(text).map_err(|e| ScenarioError::Toml {
         file: file.to_string(),
-        message: e.to_string().trim_end().to_string(),
+        message: reason_first(&e),
     })
 }
 
-/// Read and parse a scenario file.
+/// toml's message with the reason first: `line 14, column 9: string values
+/// must be quoted`, then the snippet and caret. toml puts the reason last,
+/// under the snippet, where a reader of the first line misses it.
+fn reason_first(error: &toml::de::Error) -> String {
+    let shown = error.to_string();
+    let shown = shown.trim_end();
+    let reason = error.message().trim_end();
+    let (first, rest) = shown.split_once('\n').unwrap_or((shown, ""));
+    match (
+        first.strip_prefix("TOML parse error at "),
+        rest.strip_suffix(reason),
+    ) {
+        (Some(place), Some(snippet)) if !reason.is_empty() => {
+            format!("{place}: {reason}\n{}", snippet.trim_end())
+        }
+        _ => shown.to_string(),
+    }
+}
+
+/// Read and parse a scenario file (a regular file of at most
+/// [`crate::read_limits::MAX_IN_MEMORY_BYTES`]).
 pub fn parse_file(path: &Path) -> Result<Scenario, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+    let text = crate::read_limits::read_capped(path).map_err(|e| ScenarioError::Read {
         file: file.clone(),
         message: e.to_string(),
     })?;
     parse_str(&text, &file)
+}
+
+/// The report folder of a scenario file: its stem, made safe
+/// (`a b.toml` → `a-b`).
+pub fn report_folder(path: &Path) -> String {
+    report_folder_name(
+        &path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+    )
 }
 
 /// Parse then validate one file.

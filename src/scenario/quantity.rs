@@ -170,10 +170,21 @@ impl QuantitySpec {
                         format!("must be finite, got {shift}"),
                     ));
                 }
+                let target =
+                    ctx.normal(&format!("{path}.target"), &need("target", &self.target)?)?;
+                let model = ctx.normal(&format!("{path}.model"), &need("model", &self.model)?)?;
+                if !(model.mean + shift).is_finite() {
+                    return Err(rep.invalid(
+                        format!("{path}.shift"),
+                        format!(
+                            "moves the model mean {} beyond the finite numbers",
+                            model.mean
+                        ),
+                    ));
+                }
                 QuantityPlan::NormalKl {
-                    target: ctx
-                        .normal(&format!("{path}.target"), &need("target", &self.target)?)?,
-                    model: ctx.normal(&format!("{path}.model"), &need("model", &self.model)?)?,
+                    target,
+                    model,
                     shift,
                     method: self.method.unwrap_or(KlMethod::Analytic),
                 }

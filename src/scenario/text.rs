@@ -198,11 +198,16 @@ impl SectionSpec {
                 }
             }
         }
+        let formula_keys = (0..self.formulas.len())
+            .map(|i| format!("{path}.formulas[{i}]"))
+            .chain((0..self.formulas_of.len()).map(|i| format!("{path}.formulas_of[{i}]")))
+            .collect();
         Ok(ValidSection {
             id: self.id.clone(),
             title: self.title.clone(),
             markdown: self.markdown.clone(),
             formulas,
+            formula_keys,
             figures: self.figures.clone(),
             tables: self.tables.clone(),
         })

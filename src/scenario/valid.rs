@@ -202,6 +202,9 @@ pub struct ValidSection {
     /// Markdown with `{quantity}` placeholders still in it (filled by compute).
     pub markdown: String,
     pub formulas: Vec<String>,
+    /// The key path of each formula (`sections[0].formulas[1]`,
+    /// `sections[0].formulas_of[0]`), for messages.
+    pub formula_keys: Vec<String>,
     pub figures: Vec<String>,
     pub tables: Vec<String>,
 }

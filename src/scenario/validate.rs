@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::context::Context;
-use super::error::{report_folder_name, Reporter, ScenarioError};
+use super::error::{Reporter, ScenarioError};
 use super::valid::*;
 use super::Scenario;
 
@@ -180,12 +180,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
 
     Ok(ValidScenario {
         file: shown,
-        stem: report_folder_name(
-            &file
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-        ),
+        stem: super::report_folder(file),
         title: scenario.metadata.title.clone(),
         intro: scenario.metadata.intro.clone(),
         png_scale: scale,
