@@ -5,8 +5,7 @@ use super::quantities::QuantityResult;
 use crate::format::{format_number, Decimals};
 use crate::loss::Data;
 use crate::scenario::{
-    pieces, pretty_name, Piece, QuantityPlan, TableKind, ValidErratum, ValidQuantity, ValidSection,
-    ValidTable,
+    pieces, Piece, QuantityPlan, TableKind, ValidErratum, ValidQuantity, ValidSection, ValidTable,
 };
 
 fn find<'a>(results: &'a [QuantityResult], name: &str) -> Option<&'a QuantityResult> {
@@ -128,8 +127,8 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
                             "prediction".into(),
                             // per_sample holds loss × weight when weights are given.
                             match weights {
-                                Some(_) => format!("{} × weight", pretty_name(loss.name())),
-                                None => pretty_name(loss.name()),
+                                Some(_) => format!("{} × weight", loss.display_name()),
+                                None => loss.display_name().to_string(),
                             },
                         ],
                         rows,

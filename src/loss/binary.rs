@@ -382,6 +382,7 @@ pub(crate) fn binary_focal(b: &Binary, gamma: f64, alpha: Option<f64>, y: f64, y
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loss::prec::{close, ABS_ULPS, REL_CORE, REL_ULPS};
 
     const PLAIN: Binary = Binary {
         from_logits: false,
@@ -419,13 +420,13 @@ mod tests {
         // q = 1 − 1e-10 is clipped to 1 − ε: for y = 0 the loss is −ln ε.
         let p = bce(&b, 0.0, 0.9999999999);
         assert!(
-            (p.value - 13.815510557964274).abs() <= 1e-15 * 13.8,
+            close(p.value, 13.815510557964274, REL_ULPS, 0.0),
             "{}",
             p.value
         );
         let p = bce(&b, 1.0, 1e-9);
         assert!(
-            (p.value - 13.815510557964274).abs() <= 1e-15 * 13.8,
+            close(p.value, 13.815510557964274, REL_ULPS, 0.0),
             "{}",
             p.value
         );
@@ -439,7 +440,7 @@ mod tests {
             ..PLAIN
         };
         let p = bce(&b, 1.0, 0.0);
-        assert!((p.value - 16.11809565095832).abs() < 1e-12);
+        assert!(close(p.value, 16.11809565095832, REL_CORE, 0.0));
         assert_eq!(p.gradient, 0.0);
     }
 
@@ -465,7 +466,7 @@ mod tests {
     /// it carried by 1 − y_s, which must not be computed as 1 − (1 − ls/2).
     #[test]
     fn tiny_label_smoothing_keeps_its_digits() {
-        let close = |got: f64, want: f64| (got - want).abs() <= 1e-15 * want.abs();
+        let close = |got: f64, want: f64| close(got, want, REL_ULPS, 0.0);
         for ls in [1e-8, 3e-13, 0.1] {
             let b = Binary {
                 from_logits: true,
@@ -499,8 +500,8 @@ mod tests {
     fn focal_with_gamma_zero_is_bce() {
         let a = binary_focal(&PLAIN, 0.0, None, 0.3, 0.8);
         let b = bce(&PLAIN, 0.3, 0.8);
-        assert!((a.value - b.value).abs() < 1e-15);
-        assert!((a.gradient - b.gradient).abs() < 1e-15);
-        assert!((a.hessian - b.hessian).abs() < 1e-14);
+        assert!(close(a.value, b.value, 0.0, ABS_ULPS));
+        assert!(close(a.gradient, b.gradient, 0.0, ABS_ULPS));
+        assert!(close(a.hessian, b.hessian, 0.0, 10.0 * ABS_ULPS));
     }
 }

@@ -554,6 +554,7 @@ fn focal_row(focal: &CategoricalFocal, row: Row<'_, '_>) -> Result<RowOut, LossE
 
 #[cfg(test)]
 mod tests {
+    use crate::loss::prec::{close, ABS_ULPS, REL_ULPS};
     use crate::loss::{Data, Loss, ParamValue, Params, Reduction};
 
     fn focal_from_logits(gamma: f64) -> Loss {
@@ -591,12 +592,12 @@ mod tests {
                 let (value, g) = gradient(&loss, &[0.0, 1.0, 0.0], &[5.0, low, 2.0]);
                 let expected = alpha * (5.0 - low + (1.0 + e3).ln());
                 assert!(
-                    (value - expected).abs() <= 1e-15 * expected,
+                    close(value, expected, REL_ULPS, 0.0),
                     "{gamma} {low}: {value}"
                 );
                 let want = [alpha * q0, -alpha, alpha * q2];
                 for (got, want) in g.iter().zip(want) {
-                    assert!((got - want).abs() <= 1e-15, "{gamma} {low}: {g:?}");
+                    assert!(close(*got, want, 0.0, ABS_ULPS), "{gamma} {low}: {g:?}");
                 }
             }
             let (value, g) = gradient(&loss, &[0.0, 1.0, 0.0], &[1000.0, -1000.0, 0.0]);

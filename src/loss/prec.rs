@@ -28,6 +28,8 @@ pub const FINITE_DIFFERENCE_STEP: f64 = 1e-6;
 
 /// Relative tolerance of a closed form against a stable kernel (a few ulps).
 pub const REL_ULPS: f64 = 1e-15;
+/// Absolute tolerance of the same comparison for values of order 1 that may be 0.
+pub const ABS_ULPS: f64 = 1e-15;
 
 /// |got − expected| ≤ rel·|expected| + abs, with equal infinities and NaN = NaN.
 pub fn close(got: f64, expected: f64, rel: f64, abs: f64) -> bool {

@@ -185,6 +185,7 @@ pub(crate) fn mape(y: f64, yhat: f64) -> Point {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loss::prec::{close, REL_ULPS};
 
     #[test]
     fn quantile_kink_and_sides() {
@@ -202,7 +203,7 @@ mod tests {
         let d = a / 2.0 - a * a / 8.0;
         let p = msle(1.0, yhat);
         assert!(
-            (p.value - d * d).abs() < 1e-14 * d * d,
+            close(p.value, d * d, 10.0 * REL_ULPS, 0.0),
             "{} vs {}",
             p.value,
             d * d

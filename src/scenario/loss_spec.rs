@@ -180,7 +180,7 @@ fn loss_error(err: LossError, path: &str, index: Option<usize>, rep: &Reporter) 
 
 /// A short name for legends: the loss's display name from the catalogue;
 /// a name the catalogue does not know is shown with spaces for underscores.
-pub fn pretty_name(canonical: &str) -> String {
+fn pretty_name(canonical: &str) -> String {
     loss_info(canonical).map_or_else(
         || canonical.replace('_', " "),
         |info| info.display_name.to_string(),

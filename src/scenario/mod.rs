@@ -38,7 +38,7 @@ pub use figure::{FigureKindName, FigureSpec, OneOrMany};
 pub use grid::{
     Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS, MAX_SERIES,
 };
-pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
+pub use loss_spec::{LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
 pub use quantity::{QuantityKind, QuantitySpec};
 pub use text::{pieces, ErratumSpec, Piece, SectionSpec, TableKindName, TableSpec};
