@@ -18,8 +18,12 @@ pub struct RenderArgs {
     /// Scenario files (TOML).
     #[arg(required = true)]
     pub configs: Vec<PathBuf>,
-    /// Output folder; each report lands in OUT/<config name>/.
-    #[arg(long, default_value = "output")]
+    /// Output folder; each report lands in OUT/`<config name>`/.
+    #[arg(
+        long,
+        default_value = "output",
+        help = "Output folder; each report lands in OUT/<config name>/"
+    )]
     pub out: PathBuf,
     /// Folder of templates that override the embedded ones by name.
     #[arg(long)]
