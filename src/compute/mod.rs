@@ -13,6 +13,7 @@ mod model;
 mod normal_kl;
 mod panel;
 mod quantities;
+pub mod stream;
 mod text;
 
 pub use fit::best_constant;

@@ -10,7 +10,7 @@
 //! Run `losslab new NAME` for a commented example.
 
 mod context;
-mod csv_data;
+mod data_file;
 mod dataset;
 mod distribution;
 mod error;
