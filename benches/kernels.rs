@@ -52,7 +52,7 @@ fn kernels(c: &mut Criterion) {
             b.iter(|| {
                 t.iter()
                     .zip(&p)
-                    .filter_map(|(&y, &q)| loss.point(y, q))
+                    .filter_map(|(&y, &q)| loss.point(y, q).ok())
                     .map(|pt| pt.value)
                     .sum::<f64>()
             })

@@ -2,13 +2,16 @@
 //!
 //! The pipeline, one module per stage:
 //! parse + validate ([`scenario`]) → compute ([`compute`]) → draw ([`plot`])
-//! → assemble ([`report`]) → write ([`cmd`]). The numerical core is [`loss`];
-//! user data files (CSV, Parquet, `.npy`) are read by [`io`];
-//! [`stats`] holds the seeded, deterministic statistics of model comparisons;
+//! → assemble ([`report`]) → write ([`cmd`]); results also leave as JSON
+//! and CSV ([`export`]). The numerical core is [`loss`]; user data files
+//! (CSV, Parquet, `.npy`) are read by [`io`]; [`stats`] holds the seeded,
+//! deterministic statistics of model comparisons;
 //! [`train`] is a small exact trainer on the core's derivatives.
 
 pub mod cmd;
 pub mod compute;
+pub mod export;
+pub mod format;
 pub mod io;
 pub mod loss;
 pub mod plot;

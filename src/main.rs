@@ -1,6 +1,5 @@
 //! The `losslab` command: parses arguments and calls one command in `cmd/`.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -26,29 +25,11 @@ enum Command {
     /// List every loss with its aliases, parameters, defaults and formula.
     List,
     /// Render scenario files into HTML reports with figures, tables and results.json.
-    Render {
-        /// Scenario files (TOML).
-        #[arg(required = true)]
-        configs: Vec<PathBuf>,
-        /// Output folder; each report lands in OUT/<config name>/.
-        #[arg(long, default_value = "output")]
-        out: PathBuf,
-        /// Folder of templates that override the embedded ones by name.
-        #[arg(long)]
-        templates: Option<PathBuf>,
-    },
+    Render(cmd::render::RenderArgs),
     /// Validate scenario files without writing anything.
-    Check {
-        #[arg(required = true)]
-        configs: Vec<PathBuf>,
-    },
+    Check(cmd::check::CheckArgs),
     /// Write a commented starter scenario to NAME.toml.
-    New {
-        /// Scenario name: writes NAME.toml (NAME may include a folder, as in
-        /// `configs/lecture1`; a NAME ending in .toml is the file itself). The
-        /// file name must be letters, digits, '_' and '-': it names the report folder.
-        name: String,
-    },
+    New(cmd::new::NewArgs),
 }
 
 fn main() -> ExitCode {
@@ -57,13 +38,9 @@ fn main() -> ExitCode {
         Command::Eval(args) => cmd::eval::run(&args),
         Command::List => cmd::list::run(),
         Command::Bench(args) => cmd::bench::run(&args),
-        Command::Render {
-            configs,
-            out,
-            templates,
-        } => cmd::render::run(&configs, &out, templates.as_deref()),
-        Command::Check { configs } => cmd::check::run(&configs),
-        Command::New { name } => cmd::new::run(&name),
+        Command::Render(args) => cmd::render::run(&args),
+        Command::Check(args) => cmd::check::run(&args),
+        Command::New(args) => cmd::new::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -26,11 +26,12 @@ fn numbers(value: &Value) -> Vec<f64> {
     }
 }
 
-/// Every case of both golden files.
+/// Every case of the golden files (the two shared ones and the local one).
 pub fn all_cases() -> Vec<Value> {
     [
         "tests/golden/eval-cases.json",
         "tests/golden/eval-cases-extended.json",
+        "tests/golden/eval-cases-local.json",
     ]
     .iter()
     .flat_map(|path| {
@@ -54,7 +55,7 @@ fn eval_json_matches_the_library_on_every_golden_case() {
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let cases = all_cases();
-    assert_eq!(cases.len(), 204);
+    assert_eq!(cases.len(), 211);
     for case in &cases {
         let id = case["id"].as_str().unwrap();
         let write = |name: &str, value: &Value| {

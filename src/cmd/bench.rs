@@ -210,7 +210,7 @@ fn time_loss(loss: &Loss, args: &BenchArgs) -> Result<Vec<Timing>> {
                 .map(|(t, p)| {
                     t.iter()
                         .zip(p)
-                        .filter_map(|(&y, &yhat)| loss.point(y, yhat))
+                        .filter_map(|(&y, &yhat)| loss.point(y, yhat).ok())
                         .map(|pt| pt.value)
                         .sum::<f64>()
                 })

@@ -7,8 +7,16 @@ use anyhow::Result;
 
 use super::prepare::{prepare, Prepared};
 
-pub fn run(configs: &[PathBuf]) -> Result<()> {
-    for config in configs {
+/// Arguments of `losslab check`.
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// Scenario files (TOML).
+    #[arg(required = true)]
+    pub configs: Vec<PathBuf>,
+}
+
+pub fn run(args: &CheckArgs) -> Result<()> {
+    for config in &args.configs {
         // Everything `render` checks, short of drawing and writing.
         let Prepared { computed, .. } = prepare(config)?;
         let results = &computed.results;

@@ -522,6 +522,7 @@ fn on_the_command_line(err: LossError) -> anyhow::Error {
             anyhow::anyhow!("--param {param}: {err}")
         }
         LossError::BadData { what, message } => anyhow::anyhow!("--{what}: {message}"),
+        LossError::Domain(domain) => anyhow::anyhow!("--{domain}"),
     }
 }
 

@@ -74,14 +74,12 @@ fn row(out: &mut Vec<u8>, values: &[f64], json: bool) {
 /// A parameter as JSON (as `--param` would take it back).
 fn param_json(value: &ParamValue) -> String {
     let json = match value {
-        ParamValue::Number(x) => crate::cmd::json::json_number(*x),
+        ParamValue::Number(x) => crate::export::json_number(*x),
         ParamValue::Bool(b) => serde_json::Value::from(*b),
         ParamValue::Text(s) => serde_json::Value::from(s.as_str()),
-        ParamValue::List(xs) => serde_json::Value::Array(
-            xs.iter()
-                .map(|x| crate::cmd::json::json_number(*x))
-                .collect(),
-        ),
+        ParamValue::List(xs) => {
+            serde_json::Value::Array(xs.iter().map(|x| crate::export::json_number(*x)).collect())
+        }
         ParamValue::None => serde_json::Value::Null,
     };
     json.to_string()

@@ -5,7 +5,6 @@ pub mod check;
 mod data_arg;
 pub mod eval;
 mod eval_output;
-mod json;
 pub mod list;
 pub mod new;
 pub mod prepare;

@@ -14,7 +14,17 @@ pub fn starter(file: &str, title: &str) -> String {
         .replace("{{TITLE}}", &title.replace(['"', '\\'], ""))
 }
 
-pub fn run(name: &str) -> Result<()> {
+/// Arguments of `losslab new`.
+#[derive(Debug, clap::Args)]
+pub struct NewArgs {
+    /// Scenario name: writes NAME.toml (NAME may include a folder, as in
+    /// `configs/lecture1`; a NAME ending in .toml is the file itself). The
+    /// file name must be letters, digits, '_' and '-': it names the report folder.
+    pub name: String,
+}
+
+pub fn run(args: &NewArgs) -> Result<()> {
+    let name = args.name.as_str();
     // The path is quoted in the starter's comments, where a line break or
     // other control character would end the comment and break the TOML.
     if let Some(c) = name.chars().find(|c| c.is_control()) {

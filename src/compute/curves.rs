@@ -11,46 +11,18 @@
 
 use std::collections::BTreeMap;
 
-use super::figures::{loss_color, panel};
+use super::gaps::{checked_curve, domain_reason, outside};
 use super::model::{Panel, Series, SeriesKind};
-use crate::loss::{Data, Loss, LossError, ParamValue, Reduction, Shape};
-use crate::scenario::{format_number, CurveAxis, Grid, LossMember, Show, ValidFigure};
-
-/// Why a (target, prediction) pair is outside a loss's domain, from the
-/// core's own data checks (`prediction: probabilities must be in [0, 1]`).
-pub fn domain_reason(error: &LossError) -> String {
-    match error {
-        LossError::BadData { what, message } => {
-            let rule = message
-                .split_once("; ")
-                .map_or(message.as_str(), |(_, r)| r);
-            format!("{what}: {rule}")
-        }
-        other => other.to_string(),
-    }
-}
+use super::panel::{loss_color, panel};
+use crate::loss::{Data, Loss, Reduction, Shape};
+use crate::scenario::{CurveAxis, Grid, LossMember, Show, ValidFigure};
 
 /// Value and gradient of an elementwise loss at one pair, or why the pair is
-/// outside the loss's domain. The core's `point` answers None outside the
-/// domain (the checks `evaluate` applies to one element); the reason is
-/// then asked of `evaluate`, which names the argument and the rule.
+/// outside the loss's domain (the core's typed error: argument and rule).
 pub fn elementwise_point(loss: &Loss, target: f64, prediction: f64) -> Result<(f64, f64), String> {
-    if let Some(p) = loss.point(target, prediction) {
-        return Ok((p.value, p.gradient));
-    }
-    match loss.evaluate(
-        &Data::Flat(vec![target]),
-        &Data::Flat(vec![prediction]),
-        None,
-        Reduction::Mean,
-    ) {
-        Err(e) => Err(domain_reason(&e)),
-        // Hinge on one value: evaluate reads a lone 0 as a {0, 1} label, point wants ±1.
-        Ok(_) if matches!(loss.name(), "hinge" | "squared_hinge") => {
-            Err("target: labels must be −1 or 1".into())
-        }
-        Ok(_) => Err("outside the loss's domain".into()),
-    }
+    loss.point(target, prediction)
+        .map(|p| (p.value, p.gradient))
+        .map_err(|e| outside(&e))
 }
 
 /// Value and derivative at x, or why x is outside the loss's domain.
@@ -69,7 +41,7 @@ pub fn curve_point(
             elementwise_point(loss, target, prediction)
         }
         Shape::Rows => {
-            let target = if loss.name() == "sparse_categorical_cross_entropy" {
+            let target = if loss.sparse_labels() {
                 Data::Flat(vec![0.0])
             } else {
                 Data::Rows(vec![vec![1.0, 0.0]])
@@ -86,79 +58,6 @@ pub fn curve_point(
             Ok((eval.value, slope))
         }
     }
-}
-
-/// The x values of a curve where it has no value, as text: `from 1.05 to 1.5`
-/// per run of consecutive missing grid points, joined by `and`.
-pub fn missing_ranges(xs: &[f64], missing: &[bool]) -> String {
-    let mut runs: Vec<(f64, f64)> = Vec::new();
-    let mut open: Option<f64> = None;
-    for (i, (&x, &gone)) in xs.iter().zip(missing).enumerate() {
-        match (gone, open) {
-            (true, None) => open = Some(x),
-            (false, Some(start)) => {
-                runs.push((start, xs[i - 1]));
-                open = None;
-            }
-            _ => {}
-        }
-    }
-    if let (Some(start), Some(&last)) = (open, xs.last()) {
-        runs.push((start, last));
-    }
-    runs.iter()
-        .map(|&(a, b)| {
-            if a == b {
-                format!("at {}", format_number(a, None))
-            } else {
-                format!(
-                    "from {} to {}",
-                    format_number(a, None),
-                    format_number(b, None)
-                )
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
-
-/// Points of one curve with non-finite gaps where the loss is not defined:
-/// an error if it is defined nowhere, a warning if only somewhere.
-pub fn checked_curve(
-    label: &str,
-    xs: &[f64],
-    evaluated: Vec<Result<(f64, f64), String>>,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<(f64, f64, f64)>, String> {
-    let missing: Vec<bool> = evaluated.iter().map(Result::is_err).collect();
-    let reason = evaluated
-        .iter()
-        .find_map(|r| r.as_ref().err())
-        .cloned()
-        .unwrap_or_default();
-    if let (Some(&first), Some(&last)) = (xs.first(), xs.last()) {
-        if missing.iter().all(|&m| m) {
-            return Err(format!(
-                "cannot be drawn: {label} is not defined anywhere on x from {} to {} ({reason})",
-                format_number(first, None),
-                format_number(last, None)
-            ));
-        }
-    }
-    if missing.iter().any(|&m| m) {
-        warnings.push(format!(
-            "{label} is not defined on x {}, which is not drawn ({reason})",
-            missing_ranges(xs, &missing)
-        ));
-    }
-    Ok(xs
-        .iter()
-        .zip(evaluated)
-        .map(|(&x, r)| {
-            let (v, d) = r.unwrap_or((f64::NAN, f64::NAN));
-            (x, v, d)
-        })
-        .collect())
 }
 
 /// Panels of a `loss_curve` or `margin` figure and their column count.
@@ -306,16 +205,9 @@ fn default_x_label(losses: &[LossMember], axis: CurveAxis, targets: &[f64]) -> S
     if losses.iter().all(|m| m.loss.shape() == Shape::Rows) {
         return "predicted probability of the true class".into();
     }
-    let margin_losses = losses
-        .iter()
-        .all(|m| matches!(m.loss.name(), "hinge" | "squared_hinge"));
+    let margin_losses = losses.iter().all(|m| m.loss.signed_labels());
     // Losses of a probability (BCE and focal on probabilities, not logits).
-    let probability_losses = losses.iter().all(|m| {
-        matches!(
-            m.loss.name(),
-            "binary_cross_entropy" | "binary_focal_cross_entropy"
-        ) && m.loss.params().get("from_logits") != Some(&ParamValue::Bool(true))
-    });
+    let probability_losses = losses.iter().all(|m| m.loss.takes_probability());
     match axis {
         CurveAxis::Prediction if margin_losses && targets == [1.0] => {
             "margin y·ŷ (label y = 1)".into()
@@ -335,44 +227,30 @@ fn default_x_label(losses: &[LossMember], axis: CurveAxis, targets: &[f64]) -> S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loss::prec::{close, ABS_FINITE_DIFFERENCE, REL_FINITE_DIFFERENCE};
     use crate::loss::{catalogue, Params};
 
-    /// Every loss of the catalogue can be drawn: elementwise ones on the
-    /// residual (or probability) axis, row losses on the two-class path.
+    /// Every loss of the catalogue can be drawn: elementwise ones against the
+    /// prediction over the region their definition samples them on, row
+    /// losses on the two-class path.
     #[test]
     fn every_catalogue_loss_has_a_curve() {
         for info in catalogue() {
             let loss = Loss::new(info.name, &Params::new()).unwrap();
-            let (axis, target, xs): (CurveAxis, f64, Vec<f64>) = match info.name {
-                // Losses of probabilities, rates or labels: ŷ in their domain.
-                "binary_cross_entropy"
-                | "binary_focal_cross_entropy"
-                | "poisson"
-                | "msle"
-                | "mape" => (
-                    CurveAxis::Prediction,
-                    1.0,
-                    (1..100).map(|i| i as f64 / 100.0).collect(),
-                ),
-                "hinge" | "squared_hinge" => (
-                    CurveAxis::Prediction,
-                    1.0,
-                    (-20..=30).map(|i| i as f64 / 10.0).collect(),
-                ),
-                _ if info.shape == Shape::Rows => (
-                    CurveAxis::Prediction,
-                    0.0,
-                    (1..100).map(|i| i as f64 / 100.0).collect(),
-                ),
-                _ => (
-                    CurveAxis::Residual,
-                    0.0,
-                    (-20..=20).map(|i| i as f64 / 10.0).collect(),
-                ),
+            let (target, xs): (f64, Vec<f64>) = match info.shape {
+                Shape::Elementwise => {
+                    let region = info.sampling[0];
+                    let target = region.target.at(0.75).unwrap();
+                    let xs = (1..100)
+                        .map(|i| region.prediction.at(i as f64 / 100.0).unwrap())
+                        .collect();
+                    (target, xs)
+                }
+                Shape::Rows => (0.0, (1..100).map(|i| i as f64 / 100.0).collect()),
             };
             let finite = xs
                 .iter()
-                .filter_map(|&x| curve_point(&loss, target, x, axis).ok())
+                .filter_map(|&x| curve_point(&loss, target, x, CurveAxis::Prediction).ok())
                 .filter(|(v, d)| v.is_finite() && d.is_finite())
                 .count();
             assert_eq!(
@@ -394,7 +272,11 @@ mod tests {
         let (_, slope) = at(x);
         let (up, _) = at(x + h);
         let (down, _) = at(x - h);
-        assert!((slope - (up - down) / (2.0 * h)).abs() < 1e-6, "{slope}");
+        let numeric = (up - down) / (2.0 * h);
+        assert!(
+            close(slope, numeric, REL_FINITE_DIFFERENCE, ABS_FINITE_DIFFERENCE),
+            "{slope} vs {numeric}"
+        );
     }
 
     fn curve_of(
@@ -455,7 +337,7 @@ mod tests {
         }
         assert_eq!(
             warnings,
-            vec!["binary cross-entropy is not defined on x from -0.5 to -0.25 and from 1.25 to 1.5, which is not drawn (prediction: probabilities must be in [0, 1])".to_string()]
+            vec!["binary cross-entropy is not defined on x from −0.5 to −0.25 and from 1.25 to 1.5, which is not drawn (prediction: probabilities must be in [0, 1])".to_string()]
         );
     }
 
@@ -481,7 +363,7 @@ mod tests {
         let (panels, _) = curve_of("mape", "residual", 0.0, -1.0, 1.0, 0.5);
         assert!(
             panels.as_ref().unwrap_err().starts_with(
-                "cannot be drawn: mape is not defined anywhere on x from -1 to 1 (target: "
+                "cannot be drawn: mape is not defined anywhere on x from −1 to 1 (target: "
             ),
             "{panels:?}"
         );

@@ -6,11 +6,14 @@
 //! last bit: MSE gives the mean, MAE the median (the middle of the median
 //! interval for an even count), Huber something in between.
 
-use super::curves::{checked_curve, domain_reason};
-use super::figures::{loss_color, panel};
+use super::gaps::{checked_curve, domain_reason};
 use super::model::{Panel, Series, SeriesKind};
-use crate::loss::{compensated_sum, Data, Loss, LossError, ParamValue, Params, Reduction};
-use crate::scenario::{format_number, Grid, LossMember, ValidFigure};
+use super::panel::{loss_color, panel};
+use crate::format::{format_number, Decimals};
+use crate::loss::{
+    compensated_sum, Argument, Data, Loss, LossError, ParamValue, Params, Reduction,
+};
+use crate::scenario::{Grid, LossMember, ValidFigure};
 
 /// Mean loss over `data` for the constant prediction `c`, from the core's
 /// `evaluate`; Err (why) where c is outside the loss's domain.
@@ -37,12 +40,19 @@ pub fn check_data(loss: &Loss, data: &[f64]) -> Result<(), String> {
         None,
         Reduction::Mean,
     ) {
+        Err(LossError::Domain(e)) if e.argument == Argument::Target => Err(format!(
+            "the data has a value outside the domain of {}: {} is {}; {}",
+            loss.name(),
+            e.element,
+            e.value,
+            e.reason
+        )),
         Err(LossError::BadData { what, message }) if what == "target" => Err(format!(
             "the data has a value outside the domain of {}: {message}",
             loss.name()
         )),
         // One value at a time, as the fit's slope sees them (hinge labels ±1).
-        _ => match data.iter().position(|&y| loss.point(y, y).is_none()) {
+        _ => match data.iter().position(|&y| loss.point(y, y).is_err()) {
             Some(i) => Err(format!(
                 "the data has a value outside the domain of {}: index {i} is {}",
                 loss.name(),
@@ -75,11 +85,9 @@ pub fn best_constant(loss: &Loss, data: &[f64]) -> f64 {
     } else {
         start + (end - start) / 2.0
     };
-    match loss.params().get("delta") {
-        Some(ParamValue::Number(delta)) if loss.name() == "huber" => {
-            huber_exact(data, *delta, bisected).unwrap_or(bisected)
-        }
-        _ => bisected,
+    match loss.huber_delta() {
+        Some(delta) => huber_exact(data, delta, bisected).unwrap_or(bisected),
+        None => bisected,
     }
 }
 
@@ -205,7 +213,7 @@ pub fn constant_fit(
             label: format!(
                 "best c for {} = {}",
                 member.label,
-                format_number(best, None)
+                format_number(best, Decimals::PROSE)
             ),
             kind: SeriesKind::Points,
             color_key: color,
@@ -268,12 +276,12 @@ pub fn constant_fit(
                 points: curve,
             },
             flat(
-                format!("mean = {} (MSE)", format_number(mean, None)),
+                format!("mean = {} (MSE)", format_number(mean, Decimals::PROSE)),
                 "mse",
                 mean,
             ),
             flat(
-                format!("median = {} (MAE)", format_number(median, None)),
+                format!("median = {} (MAE)", format_number(median, Decimals::PROSE)),
                 "mae",
                 median,
             ),

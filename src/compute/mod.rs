@@ -8,8 +8,10 @@
 mod curves;
 mod figures;
 mod fit;
+mod gaps;
 mod model;
 mod normal_kl;
+mod panel;
 mod quantities;
 pub mod stream;
 mod text;

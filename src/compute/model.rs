@@ -61,6 +61,18 @@ pub struct FigureData {
     pub columns: usize,
 }
 
+impl FigureData {
+    /// What a screen reader announces: the alt text, or the title when the
+    /// alt text is empty (some name beats silence).
+    pub fn accessible_name(&self) -> &str {
+        if self.alt.trim().is_empty() {
+            &self.title
+        } else {
+            &self.alt
+        }
+    }
+}
+
 /// One set of axes.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Panel {

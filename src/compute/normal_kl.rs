@@ -2,10 +2,11 @@
 //! core's discrete KL applied to the densities sampled on a fine grid. The two
 //! must agree; a test holds them to 1e-9.
 
-use super::figures::panel;
 use super::model::{Panel, Series, SeriesKind};
+use super::panel::panel;
+use crate::format::{format_number, Decimals};
 use crate::loss::{Data, Loss, Params, Reduction};
-use crate::scenario::{format_number, Grid, NormalParams, ValidFigure};
+use crate::scenario::{Grid, NormalParams, ValidFigure};
 
 /// Grid half-width in the target's standard deviations: beyond 12σ its density
 /// is below 1e-31 and adds nothing to ∫ p ln(p/q).
@@ -53,13 +54,13 @@ pub fn normal_kl_numeric(p: &NormalParams, q: &NormalParams) -> Result<(f64, Vec
 
 /// A KL value for a title: exact short values as they are (0.03125), others to 4 decimals.
 fn short(value: f64) -> String {
-    let exact = format_number(value, Some(6));
+    let exact = format_number(value, Decimals::Exactly(6));
     let trimmed = exact.trim_end_matches('0').trim_end_matches('.');
     let decimals = trimmed.split_once('.').map(|(_, d)| d.len()).unwrap_or(0);
     if decimals <= 5 {
         trimmed.to_string()
     } else {
-        format_number(value, Some(4))
+        format_number(value, Decimals::Exactly(4))
     }
 }
 
@@ -114,7 +115,7 @@ pub fn figure(
         ];
         let title = format!(
             "shift {}: KL = {} nats (numerical {})",
-            format_number(shift, None),
+            format_number(shift, Decimals::PROSE),
             short(analytic),
             short(numeric),
         );

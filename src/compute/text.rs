@@ -2,10 +2,10 @@
 
 use super::model::{Cell, Erratum, Section, TableData};
 use super::quantities::QuantityResult;
+use crate::format::{format_number, Decimals};
 use crate::loss::Data;
 use crate::scenario::{
-    format_number, pieces, pretty_name, Piece, QuantityPlan, TableKind, ValidErratum,
-    ValidQuantity, ValidSection, ValidTable,
+    pieces, Piece, QuantityPlan, TableKind, ValidErratum, ValidQuantity, ValidSection, ValidTable,
 };
 
 fn find<'a>(results: &'a [QuantityResult], name: &str) -> Option<&'a QuantityResult> {
@@ -20,7 +20,9 @@ pub fn fill(text: &str, results: &[QuantityResult]) -> String {
         .map(|piece| match piece {
             Piece::Text(t) => t.into_owned(),
             Piece::Quantity { name, decimals } => find(results, name)
-                .map(|q| format_number(q.value, decimals))
+                .map(|q| {
+                    format_number(q.value, decimals.map_or(Decimals::PROSE, Decimals::Exactly))
+                })
                 .unwrap_or_else(|| format!("{{{name}}}")),
         })
         .collect()
@@ -125,8 +127,8 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
                             "prediction".into(),
                             // per_sample holds loss × weight when weights are given.
                             match weights {
-                                Some(_) => format!("{} × weight", pretty_name(loss.name())),
-                                None => pretty_name(loss.name()),
+                                Some(_) => format!("{} × weight", loss.display_name()),
+                                None => loss.display_name().to_string(),
                             },
                         ],
                         rows,
@@ -166,7 +168,7 @@ fn sample_cell(data: &Data, i: usize, digits: usize) -> Cell {
                     format!(
                         "[{}]",
                         r.iter()
-                            .map(|x| format_number(*x, None))
+                            .map(|x| format_number(*x, Decimals::PROSE))
                             .collect::<Vec<_>>()
                             .join(", ")
                     )

@@ -13,8 +13,195 @@
 //! assert_eq!(logits.point(1.0, -800.0).unwrap().value, 800.0);
 //! ```
 
-use super::params::Binary;
-use super::Point;
+use std::sync::Arc;
+
+use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
+use super::domain::{require, Outside};
+use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
+use super::sampling::{Region, Sampling, BINARY, SOFT, UNIT};
+use super::{LossError, Point};
+
+/// Options shared by the binary cross-entropies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Binary {
+    pub from_logits: bool,
+    pub epsilon: f64,
+    pub label_smoothing: f64,
+}
+
+impl Binary {
+    fn read(r: &mut Reader<'_>, with_epsilon: bool) -> Result<Binary, LossError> {
+        let from_logits = r.flag("from_logits")?;
+        let epsilon = if with_epsilon {
+            r.number_where(
+                "epsilon",
+                |x| (0.0..0.5).contains(&x),
+                "must be in [0, 0.5)",
+            )?
+        } else {
+            0.0
+        };
+        let label_smoothing = r.probability("label_smoothing")?;
+        Ok(Binary {
+            from_logits,
+            epsilon,
+            label_smoothing,
+        })
+    }
+
+    /// Binary targets in [0, 1]; probabilities in [0, 1] unless they are logits.
+    fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
+        require(
+            (0.0..=1.0).contains(&y),
+            Outside::target("binary targets must be in [0, 1]"),
+        )?;
+        require(
+            self.from_logits || (0.0..=1.0).contains(&yhat),
+            Outside::prediction("probabilities must be in [0, 1]"),
+        )
+    }
+}
+
+#[derive(Debug)]
+struct Bce(Binary);
+
+impl ElementwiseKernel for Bce {
+    fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
+        self.0.domain(y, yhat)
+    }
+
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        bce(&self.0, y, yhat)
+    }
+
+    fn takes_probability(&self) -> bool {
+        !self.0.from_logits
+    }
+}
+
+const LOGITS: Region = Region::Between(-30.0, 30.0);
+
+pub(crate) static BCE: Definition = Definition {
+    name: "binary_cross_entropy",
+    aliases: &["bce", "log_loss"],
+    family: "binary",
+    display_name: "binary cross-entropy",
+    params: &[
+        FROM_LOGITS,
+        ParamSpec::new(
+            "epsilon",
+            ParamDefault::Number(0.0),
+            "clip q to [eps, 1 - eps] first (Keras uses 1e-7); 0 = exact; in [0, 0.5)",
+        ),
+        LABEL_SMOOTHING,
+    ],
+    formula: "-[y log q + (1 - y) log(1 - q)]; logits: max(z,0) - z y + log1p(e^-|z|)",
+    latex: r"-\left[y\log q + (1-y)\log(1-q)\right]",
+    lhs: Lhs {
+        text: "ℓ_BCE",
+        latex: r"\ell_{\mathrm{BCE}}",
+    },
+    hue: Hue::Blue,
+    sampling: &[
+        Sampling::new(SOFT, UNIT),
+        Sampling::new(SOFT, LOGITS).with(&[("from_logits", ParamDefault::Bool(true))]),
+        Sampling::new(BINARY, UNIT).with(&[("label_smoothing", ParamDefault::Number(0.1))]),
+        Sampling::new(BINARY, UNIT).with(&[("epsilon", ParamDefault::Number(1e-3))]),
+        Sampling::new(BINARY, Region::Between(-8.0, 8.0)).with(&[
+            ("from_logits", ParamDefault::Bool(true)),
+            ("label_smoothing", ParamDefault::Number(0.1)),
+        ]),
+    ],
+    build: Build::Elementwise(|r| Ok(Arc::new(Bce(Binary::read(r, true)?)))),
+};
+
+#[derive(Debug)]
+struct BinaryFocal {
+    bin: Binary,
+    gamma: f64,
+    alpha: Option<f64>,
+}
+
+impl ElementwiseKernel for BinaryFocal {
+    fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
+        self.bin.domain(y, yhat)
+    }
+
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        binary_focal(&self.bin, self.gamma, self.alpha, y, yhat)
+    }
+
+    fn takes_probability(&self) -> bool {
+        !self.bin.from_logits
+    }
+}
+
+fn read_binary_focal(r: &mut Reader<'_>) -> Result<BinaryFocal, LossError> {
+    let gamma = r.gamma()?;
+    let alpha = match r.optional_number("alpha")? {
+        Some(a) if !(0.0..=1.0).contains(&a) => {
+            return Err(r.bad("alpha", format!("must be in [0, 1] or none, got {a}")))
+        }
+        a => a,
+    };
+    Ok(BinaryFocal {
+        bin: Binary::read(r, false)?,
+        gamma,
+        alpha,
+    })
+}
+
+pub(crate) static BINARY_FOCAL: Definition = Definition {
+    name: "binary_focal_cross_entropy",
+    aliases: &["binary_focal", "focal"],
+    family: "binary",
+    display_name: "binary focal cross entropy",
+    params: &[
+        GAMMA,
+        ParamSpec::new(
+            "alpha",
+            ParamDefault::None,
+            "class balance in [0, 1]: weight alpha y + (1 - alpha)(1 - y); none = 1",
+        ),
+        FROM_LOGITS,
+        LABEL_SMOOTHING,
+    ],
+    formula: "w (1 - p_t)^gamma BCE, p_t = y q + (1 - y)(1 - q)",
+    latex: r"w\,(1-p_t)^\gamma\,\mathrm{BCE}(y, q),\quad p_t = yq + (1-y)(1-q)",
+    lhs: Lhs {
+        text: "ℓ_Focal",
+        latex: r"\ell_{\mathrm{Focal}}",
+    },
+    hue: Hue::Vermillion,
+    sampling: &[
+        Sampling::new(BINARY, UNIT),
+        Sampling::new(SOFT, UNIT).with(&[
+            ("gamma", ParamDefault::Number(0.5)),
+            ("alpha", ParamDefault::Number(0.25)),
+        ]),
+        Sampling::new(BINARY, Region::Between(-8.0, 8.0)).with(&[
+            ("gamma", ParamDefault::Number(1.5)),
+            ("from_logits", ParamDefault::Bool(true)),
+            ("label_smoothing", ParamDefault::Number(0.2)),
+        ]),
+        Sampling::new(SOFT, Region::Between(-8.0, 8.0)).with(&[
+            ("gamma", ParamDefault::Number(0.0)),
+            ("from_logits", ParamDefault::Bool(true)),
+        ]),
+        Sampling::new(BINARY, Region::Between(-8.0, 8.0)).with(&[
+            ("gamma", ParamDefault::Number(1.0)),
+            ("alpha", ParamDefault::Number(0.25)),
+            ("from_logits", ParamDefault::Bool(true)),
+            ("label_smoothing", ParamDefault::Number(0.1)),
+        ]),
+        Sampling::new(SOFT, Region::Between(-8.0, 8.0)).with(&[
+            ("gamma", ParamDefault::Number(3.5)),
+            ("from_logits", ParamDefault::Bool(true)),
+            ("label_smoothing", ParamDefault::Number(0.1)),
+        ]),
+    ],
+    build: Build::Elementwise(|r| Ok(Arc::new(read_binary_focal(r)?))),
+};
 
 /// y(1 − ls) + ls/2: Keras' and PyTorch's binary label smoothing. Returns
 /// (y_s, 1 − y_s), the complement computed as (1 − y)(1 − ls) + ls/2, a sum
@@ -195,6 +382,7 @@ pub(crate) fn binary_focal(b: &Binary, gamma: f64, alpha: Option<f64>, y: f64, y
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loss::prec::{close, ABS_ULPS, REL_CORE, REL_ULPS};
 
     const PLAIN: Binary = Binary {
         from_logits: false,
@@ -232,13 +420,13 @@ mod tests {
         // q = 1 − 1e-10 is clipped to 1 − ε: for y = 0 the loss is −ln ε.
         let p = bce(&b, 0.0, 0.9999999999);
         assert!(
-            (p.value - 13.815510557964274).abs() <= 1e-15 * 13.8,
+            close(p.value, 13.815510557964274, REL_ULPS, 0.0),
             "{}",
             p.value
         );
         let p = bce(&b, 1.0, 1e-9);
         assert!(
-            (p.value - 13.815510557964274).abs() <= 1e-15 * 13.8,
+            close(p.value, 13.815510557964274, REL_ULPS, 0.0),
             "{}",
             p.value
         );
@@ -252,7 +440,7 @@ mod tests {
             ..PLAIN
         };
         let p = bce(&b, 1.0, 0.0);
-        assert!((p.value - 16.11809565095832).abs() < 1e-12);
+        assert!(close(p.value, 16.11809565095832, REL_CORE, 0.0));
         assert_eq!(p.gradient, 0.0);
     }
 
@@ -278,7 +466,7 @@ mod tests {
     /// it carried by 1 − y_s, which must not be computed as 1 − (1 − ls/2).
     #[test]
     fn tiny_label_smoothing_keeps_its_digits() {
-        let close = |got: f64, want: f64| (got - want).abs() <= 1e-15 * want.abs();
+        let close = |got: f64, want: f64| close(got, want, REL_ULPS, 0.0);
         for ls in [1e-8, 3e-13, 0.1] {
             let b = Binary {
                 from_logits: true,
@@ -312,8 +500,8 @@ mod tests {
     fn focal_with_gamma_zero_is_bce() {
         let a = binary_focal(&PLAIN, 0.0, None, 0.3, 0.8);
         let b = bce(&PLAIN, 0.3, 0.8);
-        assert!((a.value - b.value).abs() < 1e-15);
-        assert!((a.gradient - b.gradient).abs() < 1e-15);
-        assert!((a.hessian - b.hessian).abs() < 1e-14);
+        assert!(close(a.value, b.value, 0.0, ABS_ULPS));
+        assert!(close(a.gradient, b.gradient, 0.0, ABS_ULPS));
+        assert!(close(a.hessian, b.hessian, 0.0, 10.0 * ABS_ULPS));
     }
 }

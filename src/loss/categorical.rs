@@ -13,11 +13,207 @@
 //! assert_eq!(e.value, 2000.0);
 //! ```
 
-use super::params::Categorical;
-use super::reduce::RowOut;
+use std::sync::Arc;
+
+use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
+use super::domain::Argument;
+use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
+use super::sampling::{Region, Sampling};
 use super::sum::Neumaier;
 use super::validate::{self, bad, RowsRef};
 use super::LossError;
+
+/// Options shared by the categorical cross-entropies.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Categorical {
+    pub from_logits: bool,
+    pub label_smoothing: f64,
+    pub class_weights: Option<Vec<f64>>,
+    pub ignore_index: Option<i64>,
+}
+
+impl Categorical {
+    fn read(r: &mut Reader<'_>, sparse: bool) -> Result<Categorical, LossError> {
+        Ok(Categorical {
+            from_logits: r.flag("from_logits")?,
+            label_smoothing: r.probability("label_smoothing")?,
+            class_weights: r.class_weights("class_weights")?,
+            ignore_index: if sparse {
+                r.optional_integer("ignore_index")?
+            } else {
+                None
+            },
+        })
+    }
+}
+
+const CLASS_WEIGHTS: ParamSpec = ParamSpec::new(
+    "class_weights",
+    ParamDefault::NoList,
+    "one non-negative weight per class (a list); weighted_mean divides by sum of weight x class weight",
+);
+
+/// Probabilities away from 0 and 1, entry by entry (rows need not sum to 1).
+const PROBABILITIES: Region = Region::Between(0.05, 0.95);
+const LOGITS: Region = Region::Between(-6.0, 6.0);
+
+#[derive(Debug)]
+struct Cce(Categorical);
+
+impl RowKernel for Cce {
+    fn check_classes(&self, loss: &str, classes: usize) -> Result<(), LossError> {
+        check_class_weights(loss, &self.0, classes)
+    }
+
+    fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+        cce_row(&self.0, row)
+    }
+}
+
+pub(crate) static CCE: Definition = Definition {
+    name: "categorical_cross_entropy",
+    aliases: &["cce", "cross_entropy"],
+    family: "categorical",
+    display_name: "categorical cross-entropy",
+    params: &[FROM_LOGITS, LABEL_SMOOTHING, CLASS_WEIGHTS],
+    formula: "-sum_c w_c y_c log q_c per row (logits: log-softmax)",
+    latex: r"-\sum_c w_c\, y_c \log q_c",
+    lhs: Lhs {
+        text: "ℓ_CCE",
+        latex: r"\ell_{\mathrm{CCE}}",
+    },
+    hue: Hue::Blue,
+    sampling: &[
+        Sampling::new(Region::Distribution, PROBABILITIES),
+        Sampling::new(Region::Distribution, LOGITS).with(&[
+            ("from_logits", ParamDefault::Bool(true)),
+            ("label_smoothing", ParamDefault::Number(0.1)),
+        ]),
+    ],
+    build: Build::Rows(|r| Ok(Arc::new(Cce(Categorical::read(r, false)?)))),
+};
+
+#[derive(Debug)]
+struct Scce(Categorical);
+
+impl RowKernel for Scce {
+    fn sparse_labels(&self) -> bool {
+        true
+    }
+
+    fn check_classes(&self, loss: &str, classes: usize) -> Result<(), LossError> {
+        check_class_weights(loss, &self.0, classes)
+    }
+
+    fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+        scce_row(&self.0, row)
+    }
+}
+
+pub(crate) static SCCE: Definition = Definition {
+    name: "sparse_categorical_cross_entropy",
+    aliases: &["scce", "sparse_cce"],
+    family: "categorical",
+    display_name: "sparse categorical cross-entropy",
+    params: &[
+        FROM_LOGITS,
+        LABEL_SMOOTHING,
+        CLASS_WEIGHTS,
+        ParamSpec::new(
+            "ignore_index",
+            ParamDefault::None,
+            "a label whose samples count for nothing (PyTorch uses -100)",
+        ),
+    ],
+    formula: "-w_t log q_t per row, t = integer label (0-based)",
+    latex: r"-w_t \log q_t",
+    lhs: Lhs {
+        text: "ℓ_SCCE",
+        latex: r"\ell_{\mathrm{SCCE}}",
+    },
+    hue: Hue::Blue,
+    sampling: &[
+        Sampling::new(Region::Label, PROBABILITIES)
+            .with(&[(
+                "class_weights",
+                ParamDefault::List(&[1.0, 2.0, 0.5, 3.0, 1.0]),
+            )])
+            .classes(5),
+        Sampling::new(Region::Label, LOGITS).with(&[
+            ("from_logits", ParamDefault::Bool(true)),
+            ("label_smoothing", ParamDefault::Number(0.2)),
+        ]),
+    ],
+    build: Build::Rows(|r| Ok(Arc::new(Scce(Categorical::read(r, true)?)))),
+};
+
+#[derive(Debug)]
+struct CategoricalFocal {
+    gamma: f64,
+    alpha: f64,
+    from_logits: bool,
+}
+
+impl RowKernel for CategoricalFocal {
+    fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+        focal_row(self, row)
+    }
+}
+
+pub(crate) static CATEGORICAL_FOCAL: Definition = Definition {
+    name: "categorical_focal_cross_entropy",
+    aliases: &["categorical_focal"],
+    family: "categorical",
+    display_name: "categorical focal cross entropy",
+    params: &[
+        GAMMA,
+        ParamSpec::new(
+            "alpha",
+            ParamDefault::Number(0.25),
+            "weight of every term, in [0, 1]",
+        ),
+        FROM_LOGITS,
+    ],
+    formula: "-sum_c alpha (1 - q_c)^gamma y_c log q_c per row",
+    latex: r"-\sum_c \alpha (1-q_c)^\gamma y_c\log q_c",
+    lhs: Lhs {
+        text: "ℓ_CategoricalFocal",
+        latex: r"\ell_{\mathrm{CategoricalFocal}}",
+    },
+    hue: Hue::Blue,
+    sampling: &[
+        Sampling::new(Region::OneHot, PROBABILITIES),
+        Sampling::new(Region::Distribution, LOGITS).with(&[
+            ("gamma", ParamDefault::Number(1.5)),
+            ("from_logits", ParamDefault::Bool(true)),
+        ]),
+        Sampling::new(Region::OneHot, LOGITS).with(&[
+            ("gamma", ParamDefault::Number(0.0)),
+            ("from_logits", ParamDefault::Bool(true)),
+        ]),
+        Sampling::new(Region::Distribution, LOGITS).with(&[
+            ("gamma", ParamDefault::Number(0.5)),
+            ("from_logits", ParamDefault::Bool(true)),
+        ]),
+        Sampling::new(Region::OneHot, LOGITS).with(&[
+            ("gamma", ParamDefault::Number(1.0)),
+            ("alpha", ParamDefault::Number(1.0)),
+            ("from_logits", ParamDefault::Bool(true)),
+        ]),
+        Sampling::new(Region::Distribution, LOGITS).with(&[
+            ("gamma", ParamDefault::Number(3.5)),
+            ("alpha", ParamDefault::Number(0.5)),
+            ("from_logits", ParamDefault::Bool(true)),
+        ]),
+    ],
+    build: Build::Rows(|r| {
+        Ok(Arc::new(CategoricalFocal {
+            gamma: r.gamma()?,
+            alpha: r.probability("alpha")?,
+            from_logits: r.flag("from_logits")?,
+        }))
+    }),
+};
 
 /// A numerically careful softmax of one row of logits z: log q_c, q_c and
 /// 1 − q_c, all without overflow, and 1 − q_c of the largest class computed
@@ -97,11 +293,7 @@ fn count(n: usize, word: &str) -> String {
 
 /// Check a class-weight list against the number of classes; the message shows
 /// the list as given.
-pub(crate) fn check_class_weights(
-    loss: &str,
-    cat: &Categorical,
-    classes: usize,
-) -> Result<(), LossError> {
+fn check_class_weights(loss: &str, cat: &Categorical, classes: usize) -> Result<(), LossError> {
     match &cat.class_weights {
         Some(w) if w.len() != classes => Err(LossError::BadParam {
             loss: loss.to_string(),
@@ -118,13 +310,9 @@ pub(crate) fn check_class_weights(
 }
 
 /// Check prediction probabilities of a row (skipped for logits).
-pub(crate) fn check_probabilities(
-    rows: &RowsRef<'_>,
-    i: usize,
-    p: &[f64],
-) -> Result<(), LossError> {
+fn check_probabilities(rows: &RowsRef<'_>, i: usize, p: &[f64]) -> Result<(), LossError> {
     for (c, &x) in p.iter().enumerate() {
-        validate::probability("prediction", rows.place(i, c), x)?;
+        validate::probability(Argument::Prediction, rows.place(i, c), x)?;
     }
     Ok(())
 }
@@ -176,20 +364,20 @@ fn cross_entropy_row(cat: &Categorical, y: impl Fn(usize) -> f64, p: &[f64], g: 
 /// factor for `weighted_mean` is Σ_c w_c y_c with the unsmoothed y.
 /// Reference: Goodfellow et al. (2016), *Deep Learning*, §6.2.2.3; PyTorch
 /// `CrossEntropyLoss`; Keras `CategoricalCrossentropy`.
-pub(crate) fn cce_row(
-    cat: &Categorical,
-    rows: &RowsRef<'_>,
-    preds: &RowsRef<'_>,
-    i: usize,
-    t: &[f64],
-    p: &[f64],
-    g: &mut [f64],
-) -> Result<RowOut, LossError> {
+fn cce_row(cat: &Categorical, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+    let Row {
+        targets: rows,
+        predictions: preds,
+        index: i,
+        target: t,
+        prediction: p,
+        gradient: g,
+    } = row;
     for (c, &x) in t.iter().enumerate() {
-        validate::probability("target", rows.place(i, c), x)?;
+        validate::probability(Argument::Target, rows.place(i, c), x)?;
     }
     if !cat.from_logits {
-        check_probabilities(preds, i, p)?;
+        check_probabilities(&preds, i, p)?;
     }
     let ls = cat.label_smoothing;
     let classes = t.len() as f64;
@@ -218,15 +406,15 @@ pub(crate) fn cce_row(
 /// and L = −Σ_c w_c y_c log q_c. The class factor for `weighted_mean` is w_t.
 /// A label equal to `ignore_index` contributes 0 and is not counted.
 /// Reference: PyTorch `CrossEntropyLoss` (class indices, `weight`, `ignore_index`).
-pub(crate) fn scce_row(
-    cat: &Categorical,
-    labels: &RowsRef<'_>,
-    preds: &RowsRef<'_>,
-    i: usize,
-    t: &[f64],
-    p: &[f64],
-    g: &mut [f64],
-) -> Result<RowOut, LossError> {
+fn scce_row(cat: &Categorical, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+    let Row {
+        targets: labels,
+        predictions: preds,
+        index: i,
+        target: t,
+        prediction: p,
+        gradient: g,
+    } = row;
     let label = t[0];
     let classes = p.len();
     if cat
@@ -252,7 +440,7 @@ pub(crate) fn scce_row(
         ));
     }
     if !cat.from_logits {
-        check_probabilities(preds, i, p)?;
+        check_probabilities(&preds, i, p)?;
     }
     let k = label as usize;
     let ls = cat.label_smoothing;
@@ -322,23 +510,25 @@ fn focal_logits(gamma: f64, alpha: f64, t: &[f64], z: &[f64], g: &mut [f64]) -> 
 /// y_c = target, q_c = predicted probability (used as given), α ∈ [0, 1], γ ≥ 0.
 /// Reference: Lin et al. (2017), "Focal Loss for Dense Object Detection";
 /// Keras `CategoricalFocalCrossentropy`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn focal_row(
-    gamma: f64,
-    alpha: f64,
-    from_logits: bool,
-    rows: &RowsRef<'_>,
-    preds: &RowsRef<'_>,
-    i: usize,
-    t: &[f64],
-    p: &[f64],
-    g: &mut [f64],
-) -> Result<RowOut, LossError> {
+fn focal_row(focal: &CategoricalFocal, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+    let CategoricalFocal {
+        gamma,
+        alpha,
+        from_logits,
+    } = *focal;
+    let Row {
+        targets: rows,
+        predictions: preds,
+        index: i,
+        target: t,
+        prediction: p,
+        gradient: g,
+    } = row;
     for (c, &x) in t.iter().enumerate() {
-        validate::probability("target", rows.place(i, c), x)?;
+        validate::probability(Argument::Target, rows.place(i, c), x)?;
     }
     if !from_logits {
-        check_probabilities(preds, i, p)?;
+        check_probabilities(&preds, i, p)?;
     }
     if from_logits {
         return Ok(RowOut::new(focal_logits(gamma, alpha, t, p, g)));
@@ -364,6 +554,7 @@ pub(crate) fn focal_row(
 
 #[cfg(test)]
 mod tests {
+    use crate::loss::prec::{close, ABS_ULPS, REL_ULPS};
     use crate::loss::{Data, Loss, ParamValue, Params, Reduction};
 
     fn focal_from_logits(gamma: f64) -> Loss {
@@ -401,12 +592,12 @@ mod tests {
                 let (value, g) = gradient(&loss, &[0.0, 1.0, 0.0], &[5.0, low, 2.0]);
                 let expected = alpha * (5.0 - low + (1.0 + e3).ln());
                 assert!(
-                    (value - expected).abs() <= 1e-15 * expected,
+                    close(value, expected, REL_ULPS, 0.0),
                     "{gamma} {low}: {value}"
                 );
                 let want = [alpha * q0, -alpha, alpha * q2];
                 for (got, want) in g.iter().zip(want) {
-                    assert!((got - want).abs() <= 1e-15, "{gamma} {low}: {g:?}");
+                    assert!(close(*got, want, 0.0, ABS_ULPS), "{gamma} {low}: {g:?}");
                 }
             }
             let (value, g) = gradient(&loss, &[0.0, 1.0, 0.0], &[1000.0, -1000.0, 0.0]);

@@ -9,7 +9,68 @@
 //! assert_eq!(poisson.point(0.0, 0.0).unwrap().value, 0.0);
 //! ```
 
+use std::sync::Arc;
+
+use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
+use super::domain::{require, Outside};
+use super::params::{ParamDefault, ParamSpec};
+use super::sampling::{Region, Sampling};
 use super::Point;
+
+#[derive(Debug)]
+struct Poisson {
+    log_input: bool,
+}
+
+impl ElementwiseKernel for Poisson {
+    fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
+        require(
+            y >= 0.0,
+            Outside::target("Poisson targets (counts) must be >= 0"),
+        )?;
+        require(
+            self.log_input || yhat >= 0.0,
+            Outside::prediction("a Poisson rate must be >= 0 (use log_input = true for log-rates)"),
+        )
+    }
+
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        poisson(self.log_input, y, yhat)
+    }
+}
+
+const COUNTS: Region = Region::OneOf(&[0.0, 1.0, 2.0, 3.0, 4.0]);
+
+pub(crate) static POISSON: Definition = Definition {
+    name: "poisson",
+    aliases: &["poisson_nll"],
+    family: "count",
+    display_name: "poisson",
+    params: &[ParamSpec::new(
+        "log_input",
+        ParamDefault::Bool(false),
+        "the prediction is log q (PyTorch's PoissonNLLLoss default): e^z - y z",
+    )],
+    formula: "q - y log q (q = predicted rate >= 0); with log_input: e^z - y z",
+    latex: r"q - y\log q",
+    lhs: Lhs {
+        text: "ℓ_Poisson",
+        latex: r"\ell_{\mathrm{Poisson}}",
+    },
+    hue: Hue::Black,
+    // Without the log y! term the value can be negative.
+    sampling: &[
+        Sampling::new(COUNTS, Region::Between(0.1, 8.1)).signed(),
+        Sampling::new(COUNTS, Region::Between(-3.0, 3.0))
+            .with(&[("log_input", ParamDefault::Bool(true))])
+            .signed(),
+    ],
+    build: Build::Elementwise(|r| {
+        Ok(Arc::new(Poisson {
+            log_input: r.flag("log_input")?,
+        }))
+    }),
+};
 
 /// Poisson negative log-likelihood without the log(y!) constant.
 ///
@@ -55,14 +116,15 @@ pub(crate) fn poisson(log_input: bool, y: f64, yhat: f64) -> Point {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loss::prec::{close, ABS_ULPS};
 
     #[test]
     fn log_input_matches_rate_form() {
         let (y, q) = (3.0_f64, 2.5_f64);
         let a = poisson(false, y, q);
         let b = poisson(true, y, q.ln());
-        assert!((a.value - b.value).abs() < 1e-14);
+        assert!(close(a.value, b.value, 0.0, 10.0 * ABS_ULPS));
         // dL/dz = dL/dq · q
-        assert!((a.gradient * q - b.gradient).abs() < 1e-14);
+        assert!(close(a.gradient * q, b.gradient, 0.0, 10.0 * ABS_ULPS));
     }
 }

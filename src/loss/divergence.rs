@@ -13,10 +13,103 @@
 
 use std::f64::consts::LN_2;
 
-use super::reduce::RowOut;
+use std::sync::Arc;
+
+use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
+use super::domain::Argument;
+use super::params::{ParamDefault, ParamSpec};
+use super::sampling::{Region, Sampling};
 use super::sum::{DoubleDouble, Neumaier};
 use super::validate::{self, bad, RowsRef};
 use super::LossError;
+
+const BASE: ParamSpec = ParamSpec::new(
+    "base",
+    ParamDefault::Text("e"),
+    "logarithm base: e (nats), 2 (bits), 10, or any number > 0 other than 1",
+);
+
+#[derive(Debug)]
+struct Kl {
+    ln_base: f64,
+    normalize: bool,
+}
+
+impl RowKernel for Kl {
+    fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+        kl_row(self.ln_base, self.normalize, row)
+    }
+}
+
+pub(crate) static KL: Definition = Definition {
+    name: "kl_divergence",
+    aliases: &["kl", "kld", "kullback_leibler"],
+    family: "divergence",
+    display_name: "KL divergence",
+    params: &[
+        BASE,
+        ParamSpec::new(
+            "normalize",
+            ParamDefault::Bool(false),
+            "rescale both rows (entries >= 0, such as counts) to sum to 1 first; the gradient goes through the rescaling",
+        ),
+    ],
+    formula: "sum_c p_c log(p_c / q_c) / log(base) per row (p = target, q = prediction)",
+    latex: r"\frac{1}{\log b}\sum_c p_c \log\frac{p_c}{q_c}",
+    lhs: Lhs {
+        text: "D_KL(p‖q)",
+        latex: r"D_{\mathrm{KL}}(p\Vert q)",
+    },
+    hue: Hue::ReddishPurple,
+    sampling: &[
+        Sampling::new(Region::Distribution, Region::Distribution),
+        Sampling::new(Region::Distribution, Region::Between(0.05, 0.95)).with(&[
+            ("base", ParamDefault::Number(2.0)),
+            ("normalize", ParamDefault::Bool(true)),
+        ]),
+    ],
+    build: Build::Rows(|r| {
+        Ok(Arc::new(Kl {
+            ln_base: r.log_base("base")?,
+            normalize: r.flag("normalize")?,
+        }))
+    }),
+};
+
+#[derive(Debug)]
+struct JensenShannon {
+    ln_base: f64,
+}
+
+impl RowKernel for JensenShannon {
+    fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+        js_row(self.ln_base, row)
+    }
+}
+
+pub(crate) static JENSEN_SHANNON: Definition = Definition {
+    name: "jensen_shannon",
+    aliases: &["js", "jsd", "jensen_shannon_divergence"],
+    family: "divergence",
+    display_name: "jensen shannon",
+    params: &[BASE],
+    formula: "KL(p||m)/2 + KL(q||m)/2, m = (p + q)/2, per row",
+    latex: r"\tfrac12 D_{\mathrm{KL}}(p\Vert m) + \tfrac12 D_{\mathrm{KL}}(q\Vert m),\quad m = \tfrac{p+q}{2}",
+    lhs: Lhs {
+        text: "JS(p, q)",
+        latex: r"\mathrm{JS}(p, q)",
+    },
+    hue: Hue::Blue,
+    sampling: &[Sampling::new(
+        Region::Distribution,
+        Region::Between(0.05, 0.95),
+    )],
+    build: Build::Rows(|r| {
+        Ok(Arc::new(JensenShannon {
+            ln_base: r.log_base("base")?,
+        }))
+    }),
+};
 
 /// How far a row sum may be from 1 before it earns a warning.
 const SUM_TOLERANCE: f64 = 1e-9;
@@ -59,7 +152,7 @@ fn short(x: f64) -> String {
 /// sum, since it is rescaled by it — counts and unnormalised weights are
 /// what `normalize` is for.
 fn checked_sum(
-    what: &str,
+    what: Argument,
     rows: &RowsRef<'_>,
     i: usize,
     v: &[f64],
@@ -84,7 +177,7 @@ fn checked_sum(
     if (sum - 1.0).abs() > SUM_TOLERANCE {
         if normalize && sum == 0.0 {
             return Err(bad(
-                what,
+                what.as_str(),
                 format!("row {i} sums to 0 and cannot be normalized"),
             ));
         }
@@ -113,20 +206,18 @@ fn checked_sum(
 /// as given (scipy `rel_entr`), or rescaled with `normalize` (then each row
 /// needs a positive sum), with a warning naming the sum.
 /// Reference: Cover & Thomas (2006), *Elements of Information Theory*, §2.3.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn kl_row(
-    ln_base: f64,
-    normalize: bool,
-    rows: &RowsRef<'_>,
-    preds: &RowsRef<'_>,
-    i: usize,
-    p: &[f64],
-    q: &[f64],
-    g: &mut [f64],
-) -> Result<RowOut, LossError> {
+fn kl_row(ln_base: f64, normalize: bool, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+    let Row {
+        targets: rows,
+        predictions: preds,
+        index: i,
+        target: p,
+        prediction: q,
+        gradient: g,
+    } = row;
     let mut warnings = Vec::new();
-    let sp = checked_sum("target", rows, i, p, normalize, &mut warnings)?;
-    let sq = checked_sum("prediction", preds, i, q, normalize, &mut warnings)?;
+    let sp = checked_sum(Argument::Target, &rows, i, p, normalize, &mut warnings)?;
+    let sq = checked_sum(Argument::Prediction, &preds, i, q, normalize, &mut warnings)?;
     let mut value = Neumaier::new();
     if !normalize {
         for (j, (&pj, &qj)) in p.iter().zip(q).enumerate() {
@@ -197,19 +288,18 @@ fn js_term(p: f64, q: f64) -> f64 {
 /// ≥ 0 (checked alike, as JS is symmetric); rows that do not sum to 1 are
 /// computed as given with a warning naming the sum.
 /// Reference: Lin (1991), "Divergence measures based on the Shannon entropy".
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn js_row(
-    ln_base: f64,
-    rows: &RowsRef<'_>,
-    preds: &RowsRef<'_>,
-    i: usize,
-    p: &[f64],
-    q: &[f64],
-    g: &mut [f64],
-) -> Result<RowOut, LossError> {
+fn js_row(ln_base: f64, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+    let Row {
+        targets: rows,
+        predictions: preds,
+        index: i,
+        target: p,
+        prediction: q,
+        gradient: g,
+    } = row;
     let mut warnings = Vec::new();
-    checked_sum("target", rows, i, p, false, &mut warnings)?;
-    checked_sum("prediction", preds, i, q, false, &mut warnings)?;
+    checked_sum(Argument::Target, &rows, i, p, false, &mut warnings)?;
+    checked_sum(Argument::Prediction, &preds, i, q, false, &mut warnings)?;
     let mut value = Neumaier::new();
     for (j, (&pj, &qj)) in p.iter().zip(q).enumerate() {
         value.add(js_term(pj, qj));

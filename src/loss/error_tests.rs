@@ -19,11 +19,17 @@ fn rows(v: &[&[f64]]) -> Data {
     Data::Rows(v.iter().map(|r| r.to_vec()).collect())
 }
 
-/// The error of an evaluation that must fail, as (what, message).
+/// The error of an evaluation that must fail, as (what, message): bad data,
+/// or a value outside the domain.
 fn fail(l: &Loss, t: &Data, p: &Data, w: Option<&[f64]>) -> (String, String) {
     match l.evaluate(t, p, w, Reduction::Mean) {
         Err(LossError::BadData { what, message }) => (what, message),
-        Err(other) => panic!("expected BadData, got {other}"),
+        // A domain error's fields, in the form of the message.
+        Err(LossError::Domain(e)) => (
+            e.argument.to_string(),
+            format!("{} is {}; {}", e.element, e.value, e.reason),
+        ),
+        Err(other) => panic!("expected bad data, got {other}"),
         Ok(e) => panic!("expected an error, got {e:?}"),
     }
 }

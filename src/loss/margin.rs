@@ -11,9 +11,104 @@
 //! assert_eq!(e.per_sample, vec![1.5, 0.5]);
 //! ```
 
-use super::reduce::RowOut;
+use std::sync::Arc;
+
+use super::definition::{
+    Build, Definition, ElementwiseKernel, Hue, Labels, Lhs, Row, RowKernel, RowOut,
+};
+use super::sampling::{Region, Sampling, WIDE};
 use super::validate::{bad, RowsRef};
 use super::{LossError, Point};
+
+const SIGNS: Region = Region::OneOf(&[-1.0, 1.0]);
+
+#[derive(Debug)]
+struct Hinge;
+
+impl ElementwiseKernel for Hinge {
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        hinge(y, yhat)
+    }
+
+    fn labels(&self) -> Labels {
+        Labels::Signed
+    }
+}
+
+pub(crate) static HINGE: Definition = Definition {
+    name: "hinge",
+    aliases: &[],
+    family: "margin",
+    display_name: "hinge",
+    params: &[],
+    formula: "max(0, 1 - y prediction), y in {-1, 1} (or {0, 1} mapped to -1/1)",
+    latex: r"\max(0, 1 - y\hat y)",
+    lhs: Lhs {
+        text: "ℓ_Hinge",
+        latex: r"\ell_{\mathrm{Hinge}}",
+    },
+    hue: Hue::Vermillion,
+    // The kink is at margin 1, where ŷ = y for y = ±1.
+    sampling: &[Sampling::new(SIGNS, WIDE).kinks(&[0.0])],
+    build: Build::Elementwise(|_| Ok(Arc::new(Hinge))),
+};
+
+#[derive(Debug)]
+struct SquaredHinge;
+
+impl ElementwiseKernel for SquaredHinge {
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        squared_hinge(y, yhat)
+    }
+
+    fn labels(&self) -> Labels {
+        Labels::Signed
+    }
+}
+
+pub(crate) static SQUARED_HINGE: Definition = Definition {
+    name: "squared_hinge",
+    aliases: &[],
+    family: "margin",
+    display_name: "squared hinge",
+    params: &[],
+    formula: "max(0, 1 - y prediction)^2",
+    latex: r"\max(0, 1 - y\hat y)^2",
+    lhs: Lhs {
+        text: "ℓ_SquaredHinge",
+        latex: r"\ell_{\mathrm{SquaredHinge}}",
+    },
+    hue: Hue::BluishGreen,
+    sampling: &[Sampling::new(SIGNS, WIDE).kinks(&[0.0])],
+    build: Build::Elementwise(|_| Ok(Arc::new(SquaredHinge))),
+};
+
+#[derive(Debug)]
+struct CategoricalHinge;
+
+impl RowKernel for CategoricalHinge {
+    fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+        categorical_hinge_row(row)
+    }
+}
+
+pub(crate) static CATEGORICAL_HINGE: Definition = Definition {
+    name: "categorical_hinge",
+    aliases: &[],
+    family: "margin",
+    display_name: "categorical hinge",
+    params: &[],
+    formula: "max(0, 1 + max_{c != t} prediction_c - prediction_t) per one-hot row",
+    latex: r"\max\left(0, 1 + \max_{c\ne t}\hat y_c - \hat y_t\right)",
+    lhs: Lhs {
+        text: "ℓ_CategoricalHinge",
+        latex: r"\ell_{\mathrm{CategoricalHinge}}",
+    },
+    hue: Hue::SkyBlue,
+    // The property tests keep away from the kink (margin 0) and rival ties.
+    sampling: &[Sampling::new(Region::OneHot, Region::Between(-6.0, 6.0))],
+    build: Build::Rows(|_| Ok(Arc::new(CategoricalHinge))),
+};
 
 /// Hinge loss for a label y = ±1.
 ///
@@ -106,13 +201,15 @@ pub(crate) fn zero_one_labels(target: &[f64]) -> Result<bool, LossError> {
 /// Reference: Crammer & Singer (2001), "On the algorithmic implementation of
 /// multiclass kernel-based vector machines". (Keras takes the max over
 /// (1 − y)·ŷ, counting the true class as 0; not done here.)
-pub(crate) fn categorical_hinge_row(
-    rows: &RowsRef<'_>,
-    i: usize,
-    t: &[f64],
-    p: &[f64],
-    g: &mut [f64],
-) -> Result<RowOut, LossError> {
+fn categorical_hinge_row(row: Row<'_, '_>) -> Result<RowOut, LossError> {
+    let Row {
+        targets: rows,
+        index: i,
+        target: t,
+        prediction: p,
+        gradient: g,
+        ..
+    } = row;
     let ones = t.iter().filter(|&&y| y == 1.0).count();
     let stray = t.iter().position(|&y| y != 0.0 && y != 1.0);
     if ones != 1 || stray.is_some() {

@@ -18,10 +18,21 @@
 //! log_cosh), `robust` (quantile, msle, mape), `count` (poisson), `binary`
 //! (bce, binary focal), `categorical` (cce, scce, categorical focal),
 //! `divergence` (kl, jensen_shannon), `margin` (hinge, squared_hinge,
-//! categorical_hinge), `similarity` (cosine) — plus `params` (parameter
-//! parsing and validation), `catalogue` (names, aliases, defaults, formulas),
-//! `evaluate` (dispatch), `reduce` (weights, reductions, the parallel pass),
-//! `sum` (compensated and double-double arithmetic) and `validate` (data checks).
+//! categorical_hinge), `similarity` (cosine). Each family file holds, per
+//! loss, its kernels and its `Definition` (names, parameters,
+//! domain, formula, colour, sampling region); `catalogue` is the list of the
+//! definitions. Beside them: `definition` (the definition and kernel types),
+//! `params` (parameter parsing and checked reads), `domain` (typed domain
+//! errors), `sampling` (property-test regions), `evaluate` (dispatch),
+//! `reduce` (weights, reductions, the parallel pass), `sum` (compensated and
+//! double-double arithmetic), `validate` (data checks) and `prec` (test
+//! tolerances).
+//!
+//! # Adding a loss
+//! Write its kernel and its `static` definition in its family file (a new
+//! family is a new file plus a `mod` line here) and add the definition to
+//! `catalogue::DEFINITIONS`. Everything else (`list`, `eval`, scenarios,
+//! colours, formulas, the property tests) reads the catalogue.
 //!
 //! # Conventions where the mathematics leaves a choice
 //! - A sample with weight 0 contributes 0 (value, gradient, Hessian), even
@@ -48,13 +59,17 @@ mod binary;
 mod catalogue;
 mod categorical;
 mod count;
+mod definition;
 mod divergence;
+mod domain;
 mod evaluate;
 mod margin;
 mod params;
+pub mod prec;
 mod reduce;
 mod regression;
 mod robust;
+mod sampling;
 mod similarity;
 mod sum;
 mod validate;
@@ -62,7 +77,11 @@ mod validate;
 #[cfg(test)]
 mod error_tests;
 
-pub use catalogue::catalogue;
+pub use catalogue::{catalogue, loss_hue, loss_info};
+pub use definition::{Hue, Lhs};
+pub use domain::{Argument, DomainError, Place};
+pub use params::ParamDefault;
+pub use sampling::{Region, Sampling};
 pub use sum::compensated_sum;
 
 /// A parameter value as given by a user (CLI `--param k=v` or a scenario key).
@@ -156,6 +175,9 @@ pub enum LossError {
     /// Bad data: `what` names the argument (`target`, `prediction`, `weights`), with position and value.
     #[error("{what}: {message}")]
     BadData { what: String, message: String },
+    /// One value outside the loss's domain.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
 }
 
 /// Catalogue entry for `losslab list` and documentation.
@@ -168,8 +190,17 @@ pub struct LossInfo {
     pub params: Vec<ParamInfo>,
     /// Plain-text formula for the terminal.
     pub formula: &'static str,
-    /// LaTeX formula for reports.
+    /// LaTeX formula (right-hand side) for reports.
     pub latex: &'static str,
+    /// Short name for legends and table headers.
+    pub display_name: &'static str,
+    /// Left-hand side of the formula.
+    pub lhs: Lhs,
+    /// Fixed colour in every figure.
+    pub hue: Hue,
+    /// Where the property tests sample the loss.
+    #[serde(skip)]
+    pub sampling: &'static [Sampling],
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -182,31 +213,48 @@ pub struct ParamInfo {
 }
 
 /// A loss with validated parameters. Construct with [`Loss::new`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct Loss {
-    name: &'static str,
-    shape: Shape,
-    kind: params::Kind,
+    definition: &'static definition::Definition,
+    kernel: definition::Kernel,
     params: Params,
+}
+
+/// Two losses are equal when they are the same loss with the same
+/// parameters (the kernel is built from exactly these).
+impl PartialEq for Loss {
+    fn eq(&self, other: &Loss) -> bool {
+        self.definition.name == other.definition.name && self.params == other.params
+    }
+}
+
+impl std::fmt::Debug for definition::Definition {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
 }
 
 impl Loss {
     /// Look up a loss by canonical name or alias and validate its parameters
     /// (unknown names get the nearest suggestion; defaults are filled in).
     pub fn new(name: &str, params: &Params) -> Result<Loss, LossError> {
-        let entry = catalogue::find(name)?;
-        let (kind, params) = params::build(entry, params)?;
+        let found = catalogue::find(name)?;
+        let (kernel, params) = definition::instantiate(found, params)?;
         Ok(Loss {
-            name: entry.name,
-            shape: entry.shape,
-            kind,
+            definition: found,
+            kernel,
             params,
         })
     }
 
     /// Canonical name (`mae`, `binary_cross_entropy`...).
     pub fn name(&self) -> &'static str {
-        self.name
+        self.definition.name
+    }
+
+    /// Short name for legends and table headers (`MAE`, `binary cross-entropy`).
+    pub fn display_name(&self) -> &'static str {
+        self.definition.display_name
     }
 
     /// Every parameter with defaults filled in.
@@ -215,32 +263,62 @@ impl Loss {
     }
 
     pub fn shape(&self) -> Shape {
-        self.shape
+        self.definition.shape()
     }
 
     /// The catalogue entry of this loss (aliases, parameter docs, formulas).
     pub fn info(&self) -> LossInfo {
-        catalogue()
-            .into_iter()
-            .find(|info| info.name == self.name)
-            .unwrap_or_else(|| unreachable!("every loss comes from the catalogue"))
+        catalogue::info(self.definition)
+    }
+
+    /// The targets are labels ±1 (hinge losses), not numbers on an axis.
+    pub fn signed_labels(&self) -> bool {
+        match &self.kernel {
+            definition::Kernel::Elementwise(k) => k.labels() == definition::Labels::Signed,
+            definition::Kernel::Rows(_) => false,
+        }
+    }
+
+    /// The prediction is a probability in [0, 1] (BCE and binary focal without logits).
+    pub fn takes_probability(&self) -> bool {
+        match &self.kernel {
+            definition::Kernel::Elementwise(k) => k.takes_probability(),
+            definition::Kernel::Rows(_) => false,
+        }
+    }
+
+    /// The targets of a row loss are class indices, one per row.
+    pub fn sparse_labels(&self) -> bool {
+        match &self.kernel {
+            definition::Kernel::Elementwise(_) => false,
+            definition::Kernel::Rows(k) => k.sparse_labels(),
+        }
+    }
+
+    /// δ of a Huber loss; None for every other loss.
+    pub fn huber_delta(&self) -> Option<f64> {
+        match &self.kernel {
+            definition::Kernel::Elementwise(k) => k.huber_delta(),
+            definition::Kernel::Rows(_) => None,
+        }
     }
 
     /// Value, gradient and second derivative at one (target, prediction) pair,
     /// for elementwise losses.
     ///
-    /// `None` for row losses, and for a pair outside the loss's domain: exactly
-    /// the checks [`Loss::evaluate`] applies to one element (finite numbers; a
+    /// A pair outside the loss's domain is a [`DomainError`] naming the
+    /// argument, the value and the rule: exactly the checks
+    /// [`Loss::evaluate`] applies to one element (finite numbers; a
     /// probability in [0, 1] and a binary target in [0, 1] for BCE and binary
     /// focal without logits; Poisson counts ≥ 0 and rates ≥ 0; MSLE values
     /// above −1; a MAPE target ≠ 0). Hinge targets must be −1 or 1 here (the
-    /// {0, 1} convention belongs to a whole target array). A curve over a range
-    /// therefore has gaps where the loss is undefined, never made-up values.
-    /// Inside the domain the result is infinite where the math is infinite
-    /// (BCE at q = 0 for y = 1 is +∞, a valid point), never NaN the math does
-    /// not have.
-    pub fn point(&self, target: f64, prediction: f64) -> Option<Point> {
-        self.kind.point(target, prediction)
+    /// {0, 1} convention belongs to a whole target array). No pair is in the
+    /// domain of a row loss. A curve over a range therefore has gaps where
+    /// the loss is undefined, never made-up values. Inside the domain the
+    /// result is infinite where the math is infinite (BCE at q = 0 for y = 1
+    /// is +∞, a valid point), never NaN the math does not have.
+    pub fn point(&self, target: f64, prediction: f64) -> Result<Point, DomainError> {
+        self.kernel.point(target, prediction)
     }
 
     /// Validate the data and compute value, per-sample values, gradient and Hessian.
@@ -251,8 +329,8 @@ impl Loss {
         weights: Option<&[f64]>,
         reduction: Reduction,
     ) -> Result<Evaluation, LossError> {
-        self.kind
-            .evaluate(self.name, target, prediction, weights, reduction)
+        self.kernel
+            .evaluate(self.definition.name, target, prediction, weights, reduction)
     }
 }
 

@@ -1,5 +1,5 @@
-//! Parameters: parsing of CLI text, validation against the catalogue, and the
-//! typed, validated parameter set ([`Kind`]) the kernels run on.
+//! Parameters: parsing of CLI text, defaults, the checked reads a loss's
+//! definition builds its kernel with, and the parameters shared by families.
 //!
 //! ```
 //! use losslab::loss::{Loss, ParamValue, Params};
@@ -12,7 +12,8 @@
 //! assert_eq!(err.to_string(), "parameter `delta` of `huber`: must be > 0, got -1");
 //! ```
 
-use super::catalogue::Entry;
+use serde::Serialize;
+
 use super::{LossError, ParamValue, Params};
 
 impl ParamValue {
@@ -50,79 +51,94 @@ impl ParamValue {
     }
 }
 
-/// Options shared by the binary cross-entropies.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Binary {
-    pub from_logits: bool,
-    pub epsilon: f64,
-    pub label_smoothing: f64,
+/// A parameter default that can live in a `static` table.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum ParamDefault {
+    Number(f64),
+    Bool(bool),
+    Text(&'static str),
+    None,
+    /// Unset by default; when set, a list of numbers.
+    NoList,
+    /// A list of numbers (sampling parameters such as class weights).
+    List(&'static [f64]),
 }
 
-/// Options shared by the categorical cross-entropies.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Categorical {
-    pub from_logits: bool,
-    pub label_smoothing: f64,
-    pub class_weights: Option<Vec<f64>>,
-    pub ignore_index: Option<i64>,
+impl ParamDefault {
+    pub fn value(self) -> ParamValue {
+        match self {
+            ParamDefault::Number(x) => ParamValue::Number(x),
+            ParamDefault::Bool(b) => ParamValue::Bool(b),
+            ParamDefault::Text(s) => ParamValue::Text(s.to_string()),
+            ParamDefault::None | ParamDefault::NoList => ParamValue::None,
+            ParamDefault::List(list) => ParamValue::List(list.to_vec()),
+        }
+    }
+
+    /// The value is a list of numbers, not a scalar.
+    pub fn takes_list(self) -> bool {
+        matches!(self, ParamDefault::NoList | ParamDefault::List(_))
+    }
 }
 
-/// A loss with typed, validated parameters.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Kind {
-    Mae,
-    Mse,
-    Huber {
-        delta: f64,
-    },
-    SmoothL1 {
-        beta: f64,
-    },
-    LogCosh,
-    Quantile {
-        tau: f64,
-    },
-    Msle,
-    Mape,
-    Poisson {
-        log_input: bool,
-    },
-    Bce(Binary),
-    BinaryFocal {
-        bin: Binary,
-        gamma: f64,
-        alpha: Option<f64>,
-    },
-    Hinge,
-    SquaredHinge,
-    Cce(Categorical),
-    Scce(Categorical),
-    CategoricalFocal {
-        from_logits: bool,
-        gamma: f64,
-        alpha: f64,
-    },
-    CategoricalHinge,
-    Cosine,
-    Kl {
-        ln_base: f64,
-        normalize: bool,
-    },
-    Js {
-        ln_base: f64,
-    },
+/// A parameter of a loss: name, default, and what it means.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ParamSpec {
+    pub name: &'static str,
+    pub default: ParamDefault,
+    pub doc: &'static str,
 }
 
-/// Reads parameters of one loss, after unknown names were rejected.
-struct Reader<'a> {
+impl ParamSpec {
+    pub(crate) const fn new(name: &'static str, default: ParamDefault, doc: &'static str) -> Self {
+        ParamSpec { name, default, doc }
+    }
+}
+
+/// `from_logits`, shared by the cross-entropies.
+pub(crate) const FROM_LOGITS: ParamSpec = ParamSpec::new(
+    "from_logits",
+    ParamDefault::Bool(false),
+    "the prediction is a logit (sigmoid/softmax applied inside, stable forms)",
+);
+/// `label_smoothing`, shared by the cross-entropies.
+pub(crate) const LABEL_SMOOTHING: ParamSpec = ParamSpec::new(
+    "label_smoothing",
+    ParamDefault::Number(0.0),
+    "mix targets with the uniform distribution: y(1-ls) + ls/C (C = 2 for binary), in [0, 1]",
+);
+/// `gamma`, shared by the focal losses.
+pub(crate) const GAMMA: ParamSpec = ParamSpec::new(
+    "gamma",
+    ParamDefault::Number(2.0),
+    "focusing exponent, >= 0 (0 gives plain cross-entropy)",
+);
+
+/// Reads parameters of one loss, after unknown names were rejected; each
+/// read checks the value and records it for [`Loss::params`](super::Loss::params).
+pub(crate) struct Reader<'a> {
     loss: &'static str,
     values: &'a Params,
     /// The validated values, as `Loss::params` reports them.
     out: Params,
 }
 
-impl Reader<'_> {
-    fn bad(&self, param: &str, message: String) -> LossError {
+impl<'a> Reader<'a> {
+    /// A reader of `values` (defaults already filled in) for the loss `loss`.
+    pub(crate) fn new(loss: &'static str, values: &'a Params) -> Self {
+        Reader {
+            loss,
+            values,
+            out: Params::new(),
+        }
+    }
+
+    /// Every parameter read, as checked.
+    pub(crate) fn finish(self) -> Params {
+        self.out
+    }
+
+    pub(crate) fn bad(&self, param: &str, message: String) -> LossError {
         LossError::BadParam {
             loss: self.loss.to_string(),
             param: param.to_string(),
@@ -134,7 +150,7 @@ impl Reader<'_> {
         self.values.get(name).unwrap_or(&ParamValue::None)
     }
 
-    fn number(&mut self, name: &str) -> Result<f64, LossError> {
+    pub(crate) fn number(&mut self, name: &str) -> Result<f64, LossError> {
         let v = self.raw(name);
         let x = match v {
             ParamValue::Number(x) => *x,
@@ -153,7 +169,7 @@ impl Reader<'_> {
         Ok(x)
     }
 
-    fn optional_number(&mut self, name: &str) -> Result<Option<f64>, LossError> {
+    pub(crate) fn optional_number(&mut self, name: &str) -> Result<Option<f64>, LossError> {
         if matches!(self.raw(name), ParamValue::None) {
             self.out.insert(name.to_string(), ParamValue::None);
             return Ok(None);
@@ -161,7 +177,7 @@ impl Reader<'_> {
         self.number(name).map(Some)
     }
 
-    fn flag(&mut self, name: &str) -> Result<bool, LossError> {
+    pub(crate) fn flag(&mut self, name: &str) -> Result<bool, LossError> {
         let v = self.raw(name);
         let b = match v {
             ParamValue::Bool(b) => *b,
@@ -179,7 +195,7 @@ impl Reader<'_> {
     }
 
     /// A number in a range; `check` says whether it is acceptable, `rule` how to say it.
-    fn number_where(
+    pub(crate) fn number_where(
         &mut self,
         name: &str,
         check: impl Fn(f64) -> bool,
@@ -193,11 +209,11 @@ impl Reader<'_> {
         }
     }
 
-    fn probability(&mut self, name: &str) -> Result<f64, LossError> {
+    pub(crate) fn probability(&mut self, name: &str) -> Result<f64, LossError> {
         self.number_where(name, |x| (0.0..=1.0).contains(&x), "must be in [0, 1]")
     }
 
-    fn class_weights(&mut self, name: &str) -> Result<Option<Vec<f64>>, LossError> {
+    pub(crate) fn class_weights(&mut self, name: &str) -> Result<Option<Vec<f64>>, LossError> {
         let v = self.raw(name).clone();
         let list = match v {
             ParamValue::None => None,
@@ -242,7 +258,7 @@ impl Reader<'_> {
         Ok(list)
     }
 
-    fn optional_integer(&mut self, name: &str) -> Result<Option<i64>, LossError> {
+    pub(crate) fn optional_integer(&mut self, name: &str) -> Result<Option<i64>, LossError> {
         let Some(x) = self.optional_number(name)? else {
             return Ok(None);
         };
@@ -254,7 +270,7 @@ impl Reader<'_> {
     }
 
     /// A logarithm base: a number > 0 and != 1, or the text `e`. Returns ln(base).
-    fn log_base(&mut self, name: &str) -> Result<f64, LossError> {
+    pub(crate) fn log_base(&mut self, name: &str) -> Result<f64, LossError> {
         let v = self.raw(name).clone();
         if let ParamValue::Text(s) = &v {
             if s.trim() == "e" {
@@ -278,133 +294,13 @@ impl Reader<'_> {
         Ok(b.ln())
     }
 
-    fn binary(&mut self, with_epsilon: bool) -> Result<Binary, LossError> {
-        let from_logits = self.flag("from_logits")?;
-        let epsilon = if with_epsilon {
-            self.number_where(
-                "epsilon",
-                |x| (0.0..0.5).contains(&x),
-                "must be in [0, 0.5)",
-            )?
-        } else {
-            0.0
-        };
-        let label_smoothing = self.probability("label_smoothing")?;
-        Ok(Binary {
-            from_logits,
-            epsilon,
-            label_smoothing,
-        })
-    }
-
-    fn categorical(&mut self, sparse: bool) -> Result<Categorical, LossError> {
-        Ok(Categorical {
-            from_logits: self.flag("from_logits")?,
-            label_smoothing: self.probability("label_smoothing")?,
-            class_weights: self.class_weights("class_weights")?,
-            ignore_index: if sparse {
-                self.optional_integer("ignore_index")?
-            } else {
-                None
-            },
-        })
-    }
-
-    fn gamma(&mut self) -> Result<f64, LossError> {
+    pub(crate) fn gamma(&mut self) -> Result<f64, LossError> {
         self.number_where("gamma", |x| x >= 0.0, "must be >= 0")
     }
-}
 
-/// Validate `given` against the loss's parameter list and build its [`Kind`];
-/// returns the kind and every parameter with defaults filled in.
-pub(crate) fn build(entry: &'static Entry, given: &Params) -> Result<(Kind, Params), LossError> {
-    if let Some(unknown) = given
-        .keys()
-        .find(|k| !entry.params.iter().any(|(n, _, _)| n == k))
-    {
-        let known: Vec<&str> = entry.params.iter().map(|(n, _, _)| *n).collect();
-        return Err(LossError::UnknownParam {
-            loss: entry.name.to_string(),
-            param: unknown.clone(),
-            known: if known.is_empty() {
-                "no parameters".to_string()
-            } else {
-                known.join(", ")
-            },
-        });
+    pub(crate) fn positive(&mut self, name: &str) -> Result<f64, LossError> {
+        self.number_where(name, |x| x > 0.0, "must be > 0")
     }
-    // Defaults first, then what was given; `None` given for a parameter
-    // means "unset", i.e. the default.
-    let mut values: Params = entry
-        .params
-        .iter()
-        .map(|(n, d, _)| (n.to_string(), d.value()))
-        .collect();
-    for (k, v) in given {
-        if *v != ParamValue::None {
-            values.insert(k.clone(), v.clone());
-        }
-    }
-    let mut r = Reader {
-        loss: entry.name,
-        values: &values,
-        out: Params::new(),
-    };
-    let positive = |x: f64| x > 0.0;
-    let kind = match entry.name {
-        "mae" => Kind::Mae,
-        "mse" => Kind::Mse,
-        "huber" => Kind::Huber {
-            delta: r.number_where("delta", positive, "must be > 0")?,
-        },
-        "smooth_l1" => Kind::SmoothL1 {
-            beta: r.number_where("beta", positive, "must be > 0")?,
-        },
-        "log_cosh" => Kind::LogCosh,
-        "quantile" => Kind::Quantile {
-            tau: r.number_where("tau", |x| x > 0.0 && x < 1.0, "must be in (0, 1)")?,
-        },
-        "msle" => Kind::Msle,
-        "mape" => Kind::Mape,
-        "poisson" => Kind::Poisson {
-            log_input: r.flag("log_input")?,
-        },
-        "binary_cross_entropy" => Kind::Bce(r.binary(true)?),
-        "binary_focal_cross_entropy" => {
-            let gamma = r.gamma()?;
-            let alpha = match r.optional_number("alpha")? {
-                Some(a) if !(0.0..=1.0).contains(&a) => {
-                    return Err(r.bad("alpha", format!("must be in [0, 1] or none, got {a}")))
-                }
-                a => a,
-            };
-            Kind::BinaryFocal {
-                bin: r.binary(false)?,
-                gamma,
-                alpha,
-            }
-        }
-        "hinge" => Kind::Hinge,
-        "squared_hinge" => Kind::SquaredHinge,
-        "categorical_cross_entropy" => Kind::Cce(r.categorical(false)?),
-        "sparse_categorical_cross_entropy" => Kind::Scce(r.categorical(true)?),
-        "categorical_focal_cross_entropy" => Kind::CategoricalFocal {
-            gamma: r.gamma()?,
-            alpha: r.probability("alpha")?,
-            from_logits: r.flag("from_logits")?,
-        },
-        "categorical_hinge" => Kind::CategoricalHinge,
-        "cosine_similarity" => Kind::Cosine,
-        "kl_divergence" => Kind::Kl {
-            ln_base: r.log_base("base")?,
-            normalize: r.flag("normalize")?,
-        },
-        "jensen_shannon" => Kind::Js {
-            ln_base: r.log_base("base")?,
-        },
-        other => unreachable!("catalogue entry `{other}` has no kernel"),
-    };
-    Ok((kind, r.out))
 }
 
 #[cfg(test)]

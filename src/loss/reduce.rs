@@ -19,8 +19,10 @@
 
 use rayon::prelude::*;
 
+use super::definition::{Row, RowOut};
+use super::domain::{Argument, Place};
 use super::sum::{Neumaier, CHUNK};
-use super::validate::{self, Place, RowsRef};
+use super::validate::{self, RowsRef};
 use super::{Data, Evaluation, LossError, Point, Reduction};
 
 /// Rows per chunk of a parallel pass over a row loss (fixed for determinism).
@@ -125,9 +127,9 @@ where
         for j in 0..ps.len() {
             let i = c * CHUNK + j;
             let (y, yhat) = (target[i], prediction[i]);
-            let at = Place { row: None, col: i };
-            validate::finite("target", at, y)?;
-            validate::finite("prediction", at, yhat)?;
+            let at = Place::index(i);
+            validate::finite(Argument::Target, at, y)?;
+            validate::finite(Argument::Prediction, at, yhat)?;
             let pt = kernel(i, y, yhat)?;
             let w = weights.map_or(1.0, |w| w[i]);
             // A zero weight removes the sample, even where its loss is infinite.
@@ -173,31 +175,9 @@ where
     })
 }
 
-/// What a row kernel returns for one row.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct RowOut {
-    pub value: f64,
-    /// Class factor for `weighted_mean` (1 unless class weights are given).
-    pub factor: f64,
-    /// False for a sample left out (sparse label equal to `ignore_index`).
-    pub counted: bool,
-    pub warnings: Vec<String>,
-}
-
-impl RowOut {
-    pub(crate) fn new(value: f64) -> Self {
-        RowOut {
-            value,
-            factor: 1.0,
-            counted: true,
-            warnings: Vec::new(),
-        }
-    }
-}
-
-/// Evaluate a row loss. `kernel(i, target_row, prediction_row, gradient_row)`
-/// checks its row's domain (finiteness is checked here), writes ∂loss/∂ŷ of
-/// the row into `gradient_row` (zeroed; usable as scratch) and returns the row's value.
+/// Evaluate a row loss. `kernel(row)` checks the row's domain (finiteness is
+/// checked here), writes ∂loss/∂ŷ of the row into `row.gradient` (zeroed;
+/// usable as scratch) and returns the row's value.
 pub(crate) fn rows<F>(
     target: RowsRef<'_>,
     prediction: RowsRef<'_>,
@@ -206,7 +186,7 @@ pub(crate) fn rows<F>(
     kernel: F,
 ) -> Result<Evaluation, LossError>
 where
-    F: Fn(usize, &[f64], &[f64], &mut [f64]) -> Result<RowOut, LossError> + Sync,
+    F: Fn(Row<'_, '_>) -> Result<RowOut, LossError> + Sync,
 {
     let n = prediction.len();
     if let Some(w) = weights {
@@ -221,12 +201,19 @@ where
             let i = c * ROW_CHUNK + j;
             let (t, p) = (target.row(i), prediction.row(i));
             for (k, &x) in t.iter().enumerate() {
-                validate::finite("target", target.place(i, k), x)?;
+                validate::finite(Argument::Target, target.place(i, k), x)?;
             }
             for (k, &x) in p.iter().enumerate() {
-                validate::finite("prediction", prediction.place(i, k), x)?;
+                validate::finite(Argument::Prediction, prediction.place(i, k), x)?;
             }
-            let out = kernel(i, t, p, &mut g[j])?;
+            let out = kernel(Row {
+                targets: target,
+                predictions: prediction,
+                index: i,
+                target: t,
+                prediction: p,
+                gradient: &mut g[j],
+            })?;
             part.warnings.extend(out.warnings);
             let w = weights.map_or(1.0, |w| w[i]);
             if !out.counted || w == 0.0 {

@@ -10,7 +10,170 @@
 //! assert_eq!((p.value, p.gradient, p.hessian), (1e300, 1.0, 0.0));
 //! ```
 
+use std::sync::Arc;
+
+use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
+use super::params::{ParamDefault, ParamSpec};
+use super::sampling::{Sampling, WIDE};
 use super::Point;
+
+#[derive(Debug)]
+struct Mae;
+
+impl ElementwiseKernel for Mae {
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        mae(y, yhat)
+    }
+}
+
+pub(crate) static MAE: Definition = Definition {
+    name: "mae",
+    aliases: &["l1", "mean_absolute_error"],
+    family: "regression",
+    display_name: "MAE",
+    params: &[],
+    formula: "|a|, a = prediction - target",
+    latex: r"|a|,\quad a = \hat y - y",
+    lhs: Lhs {
+        text: "ℓ_MAE",
+        latex: r"\ell_{\mathrm{MAE}}",
+    },
+    hue: Hue::Blue,
+    sampling: &[Sampling::new(WIDE, WIDE).kinks(&[0.0])],
+    build: Build::Elementwise(|_| Ok(Arc::new(Mae))),
+};
+
+#[derive(Debug)]
+struct Mse;
+
+impl ElementwiseKernel for Mse {
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        mse(y, yhat)
+    }
+}
+
+pub(crate) static MSE: Definition = Definition {
+    name: "mse",
+    aliases: &["l2", "mean_squared_error"],
+    family: "regression",
+    display_name: "MSE",
+    params: &[],
+    formula: "a^2",
+    latex: r"a^2",
+    lhs: Lhs {
+        text: "ℓ_MSE",
+        latex: r"\ell_{\mathrm{MSE}}",
+    },
+    hue: Hue::Vermillion,
+    sampling: &[Sampling::new(WIDE, WIDE)],
+    build: Build::Elementwise(|_| Ok(Arc::new(Mse))),
+};
+
+#[derive(Debug)]
+struct Huber {
+    delta: f64,
+}
+
+impl ElementwiseKernel for Huber {
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        huber(self.delta, y, yhat)
+    }
+
+    fn huber_delta(&self) -> Option<f64> {
+        Some(self.delta)
+    }
+}
+
+pub(crate) static HUBER: Definition = Definition {
+    name: "huber",
+    aliases: &[],
+    family: "regression",
+    display_name: "Huber",
+    params: &[ParamSpec::new(
+        "delta",
+        ParamDefault::Number(1.0),
+        "threshold between the quadratic and linear parts, > 0",
+    )],
+    formula: "a^2/2 if |a| <= delta, else delta (|a| - delta/2)",
+    latex: r"\begin{cases}\tfrac12 a^2 & |a|\le\delta\\ \delta(|a|-\tfrac12\delta) & \text{otherwise}\end{cases}",
+    lhs: Lhs {
+        text: "ℓ_Huber",
+        latex: r"\ell_{\mathrm{Huber}}",
+    },
+    hue: Hue::BluishGreen,
+    sampling: &[Sampling::new(WIDE, WIDE)
+        .with(&[("delta", ParamDefault::Number(1.5))])
+        .kinks(&[-1.5, 1.5])],
+    build: Build::Elementwise(|r| {
+        Ok(Arc::new(Huber {
+            delta: r.positive("delta")?,
+        }))
+    }),
+};
+
+#[derive(Debug)]
+struct SmoothL1 {
+    beta: f64,
+}
+
+impl ElementwiseKernel for SmoothL1 {
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        smooth_l1(self.beta, y, yhat)
+    }
+}
+
+pub(crate) static SMOOTH_L1: Definition = Definition {
+    name: "smooth_l1",
+    aliases: &[],
+    family: "regression",
+    display_name: "Smooth L1",
+    params: &[ParamSpec::new(
+        "beta",
+        ParamDefault::Number(1.0),
+        "threshold between the quadratic and linear parts, > 0",
+    )],
+    formula: "a^2/(2 beta) if |a| < beta, else |a| - beta/2",
+    latex: r"\begin{cases}\tfrac{a^2}{2\beta} & |a|<\beta\\ |a|-\tfrac12\beta & \text{otherwise}\end{cases}",
+    lhs: Lhs {
+        text: "ℓ_SmoothL1",
+        latex: r"\ell_{\mathrm{SmoothL1}}",
+    },
+    hue: Hue::ReddishPurple,
+    sampling: &[Sampling::new(WIDE, WIDE)
+        .with(&[("beta", ParamDefault::Number(0.5))])
+        .kinks(&[-0.5, 0.5])],
+    build: Build::Elementwise(|r| {
+        Ok(Arc::new(SmoothL1 {
+            beta: r.positive("beta")?,
+        }))
+    }),
+};
+
+#[derive(Debug)]
+struct LogCosh;
+
+impl ElementwiseKernel for LogCosh {
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        log_cosh(y, yhat)
+    }
+}
+
+pub(crate) static LOG_COSH: Definition = Definition {
+    name: "log_cosh",
+    aliases: &["logcosh"],
+    family: "regression",
+    display_name: "log-cosh",
+    params: &[],
+    formula: "log cosh(a)",
+    latex: r"\log\cosh a",
+    lhs: Lhs {
+        text: "ℓ_LogCosh",
+        latex: r"\ell_{\mathrm{LogCosh}}",
+    },
+    hue: Hue::Orange,
+    sampling: &[Sampling::new(WIDE, WIDE)],
+    build: Build::Elementwise(|_| Ok(Arc::new(LogCosh))),
+};
 
 /// Sign with sign(0) = 0: the subgradient autograd frameworks use at a kink.
 pub(crate) fn sign0(a: f64) -> f64 {
@@ -125,9 +288,81 @@ pub(crate) fn log_cosh(y: f64, yhat: f64) -> Point {
     }
 }
 
+/// Pseudo-Huber loss with scale δ > 0: smooth everywhere, ½a² near 0 and
+/// δ|a| far out, like Huber without its kink in the second derivative.
+///
+/// # Formula
+/// L = δ²(√(1 + (a/δ)²) − 1), L′ = a/√(1 + (a/δ)²), L″ = (1 + (a/δ)²)^{−3/2},
+/// a = ŷ − y, δ the scale. With h = √(1 + (a/δ)²) (a hypot, no overflow):
+/// L = a·(a/(h + 1)) (no cancellation near a = 0, where L ≈ a²/2, and no
+/// overflow of a² or δ² far out), L′ = a/h, L″ = (1/h)³. Where a/δ
+/// overflows (δ tiny against a) the limits are taken: L = δ|a|,
+/// L′ = δ·sign(a), L″ = 0.
+/// Reference: Charbonnier et al. (1997), "Deterministic edge-preserving
+/// regularization in computed imaging"; Hartley & Zisserman (2003),
+/// *Multiple View Geometry*, §A6.8.
+pub(crate) fn pseudo_huber(delta: f64, y: f64, yhat: f64) -> Point {
+    let a = yhat - y;
+    let r = a / delta;
+    if r.is_infinite() {
+        return Point {
+            value: delta * a.abs(),
+            gradient: delta * sign0(a),
+            hessian: 0.0,
+        };
+    }
+    let h = 1.0f64.hypot(r);
+    let c = 1.0 / h;
+    Point {
+        value: a * (a / (h + 1.0)),
+        gradient: a / h,
+        hessian: c * c * c,
+    }
+}
+
+#[derive(Debug)]
+struct PseudoHuber {
+    delta: f64,
+}
+
+impl ElementwiseKernel for PseudoHuber {
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        pseudo_huber(self.delta, y, yhat)
+    }
+}
+
+pub(crate) static PSEUDO_HUBER: Definition = Definition {
+    name: "pseudo_huber",
+    aliases: &[],
+    family: "regression",
+    display_name: "pseudo-Huber",
+    params: &[ParamSpec::new(
+        "delta",
+        ParamDefault::Number(1.0),
+        "scale where the quadratic part turns linear, > 0",
+    )],
+    formula: "delta^2 (sqrt(1 + (a/delta)^2) - 1)",
+    latex: r"\delta^2\left(\sqrt{1 + (a/\delta)^2} - 1\right)",
+    lhs: Lhs {
+        text: "ℓ_PseudoHuber",
+        latex: r"\ell_{\mathrm{PseudoHuber}}",
+    },
+    hue: Hue::SkyBlue,
+    sampling: &[
+        Sampling::new(WIDE, WIDE),
+        Sampling::new(WIDE, WIDE).with(&[("delta", ParamDefault::Number(0.3))]),
+    ],
+    build: Build::Elementwise(|r| {
+        Ok(Arc::new(PseudoHuber {
+            delta: r.positive("delta")?,
+        }))
+    }),
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loss::prec::{close, REL_ULPS};
 
     #[test]
     fn huber_at_1e300_does_not_overflow() {
@@ -143,9 +378,24 @@ mod tests {
     }
 
     #[test]
+    fn pseudo_huber_is_half_mse_near_zero_and_linear_far_out() {
+        let p = pseudo_huber(1.0, 0.0, 1e-9);
+        assert_eq!((p.value, p.gradient, p.hessian), (5e-19, 1e-9, 1.0));
+        let p = pseudo_huber(2.0, 0.0, -1e300);
+        assert_eq!((p.value, p.gradient, p.hessian), (2e300, -2.0, 0.0));
+        // δ tiny against a: r = a/δ overflows, the value is δ|a|.
+        let p = pseudo_huber(1e-300, 0.0, 1e300);
+        assert_eq!((p.value, p.gradient, p.hessian), (1.0, 1e-300, 0.0));
+        // δ²(√2 − 1) at a = δ.
+        let p = pseudo_huber(3.0, 1.0, 4.0);
+        assert!(close(p.value, 9.0 * (2f64.sqrt() - 1.0), REL_ULPS, 0.0));
+        assert!(close(p.gradient, 3.0 / 2f64.sqrt(), REL_ULPS, 0.0));
+    }
+
+    #[test]
     fn log_cosh_small_residual_is_accurate() {
         let p = log_cosh(0.0, 1e-9);
-        assert!((p.value - 5e-19).abs() < 1e-33);
+        assert!(close(p.value, 5e-19, REL_ULPS, 0.0));
         assert_eq!(log_cosh(0.0, 0.0).value, 0.0);
     }
 }

@@ -10,8 +10,119 @@
 //! assert!((p.value - 0.9).abs() < 1e-15 && p.gradient == -0.9);
 //! ```
 
+use std::sync::Arc;
+
+use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
+use super::domain::{require, Outside};
+use super::params::{ParamDefault, ParamSpec};
 use super::regression::sign0;
+use super::sampling::{Region, Sampling, WIDE};
 use super::Point;
+
+#[derive(Debug)]
+struct Quantile {
+    tau: f64,
+}
+
+impl ElementwiseKernel for Quantile {
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        quantile(self.tau, y, yhat)
+    }
+}
+
+pub(crate) static QUANTILE: Definition = Definition {
+    name: "quantile",
+    aliases: &["pinball"],
+    family: "robust",
+    display_name: "quantile",
+    params: &[ParamSpec::new(
+        "tau",
+        ParamDefault::Number(0.5),
+        "quantile level, in (0, 1)",
+    )],
+    formula: "max(tau u, (tau - 1) u), u = target - prediction",
+    latex: r"\max(\tau u, (\tau-1)u),\quad u = y - \hat y",
+    lhs: Lhs {
+        text: "ℓ_Quantile",
+        latex: r"\ell_{\mathrm{Quantile}}",
+    },
+    hue: Hue::SkyBlue,
+    sampling: &[Sampling::new(WIDE, WIDE)
+        .with(&[("tau", ParamDefault::Number(0.2))])
+        .kinks(&[0.0])],
+    build: Build::Elementwise(|r| {
+        Ok(Arc::new(Quantile {
+            tau: r.number_where("tau", |x| x > 0.0 && x < 1.0, "must be in (0, 1)")?,
+        }))
+    }),
+};
+
+#[derive(Debug)]
+struct Msle;
+
+impl ElementwiseKernel for Msle {
+    fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
+        require(y > -1.0, Outside::target("msle needs values > -1"))?;
+        require(yhat > -1.0, Outside::prediction("msle needs values > -1"))
+    }
+
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        msle(y, yhat)
+    }
+}
+
+pub(crate) static MSLE: Definition = Definition {
+    name: "msle",
+    aliases: &["mean_squared_logarithmic_error"],
+    family: "robust",
+    display_name: "msle",
+    params: &[],
+    formula: "(log1p(prediction) - log1p(target))^2, inputs > -1",
+    latex: r"\left(\log(1+\hat y) - \log(1+y)\right)^2",
+    lhs: Lhs {
+        text: "ℓ_MSLE",
+        latex: r"\ell_{\mathrm{MSLE}}",
+    },
+    hue: Hue::ReddishPurple,
+    sampling: &[Sampling::new(
+        Region::Between(-0.9, 9.1),
+        Region::Between(-0.9, 9.1),
+    )],
+    build: Build::Elementwise(|_| Ok(Arc::new(Msle))),
+};
+
+#[derive(Debug)]
+struct Mape;
+
+impl ElementwiseKernel for Mape {
+    fn domain(&self, y: f64, _yhat: f64) -> Result<(), Outside> {
+        require(
+            y != 0.0,
+            Outside::target("mape divides by the target, which must not be 0"),
+        )
+    }
+
+    fn point(&self, y: f64, yhat: f64) -> Point {
+        mape(y, yhat)
+    }
+}
+
+pub(crate) static MAPE: Definition = Definition {
+    name: "mape",
+    aliases: &["mean_absolute_percentage_error"],
+    family: "robust",
+    display_name: "mape",
+    params: &[],
+    formula: "100 |prediction - target| / |target|, target != 0",
+    latex: r"100\,\frac{|\hat y - y|}{|y|}",
+    lhs: Lhs {
+        text: "ℓ_MAPE",
+        latex: r"\ell_{\mathrm{MAPE}}",
+    },
+    hue: Hue::Orange,
+    sampling: &[Sampling::new(Region::Between(0.1, 5.1), WIDE).kinks(&[0.0])],
+    build: Build::Elementwise(|_| Ok(Arc::new(Mape))),
+};
 
 /// Quantile (pinball) loss at level τ ∈ (0, 1).
 ///
@@ -74,6 +185,7 @@ pub(crate) fn mape(y: f64, yhat: f64) -> Point {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loss::prec::{close, REL_ULPS};
 
     #[test]
     fn quantile_kink_and_sides() {
@@ -91,7 +203,7 @@ mod tests {
         let d = a / 2.0 - a * a / 8.0;
         let p = msle(1.0, yhat);
         assert!(
-            (p.value - d * d).abs() < 1e-14 * d * d,
+            close(p.value, d * d, 10.0 * REL_ULPS, 0.0),
             "{} vs {}",
             p.value,
             d * d

@@ -9,10 +9,40 @@
 //! assert_eq!(e.value, -1.0);
 //! ```
 
-use super::reduce::RowOut;
+use std::sync::Arc;
+
+use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
+use super::sampling::{Region, Sampling};
 use super::sum::DoubleDouble;
 use super::validate::{bad, RowsRef};
 use super::LossError;
+
+#[derive(Debug)]
+struct Cosine;
+
+impl RowKernel for Cosine {
+    fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+        cosine_row(row)
+    }
+}
+
+pub(crate) static COSINE: Definition = Definition {
+    name: "cosine_similarity",
+    aliases: &["cosine"],
+    family: "similarity",
+    display_name: "cosine similarity",
+    params: &[],
+    formula: "-(y . prediction) / (|y| |prediction|) per row",
+    latex: r"-\frac{y\cdot\hat y}{\lVert y\rVert\,\lVert\hat y\rVert}",
+    lhs: Lhs {
+        text: "ℓ_Cosine",
+        latex: r"\ell_{\mathrm{Cosine}}",
+    },
+    hue: Hue::SkyBlue,
+    // −cos lies in [−1, 1].
+    sampling: &[Sampling::new(Region::Distribution, Region::Between(-6.0, 6.0)).signed()],
+    build: Build::Rows(|_| Ok(Arc::new(Cosine))),
+};
 
 /// 2^k with 2^k·max|v| in [1, 2): an exact rescaling that keeps squares in range.
 fn power_of_two_scale(v: &[f64]) -> f64 {
@@ -36,16 +66,17 @@ fn power_of_two_scale(v: &[f64]) -> f64 {
 /// Sums are taken in double-double on rows rescaled by powers of 2 (exact), so
 /// 1e±200 entries neither overflow nor underflow and ∂L/∂ŷ keeps its digits.
 /// Reference: Keras `CosineSimilarity` (loss sign), Salton & McGill (1983).
-pub(crate) fn cosine_row(
-    rows: &RowsRef<'_>,
-    preds: &RowsRef<'_>,
-    i: usize,
-    t: &[f64],
-    p: &[f64],
-    g: &mut [f64],
-) -> Result<RowOut, LossError> {
+fn cosine_row(row: Row<'_, '_>) -> Result<RowOut, LossError> {
+    let Row {
+        targets: rows,
+        predictions: preds,
+        index: i,
+        target: t,
+        prediction: p,
+        gradient: g,
+    } = row;
     let (sy, sp) = (power_of_two_scale(t), power_of_two_scale(p));
-    for (what, s, r) in [("target", sy, rows), ("prediction", sp, preds)] {
+    for (what, s, r) in [("target", sy, &rows), ("prediction", sp, &preds)] {
         if s == 0.0 {
             let row = if matches!(r, RowsRef::One(_)) {
                 "the row".to_string()

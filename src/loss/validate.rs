@@ -10,6 +10,7 @@
 //! assert_eq!(err.to_string(), "prediction: has 1 value but target has 2");
 //! ```
 
+use super::domain::{Argument, DomainError, Place};
 use super::{Data, LossError};
 
 pub(crate) fn bad(what: &str, message: String) -> LossError {
@@ -19,44 +20,41 @@ pub(crate) fn bad(what: &str, message: String) -> LossError {
     }
 }
 
-/// Where a value sits: `index 3` in a flat array, `row 2, column 1` in a matrix.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Place {
-    pub row: Option<usize>,
-    pub col: usize,
-}
-
-impl std::fmt::Display for Place {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.row {
-            Some(r) => write!(f, "row {r}, column {}", self.col),
-            None => write!(f, "index {}", self.col),
-        }
+fn outside(what: Argument, at: Place, x: f64, rule: &'static str) -> DomainError {
+    DomainError {
+        argument: what,
+        element: at,
+        value: x,
+        reason: rule,
     }
 }
 
-pub(crate) fn finite(what: &str, at: Place, x: f64) -> Result<(), LossError> {
+/// A finite value, else an error naming it.
+pub(crate) fn finite(what: Argument, at: Place, x: f64) -> Result<(), DomainError> {
     if x.is_finite() {
         Ok(())
     } else {
-        Err(bad(
-            what,
-            format!("{at} is {x}; every value must be a finite number"),
-        ))
+        Err(outside(what, at, x, "every value must be a finite number"))
     }
 }
 
 /// A finite value satisfying `ok`, else an error stating `rule`.
-pub(crate) fn check(what: &str, at: Place, x: f64, ok: bool, rule: &str) -> Result<(), LossError> {
+pub(crate) fn check(
+    what: Argument,
+    at: Place,
+    x: f64,
+    ok: bool,
+    rule: &'static str,
+) -> Result<(), DomainError> {
     finite(what, at, x)?;
     if ok {
         Ok(())
     } else {
-        Err(bad(what, format!("{at} is {x}; {rule}")))
+        Err(outside(what, at, x, rule))
     }
 }
 
-pub(crate) fn probability(what: &str, at: Place, x: f64) -> Result<(), LossError> {
+pub(crate) fn probability(what: Argument, at: Place, x: f64) -> Result<(), DomainError> {
     check(
         what,
         at,
@@ -248,8 +246,8 @@ pub(crate) fn weights(w: &[f64], samples: usize) -> Result<(), LossError> {
     }
     for (i, &x) in w.iter().enumerate() {
         check(
-            "weights",
-            Place { row: None, col: i },
+            Argument::Weights,
+            Place::index(i),
             x,
             x >= 0.0,
             "weights must be >= 0",

@@ -1,5 +1,5 @@
-//! Figure size, the panel grid and the fonts; inside a panel see
-//! [`super::panel_layout`].
+//! Figure size, the panel grid and the fonts; the layout inside a panel is
+//! `panel_layout`'s.
 
 use plotters::style::FontDesc;
 

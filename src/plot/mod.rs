@@ -7,6 +7,7 @@
 //! every machine and byte-identical between runs.
 
 mod font;
+mod inline;
 mod layout;
 mod palette;
 mod panel;
@@ -79,6 +80,13 @@ pub fn draw_svg(figure: &FigureData) -> Result<String, PlotError> {
         ));
     }
     Ok(svg.replacen(&drawn, &shown, 1))
+}
+
+/// The figure's SVG `document` (from [`draw_svg`]) as an `<svg>` element
+/// ready for the report's page, named for screen readers by its alt text.
+pub fn inline_svg(document: &str, figure: &FigureData) -> Result<String, PlotError> {
+    inline::inline_element(document, figure.accessible_name())
+        .map_err(|m| PlotError::new(figure, m))
 }
 
 /// Draw a figure as PNG bytes; `scale` multiplies the default pixel size (1.0 = default, at least 600 px wide).

@@ -6,6 +6,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::loss::{loss_hue, Hue};
+
 /// An sRGB colour.
 pub type Rgb = (u8, u8, u8);
 
@@ -28,43 +30,28 @@ pub const BLUE: Rgb = (0x00, 0x72, 0xB2);
 pub const VERMILLION: Rgb = (0xD5, 0x5E, 0x00);
 pub const REDDISH_PURPLE: Rgb = (0xCC, 0x79, 0xA7);
 
-/// Fixed assignments. Keys that appear together in one figure (the regression
-/// losses; hinge, squared hinge and cross-entropy; target and prediction) get
-/// different colours; keys that never meet may share one.
-const FIXED: &[(&str, Rgb)] = &[
-    // Regression losses.
-    ("mae", BLUE),
-    ("l1", BLUE),
-    ("mse", VERMILLION),
-    ("l2", VERMILLION),
-    ("rmse", VERMILLION),
-    ("huber", BLUISH_GREEN),
-    ("smooth_l1", REDDISH_PURPLE),
-    ("log_cosh", ORANGE),
-    ("quantile", SKY_BLUE),
-    ("pinball", SKY_BLUE),
-    ("msle", REDDISH_PURPLE),
-    ("mape", ORANGE),
-    ("poisson", BLACK),
-    // Classification and distribution losses.
-    ("binary_cross_entropy", BLUE),
-    ("bce", BLUE),
-    ("log_loss", BLUE),
-    ("categorical_cross_entropy", BLUE),
-    ("cross_entropy", BLUE),
-    ("sparse_categorical_cross_entropy", BLUE),
-    ("focal", ORANGE),
-    ("kl_divergence", REDDISH_PURPLE),
-    ("kl", REDDISH_PURPLE),
-    ("hinge", VERMILLION),
-    ("squared_hinge", BLUISH_GREEN),
-    ("categorical_hinge", SKY_BLUE),
-    ("cosine_similarity", SKY_BLUE),
+/// The RGB value of a loss's fixed colour (the core names it; see
+/// `Definition::hue`).
+pub fn hue_rgb(hue: Hue) -> Rgb {
+    match hue {
+        Hue::Blue => BLUE,
+        Hue::Vermillion => VERMILLION,
+        Hue::BluishGreen => BLUISH_GREEN,
+        Hue::ReddishPurple => REDDISH_PURPLE,
+        Hue::Orange => ORANGE,
+        Hue::SkyBlue => SKY_BLUE,
+        Hue::Black => BLACK,
+    }
+}
+
+/// Colours of roles that are not losses. Keys that appear together in one
+/// figure (target and prediction; a loss and its derivative) get different
+/// colours; keys that never meet may share one.
+const ROLES: &[(&str, Rgb)] = &[
     // The data figure: the article's red points and green line, in the
     // colour-blind-safe palette.
     ("original", VERMILLION),
     ("predicted", BLUISH_GREEN),
-    // Roles.
     ("target", BLACK),
     ("truth", BLACK),
     ("y", BLACK),
@@ -81,16 +68,22 @@ const FIXED: &[(&str, Rgb)] = &[
     ("residual", ORANGE),
 ];
 
+/// The fixed colour of a key: a role's, or a loss's (by name or alias) from
+/// the catalogue.
+fn fixed(key: &str) -> Option<Rgb> {
+    ROLES
+        .iter()
+        .find(|(name, _)| *name == key)
+        .map(|(_, rgb)| *rgb)
+        .or_else(|| loss_hue(key).map(hue_rgb))
+}
+
 /// The colour of a loss name or role. Case, `-` and spaces are ignored
 /// (`Smooth-L1` = `smooth_l1`); unknown keys get a colour from a hash of the
 /// key, so they are stable across runs and figures too.
 pub fn color_for(key: &str) -> Rgb {
     let key = normalise(key);
-    FIXED
-        .iter()
-        .find(|(name, _)| *name == key)
-        .map(|(_, rgb)| *rgb)
-        .unwrap_or_else(|| PALETTE[(fnv1a(&key) % PALETTE.len() as u64) as usize])
+    fixed(&key).unwrap_or_else(|| PALETTE[(fnv1a(&key) % PALETTE.len() as u64) as usize])
 }
 
 /// The colours of the series of one panel, in order. A loss keeps its fixed
@@ -105,7 +98,6 @@ pub fn panel_colors(keys: &[&str]) -> Vec<Rgb> {
     // every earlier series made a long sweep quadratic.
     let mut assigned: BTreeMap<&str, Rgb> = BTreeMap::new();
     let mut used: Vec<Rgb> = Vec::new();
-    let fixed = |key: &str| FIXED.iter().find(|(name, _)| *name == key).map(|(_, c)| *c);
     // First pass: fixed colours, first come first served.
     for key in &keys {
         if let Some(colour) = fixed(key) {
@@ -228,6 +220,17 @@ mod tests {
     fn unknown_keys_stay_in_palette() {
         for key in ["a", "b", "zzz", ""] {
             assert!(PALETTE.contains(&color_for(key)));
+        }
+    }
+
+    /// Every loss of the catalogue has its own fixed colour, by name and by alias.
+    #[test]
+    fn every_loss_has_a_fixed_colour() {
+        for info in crate::loss::catalogue() {
+            assert_eq!(fixed(info.name), Some(hue_rgb(info.hue)), "{}", info.name);
+            for alias in info.aliases {
+                assert_eq!(color_for(alias), hue_rgb(info.hue), "{alias}");
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 //! Drawing one panel onto any plotters backend (SVG or bitmap), in pixel
-//! coordinates computed by [`super::layout`].
+//! coordinates computed by `layout` (the grid) and `panel_layout` (inside
+//! the panel).
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

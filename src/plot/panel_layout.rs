@@ -4,6 +4,16 @@
 //!
 //! The legend gets its own band between the panel title and the plot area,
 //! so it can never cover data.
+//!
+//! # Why a layout of our own rather than plotters' `ChartBuilder`
+//! `ChartBuilder` lays out each chart on its own: its label areas are fixed
+//! sizes given up front, so panels side by side get plot areas that start at
+//! different places when their tick labels differ in width, and a legend
+//! (`SeriesLabelStyle`) is drawn inside the plot area, where it can cover
+//! curves. Here every text is measured first with the embedded font, then
+//! one layout is solved for the whole grid (aligned plot areas, a legend
+//! band that never overlaps data, tick labels that never collide), and the
+//! panel is drawn in those pixel coordinates by `panel`.
 
 use plotters::style::FontDesc;
 
@@ -29,7 +39,7 @@ pub struct LegendEntry {
     pub y: f64,
 }
 
-/// Everything [`super::panel`] needs to draw a panel without measuring text.
+/// Everything `panel` needs to draw a panel without measuring text.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PanelLayout {
     /// Vertical centre of the panel title.

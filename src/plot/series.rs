@@ -120,6 +120,12 @@ fn clip_segment(
 /// Split a pixel-space polyline into dashes of `dash` pixels separated by
 /// `gap` pixels. The pattern runs on across vertices, so a dense curve gets
 /// even dashes rather than one dash per data segment.
+///
+/// Not plotters' `DashedPathElement`: that one measures in `f32` on the
+/// backend's integer coordinates and rounds every cut to a whole pixel,
+/// where this works in `f64` on curves already cut at the plot border
+/// (`cut_polyline`); switching would change every dashed figure's bytes for
+/// coarser dashes.
 pub fn dash_polyline(points: &[(f64, f64)], dash: f64, gap: f64) -> Vec<Vec<(f64, f64)>> {
     let mut dashes = Vec::new();
     if points.len() < 2 || dash <= 0.0 || gap < 0.0 {

@@ -245,3 +245,80 @@ fn write_samples() {
     )
     .unwrap();
 }
+
+/// The inline element, read back with a real XML parser: well-formed, named
+/// for screen readers, the user's text escaped into text (never markup), no
+/// namespace, no id, no script, and the same drawing as the document.
+#[test]
+fn the_inline_svg_is_safe_well_formed_xml() {
+    use quick_xml::events::Event;
+    let hostile = "a < b & <script>alert(1)</script>";
+    use crate::compute::SeriesKind;
+    let mut fig = figure(
+        "hostile",
+        hostile,
+        1,
+        vec![panel(
+            hostile,
+            "x",
+            "y",
+            (0.0, 1.0),
+            (0.0, 1.0),
+            vec![series(
+                hostile,
+                SeriesKind::Line,
+                "mse",
+                false,
+                curve(|x| x * x, 0.0, 1.0, 20),
+            )],
+        )],
+    );
+    fig.alt = "A \"parabola\" & <more>".into();
+    let document = draw_svg(&fig).unwrap();
+    let inline = inline_svg(&document, &fig).unwrap();
+
+    let mut reader = quick_xml::Reader::from_str(&inline);
+    let unescape = |text: &str| quick_xml::escape::unescape(text).unwrap().into_owned();
+    let (mut elements, mut texts, mut root_attrs) = (Vec::new(), Vec::new(), Vec::new());
+    // Text arrives in pieces (entity references apart): gather it raw, then unescape.
+    let mut text = String::new();
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Start(e) | Event::Empty(e) => {
+                texts.push(unescape(&std::mem::take(&mut text)));
+                for attr in e.attributes() {
+                    let attr = attr.unwrap();
+                    let key = attr.key.0.to_string();
+                    assert!(
+                        key != "id" && !key.starts_with("xmlns") && !key.starts_with("on"),
+                        "{key}"
+                    );
+                    if elements.is_empty() {
+                        root_attrs.push((key, unescape(&attr.value)));
+                    }
+                }
+                elements.push(e.name().0.to_string());
+            }
+            Event::End(_) => texts.push(unescape(&std::mem::take(&mut text))),
+            Event::Text(t) => text.push_str(&t),
+            Event::GeneralRef(r) => text.push_str(&format!("&{};", &*r)),
+            Event::Eof => break,
+            _ => {}
+        }
+    }
+    assert_eq!(elements[0], "svg");
+    assert!(
+        !elements.iter().any(|e| e.eq_ignore_ascii_case("script")),
+        "{elements:?}"
+    );
+    assert!(root_attrs.contains(&("role".into(), "img".into())));
+    assert!(
+        root_attrs.contains(&("aria-label".into(), fig.alt.clone())),
+        "{root_attrs:?}"
+    );
+    assert!(texts.iter().any(|t| t.trim() == hostile), "{texts:?}");
+    // The drawing is the document's, from the first element after the root on.
+    let body =
+        |svg: &str| svg[svg.find("<rect").unwrap()..svg.rfind("</svg>").unwrap()].to_string();
+    assert_eq!(body(&inline), body(&document));
+}

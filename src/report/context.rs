@@ -11,17 +11,14 @@ use serde::Serialize;
 
 use super::markdown::markdown_to_html;
 use super::math::latex_to_mathml;
-use super::svg::inline_svg;
 use super::ReportError;
 use crate::compute::{Cell, Erratum, FigureData, Results, Section, TableData};
+use crate::format::{format_evidence, format_number, Decimals};
 
 /// Heading levels: the page title is `<h1>`, sections `<h2>`, figures/errata below.
 const INTRO_HEADING_OFFSET: usize = 1;
 const SECTION_HEADING_OFFSET: usize = 2;
 const ERRATUM_HEADING_OFFSET: usize = 3;
-
-/// Decimals for evidence numbers, which carry no `digits` of their own.
-const EVIDENCE_DECIMALS: usize = 3;
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ReportContext {
@@ -207,16 +204,8 @@ impl Builder<'_> {
             .ok_or_else(|| missing("is not in the results"))?;
         let svg = self.svgs.get(name).ok_or_else(|| missing("has no SVG"))?;
         let anchor = self.unique_anchor(&format!("fig-{name}"));
-        // A screen reader must get some name for the plot; the title beats silence.
-        let alt = if figure.alt.trim().is_empty() {
-            &figure.title
-        } else {
-            &figure.alt
-        };
-        let svg_html = inline_svg(svg, &anchor, alt).map_err(|message| ReportError::Svg {
-            name: name.to_string(),
-            message,
-        })?;
+        // The plot stage made the element inline-ready (named for screen readers).
+        let svg_html = svg.clone();
         self.figures += 1;
         Ok(FigureView {
             anchor,
@@ -224,7 +213,7 @@ impl Builder<'_> {
             number: self.figures,
             title: figure.title.clone(),
             caption: figure.caption.clone(),
-            alt: alt.clone(),
+            alt: figure.accessible_name().to_string(),
             svg_html,
             wide: figure.columns > 1 && figure.panels.len() > 1,
         })
@@ -287,7 +276,7 @@ fn cell(cell: &Cell) -> CellView {
             numeric: false,
         },
         Cell::Number { value, digits } => CellView {
-            text: format_number(*value, *digits),
+            text: format_number(*value, Decimals::Exactly(*digits)),
             numeric: true,
         },
     }
@@ -304,74 +293,10 @@ fn erratum(erratum: &Erratum) -> Result<ErratumView, ReportError> {
             .map(|(name, value)| EvidenceView {
                 name: name.clone(),
                 value: match erratum.digits {
-                    Some(digits) => format_number(*value, digits),
+                    Some(digits) => format_number(*value, Decimals::Exactly(digits)),
                     None => format_evidence(*value),
                 },
             })
             .collect(),
     })
-}
-
-/// `value` with `decimals` decimals, a typographic minus, and ∞ / −∞ / NaN spelled out.
-pub fn format_number(value: f64, decimals: usize) -> String {
-    if value.is_nan() {
-        return "NaN".into();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 {
-            "∞".into()
-        } else {
-            "−∞".into()
-        };
-    }
-    let text = format!("{value:.decimals$}");
-    match text.strip_prefix('-') {
-        // -0.0001 at 3 decimals prints "-0.000": a sign on zero only confuses.
-        Some(digits) if digits.chars().all(|c| c == '0' || c == '.') => digits.to_string(),
-        Some(digits) => format!("−{digits}"),
-        None => text,
-    }
-}
-
-/// Evidence numbers: a few decimals with trailing zeros trimmed (2.21, not 2.210);
-/// scientific notation when that would hide a small value.
-pub fn format_evidence(value: f64) -> String {
-    if value != 0.0
-        && value.is_finite()
-        && value.abs() < 0.5 * 10f64.powi(-(EVIDENCE_DECIMALS as i32))
-    {
-        return format!("{value:.2e}").replace('-', "−");
-    }
-    let text = format_number(value, EVIDENCE_DECIMALS);
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        text
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn numbers_use_their_decimals_and_spell_out_non_finite_values() {
-        assert_eq!(format_number(0.272_4, 3), "0.272");
-        assert_eq!(format_number(-1.5, 2), "−1.50");
-        assert_eq!(format_number(-0.000_1, 3), "0.000");
-        assert_eq!(format_number(2.0, 0), "2");
-        assert_eq!(format_number(f64::INFINITY, 3), "∞");
-        assert_eq!(format_number(f64::NEG_INFINITY, 3), "−∞");
-        assert_eq!(format_number(f64::NAN, 3), "NaN");
-    }
-
-    #[test]
-    fn evidence_trims_zeros() {
-        assert_eq!(format_evidence(2.21), "2.21");
-        assert_eq!(format_evidence(2.832_4), "2.832");
-        assert_eq!(format_evidence(10.0), "10");
-        assert_eq!(format_evidence(0.0), "0");
-        assert_eq!(format_evidence(-0.000_012_3), "−1.23e−5");
-        assert_eq!(format_evidence(f64::NAN), "NaN");
-    }
 }

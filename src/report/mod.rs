@@ -14,10 +14,8 @@
 
 mod context;
 mod markdown;
-mod markup;
 mod math;
 mod mathml_allow;
-mod svg;
 mod templates;
 
 #[cfg(test)]
@@ -28,8 +26,8 @@ use std::collections::BTreeMap;
 use crate::compute::Results;
 
 pub use context::{
-    format_evidence, format_number, CellView, ColumnView, ErratumView, EvidenceView, FigureView,
-    ReportContext, SectionView, TableView, TocEntry,
+    CellView, ColumnView, ErratumView, EvidenceView, FigureView, ReportContext, SectionView,
+    TableView, TocEntry,
 };
 pub use templates::{Templates, ENTRY_TEMPLATE};
 
@@ -49,9 +47,6 @@ pub enum ReportError {
     /// A section lists a table that is not in `Results::tables`.
     #[error("section `{section}`: table `{name}` is not in the results")]
     MissingTable { section: String, name: String },
-    /// The SVG of a figure cannot be inlined safely.
-    #[error("figure `{name}`: {message}")]
-    Svg { name: String, message: String },
 }
 
 /// Assemble the self-contained `index.html`: `svgs` maps figure name to its SVG document.

@@ -17,12 +17,12 @@
 
 use serde::Deserialize;
 
+use super::context::Context;
 use super::error::{shown_number, ScenarioError};
 use super::grid::{
     check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS, MAX_SERIES,
 };
 use super::valid::*;
-use super::validate::Context;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -18,7 +18,7 @@ use serde::Deserialize;
 
 use super::error::{Reporter, ScenarioError};
 use super::valid::LossMember;
-use crate::loss::{catalogue, Loss, LossError, ParamValue, Params};
+use crate::loss::{catalogue, loss_info, Loss, LossError, ParamValue, Params};
 
 /// Most members one sweep may expand to (same cap as figure points).
 pub const MAX_SWEEP: usize = 1_000_000;
@@ -174,25 +174,17 @@ fn loss_error(err: LossError, path: &str, index: Option<usize>, rep: &Reporter) 
         ),
         LossError::BadParam { param, message, .. } => rep.invalid(at(&param), message),
         LossError::BadData { what, message } => rep.invalid(path, format!("{what}: {message}")),
+        LossError::Domain(domain) => rep.invalid(path, domain.to_string()),
     }
 }
 
-/// A short name for legends.
-pub fn pretty_name(canonical: &str) -> String {
-    match canonical {
-        "mae" => "MAE".into(),
-        "mse" => "MSE".into(),
-        "huber" => "Huber".into(),
-        "smooth_l1" => "Smooth L1".into(),
-        "log_cosh" => "log-cosh".into(),
-        "binary_cross_entropy" => "binary cross-entropy".into(),
-        "categorical_cross_entropy" => "categorical cross-entropy".into(),
-        "sparse_categorical_cross_entropy" => "sparse categorical cross-entropy".into(),
-        "kl_divergence" => "KL divergence".into(),
-        "hinge" => "hinge".into(),
-        "squared_hinge" => "squared hinge".into(),
-        other => other.replace('_', " "),
-    }
+/// A short name for legends: the loss's display name from the catalogue;
+/// a name the catalogue does not know is shown with spaces for underscores.
+fn pretty_name(canonical: &str) -> String {
+    loss_info(canonical).map_or_else(
+        || canonical.replace('_', " "),
+        |info| info.display_name.to_string(),
+    )
 }
 
 fn symbol(param: &str) -> String {

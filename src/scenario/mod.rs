@@ -9,6 +9,7 @@
 //! through the core, giving a [`ValidScenario`] the compute stage can trust.
 //! Run `losslab new NAME` for a commented example.
 
+mod context;
 mod data_file;
 mod dataset;
 mod distribution;
@@ -37,12 +38,10 @@ pub use figure::{FigureKindName, FigureSpec, OneOrMany};
 pub use grid::{
     Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS, MAX_SERIES,
 };
-pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
+pub use loss_spec::{LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
 pub use quantity::{QuantityKind, QuantitySpec};
-pub use text::{
-    format_number, formula_lhs, pieces, ErratumSpec, Piece, SectionSpec, TableKindName, TableSpec,
-};
+pub use text::{pieces, ErratumSpec, Piece, SectionSpec, TableKindName, TableSpec};
 pub use valid::*;
 pub use validate::validate;
 

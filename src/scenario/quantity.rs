@@ -11,9 +11,9 @@
 
 use serde::Deserialize;
 
+use super::context::Context;
 use super::error::ScenarioError;
 use super::valid::{KlMethod, QuantityPlan, ValidQuantity};
-use super::validate::Context;
 use crate::loss::{Data, Reduction};
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -8,9 +8,9 @@
 
 use serde::Deserialize;
 
+use super::context::Context;
 use super::error::{is_safe_name, ScenarioError};
 use super::valid::{TableKind, ValidErratum, ValidQuantity, ValidSection, ValidTable};
-use super::validate::Context;
 use crate::loss::{catalogue, Loss, Params};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -184,7 +184,10 @@ impl SectionSpec {
                 Err(_) => name.as_str(),
             };
             match infos.iter().find(|l| l.name == canonical) {
-                Some(info) => formulas.push(format!("{} = {}", formula_lhs(info.name), info.latex)),
+                // The catalogue's LaTeX is the right-hand side; the formulas are per
+                // sample, so the left-hand side is ℓ with the loss's name (MAE is
+                // the mean of ℓ_MAE).
+                Some(info) => formulas.push(format!("{} = {}", info.lhs.latex, info.latex)),
                 None => {
                     return Err(ctx.rep.unknown(
                         format!("{path}.formulas_of[{i}]"),
@@ -241,37 +244,6 @@ impl ErratumSpec {
             when_warning: self.when_warning.clone(),
         })
     }
-}
-
-/// The left-hand side of a catalogue formula, naming the loss (the
-/// catalogue's LaTeX is the right-hand side only). The formulas are per
-/// sample (per element or per row), so the loss is written ℓ, not the name
-/// of its mean: ℓ_MAE = |a|, and MAE is the mean of ℓ_MAE.
-pub fn formula_lhs(canonical: &str) -> String {
-    let short = match canonical {
-        "kl_divergence" => return r"D_{\mathrm{KL}}(p\Vert q)".to_string(),
-        "jensen_shannon" => return r"\mathrm{JS}(p, q)".to_string(),
-        "mae" => "MAE",
-        "mse" => "MSE",
-        "huber" => "Huber",
-        "smooth_l1" => "SmoothL1",
-        "log_cosh" => "LogCosh",
-        "quantile" => "Quantile",
-        "msle" => "MSLE",
-        "mape" => "MAPE",
-        "poisson" => "Poisson",
-        "binary_cross_entropy" => "BCE",
-        "binary_focal_cross_entropy" => "Focal",
-        "hinge" => "Hinge",
-        "squared_hinge" => "SquaredHinge",
-        "categorical_cross_entropy" => "CCE",
-        "sparse_categorical_cross_entropy" => "SCCE",
-        "categorical_focal_cross_entropy" => "CategoricalFocal",
-        "categorical_hinge" => "CategoricalHinge",
-        "cosine_similarity" => "Cosine",
-        other => return format!(r"\ell_{{\mathrm{{{}}}}}", other.replace('_', r"\_")),
-    };
-    format!(r"\ell_{{\mathrm{{{short}}}}}")
 }
 
 /// A piece of text with placeholders: literal text or a quantity reference.
@@ -344,36 +316,6 @@ pub(crate) fn check_placeholders(
     Ok(())
 }
 
-/// A number as prose shows it: `decimals` exactly, or up to 3 without trailing zeros.
-pub fn format_number(value: f64, decimals: Option<usize>) -> String {
-    if value.is_nan() {
-        return "NaN".into();
-    }
-    if value.is_infinite() {
-        return if value > 0.0 {
-            "∞".into()
-        } else {
-            "−∞".into()
-        };
-    }
-    match decimals {
-        Some(d) => format!("{value:.d$}"),
-        None => {
-            let s = format!("{value:.3}");
-            let s = if s.contains('.') {
-                s.trim_end_matches('0').trim_end_matches('.').to_string()
-            } else {
-                s
-            };
-            if s == "-0" {
-                "0".into()
-            } else {
-                s
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,14 +344,5 @@ mod tests {
                 Piece::Text("{n:x}".into()),
             ]
         );
-    }
-
-    #[test]
-    fn numbers_for_prose() {
-        assert_eq!(format_number(0.75, None), "0.75");
-        assert_eq!(format_number(0.583333, None), "0.583");
-        assert_eq!(format_number(10.0, None), "10");
-        assert_eq!(format_number(2.8317, Some(3)), "2.832");
-        assert_eq!(format_number(f64::NAN, None), "NaN");
     }
 }

@@ -12,7 +12,7 @@ mod chunked_sum;
 use rayon::prelude::*;
 
 use crate::io::{Batch, BatchSource, DataError, RawBatch};
-use crate::loss::{Data, Loss, LossError, Reduction};
+use crate::loss::{Argument, Data, Loss, LossError, Reduction};
 use chunked_sum::{BatchSums, StreamSums};
 
 /// Which argument of the loss a column feeds.
@@ -340,6 +340,16 @@ fn locate_refusal(
     );
     let sample = first_row + k as u64;
     match single {
+        // A value outside the domain: the core's typed error, read by field.
+        Err(LossError::Domain(e)) => StreamError::Refused {
+            role: match e.argument {
+                Argument::Target => Role::Target,
+                Argument::Prediction => Role::Prediction,
+                Argument::Weights => Role::Weights,
+            },
+            sample,
+            message: format!("is {}; {}", e.value, e.reason),
+        },
         Err(LossError::BadData { what, message }) => {
             let role = match what.as_str() {
                 "prediction" => Role::Prediction,

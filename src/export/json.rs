@@ -4,6 +4,9 @@
 
 use serde_json::Value;
 
+use super::ExportError;
+use crate::compute::Computed;
+
 /// The name of a non-finite number, as JSON and CSV files spell it.
 pub fn non_finite_name(value: f64) -> Option<&'static str> {
     if value.is_nan() {
@@ -22,6 +25,31 @@ pub fn json_number(value: f64) -> Value {
     match non_finite_name(value) {
         Some(name) => Value::from(name),
         None => Value::from(value),
+    }
+}
+
+/// `results.json`: every computed number. JSON has no NaN or infinity, so
+/// those become the strings "NaN", "Infinity" and "-Infinity" (as `eval --json`).
+pub fn results_json(computed: &Computed) -> Result<String, ExportError> {
+    // toml's value model keeps non-finite floats, unlike serde_json's.
+    let value = toml::Value::try_from(computed)?;
+    let mut text = serde_json::to_string_pretty(&to_json(value))?;
+    text.push('\n');
+    Ok(text)
+}
+
+fn to_json(value: toml::Value) -> serde_json::Value {
+    use serde_json::Value as J;
+    match value {
+        toml::Value::String(s) => J::String(s),
+        toml::Value::Integer(i) => J::from(i),
+        toml::Value::Float(f) => json_number(f),
+        toml::Value::Boolean(b) => J::Bool(b),
+        toml::Value::Datetime(d) => J::String(d.to_string()),
+        toml::Value::Array(items) => J::Array(items.into_iter().map(to_json).collect()),
+        toml::Value::Table(table) => {
+            J::Object(table.into_iter().map(|(k, v)| (k, to_json(v))).collect())
+        }
     }
 }
 

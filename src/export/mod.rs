@@ -1,0 +1,23 @@
+//! The export stage: results as `results.json` and CSV tables, as pure
+//! functions from computed results to text (hyperfine's `src/export/`); the
+//! commands only write what these return.
+
+mod csv_table;
+mod json;
+
+pub use csv_table::table_csv;
+pub use json::{json_number, non_finite_name, results_json};
+
+/// Why results could not be turned into text (never expected: the
+/// results are plain numbers and strings).
+#[derive(Debug, thiserror::Error)]
+pub enum ExportError {
+    #[error("cannot serialise the results: {0}")]
+    Serialise(#[from] toml::ser::Error),
+    #[error("cannot write JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    #[error("cannot write CSV: {0}")]
+    Csv(#[from] csv::Error),
+    #[error("CSV is not UTF-8: {0}")]
+    Utf8(#[from] std::string::FromUtf8Error),
+}

@@ -1,0 +1,230 @@
+//! The definition of a loss: everything losslab knows about one loss, in one
+//! value that lives in the loss's family file next to its kernels.
+//!
+//! A [`Definition`] names the loss (canonical name, aliases, display name),
+//! lists its parameters with defaults, says how they are checked and which
+//! kernel they build ([`Build`]), and carries its formula (plain text, LaTeX
+//! and the left-hand side), its fixed colour and the regions the property
+//! tests sample it on. The catalogue (`catalogue.rs`) is the list of these
+//! definitions and nothing else.
+//!
+//! Elementwise and row-wise losses are different types ([`Build`] and
+//! [`Kernel`] have one variant each), so every dispatch is an exhaustive
+//! `match` over two arms. A family file implements [`ElementwiseKernel`] or
+//! [`RowKernel`] for its parameter struct.
+//!
+//! # Hook for slice kernels
+//! A kernel trait method with a default built on the per-point kernel is how
+//! a loss gains a faster path without another restructuring: slice kernels
+//! (value only; value and gradient; value, gradient and Hessian over slices)
+//! become default methods of [`ElementwiseKernel`] that loop over
+//! [`ElementwiseKernel::point`], and a family file overrides them for its
+//! own losses where a vectorised form pays.
+
+use std::fmt::Debug;
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::domain::Outside;
+use super::params::{ParamSpec, Reader};
+use super::sampling::Sampling;
+use super::validate::RowsRef;
+use super::{LossError, ParamValue, Params, Point, Shape};
+
+/// The Okabe–Ito colours (without yellow, which vanishes on a projector):
+/// one fixed colour per loss, the same in every figure. The RGB values live
+/// with the drawing code; the core only names the colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Hue {
+    Blue,
+    Vermillion,
+    BluishGreen,
+    ReddishPurple,
+    Orange,
+    SkyBlue,
+    Black,
+}
+
+/// The left-hand side of a loss's formula, per sample: `ℓ_MAE` in text,
+/// `\ell_{\mathrm{MAE}}` in LaTeX.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Lhs {
+    pub text: &'static str,
+    pub latex: &'static str,
+}
+
+/// Builds a loss's kernel from its checked parameters.
+pub(crate) type BuildElementwise =
+    fn(&mut Reader<'_>) -> Result<Arc<dyn ElementwiseKernel>, LossError>;
+/// Builds a row loss's kernel from its checked parameters.
+pub(crate) type BuildRows = fn(&mut Reader<'_>) -> Result<Arc<dyn RowKernel>, LossError>;
+
+/// How a loss turns parameters into a kernel, and whether it compares
+/// element by element or row by row.
+#[derive(Clone, Copy)]
+pub(crate) enum Build {
+    Elementwise(BuildElementwise),
+    Rows(BuildRows),
+}
+
+/// Everything about one loss.
+pub(crate) struct Definition {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    pub family: &'static str,
+    /// Short name for legends and table headers (`MAE`, `binary cross-entropy`).
+    pub display_name: &'static str,
+    pub params: &'static [ParamSpec],
+    /// Plain-text formula for the terminal.
+    pub formula: &'static str,
+    /// LaTeX formula (right-hand side) for reports.
+    pub latex: &'static str,
+    pub lhs: Lhs,
+    pub hue: Hue,
+    /// Where the property tests draw inputs, one entry per parameter set.
+    pub sampling: &'static [Sampling],
+    pub build: Build,
+}
+
+/// A loss's kernel with its parameters bound.
+#[derive(Debug, Clone)]
+pub(crate) enum Kernel {
+    Elementwise(Arc<dyn ElementwiseKernel>),
+    Rows(Arc<dyn RowKernel>),
+}
+
+/// How the targets of an elementwise loss are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Labels {
+    /// Numbers as given.
+    AsGiven,
+    /// Labels ±1; a whole target array may use {0, 1} instead (mapped to
+    /// −1/1), but one point on its own must be ±1.
+    Signed,
+}
+
+/// The value and derivatives of an elementwise loss at one pair.
+pub(crate) trait ElementwiseKernel: Debug + Send + Sync {
+    /// The domain beyond finiteness: the first rule the pair breaks.
+    fn domain(&self, _target: f64, _prediction: f64) -> Result<(), Outside> {
+        Ok(())
+    }
+
+    /// Value, gradient and second derivative at a pair inside the domain.
+    fn point(&self, target: f64, prediction: f64) -> Point;
+
+    fn labels(&self) -> Labels {
+        Labels::AsGiven
+    }
+
+    /// The prediction is a probability in [0, 1] (not a logit or a real number).
+    fn takes_probability(&self) -> bool {
+        false
+    }
+
+    /// δ of a Huber loss (its closed-form best constant uses it).
+    fn huber_delta(&self) -> Option<f64> {
+        None
+    }
+}
+
+/// One row of a row loss: where it is, its target and prediction, and the
+/// gradient to fill (zeroed; usable as scratch).
+pub(crate) struct Row<'d, 'g> {
+    pub targets: RowsRef<'d>,
+    pub predictions: RowsRef<'d>,
+    pub index: usize,
+    pub target: &'d [f64],
+    pub prediction: &'d [f64],
+    pub gradient: &'g mut [f64],
+}
+
+/// What a row kernel returns for one row.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct RowOut {
+    pub value: f64,
+    /// Class factor for `weighted_mean` (1 unless class weights are given).
+    pub factor: f64,
+    /// False for a sample left out (sparse label equal to `ignore_index`).
+    pub counted: bool,
+    pub warnings: Vec<String>,
+}
+
+impl RowOut {
+    pub(crate) fn new(value: f64) -> Self {
+        RowOut {
+            value,
+            factor: 1.0,
+            counted: true,
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// The value and gradient of a row loss at one row.
+pub(crate) trait RowKernel: Debug + Send + Sync {
+    /// Targets are class indices, one per row, rather than rows.
+    fn sparse_labels(&self) -> bool {
+        false
+    }
+
+    /// Checks against the data's number of classes (class weights).
+    fn check_classes(&self, _loss: &str, _classes: usize) -> Result<(), LossError> {
+        Ok(())
+    }
+
+    /// Check the row's domain, write ∂loss/∂ŷ into `row.gradient` and return the value.
+    fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError>;
+}
+
+impl Definition {
+    pub(crate) fn shape(&self) -> Shape {
+        match self.build {
+            Build::Elementwise(_) => Shape::Elementwise,
+            Build::Rows(_) => Shape::Rows,
+        }
+    }
+}
+
+/// Validate `given` against the loss's parameter list and build its kernel;
+/// returns the kernel and every parameter with defaults filled in.
+pub(crate) fn instantiate(
+    def: &'static Definition,
+    given: &Params,
+) -> Result<(Kernel, Params), LossError> {
+    if let Some(unknown) = given
+        .keys()
+        .find(|k| !def.params.iter().any(|p| p.name == k.as_str()))
+    {
+        let known: Vec<&str> = def.params.iter().map(|p| p.name).collect();
+        return Err(LossError::UnknownParam {
+            loss: def.name.to_string(),
+            param: unknown.clone(),
+            known: if known.is_empty() {
+                "no parameters".to_string()
+            } else {
+                known.join(", ")
+            },
+        });
+    }
+    // Defaults first, then what was given; `None` given for a parameter
+    // means "unset", i.e. the default.
+    let mut values: Params = def
+        .params
+        .iter()
+        .map(|p| (p.name.to_string(), p.default.value()))
+        .collect();
+    for (k, v) in given {
+        if *v != ParamValue::None {
+            values.insert(k.clone(), v.clone());
+        }
+    }
+    let mut reader = Reader::new(def.name, &values);
+    let kernel = match def.build {
+        Build::Elementwise(build) => Kernel::Elementwise(build(&mut reader)?),
+        Build::Rows(build) => Kernel::Rows(build(&mut reader)?),
+    };
+    Ok((kernel, reader.finish()))
+}
