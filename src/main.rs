@@ -37,6 +37,8 @@ enum Command {
     },
     /// Validate scenario files without writing anything.
     Check {
+        /// Scenario files (TOML): each is parsed, validated and computed as
+        /// `render` would, and reported OK or with its first error.
         #[arg(required = true)]
         configs: Vec<PathBuf>,
     },

@@ -187,8 +187,9 @@ fn reduction_name(reduction: Reduction) -> &'static str {
     }
 }
 
+/// As `list` shows it (`class_weights = none`, `ignore_index = -100`).
 fn format_param(value: &ParamValue) -> String {
-    json_param(value).to_string()
+    super::list::param_text(value)
 }
 
 fn format_row(values: &[f64]) -> String {

@@ -341,6 +341,7 @@ mod tests {
     fn rep() -> Reporter {
         Reporter {
             file: "x.toml".into(),
+            locator: Default::default(),
         }
     }
 

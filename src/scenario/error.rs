@@ -1,7 +1,12 @@
 //! The errors of the parse and validate stages.
 //!
-//! Every message starts with the file name; semantic errors then give the key
-//! path (`losses[2].delta`) so an author can find the line without a debugger.
+//! Every message starts with the file name; semantic errors then give the
+//! line, column and key path (`line 14, column 9: losses[2] (huber_2).delta`)
+//! so an author can find the place without a debugger.
+
+use std::sync::Arc;
+
+use super::locate::{Located, Locator};
 
 /// Something is wrong with a scenario file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -13,12 +18,12 @@ pub enum ScenarioError {
     /// (line, column, snippet, caret).
     #[error("{file}: {message}")]
     Toml { file: String, message: String },
-    /// A value parsed but makes no sense: `path` is the key path, `message`
-    /// reads as its continuation (`must be > 0, got -1`).
-    #[error("{file}: {path} {message}")]
+    /// A value parsed but makes no sense: `at` is the place and key path,
+    /// `message` reads as its continuation (`must be > 0, got -1`).
+    #[error("{file}: {at} {message}")]
     Invalid {
         file: String,
-        path: String,
+        at: Located,
         message: String,
     },
 }
@@ -27,6 +32,8 @@ pub enum ScenarioError {
 #[derive(Debug, Clone)]
 pub struct Reporter {
     pub file: String,
+    /// Where each key path was written (empty when the text is not at hand).
+    pub locator: Arc<Locator>,
 }
 
 impl Reporter {
@@ -37,7 +44,7 @@ impl Reporter {
     ) -> ScenarioError {
         ScenarioError::Invalid {
             file: self.file.clone(),
-            path: path.to_string(),
+            at: self.locator.locate(&path.to_string()),
             message: message.into(),
         }
     }

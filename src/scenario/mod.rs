@@ -15,12 +15,14 @@ mod distribution;
 mod error;
 mod figure;
 mod grid;
+mod locate;
 mod loss_spec;
 mod metadata;
 mod quantity;
 mod text;
 mod valid;
 mod validate;
+mod wording;
 
 use std::path::Path;
 
@@ -37,6 +39,7 @@ pub use figure::{FigureKindName, FigureSpec, OneOrMany};
 pub use grid::{
     Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS, MAX_SERIES,
 };
+pub use locate::{Located, Locator, Place};
 pub use loss_spec::{pretty_name, LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
 pub use quantity::{QuantityKind, QuantitySpec};
@@ -69,16 +72,21 @@ pub struct Scenario {
     pub sections: Vec<SectionSpec>,
     #[serde(default)]
     pub errata: Vec<ErratumSpec>,
+    /// Where each key path was written, for messages (not part of the format).
+    #[serde(skip)]
+    pub locator: std::sync::Arc<Locator>,
 }
 
 /// Parse TOML text; `file` names it in messages.
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     // A byte-order mark is an editor's habit, not content.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    toml::from_str(text).map_err(|e| ScenarioError::Toml {
+    let mut scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Toml {
         file: file.to_string(),
         message: reason_first(&e),
-    })
+    })?;
+    scenario.locator = std::sync::Arc::new(Locator::new(text));
+    Ok(scenario)
 }
 
 /// toml's message with the reason first: `line 14, column 9: string values
@@ -88,13 +96,14 @@ fn reason_first(error: &toml::de::Error) -> String {
     let shown = error.to_string();
     let shown = shown.trim_end();
     let reason = error.message().trim_end();
+    let plain = wording::plain_reason(reason);
     let (first, rest) = shown.split_once('\n').unwrap_or((shown, ""));
     match (
         first.strip_prefix("TOML parse error at "),
         rest.strip_suffix(reason),
     ) {
         (Some(place), Some(snippet)) if !reason.is_empty() => {
-            format!("{place}: {reason}\n{}", snippet.trim_end())
+            format!("{place}: {plain}\n{}", snippet.trim_end())
         }
         _ => shown.to_string(),
     }
