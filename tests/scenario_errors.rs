@@ -14,7 +14,7 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         "unknown_field.toml",
-        "tests/fixtures/invalid/unknown_field.toml: line 16, column 1: unknown key `captoin` (did you mean `caption`?)\n   |\n16 | captoin = \"typo\"\n   | ^^^^^^^",
+        "tests/fixtures/invalid/unknown_field.toml: line 16, column 1: figures[0] (data).captoin: unknown key `captoin` (did you mean `caption`?)\n   |\n16 | captoin = \"typo\"\n   | ^^^^^^^",
     ),
     (
         "bad_delta.toml",
@@ -122,7 +122,7 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         "type_in_words.toml",
-        "tests/fixtures/invalid/type_in_words.toml: line 14, column 10: found the string \"2\", expected a whole number (0 or more)\n   |\n14 | digits = \"2\"\n   |          ^^^",
+        "tests/fixtures/invalid/type_in_words.toml: line 14, column 10: tables[0] (t).digits: found the string \"2\", expected a whole number (0 or more)\n   |\n14 | digits = \"2\"\n   |          ^^^",
     ),
 ];
 

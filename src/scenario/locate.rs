@@ -29,6 +29,9 @@ pub struct Place {
 pub struct Locator {
     places: BTreeMap<String, Place>,
     names: BTreeMap<String, String>,
+    /// Byte offset of every key and value → its key path (for toml's own
+    /// errors, which carry a span but no path).
+    at_offset: BTreeMap<usize, String>,
 }
 
 /// A key path as an error shows it: `line 14, column 9: losses[2] (huber_2).delta`.
@@ -82,6 +85,12 @@ impl Locator {
         }
     }
 
+    /// The key path (with its block's name) of the key or value that starts at
+    /// byte `offset`, if one does.
+    pub fn path_at(&self, offset: usize) -> Option<String> {
+        self.at_offset.get(&offset).map(|path| self.named(path))
+    }
+
     /// `losses[2].delta` → `losses[2] (huber_2).delta` when the block has a name.
     fn named(&self, path: &str) -> String {
         let block_end = path.find(']').map(|i| i + 1);
@@ -104,6 +113,10 @@ impl Locator {
                 _ => value.span().start,
             };
             self.places.insert(path.clone(), lines.place(at));
+            self.at_offset.insert(key.span().start, path.clone());
+            if !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
+                self.at_offset.insert(value.span().start, path.clone());
+            }
             self.walk_value(value, &path, lines);
         }
     }
@@ -225,6 +238,22 @@ mod tests {
             "line 5, column 1: losses[0] (mae).delta"
         );
         assert_eq!(at("nothing.here"), "nothing.here");
+    }
+
+    #[test]
+    fn a_key_or_value_is_found_by_its_offset() {
+        let locator = Locator::new(TEXT);
+        let value = TEXT.find("-2").unwrap();
+        let key = TEXT.find("delta").unwrap();
+        assert_eq!(
+            locator.path_at(value).as_deref(),
+            Some("losses[1] (huber_2).delta")
+        );
+        assert_eq!(
+            locator.path_at(key).as_deref(),
+            Some("losses[1] (huber_2).delta")
+        );
+        assert_eq!(locator.path_at(0), None);
     }
 
     #[test]

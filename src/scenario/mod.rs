@@ -81,18 +81,21 @@ pub struct Scenario {
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     // A byte-order mark is an editor's habit, not content.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let locator = Locator::new(text);
     let mut scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Toml {
         file: file.to_string(),
-        message: reason_first(&e),
+        message: reason_first(&e, &locator),
     })?;
-    scenario.locator = std::sync::Arc::new(Locator::new(text));
+    scenario.locator = std::sync::Arc::new(locator);
     Ok(scenario)
 }
 
 /// toml's message with the reason first: `line 14, column 9: string values
 /// must be quoted`, then the snippet and caret. toml puts the reason last,
-/// under the snippet, where a reader of the first line misses it.
-fn reason_first(error: &toml::de::Error) -> String {
+/// under the snippet, where a reader of the first line misses it. When the
+/// error points at a key or value, its key path follows the place
+/// (`line 14, column 10: tables[0] (t).digits: found the string "2", …`).
+fn reason_first(error: &toml::de::Error, locator: &Locator) -> String {
     let shown = error.to_string();
     let shown = shown.trim_end();
     let reason = error.message().trim_end();
@@ -103,7 +106,12 @@ fn reason_first(error: &toml::de::Error) -> String {
         rest.strip_suffix(reason),
     ) {
         (Some(place), Some(snippet)) if !reason.is_empty() => {
-            format!("{place}: {plain}\n{}", snippet.trim_end())
+            let path = error
+                .span()
+                .and_then(|span| locator.path_at(span.start))
+                .map(|path| format!("{path}: "))
+                .unwrap_or_default();
+            format!("{place}: {path}{plain}\n{}", snippet.trim_end())
         }
         _ => shown.to_string(),
     }
