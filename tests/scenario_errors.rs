@@ -30,7 +30,7 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         "unknown_placeholder.toml",
-        "tests/fixtures/invalid/unknown_placeholder.toml: line 24, column 12: sections[0] (s).markdown refers to unknown quantity \"mse_valeu\" (did you mean \"mse_value\"?)",
+        "tests/fixtures/invalid/unknown_placeholder.toml: line 24, column 20: sections[0] (s).markdown refers to unknown quantity \"mse_valeu\" (did you mean \"mse_value\"?)",
     ),
     (
         "too_many_points.toml",
@@ -106,11 +106,11 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         "bad_placeholder_format.toml",
-        "tests/fixtures/invalid/bad_placeholder_format.toml: line 25, column 12: sections[0] (s).markdown has the placeholder \"{bce_val:x}\" with a format losslab does not know; write {bce_val} or {bce_val:N} with N decimals from 0 to 15 (or {{ and }} for literal braces)",
+        "tests/fixtures/invalid/bad_placeholder_format.toml: line 26, column 56: sections[0] (s).markdown has the placeholder \"{bce_val:x}\" with a format losslab does not know; write {bce_val} or {bce_val:N} with N decimals from 0 to 15 (or {{ and }} for literal braces)",
     ),
     (
         "bad_placeholder_width.toml",
-        "tests/fixtures/invalid/bad_placeholder_width.toml: line 25, column 12: sections[0] (s).markdown has the placeholder \"{bce_val:20}\" with a format losslab does not know; write {bce_val} or {bce_val:N} with N decimals from 0 to 15 (or {{ and }} for literal braces)",
+        "tests/fixtures/invalid/bad_placeholder_width.toml: line 25, column 20: sections[0] (s).markdown has the placeholder \"{bce_val:20}\" with a format losslab does not know; write {bce_val} or {bce_val:N} with N decimals from 0 to 15 (or {{ and }} for literal braces)",
     ),
     (
         "unplaced_figure.toml",

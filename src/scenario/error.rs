@@ -49,6 +49,21 @@ impl Reporter {
         }
     }
 
+    /// Like [`Reporter::invalid`], placed at `needle` inside the string at
+    /// `path` (a placeholder on line 40 of a long Markdown text).
+    pub fn invalid_in(
+        &self,
+        path: &str,
+        needle: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: self.file.clone(),
+            at: self.locator.locate_in(path, needle),
+            message: message.into(),
+        }
+    }
+
     /// `figures[1].data refers to unknown dataset "nope" (did you mean "fig1_y"?)`.
     pub fn unknown<'a>(
         &self,
@@ -57,14 +72,23 @@ impl Reporter {
         name: &str,
         known: impl IntoIterator<Item = &'a str>,
     ) -> ScenarioError {
-        let known: Vec<&str> = known.into_iter().collect();
-        let hint = match nearest(name, &known) {
-            Some(best) => format!(" (did you mean \"{best}\"?)"),
-            None if known.is_empty() => format!(" (no {what} is defined)"),
-            None => format!(" (known: {})", known.join(", ")),
-        };
-        self.invalid(path, format!("refers to unknown {what} \"{name}\"{hint}"))
+        self.invalid(path, unknown_message(what, name, known))
     }
+}
+
+/// `refers to unknown dataset "nope" (did you mean "fig1_y"?)`.
+pub(crate) fn unknown_message<'a>(
+    what: &str,
+    name: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let known: Vec<&str> = known.into_iter().collect();
+    let hint = match nearest(name, &known) {
+        Some(best) => format!(" (did you mean \"{best}\"?)"),
+        None if known.is_empty() => format!(" (no {what} is defined)"),
+        None => format!(" (known: {})", known.join(", ")),
+    };
+    format!("refers to unknown {what} \"{name}\"{hint}")
 }
 
 /// A number in a message as a person writes it: `1e308`, not 309 digits.

@@ -32,6 +32,9 @@ pub struct Locator {
     /// Byte offset of every key and value → its key path (for toml's own
     /// errors, which carry a span but no path).
     at_offset: BTreeMap<usize, String>,
+    /// Byte span of every string value, to place a word inside it.
+    strings: BTreeMap<String, (usize, usize)>,
+    lines: LineStarts,
 }
 
 /// A key path as an error shows it: `line 14, column 9: losses[2] (huber_2).delta`.
@@ -63,6 +66,7 @@ impl Locator {
         for (path, name) in top_level_names(document.get_ref()) {
             locator.names.insert(path, name);
         }
+        locator.lines = lines;
         locator
     }
 
@@ -83,6 +87,20 @@ impl Locator {
             place,
             path: self.named(path),
         }
+    }
+
+    /// Like [`Locator::locate`], placed at the first `needle` inside the
+    /// string at `path` (a placeholder in a long Markdown text) when the file
+    /// has it as written there.
+    pub fn locate_in(&self, path: &str, needle: &str) -> Located {
+        let mut located = self.locate(path);
+        if let Some(&(start, end)) = self.strings.get(path) {
+            let written = self.lines.text.get(start..end).unwrap_or_default();
+            if let Some(i) = written.find(needle).filter(|_| !needle.is_empty()) {
+                located.place = Some(self.lines.place(start + i));
+            }
+        }
+        located
     }
 
     /// The key path (with its block's name) of the key or value that starts at
@@ -114,6 +132,10 @@ impl Locator {
             };
             self.places.insert(path.clone(), lines.place(at));
             self.at_offset.insert(key.span().start, path.clone());
+            if let DeValue::String(_) = value.get_ref() {
+                self.strings
+                    .insert(path.clone(), (value.span().start, value.span().end));
+            }
             if !matches!(value.get_ref(), DeValue::Table(_) | DeValue::Array(_)) {
                 self.at_offset.insert(value.span().start, path.clone());
             }
@@ -129,6 +151,10 @@ impl Locator {
                     let item_path = format!("{path}[{i}]");
                     self.places
                         .insert(item_path.clone(), lines.place(item.span().start));
+                    if let DeValue::String(_) = item.get_ref() {
+                        self.strings
+                            .insert(item_path.clone(), (item.span().start, item.span().end));
+                    }
                     self.walk_value(item, &item_path, lines);
                 }
             }
@@ -176,17 +202,21 @@ fn parent(path: &str) -> Option<&str> {
 }
 
 /// Byte offset → line and column (columns count characters).
-struct LineStarts<'t> {
-    text: &'t str,
+#[derive(Debug, Clone, Default, PartialEq)]
+struct LineStarts {
+    text: String,
     starts: Vec<usize>,
 }
 
-impl<'t> LineStarts<'t> {
-    fn new(text: &'t str) -> Self {
+impl LineStarts {
+    fn new(text: &str) -> Self {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        LineStarts { text, starts }
+        LineStarts {
+            text: text.to_string(),
+            starts,
+        }
     }
 
     fn place(&self, offset: usize) -> Place {
@@ -254,6 +284,23 @@ mod tests {
             Some("losses[1] (huber_2).delta")
         );
         assert_eq!(locator.path_at(0), None);
+    }
+
+    #[test]
+    fn a_word_inside_a_long_text_is_placed_on_its_own_line() {
+        let text =
+            "[[sections]]\nid = 's'\nmarkdown = \'\'\'\nfirst line\nsee {nope} here\n\'\'\'\n";
+        let locator = Locator::new(text);
+        assert_eq!(
+            locator
+                .locate_in("sections[0].markdown", "{nope")
+                .to_string(),
+            "line 5, column 5: sections[0] (s).markdown"
+        );
+        assert_eq!(
+            locator.locate_in("sections[0].markdown", "absent"),
+            locator.locate("sections[0].markdown")
+        );
     }
 
     #[test]

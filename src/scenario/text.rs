@@ -8,7 +8,7 @@
 
 use serde::Deserialize;
 
-use super::error::{is_safe_name, ScenarioError};
+use super::error::{is_safe_name, unknown_message, ScenarioError};
 use super::valid::{TableKind, ValidErratum, ValidQuantity, ValidSection, ValidTable};
 use super::validate::Context;
 use crate::loss::{catalogue, Loss, Params};
@@ -414,8 +414,9 @@ pub(crate) fn check_placeholders(
     let (pieces, bad) = scan(text);
     if let Some(bad) = bad {
         let name = bad[1..].split(':').next().unwrap_or_default();
-        return Err(ctx.rep.invalid(
+        return Err(ctx.rep.invalid_in(
             path,
+            bad,
             format!(
                 "has the placeholder \"{bad}\" with a format losslab does not know; \
                  write {{{name}}} or {{{name}:N}} with N decimals from 0 to 15 \
@@ -426,11 +427,11 @@ pub(crate) fn check_placeholders(
     for piece in pieces {
         if let Piece::Quantity { name, .. } = piece {
             if !ctx.quantities.contains_key(name) {
-                return Err(ctx.rep.unknown(
+                let known = ctx.quantities.keys().map(String::as_str);
+                return Err(ctx.rep.invalid_in(
                     path,
-                    "quantity",
-                    name,
-                    ctx.quantities.keys().map(String::as_str),
+                    &format!("{{{name}"),
+                    unknown_message("quantity", name, known),
                 ));
             }
         }

@@ -403,7 +403,7 @@ mod tests {
     fn placeholders_must_name_quantities() {
         let err =
             check("[[sections]]\nid = 's'\ntitle = 'S'\nmarkdown = 'see {nope}'\n").unwrap_err();
-        assert_eq!(err.to_string(), "x.toml: line 9, column 12: sections[0] (s).markdown refers to unknown quantity \"nope\" (no quantity is defined)");
+        assert_eq!(err.to_string(), "x.toml: line 9, column 17: sections[0] (s).markdown refers to unknown quantity \"nope\" (no quantity is defined)");
     }
 
     #[test]
