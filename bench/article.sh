@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Side-by-side wall time: `losslab render configs/article.toml` against the
-# matplotlib script that draws the same figures (../shared/bench/article_matplotlib.py).
+# matplotlib script that draws the same figures (bench/article_matplotlib.py).
 # Both run alternately in one session, RUNS times each; prints medians and the ratio.
 # Needs: cargo, python3 with numpy, scipy and matplotlib. PEER=path overrides
 # the peer script; CARGO_TARGET_DIR is respected.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${RUNS:-7}
-peer=${PEER:-../shared/bench/article_matplotlib.py}
+peer=${PEER:-bench/article_matplotlib.py}
 bin=${CARGO_TARGET_DIR:-target}/release/losslab
 [ -f "$peer" ] || { echo "no peer script at $peer (set PEER=...)" >&2; exit 1; }
 cargo build --release --quiet

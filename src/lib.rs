@@ -3,10 +3,12 @@
 //! The pipeline, one module per stage:
 //! parse + validate ([`scenario`]) → compute ([`compute`]) → draw ([`plot`])
 //! → assemble ([`report`]) → write ([`cmd`]). The numerical core is [`loss`];
+//! user data files (CSV, Parquet, `.npy`) are read by [`io`];
 //! [`stats`] holds the seeded, deterministic statistics of model comparisons.
 
 pub mod cmd;
 pub mod compute;
+pub mod io;
 pub mod loss;
 pub mod plot;
 pub mod read_limits;

@@ -21,6 +21,8 @@ struct Cli {
 enum Command {
     /// Evaluate one loss on data: value, per-sample values, gradient, Hessian.
     Eval(cmd::eval::EvalArgs),
+    /// Time each loss's kernels on generated data (median of several runs).
+    Bench(cmd::bench::BenchArgs),
     /// List every loss with its aliases, parameters, defaults and formula.
     List,
     /// Render scenario files into HTML reports with figures, tables and results.json.
@@ -56,6 +58,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Eval(args) => cmd::eval::run(&args),
         Command::List => cmd::list::run(),
+        Command::Bench(args) => cmd::bench::run(&args),
         Command::Render {
             configs,
             out,

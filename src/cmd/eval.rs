@@ -1,17 +1,26 @@
-//! `losslab eval`: one loss on data given on the command line.
+//! `losslab eval`: one loss on data given on the command line or in files.
 //!
 //! The JSON form (`--json`) is a contract that scripts depend on: exactly one
 //! object on stdout, non-finite numbers as the strings "Infinity",
 //! "-Infinity" and "NaN".
+//!
+//! An elementwise loss streams its data ([`crate::compute::stream`]): memory
+//! does not grow with the file, and the value has the same bits as an
+//! in-memory evaluation. The value is known only at the end of the data, and
+//! it comes before the samples in the output, so a listing of samples reads
+//! the data again (once for the table; once per array for JSON, in the
+//! contract's key order); the first pass also checks every sample before
+//! anything is printed. Row losses read their data into memory.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
 use anyhow::{bail, Context, Result};
-use serde_json::{json, Map, Value};
 
-use super::data_arg::parse_data_arg;
-use super::json::json_number;
-use crate::loss::{Data, Evaluation, Loss, LossError, ParamValue, Params, Reduction};
+use super::data_arg::{file_error, load_data_arg, parse_data_arg, DataArg};
+use super::eval_output::{self as output, Cells, JsonArray, Samples, Table};
+use crate::compute::stream::{self, Inputs, Pick, Role, SampleBatch, StreamError, StreamOptions};
+use crate::io::{self, BatchSource, Columns, FileSpec, Header, MemorySource};
+use crate::loss::{Data, Loss, LossError, ParamValue, Params, Reduction, Shape};
 
 #[derive(Debug, clap::Args)]
 pub struct EvalArgs {
@@ -21,10 +30,11 @@ pub struct EvalArgs {
     /// A loss parameter, KEY=VALUE (repeatable): `delta=1.5`, `from_logits=true`, `class_weights=[1,2]`.
     #[arg(long = "param", value_name = "KEY=VALUE")]
     pub params: Vec<String>,
-    /// How per-sample values are reduced.
+    /// How per-sample values are reduced; `none` lists them without a value.
     #[arg(long, value_enum, default_value = "mean")]
     pub reduction: ReductionArg,
-    /// Targets: a JSON array, a comma-separated list, or @PATH (JSON or CSV, one row per sample).
+    /// Targets: a JSON array, a comma-separated list, or @FILE, @FILE:COLUMN,
+    /// @FILE:PREFIX* (CSV, .parquet, .npy; JSON or a list in a file).
     #[arg(long, allow_hyphen_values = true)]
     pub target: String,
     /// Predictions, in the same forms as --target.
@@ -36,6 +46,9 @@ pub struct EvalArgs {
     /// Print one JSON object instead of a table.
     #[arg(long)]
     pub json: bool,
+    /// Print the value only (and the number of samples), not every sample: for big files.
+    #[arg(long)]
+    pub summary: bool,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -44,62 +57,461 @@ pub enum ReductionArg {
     Sum,
     #[value(name = "weighted_mean", alias = "weighted-mean")]
     WeightedMean,
+    None,
 }
 
-impl From<ReductionArg> for Reduction {
-    fn from(arg: ReductionArg) -> Reduction {
-        match arg {
-            ReductionArg::Mean => Reduction::Mean,
-            ReductionArg::Sum => Reduction::Sum,
-            ReductionArg::WeightedMean => Reduction::WeightedMean,
+impl ReductionArg {
+    fn reduction(self) -> Option<Reduction> {
+        match self {
+            ReductionArg::Mean => Some(Reduction::Mean),
+            ReductionArg::Sum => Some(Reduction::Sum),
+            ReductionArg::WeightedMean => Some(Reduction::WeightedMean),
+            ReductionArg::None => None,
         }
     }
+}
+
+/// One data argument: its flag, its role, and what was given.
+struct Argument {
+    flag: &'static str,
+    role: Role,
+    data: DataArg,
+}
+
+/// What to print.
+#[derive(Clone, Copy)]
+struct Request {
+    reduction: Option<Reduction>,
+    json: bool,
+    summary: bool,
 }
 
 pub fn run(args: &EvalArgs) -> Result<()> {
     let params = parse_params(&args.params)?;
     let loss = Loss::new(&args.loss, &params).map_err(on_the_command_line)?;
-    let target = parse_data_arg("--target", &args.target)?;
-    let prediction = parse_data_arg("--prediction", &args.prediction)?;
-    let weights = match &args.weights {
-        Some(text) => match parse_data_arg("--weights", text)? {
-            Data::Flat(values) => Some(values),
-            Data::Rows(_) => bail!("--weights: expected one weight per sample, got rows"),
-        },
-        None => None,
+    let request = Request {
+        reduction: args.reduction.reduction(),
+        json: args.json,
+        summary: args.summary,
     };
-    let reduction = Reduction::from(args.reduction);
-    let evaluation = loss
-        .evaluate(&target, &prediction, weights.as_deref(), reduction)
-        .map_err(on_the_command_line)?;
-    if !args.json {
-        for warning in &evaluation.warnings {
-            eprintln!("warning: {warning}");
-        }
+    if request.summary && request.reduction.is_none() {
+        bail!("--summary prints the reduced value: give --reduction mean, sum or weighted_mean");
     }
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let written = if args.json {
-        serde_json::to_writer(&mut out, &to_json(&loss, reduction, &evaluation))
-            .map_err(std::io::Error::from)
-            .and_then(|()| out.write_all(b"\n"))
-    } else {
-        write_table(
-            &mut out,
-            &loss,
-            reduction,
-            &target,
-            &prediction,
-            &evaluation,
-        )
+    let mut arguments = vec![
+        Argument {
+            flag: "--target",
+            role: Role::Target,
+            data: parse_data_arg("--target", &args.target)?,
+        },
+        Argument {
+            flag: "--prediction",
+            role: Role::Prediction,
+            data: parse_data_arg("--prediction", &args.prediction)?,
+        },
+    ];
+    if let Some(text) = &args.weights {
+        arguments.push(Argument {
+            flag: "--weights",
+            role: Role::Weights,
+            data: parse_data_arg("--weights", text)?,
+        });
+    }
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    let streamed = match loss.shape() {
+        Shape::Elementwise => open_inputs(&arguments)?.filter(|inputs| {
+            inputs
+                .sources
+                .iter()
+                .all(|s| s.widths().iter().all(|&w| w == 1))
+        }),
+        Shape::Rows => None,
     };
-    match written.and_then(|()| out.flush()) {
+    let written = match streamed {
+        Some(inputs) => run_streamed(&loss, &arguments, inputs, request, &mut out),
+        None => run_in_memory(&loss, &arguments, request, &mut out),
+    };
+    let written = match written {
+        Ok(()) => out.flush().map_err(anyhow::Error::from),
+        Err(err) => Err(err),
+    };
+    match written {
         // A reader that stops early (`| head`) ends the output quietly, as
         // for any Unix filter, instead of a panic or an error.
-        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+        Err(err)
+            if err
+                .downcast_ref::<std::io::Error>()
+                .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe) =>
+        {
+            Ok(())
+        }
+        Err(err) if err.downcast_ref::<std::io::Error>().is_some() => {
             Err(err).context("cannot write to standard output")
         }
-        _ => Ok(()),
+        other => other,
     }
+}
+
+/// Open every argument as a batch source; files named twice are read once.
+/// `None` when an argument is not one value per sample (rows: read in memory).
+fn open_inputs(arguments: &[Argument]) -> Result<Option<Inputs>> {
+    let mut sources: Vec<Box<dyn BatchSource>> = Vec::new();
+    let mut picks = Vec::new();
+    // Files by path, with their selections.
+    let mut files: Vec<(&FileSpec, Vec<Columns>)> = Vec::new();
+    let mut file_picks = Vec::new();
+    for argument in arguments {
+        match &argument.data {
+            DataArg::File(spec) if matches!(spec.columns, Columns::Prefix(_)) => return Ok(None),
+            DataArg::File(spec)
+                if !(spec.format == io::Format::Csv
+                    && spec.columns == Columns::All
+                    && io::is_inline_text(&spec.path)
+                        .map_err(|e| file_error(argument.flag, spec, e))?) =>
+            {
+                let file = files
+                    .iter()
+                    .position(|(f, _)| f.path == spec.path && f.format == spec.format);
+                let file = file.unwrap_or_else(|| {
+                    files.push((spec, Vec::new()));
+                    files.len() - 1
+                });
+                let selections = &mut files[file].1;
+                let selection = selections.iter().position(|c| *c == spec.columns);
+                let selection = selection.unwrap_or_else(|| {
+                    selections.push(spec.columns.clone());
+                    selections.len() - 1
+                });
+                file_picks.push((argument.role, file, selection));
+            }
+            data => {
+                let data = load_data_arg(argument.flag, data)?;
+                if matches!(data, Data::Rows(_)) {
+                    return Ok(None);
+                }
+                picks.push((
+                    argument.role,
+                    Pick {
+                        source: sources.len(),
+                        selection: 0,
+                    },
+                ));
+                sources.push(Box::new(MemorySource::new(&data)));
+            }
+        }
+    }
+    let first_file = sources.len();
+    for (spec, selections) in &files {
+        let source = io::open(&spec.path, spec.format, selections, Header::Detect)
+            .map_err(|e| file_error(&flags_of(arguments, spec), spec, e))?;
+        sources.push(source);
+    }
+    for (role, file, selection) in file_picks {
+        picks.push((
+            role,
+            Pick {
+                source: first_file + file,
+                selection,
+            },
+        ));
+    }
+    Ok(Some(Inputs { sources, picks }))
+}
+
+/// The arguments reading `spec`'s file (read once for all of them).
+fn flags_of(arguments: &[Argument], spec: &FileSpec) -> String {
+    let flags: Vec<&str> = arguments
+        .iter()
+        .filter(|a| matches!(&a.data, DataArg::File(f) if f.path == spec.path))
+        .map(|a| a.flag)
+        .collect();
+    flags.join(" and ")
+}
+
+/// A streamed evaluation's error, named by argument and file.
+fn stream_error(arguments: &[Argument], err: StreamError) -> anyhow::Error {
+    let argument = |role: Role| arguments.iter().find(|a| a.role == role);
+    let flag = |role: Role| argument(role).map_or("--data", |a| a.flag);
+    let file = |role: Role| match argument(role).map(|a| &a.data) {
+        Some(DataArg::File(spec)) => Some(spec),
+        _ => None,
+    };
+    match err {
+        StreamError::Read { role, source } => match file(role) {
+            Some(spec) => file_error(&flags_of(arguments, spec), spec, source),
+            None => anyhow::anyhow!("{}: {source}", flag(role)),
+        },
+        StreamError::Refused {
+            role,
+            sample,
+            message,
+        } => {
+            let place = file(role).map_or(String::new(), |spec| {
+                format!(" (file `{}`{})", spec.shown(), column_text(&spec.columns))
+            });
+            anyhow::anyhow!("{}: sample {sample} {message}{place}", flag(role))
+        }
+        StreamError::Loss(err) => on_the_command_line(err),
+        StreamError::Lengths {
+            short,
+            count,
+            long,
+            long_count,
+        } => anyhow::anyhow!(
+            "{}: has {count} value{} but {} has {long_count}",
+            flag(short),
+            if count == 1 { "" } else { "s" },
+            flag(long)
+        ),
+        StreamError::Write(err) => anyhow::Error::from(err),
+    }
+}
+
+fn column_text(columns: &Columns) -> String {
+    match columns {
+        Columns::Named(name) => format!(", column `{name}`"),
+        _ => String::new(),
+    }
+}
+
+/// A progress bar on a terminal, for data read from files.
+fn progress_bar(arguments: &[Argument]) -> Option<indicatif::ProgressBar> {
+    let from_files = arguments.iter().any(|a| matches!(a.data, DataArg::File(_)));
+    if !from_files || !std::io::stderr().is_terminal() {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    let style = indicatif::ProgressStyle::with_template(
+        "{spinner} {human_pos} samples read, {per_sec} ({elapsed})",
+    )
+    .ok()?;
+    bar.set_style(style);
+    Some(bar)
+}
+
+/// One pass over freshly opened inputs, with a progress bar.
+fn pass(
+    loss: &Loss,
+    arguments: &[Argument],
+    inputs: Option<Inputs>,
+    scale: f64,
+    mut sink: impl FnMut(&SampleBatch) -> std::io::Result<()>,
+) -> Result<stream::PassTotals> {
+    let mut inputs = match inputs {
+        Some(inputs) => inputs,
+        None => open_inputs(arguments)?.context("the data changed while being read")?,
+    };
+    let bar = progress_bar(arguments);
+    let totals = stream::run_pass(
+        loss,
+        &mut inputs,
+        scale,
+        StreamOptions::default(),
+        |batch| {
+            if let Some(bar) = &bar {
+                bar.inc(batch.per_sample.len() as u64);
+            }
+            sink(batch)
+        },
+    );
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    totals.map_err(|err| stream_error(arguments, err))
+}
+
+fn samples_of(batch: &SampleBatch) -> Samples<'_> {
+    Samples {
+        first_row: batch.first_row,
+        rows: batch.per_sample.len(),
+        target: Cells::Flat(&batch.target),
+        prediction: Cells::Flat(&batch.prediction),
+        per_sample: &batch.per_sample,
+        gradient: Cells::Flat(&batch.gradient),
+        hessian: Some(&batch.hessian),
+    }
+}
+
+fn run_streamed(
+    loss: &Loss,
+    arguments: &[Argument],
+    inputs: Inputs,
+    request: Request,
+    out: &mut impl Write,
+) -> Result<()> {
+    // A first pass finds the value and checks every sample, so that a bad
+    // sample stops the command before anything is printed.
+    let totals = pass(loss, arguments, Some(inputs), 1.0, |_| Ok(()))?;
+    let (value, denominator, warnings, samples) = match request.reduction {
+        Some(reduction) => {
+            let (value, denominator, warnings) = stream::reduce(&totals, reduction);
+            (Some(value), denominator, warnings, totals.samples)
+        }
+        None => (None, 1.0, Vec::new(), totals.samples),
+    };
+    if request.json {
+        out.write_all(b"{")?;
+        if !request.summary {
+            for key in ["gradient", "hessian"] {
+                let mut array = JsonArray::open(out, key)?;
+                pass(loss, arguments, None, denominator, |batch| {
+                    let values = if key == "gradient" {
+                        &batch.gradient
+                    } else {
+                        &batch.hessian
+                    };
+                    array.write(out, Cells::Flat(values), values.len())
+                })?;
+                array.close(out)?;
+                out.write_all(b",")?;
+            }
+        }
+        output::json_loss_and_params(out, loss)?;
+        out.write_all(b",")?;
+        if !request.summary {
+            let mut array = JsonArray::open(out, "per_sample")?;
+            pass(loss, arguments, None, denominator, |batch| {
+                array.write(out, Cells::Flat(&batch.per_sample), batch.per_sample.len())
+            })?;
+            array.close(out)?;
+            out.write_all(b",")?;
+        }
+        let counted = request.summary.then_some(samples);
+        output::json_tail(out, request.reduction, counted, value, &warnings)?;
+        out.write_all(b"}\n")?;
+        return Ok(());
+    }
+    for warning in &warnings {
+        eprintln!("warning: {warning}");
+    }
+    output::table_head(
+        out,
+        loss,
+        request.reduction,
+        value,
+        request.summary.then_some(samples),
+    )?;
+    if !request.summary {
+        let mut table = Table::new(true);
+        let mut started = false;
+        pass(loss, arguments, None, denominator, |batch| {
+            let samples = samples_of(batch);
+            if !started {
+                table.start(out, &samples)?;
+                started = true;
+            }
+            table.write(out, &samples)
+        })?;
+    }
+    Ok(())
+}
+
+/// Cells of data in memory: a flat array with one value per sample, a
+/// matrix, or one row shown whole on every line.
+fn data_cells(data: &Data, flat_rows: &mut Vec<f64>, samples: usize) -> usize {
+    match data {
+        Data::Flat(values) if values.len() == samples => 0,
+        Data::Flat(_) => 1,
+        Data::Rows(rows) => {
+            *flat_rows = rows.concat();
+            rows.first().map_or(1, Vec::len).max(1)
+        }
+    }
+}
+
+fn cells<'a>(data: &'a Data, flat_rows: &'a [f64], kind: usize) -> Cells<'a> {
+    match (data, kind) {
+        (Data::Flat(values), 0) => Cells::Flat(values),
+        (Data::Flat(values), _) => Cells::Whole(values),
+        (Data::Rows(_), width) => Cells::Rows(flat_rows, width),
+    }
+}
+
+fn run_in_memory(
+    loss: &Loss,
+    arguments: &[Argument],
+    request: Request,
+    out: &mut impl Write,
+) -> Result<()> {
+    let load = |role: Role| {
+        arguments
+            .iter()
+            .find(|a| a.role == role)
+            .map(|a| load_data_arg(a.flag, &a.data))
+            .transpose()
+    };
+    let target = load(Role::Target)?.unwrap_or(Data::Flat(Vec::new()));
+    let prediction = load(Role::Prediction)?.unwrap_or(Data::Flat(Vec::new()));
+    let weights = match load(Role::Weights)? {
+        Some(Data::Flat(values)) => Some(values),
+        Some(Data::Rows(_)) => bail!("--weights: expected one weight per sample, got rows"),
+        None => None,
+    };
+    let evaluation = loss
+        .evaluate(
+            &target,
+            &prediction,
+            weights.as_deref(),
+            request.reduction.unwrap_or(Reduction::Sum),
+        )
+        .map_err(on_the_command_line)?;
+    let value = request.reduction.map(|_| evaluation.value);
+    let n = evaluation.per_sample.len();
+    let (mut t_rows, mut p_rows, mut g_rows) = (Vec::new(), Vec::new(), Vec::new());
+    let t_kind = data_cells(&target, &mut t_rows, n);
+    let p_kind = data_cells(&prediction, &mut p_rows, n);
+    let g_kind = data_cells(&evaluation.gradient, &mut g_rows, n);
+    let samples = Samples {
+        first_row: 0,
+        rows: n,
+        target: cells(&target, &t_rows, t_kind),
+        prediction: cells(&prediction, &p_rows, p_kind),
+        per_sample: &evaluation.per_sample,
+        gradient: cells(&evaluation.gradient, &g_rows, g_kind),
+        hessian: evaluation.hessian.as_deref(),
+    };
+    let counted = request.summary.then_some(n as u64);
+    if request.json {
+        out.write_all(b"{")?;
+        if !request.summary {
+            let mut array = JsonArray::open(out, "gradient")?;
+            match (&evaluation.gradient, samples.gradient) {
+                // One row given as a flat array: its gradient is that one flat row.
+                (Data::Flat(values), Cells::Whole(_)) => {
+                    array.write(out, Cells::Flat(values), values.len())?
+                }
+                (_, cells) => array.write(out, cells, n)?,
+            }
+            array.close(out)?;
+            out.write_all(b",")?;
+            if let Some(hessian) = samples.hessian {
+                let mut array = JsonArray::open(out, "hessian")?;
+                array.write(out, Cells::Flat(hessian), n)?;
+                array.close(out)?;
+                out.write_all(b",")?;
+            }
+        }
+        output::json_loss_and_params(out, loss)?;
+        out.write_all(b",")?;
+        if !request.summary {
+            let mut array = JsonArray::open(out, "per_sample")?;
+            array.write(out, Cells::Flat(&evaluation.per_sample), n)?;
+            array.close(out)?;
+            out.write_all(b",")?;
+        }
+        output::json_tail(out, request.reduction, counted, value, &evaluation.warnings)?;
+        out.write_all(b"}\n")?;
+        return Ok(());
+    }
+    for warning in &evaluation.warnings {
+        eprintln!("warning: {warning}");
+    }
+    output::table_head(out, loss, request.reduction, value, counted)?;
+    if !request.summary {
+        let mut table = Table::new(samples.hessian.is_some());
+        table.start(out, &samples)?;
+        table.write(out, &samples)?;
+    }
+    Ok(())
 }
 
 /// A core error, named by the command-line argument it comes from.
@@ -135,139 +547,4 @@ fn parse_params(pairs: &[String]) -> Result<Params> {
         }
     }
     Ok(params)
-}
-
-fn json_numbers(values: &[f64]) -> Value {
-    Value::Array(values.iter().copied().map(json_number).collect())
-}
-
-fn json_data(data: &Data) -> Value {
-    match data {
-        Data::Flat(values) => json_numbers(values),
-        Data::Rows(rows) => Value::Array(rows.iter().map(|row| json_numbers(row)).collect()),
-    }
-}
-
-fn json_param(value: &ParamValue) -> Value {
-    match value {
-        ParamValue::Number(x) => json_number(*x),
-        ParamValue::Bool(b) => Value::from(*b),
-        ParamValue::Text(s) => Value::from(s.as_str()),
-        ParamValue::List(xs) => json_numbers(xs),
-        ParamValue::None => Value::Null,
-    }
-}
-
-fn to_json(loss: &Loss, reduction: Reduction, evaluation: &Evaluation) -> Value {
-    let params: Map<String, Value> = loss
-        .params()
-        .iter()
-        .map(|(key, value)| (key.clone(), json_param(value)))
-        .collect();
-    let mut object = json!({
-        "loss": loss.name(),
-        "params": params,
-        "reduction": reduction_name(reduction),
-        "value": json_number(evaluation.value),
-        "per_sample": json_numbers(&evaluation.per_sample),
-        "gradient": json_data(&evaluation.gradient),
-        "warnings": evaluation.warnings,
-    });
-    if let Some(hessian) = &evaluation.hessian {
-        object["hessian"] = json_numbers(hessian);
-    }
-    object
-}
-
-fn reduction_name(reduction: Reduction) -> &'static str {
-    match reduction {
-        Reduction::Mean => "mean",
-        Reduction::Sum => "sum",
-        Reduction::WeightedMean => "weighted_mean",
-    }
-}
-
-/// As `list` shows it (`class_weights = none`, `ignore_index = -100`).
-fn format_param(value: &ParamValue) -> String {
-    super::list::param_text(value)
-}
-
-fn format_row(values: &[f64]) -> String {
-    let cells: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
-    format!("[{}]", cells.join(", "))
-}
-
-/// How many rows decide the column widths: a million-row table is streamed,
-/// not held in memory, and a rare wider cell just pushes its row out.
-const WIDTH_SAMPLE: usize = 1000;
-
-/// A readable table for a person: summary, then one line per sample, streamed.
-fn write_table(
-    out: &mut impl Write,
-    loss: &Loss,
-    reduction: Reduction,
-    target: &Data,
-    prediction: &Data,
-    evaluation: &Evaluation,
-) -> std::io::Result<()> {
-    writeln!(out, "loss       {}", loss.name())?;
-    let params: Vec<String> = loss
-        .params()
-        .iter()
-        .map(|(key, value)| format!("{key} = {}", format_param(value)))
-        .collect();
-    if !params.is_empty() {
-        writeln!(out, "params     {}", params.join(", "))?;
-    }
-    writeln!(out, "reduction  {}", reduction_name(reduction))?;
-    writeln!(out, "value      {}", evaluation.value)?;
-    writeln!(out)?;
-
-    let mut header = vec!["sample", "target", "prediction", "loss", "gradient"];
-    if evaluation.hessian.is_some() {
-        header.push("hessian");
-    }
-    let samples = evaluation.per_sample.len();
-    let cells = |i: usize| -> Vec<String> {
-        let mut line = vec![
-            i.to_string(),
-            sample_text(target, i, samples),
-            sample_text(prediction, i, samples),
-            format!("{}", evaluation.per_sample[i]),
-            sample_text(&evaluation.gradient, i, samples),
-        ];
-        if let Some(hessian) = &evaluation.hessian {
-            line.push(format!("{}", hessian[i]));
-        }
-        line
-    };
-    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
-    for i in 0..samples.min(WIDTH_SAMPLE) {
-        for (width, cell) in widths.iter_mut().zip(cells(i)) {
-            *width = (*width).max(cell.chars().count());
-        }
-    }
-    let write_line = |out: &mut dyn Write, line: &[String]| -> std::io::Result<()> {
-        let padded: Vec<String> = line
-            .iter()
-            .zip(&widths)
-            .map(|(cell, width)| format!("{cell:<width$}"))
-            .collect();
-        writeln!(out, "{}", padded.join("  ").trim_end())
-    };
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    write_line(out, &header)?;
-    for i in 0..samples {
-        write_line(out, &cells(i))?;
-    }
-    Ok(())
-}
-
-/// Sample `i` of `data` as text; a 1-D input to a row loss is one row, shown whole.
-fn sample_text(data: &Data, i: usize, samples: usize) -> String {
-    match data {
-        Data::Flat(values) if values.len() == samples => format!("{}", values[i]),
-        Data::Flat(values) => format_row(values),
-        Data::Rows(rows) => format_row(&rows[i]),
-    }
 }

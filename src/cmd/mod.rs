@@ -1,8 +1,10 @@
 //! Subcommands: one file each; they wire the stages together.
 
+pub mod bench;
 pub mod check;
 mod data_arg;
 pub mod eval;
+mod eval_output;
 mod json;
 pub mod list;
 pub mod new;

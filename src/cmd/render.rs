@@ -66,7 +66,7 @@ pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
         .par_iter()
         .map(|figure| {
             let svg = crate::plot::draw_svg(figure)?;
-            let png = crate::plot::draw_png(figure, scale)?;
+            let png = crate::plot::png_from_svg(figure, &svg, scale)?;
             Ok((figure.name.clone(), svg, png))
         })
         .collect::<Result<Vec<_>, crate::plot::PlotError>>()

@@ -11,6 +11,7 @@ mod fit;
 mod model;
 mod normal_kl;
 mod quantities;
+pub mod stream;
 mod text;
 
 pub use fit::best_constant;

@@ -204,9 +204,8 @@ impl DatasetSpec {
         } else if let Some(rows) = &self.rows {
             Data::Rows(rows.clone())
         } else if let Some(file) = &self.csv {
-            super::csv_data::read_csv(
-                &base.join(file),
-                file,
+            super::data_file::read_data_file(
+                (&base.join(file), file),
                 self.column.as_deref(),
                 MAX_DATASET_SIZE,
                 &format!("{path}.csv"),

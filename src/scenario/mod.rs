@@ -9,7 +9,7 @@
 //! through the core, giving a [`ValidScenario`] the compute stage can trust.
 //! Run `losslab new NAME` for a commented example.
 
-mod csv_data;
+mod data_file;
 mod dataset;
 mod distribution;
 mod error;

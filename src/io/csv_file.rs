@@ -1,0 +1,318 @@
+//! CSV files, streamed: the file is cut into blocks of whole lines in order
+//! (a byte search for newlines, no parsing), and each block is parsed on its
+//! own thread with the `csv` crate's reused `ByteRecord` and `fast-float2`.
+//!
+//! A quoted cell may hold commas but not a line break: blocks are cut at
+//! every newline. Empty lines are skipped (as the `csv` crate and pandas do);
+//! line numbers in messages count them.
+
+use std::io::Read;
+use std::path::Path;
+use std::sync::Arc;
+
+use super::number::{is_number, parse_cell};
+use super::{invalid, open_regular, Columns, DataError, Header, RawBatch, RawKind};
+
+/// Bytes asked from the file at a time.
+const READ_SIZE: usize = 1 << 20;
+
+/// What every block needs to parse itself: the selected fields and their names.
+#[derive(Debug)]
+struct Layout {
+    /// Field indices of each selection.
+    selections: Vec<Vec<usize>>,
+    /// Column names (from the header, or `column N`) for messages.
+    names: Vec<String>,
+    field_count: usize,
+    /// "the header" or "line 1": what a ragged line is compared with.
+    reference: &'static str,
+}
+
+pub(super) struct CsvSource {
+    file: std::fs::File,
+    layout: Arc<Layout>,
+    widths: Vec<usize>,
+    /// Bytes read but not yet handed out.
+    pending: Vec<u8>,
+    at_end: bool,
+    next_row: u64,
+    next_line: u64,
+    bytes_read: u64,
+    file_size: u64,
+}
+
+/// Whole lines of the file, not yet parsed.
+pub(super) struct CsvBytes {
+    bytes: Vec<u8>,
+    rows: usize,
+    first_row: u64,
+    first_line: u64,
+    layout: Arc<Layout>,
+}
+
+impl CsvSource {
+    pub(super) fn open(
+        path: &Path,
+        selections: &[Columns],
+        header: Header,
+    ) -> Result<CsvSource, DataError> {
+        let mut file = open_regular(path)?;
+        let file_size = file.metadata()?.len();
+        let mut pending = Vec::with_capacity(READ_SIZE);
+        let mut at_end = false;
+        // The first line decides the fields and whether there is a header.
+        while !pending.contains(&b'\n') && !at_end {
+            at_end = read_more(&mut file, &mut pending)? == 0;
+        }
+        let bytes_read = pending.len() as u64;
+        if pending.starts_with("\u{feff}".as_bytes()) {
+            pending.drain(..3);
+        }
+        let first_end = memchr::memchr(b'\n', &pending).map_or(pending.len(), |p| p + 1);
+        let first = first_record(&pending[..first_end])?;
+        if first.is_empty() {
+            return Err(invalid("holds no data"));
+        }
+        let has_header = match header {
+            Header::Required => true,
+            Header::Detect => first.iter().all(|cell| !is_number(cell)),
+        };
+        let names: Vec<String> = if has_header {
+            first
+                .iter()
+                .map(|cell| String::from_utf8_lossy(cell.trim_ascii()).into_owned())
+                .collect()
+        } else {
+            (1..=first.len()).map(|c| format!("column {c}")).collect()
+        };
+        let resolved = selections
+            .iter()
+            .map(|columns| resolve(columns, &names, has_header))
+            .collect::<Result<Vec<_>, _>>()?;
+        let widths = resolved.iter().map(Vec::len).collect();
+        if has_header {
+            pending.drain(..first_end);
+        }
+        Ok(CsvSource {
+            file,
+            layout: Arc::new(Layout {
+                selections: resolved,
+                field_count: first.len(),
+                names,
+                reference: if has_header { "the header" } else { "line 1" },
+            }),
+            widths,
+            pending,
+            at_end,
+            next_row: 0,
+            next_line: if has_header { 2 } else { 1 },
+            bytes_read,
+            file_size,
+        })
+    }
+}
+
+fn read_more(file: &mut std::fs::File, pending: &mut Vec<u8>) -> std::io::Result<usize> {
+    let start = pending.len();
+    pending.resize(start + READ_SIZE, 0);
+    let read = file.read(&mut pending[start..]);
+    let n = *read.as_ref().unwrap_or(&0);
+    pending.truncate(start + n);
+    read
+}
+
+/// The cells of the first line.
+fn first_record(line: &[u8]) -> Result<csv::ByteRecord, DataError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line);
+    let mut record = csv::ByteRecord::new();
+    reader
+        .read_byte_record(&mut record)
+        .map_err(|e| invalid(format!("line 1: {e}")))?;
+    Ok(record)
+}
+
+/// Field indices for one selection.
+fn resolve(columns: &Columns, names: &[String], has_header: bool) -> Result<Vec<usize>, DataError> {
+    let listing = || names.join(", ");
+    match columns {
+        Columns::All => Ok((0..names.len()).collect()),
+        Columns::Named(_) | Columns::Prefix(_) if !has_header => {
+            Err(invalid("has no header line, so its columns have no names"))
+        }
+        Columns::Named(name) => names
+            .iter()
+            .position(|n| n == name)
+            .map(|i| vec![i])
+            .ok_or_else(|| invalid(format!("has no column `{name}` (columns: {})", listing()))),
+        Columns::Prefix(prefix) => {
+            let found: Vec<usize> = (0..names.len())
+                .filter(|&i| names[i].starts_with(prefix.as_str()))
+                .collect();
+            if found.is_empty() {
+                Err(invalid(format!(
+                    "has no column starting with `{prefix}` (columns: {})",
+                    listing()
+                )))
+            } else {
+                Ok(found)
+            }
+        }
+    }
+}
+
+impl super::BatchSource for CsvSource {
+    fn widths(&self) -> &[usize] {
+        &self.widths
+    }
+
+    fn next_raw(&mut self, rows: usize) -> Result<Option<RawBatch>, DataError> {
+        let rows = rows.max(1);
+        // Lines and samples in pending[..scanned]; empty lines are not samples.
+        let (mut scanned, mut lines, mut samples) = (0, 0u64, 0usize);
+        let cut = loop {
+            let mut found = None;
+            let base = scanned;
+            for pos in memchr::memchr_iter(b'\n', &self.pending[base..]) {
+                let end = base + pos;
+                let line = &self.pending[scanned..end];
+                scanned = end + 1;
+                lines += 1;
+                if !(line.is_empty() || line == b"\r") {
+                    samples += 1;
+                    if samples == rows {
+                        found = Some(scanned);
+                        break;
+                    }
+                }
+            }
+            if let Some(cut) = found {
+                break cut;
+            }
+            if self.at_end {
+                if scanned < self.pending.len() {
+                    // A last line without its newline.
+                    self.pending.push(b'\n');
+                    continue;
+                }
+                break scanned;
+            }
+            let n = read_more(&mut self.file, &mut self.pending)?;
+            self.bytes_read += n as u64;
+            self.at_end = n == 0;
+        };
+        if samples == 0 {
+            self.pending.clear();
+            return Ok(None);
+        }
+        let rest = self.pending.split_off(cut);
+        let bytes = std::mem::replace(&mut self.pending, rest);
+        let block = CsvBytes {
+            bytes,
+            rows: samples,
+            first_row: self.next_row,
+            first_line: self.next_line,
+            layout: Arc::clone(&self.layout),
+        };
+        self.next_row += samples as u64;
+        self.next_line += lines;
+        Ok(Some(RawBatch(RawKind::Csv(block))))
+    }
+
+    fn progress(&self) -> Option<(u64, u64)> {
+        Some((self.bytes_read, self.file_size))
+    }
+}
+
+impl CsvBytes {
+    pub(super) fn rows(&self) -> usize {
+        self.rows
+    }
+
+    pub(super) fn first_row(&self) -> u64 {
+        self.first_row
+    }
+
+    /// The line of the file where the record at byte `at` of the block starts.
+    fn line_at(&self, at: usize) -> u64 {
+        let at = at.min(self.bytes.len());
+        let mut line =
+            self.first_line + memchr::memchr_iter(b'\n', &self.bytes[..at]).count() as u64;
+        // The csv crate's position is taken before the empty lines it skips.
+        let mut rest = &self.bytes[at..];
+        while let Some(after) = rest
+            .strip_prefix(b"\n")
+            .or_else(|| rest.strip_prefix(b"\r\n"))
+        {
+            rest = after;
+            line += 1;
+        }
+        line
+    }
+
+    pub(super) fn decode(self) -> Result<super::Batch, DataError> {
+        let layout = &self.layout;
+        let mut columns: Vec<Vec<f64>> = layout
+            .selections
+            .iter()
+            .map(|fields| Vec::with_capacity(self.rows * fields.len()))
+            .collect();
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(&self.bytes[..]);
+        let mut record = csv::ByteRecord::new();
+        let mut row = 0usize;
+        loop {
+            let more = reader.read_byte_record(&mut record).map_err(|e| {
+                let at = e.position().map_or(0, |p| p.byte() as usize);
+                invalid(format!("line {}: {e}", self.line_at(at)))
+            })?;
+            if !more {
+                break;
+            }
+            // Line numbers only for messages: counted when an error needs one.
+            let line = || self.line_at(record.position().map_or(0, |p| p.byte() as usize));
+            if record.len() != layout.field_count {
+                let fields = record.len();
+                return Err(invalid(format!(
+                    "line {} has {fields} field{}, but {} has {}",
+                    line(),
+                    if fields == 1 { "" } else { "s" },
+                    layout.reference,
+                    layout.field_count
+                )));
+            }
+            for (fields, out) in layout.selections.iter().zip(&mut columns) {
+                for &field in fields {
+                    let cell = record.get(field).unwrap_or_default();
+                    match parse_cell(cell) {
+                        Ok(x) => out.push(x),
+                        Err(problem) => {
+                            return Err(invalid(format!(
+                                "line {} (sample {}), column `{}`: {}",
+                                line(),
+                                self.first_row + row as u64,
+                                layout.names[field],
+                                problem.describe(cell)
+                            )))
+                        }
+                    }
+                }
+            }
+            row += 1;
+        }
+        if row != self.rows {
+            return Err(invalid(format!(
+                "lines {} and after: a quoted cell holds a line break, which is not read",
+                self.first_line
+            )));
+        }
+        Ok(super::Batch {
+            first_row: self.first_row,
+            rows: self.rows,
+            columns,
+        })
+    }
+}

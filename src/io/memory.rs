@@ -1,0 +1,54 @@
+//! Data already in memory (given on the command line), as a [`BatchSource`],
+//! so that small and large inputs take one path.
+
+use super::{Batch, DataError, RawBatch};
+use crate::loss::Data;
+
+/// A flat array or a matrix, handed out in batches of rows.
+pub struct MemorySource {
+    values: Vec<f64>,
+    widths: Vec<usize>,
+    next_row: usize,
+}
+
+impl MemorySource {
+    /// Rows of a matrix, or one value per sample of a flat array.
+    pub fn new(data: &Data) -> MemorySource {
+        let (values, width) = match data {
+            Data::Flat(values) => (values.clone(), 1),
+            Data::Rows(rows) => (rows.concat(), rows.first().map_or(1, Vec::len).max(1)),
+        };
+        MemorySource {
+            values,
+            widths: vec![width],
+            next_row: 0,
+        }
+    }
+
+    pub fn rows(&self) -> usize {
+        self.values.len() / self.widths[0]
+    }
+}
+
+impl super::BatchSource for MemorySource {
+    fn widths(&self) -> &[usize] {
+        &self.widths
+    }
+
+    fn next_raw(&mut self, rows: usize) -> Result<Option<RawBatch>, DataError> {
+        let width = self.widths[0];
+        let left = self.rows() - self.next_row;
+        if left == 0 {
+            return Ok(None);
+        }
+        let rows = rows.max(1).min(left);
+        let start = self.next_row * width;
+        let batch = Batch {
+            first_row: self.next_row as u64,
+            rows,
+            columns: vec![self.values[start..start + rows * width].to_vec()],
+        };
+        self.next_row += rows;
+        Ok(Some(RawBatch::ready(batch)))
+    }
+}

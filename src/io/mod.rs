@@ -1,0 +1,266 @@
+//! Reading user data: the one reader behind `eval` and scenario datasets, so
+//! both follow one set of rules.
+//!
+//! A data file is named as `PATH`, `PATH:column` or `PATH:prefix*` (every
+//! column whose name starts with `prefix`, in file order, as the rows of a
+//! row loss). The format follows the extension: `.parquet`, `.npy` (1-D for
+//! one value per sample, 2-D for rows), anything else is CSV (a header line
+//! is recognised by holding no number) or, if the file starts with `[`, JSON.
+//!
+//! Files are read as a stream of [`Batch`]es of a fixed number of rows, so
+//! memory does not grow with the file; decoding a batch (parsing CSV text) is
+//! separate from reading it ([`RawBatch::decode`]) so that batches decode on
+//! all cores while the file is read in order. Every number must be finite:
+//! a NaN, an infinity, a missing or non-numeric cell stops the read with the
+//! file, line, sample and column.
+//!
+//! Only regular files are read (never `/dev/zero` or a pipe that never ends).
+
+use std::path::{Path, PathBuf};
+
+use crate::loss::Data;
+
+mod csv_file;
+mod memory;
+mod npy_file;
+mod number;
+#[cfg(feature = "parquet")]
+mod parquet_file;
+mod text;
+
+pub use memory::MemorySource;
+pub use text::parse_inline;
+
+/// What was wrong with a data file. The file name is added by the caller,
+/// which knows how the user named it.
+#[derive(Debug, thiserror::Error)]
+pub enum DataError {
+    /// The file cannot be opened or read.
+    #[error("{0}")]
+    Unreadable(#[from] std::io::Error),
+    /// The content is not what was expected: the message says where and why.
+    #[error("{0}")]
+    Invalid(String),
+}
+
+pub(crate) fn invalid(message: impl Into<String>) -> DataError {
+    DataError::Invalid(message.into())
+}
+
+/// Which columns of a file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Columns {
+    /// Every column: one gives a value per sample, several give rows.
+    All,
+    /// One column by name.
+    Named(String),
+    /// Every column whose name starts with this prefix (`prob_*`), as rows.
+    Prefix(String),
+}
+
+/// The file formats losslab reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Parquet,
+    Npy,
+}
+
+/// A data file and the columns to read from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileSpec {
+    pub path: PathBuf,
+    pub columns: Columns,
+    pub format: Format,
+}
+
+impl FileSpec {
+    /// `PATH`, `PATH:column` or `PATH:prefix*`. A path that exists as given
+    /// is taken whole, so a file name holding `:` still works.
+    pub fn parse(text: &str) -> FileSpec {
+        let whole = Path::new(text);
+        let (path, columns) = match text.rsplit_once(':') {
+            Some((path, column)) if !whole.exists() && !path.is_empty() && !column.is_empty() => {
+                let columns = match column.strip_suffix('*') {
+                    Some(prefix) => Columns::Prefix(prefix.to_string()),
+                    None => Columns::Named(column.to_string()),
+                };
+                (PathBuf::from(path), columns)
+            }
+            _ => (whole.to_path_buf(), Columns::All),
+        };
+        FileSpec::new(path, columns)
+    }
+
+    pub fn new(path: PathBuf, columns: Columns) -> FileSpec {
+        let extension = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        let format = match extension.as_deref() {
+            Some("parquet") | Some("pq") => Format::Parquet,
+            Some("npy") => Format::Npy,
+            _ => Format::Csv,
+        };
+        FileSpec {
+            path,
+            columns,
+            format,
+        }
+    }
+
+    /// The file as a person named it, for messages.
+    pub fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+}
+
+/// Whether a CSV file must start with a header line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Header {
+    /// The first line is always the header (scenario datasets).
+    Required,
+    /// The first line is a header if none of its cells is a number (`eval`).
+    Detect,
+}
+
+/// Rows read from one source: for each selection, `rows × width` values, row-major.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Batch {
+    /// Index of the first sample of the batch in the whole file.
+    pub first_row: u64,
+    pub rows: usize,
+    pub columns: Vec<Vec<f64>>,
+}
+
+/// Rows read but perhaps not decoded yet; [`RawBatch::decode`] may run on any thread.
+pub struct RawBatch(RawKind);
+
+enum RawKind {
+    Ready(Batch),
+    Csv(csv_file::CsvBytes),
+}
+
+impl RawBatch {
+    pub(crate) fn ready(batch: Batch) -> RawBatch {
+        RawBatch(RawKind::Ready(batch))
+    }
+
+    pub fn rows(&self) -> usize {
+        match &self.0 {
+            RawKind::Ready(batch) => batch.rows,
+            RawKind::Csv(bytes) => bytes.rows(),
+        }
+    }
+
+    pub fn first_row(&self) -> u64 {
+        match &self.0 {
+            RawKind::Ready(batch) => batch.first_row,
+            RawKind::Csv(bytes) => bytes.first_row(),
+        }
+    }
+
+    /// Parse the numbers; errors name the line, sample and column.
+    pub fn decode(self) -> Result<Batch, DataError> {
+        match self.0 {
+            RawKind::Ready(batch) => Ok(batch),
+            RawKind::Csv(bytes) => bytes.decode(),
+        }
+    }
+}
+
+/// A file (or in-memory data) read in order, one batch at a time.
+pub trait BatchSource: Send {
+    /// Values per sample of each selection: 1 for a column, k for k columns as rows.
+    fn widths(&self) -> &[usize];
+    /// The next at most `rows` rows, or `None` at the end.
+    fn next_raw(&mut self, rows: usize) -> Result<Option<RawBatch>, DataError>;
+    /// Bytes read so far and in total, where known (for a progress bar).
+    fn progress(&self) -> Option<(u64, u64)> {
+        None
+    }
+}
+
+/// Open a regular file, refusing devices, pipes and folders, which may never
+/// end (the same rule as every file losslab reads: [`crate::read_limits`]).
+pub(crate) fn open_regular(path: &Path) -> Result<std::fs::File, DataError> {
+    Ok(crate::read_limits::open_regular(path)?)
+}
+
+/// Open `spec` for streaming the given column selections (each one of
+/// [`Columns`]); the batches carry one column block per selection.
+pub fn open(
+    spec_path: &Path,
+    format: Format,
+    selections: &[Columns],
+    header: Header,
+) -> Result<Box<dyn BatchSource>, DataError> {
+    match format {
+        Format::Csv => Ok(Box::new(csv_file::CsvSource::open(
+            spec_path, selections, header,
+        )?)),
+        Format::Npy => Ok(Box::new(npy_file::NpySource::open(spec_path, selections)?)),
+        #[cfg(feature = "parquet")]
+        Format::Parquet => Ok(Box::new(parquet_file::ParquetSource::open(
+            spec_path, selections,
+        )?)),
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => Err(invalid(
+            "Parquet support is not built in (build with the `parquet` feature)",
+        )),
+    }
+}
+
+/// Does this file hold the small inline forms (a JSON array, or one line of
+/// comma-separated numbers) rather than a table?
+pub fn is_inline_text(path: &Path) -> Result<bool, DataError> {
+    use std::io::Read;
+    let file = open_regular(path)?;
+    let mut head = Vec::with_capacity(4096);
+    file.take(4096).read_to_end(&mut head)?;
+    let head = head.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&head);
+    let trimmed = head.trim_ascii();
+    let one_line = head.len() < 4096 && !trimmed.contains(&b'\n');
+    Ok(trimmed.first() == Some(&b'[') || one_line)
+}
+
+/// Largest file read whole into memory in the inline forms (JSON, one line).
+pub const MAX_INLINE_BYTES: u64 = crate::read_limits::MAX_IN_MEMORY_BYTES;
+
+/// Read a whole file into memory as [`Data`], at most `max_values` numbers:
+/// one column gives a flat array, several give rows. For scenario datasets,
+/// for row losses, and for data too irregular to stream.
+pub fn read_all(spec: &FileSpec, header: Header, max_values: usize) -> Result<Data, DataError> {
+    if spec.format == Format::Csv && spec.columns == Columns::All && is_inline_text(&spec.path)? {
+        return text::read_inline_file(&spec.path);
+    }
+    let mut source = open(
+        &spec.path,
+        spec.format,
+        std::slice::from_ref(&spec.columns),
+        header,
+    )?;
+    let width = source.widths()[0];
+    let mut values = Vec::new();
+    while let Some(raw) = source.next_raw(1 << 16)? {
+        let batch = raw.decode()?;
+        if values.len() + batch.columns[0].len() > max_values {
+            return Err(invalid(format!(
+                "holds more than {max_values} values, the most read into memory"
+            )));
+        }
+        values.extend_from_slice(&batch.columns[0]);
+    }
+    if values.is_empty() {
+        return Err(invalid("holds no data"));
+    }
+    let one_value_per_sample = width == 1 && !matches!(spec.columns, Columns::Prefix(_));
+    Ok(if one_value_per_sample {
+        Data::Flat(values)
+    } else {
+        Data::Rows(values.chunks(width).map(<[f64]>::to_vec).collect())
+    })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,330 @@
+//! The reader's rules, on small files of every format.
+
+use std::io::Write;
+
+use super::*;
+
+fn write(dir: &tempfile::TempDir, name: &str, content: &[u8]) -> PathBuf {
+    let path = dir.path().join(name);
+    std::fs::File::create(&path)
+        .unwrap()
+        .write_all(content)
+        .unwrap();
+    path
+}
+
+fn read(path: &Path, columns: Columns) -> Result<Data, String> {
+    read_all(
+        &FileSpec::new(path.to_path_buf(), columns),
+        Header::Detect,
+        1000,
+    )
+    .map_err(|e| e.to_string())
+}
+
+/// Stream with tiny batches to cross batch boundaries.
+fn stream(path: &Path, selections: &[Columns], rows: usize) -> Result<Vec<Vec<f64>>, String> {
+    let spec = FileSpec::new(path.to_path_buf(), Columns::All);
+    let mut source =
+        open(&spec.path, spec.format, selections, Header::Detect).map_err(|e| e.to_string())?;
+    let mut out = vec![Vec::new(); selections.len()];
+    let mut next = 0;
+    while let Some(raw) = source.next_raw(rows).map_err(|e| e.to_string())? {
+        let batch = raw.decode().map_err(|e| e.to_string())?;
+        assert_eq!(batch.first_row, next);
+        next += batch.rows as u64;
+        for (all, column) in out.iter_mut().zip(batch.columns) {
+            all.extend(column);
+        }
+    }
+    Ok(out)
+}
+
+#[test]
+fn csv_columns_by_name_prefix_and_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(
+        &dir,
+        "d.csv",
+        b"\xef\xbb\xbfy, p_a ,p_b\n1,0.25,0.75\n0, 0.5 ,0.5\n\n",
+    );
+    assert_eq!(
+        read(&path, Columns::Named("y".into())),
+        Ok(Data::Flat(vec![1.0, 0.0]))
+    );
+    assert_eq!(
+        read(&path, Columns::Prefix("p_".into())),
+        Ok(Data::Rows(vec![vec![0.25, 0.75], vec![0.5, 0.5]]))
+    );
+    let all = read(&path, Columns::All).unwrap();
+    assert_eq!(
+        all,
+        Data::Rows(vec![vec![1.0, 0.25, 0.75], vec![0.0, 0.5, 0.5]])
+    );
+    let selections = [Columns::Named("p_b".into()), Columns::Named("y".into())];
+    for rows in [1, 2, 5] {
+        assert_eq!(
+            stream(&path, &selections, rows),
+            Ok(vec![vec![0.75, 0.5], vec![1.0, 0.0]])
+        );
+    }
+}
+
+#[test]
+fn csv_without_header_and_the_one_line_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "d.csv", b"1\n2\n3");
+    assert_eq!(
+        read(&path, Columns::All),
+        Ok(Data::Flat(vec![1.0, 2.0, 3.0]))
+    );
+    let path = write(&dir, "list.txt", b"1, 2, 3\n");
+    assert_eq!(
+        read(&path, Columns::All),
+        Ok(Data::Flat(vec![1.0, 2.0, 3.0]))
+    );
+    let path = write(&dir, "j.json", b"[[1, 2], [3, 4]]");
+    assert_eq!(
+        read(&path, Columns::All),
+        Ok(Data::Rows(vec![vec![1.0, 2.0], vec![3.0, 4.0]]))
+    );
+    let path = write(&dir, "n.csv", b"1,2\n3,4\n");
+    assert_eq!(
+        read(&path, Columns::Named("a".into())),
+        Err("has no header line, so its columns have no names".to_string())
+    );
+}
+
+#[test]
+fn bad_csv_cells_name_line_sample_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "d.csv", b"target,prediction\n1,2\n3,x\n");
+    let err =
+        |path: &Path, rows| stream(path, &[Columns::Named("prediction".into())], rows).unwrap_err();
+    for rows in [1, 100] {
+        assert_eq!(
+            err(&path, rows),
+            "line 3 (sample 1), column `prediction`: `x` is not a number"
+        );
+    }
+    let path = write(&dir, "d.csv", b"target,prediction\n1,2\n3,NaN\n");
+    assert_eq!(
+        err(&path, 10),
+        "line 3 (sample 1), column `prediction`: is NaN; every value must be a finite number"
+    );
+    let path = write(&dir, "d.csv", b"target,prediction\n1,2\n3\n");
+    assert_eq!(err(&path, 10), "line 3 has 1 field, but the header has 2");
+    let path = write(&dir, "d.csv", b"target,prediction\n1,2\n\n3,4\n\n");
+    for rows in [1, 10] {
+        assert_eq!(
+            stream(&path, &[Columns::Named("prediction".into())], rows),
+            Ok(vec![vec![2.0, 4.0]])
+        );
+    }
+    let path = write(&dir, "d.csv", b"target,prediction\n1,2\n\n3,4,5\n");
+    assert_eq!(err(&path, 1), "line 4 has 3 fields, but the header has 2");
+    let path = write(&dir, "d.csv", b"target,prediction\n1,\n");
+    assert_eq!(
+        err(&path, 10),
+        "line 2 (sample 0), column `prediction`: is empty"
+    );
+    assert_eq!(
+        read(&path, Columns::Named("prob".into())),
+        Err("has no column `prob` (columns: target, prediction)".to_string())
+    );
+}
+
+#[test]
+fn devices_and_folders_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(
+        read(dir.path(), Columns::All),
+        Err(
+            "not a regular file (a device, pipe, socket or folder cannot be read as one)"
+                .to_string()
+        )
+    );
+    if Path::new("/dev/zero").exists() {
+        assert_eq!(
+            read(Path::new("/dev/zero"), Columns::All),
+            Err(
+                "not a regular file (a device, pipe, socket or folder cannot be read as one)"
+                    .to_string()
+            )
+        );
+    }
+}
+
+/// A version-1 .npy file with the given header dictionary and data.
+fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
+    bytes.extend((header.len() as u16).to_le_bytes());
+    bytes.extend(header.as_bytes());
+    bytes.extend(data);
+    bytes
+}
+
+#[test]
+fn npy_one_and_two_dimensional() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = [0.5f64, 1.5, -2.0, 3.0, 4.0, 5.0];
+    let data: Vec<u8> = values.iter().flat_map(|x| x.to_le_bytes()).collect();
+    let path = write(&dir, "v.npy", &npy("<f8", "(6,)", &data));
+    assert_eq!(read(&path, Columns::All), Ok(Data::Flat(values.to_vec())));
+    assert_eq!(stream(&path, &[Columns::All], 4), Ok(vec![values.to_vec()]));
+    let path = write(&dir, "m.npy", &npy("<f8", "(3, 2)", &data));
+    assert_eq!(
+        read(&path, Columns::All),
+        Ok(Data::Rows(vec![
+            vec![0.5, 1.5],
+            vec![-2.0, 3.0],
+            vec![4.0, 5.0]
+        ]))
+    );
+    let ints: Vec<u8> = [1i64, 0, 1].iter().flat_map(|x| x.to_le_bytes()).collect();
+    let path = write(&dir, "i.npy", &npy("<i8", "(3,)", &ints));
+    assert_eq!(
+        read(&path, Columns::All),
+        Ok(Data::Flat(vec![1.0, 0.0, 1.0]))
+    );
+}
+
+#[test]
+fn npy_of_the_wrong_dtype_or_shape_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "s.npy", &npy("|S3", "(2,)", b"abcdef"));
+    assert!(read(&path, Columns::All)
+        .unwrap_err()
+        .starts_with("has dtype |S3; expected little-endian float64 (<f8)"));
+    let path = write(&dir, "c.npy", &npy("<f8", "(1, 1, 1)", &1f64.to_le_bytes()));
+    assert!(read(&path, Columns::All)
+        .unwrap_err()
+        .starts_with("has shape [1, 1, 1]; expected a 1-D array"));
+    let path = write(&dir, "short.npy", &npy("<f8", "(3,)", &1f64.to_le_bytes()));
+    assert!(read(&path, Columns::All)
+        .unwrap_err()
+        .starts_with("ends early"));
+    let nan: Vec<u8> = [1.0, f64::NAN]
+        .iter()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let path = write(&dir, "nan.npy", &npy("<f8", "(2,)", &nan));
+    assert_eq!(
+        read(&path, Columns::All),
+        Err("sample 1 is NaN; every value must be a finite number".to_string())
+    );
+}
+
+#[test]
+fn file_specs_name_columns_and_prefixes() {
+    let spec = FileSpec::parse("no/such/dir/data.parquet:prob_*");
+    assert_eq!(spec.path, PathBuf::from("no/such/dir/data.parquet"));
+    assert_eq!(spec.columns, Columns::Prefix("prob_".into()));
+    assert_eq!(spec.format, Format::Parquet);
+    let spec = FileSpec::parse("x.csv:target");
+    assert_eq!(
+        (spec.columns, spec.format),
+        (Columns::Named("target".into()), Format::Csv)
+    );
+    assert_eq!(FileSpec::parse("m.NPY").format, Format::Npy);
+}
+
+#[cfg(feature = "parquet")]
+mod parquet_files {
+    use std::sync::Arc;
+
+    use parquet::data_type::{ByteArray, ByteArrayType, DoubleType, Int64Type};
+    use parquet::file::properties::WriterProperties;
+    use parquet::file::writer::SerializedFileWriter;
+    use parquet::schema::parser::parse_message_type;
+
+    use super::*;
+
+    fn write_parquet(path: &Path) {
+        let schema = parse_message_type(
+            "message m { required double target; required int64 label; optional double prob; required binary name; }",
+        )
+        .unwrap();
+        let file = std::fs::File::create(path).unwrap();
+        let props = Arc::new(
+            WriterProperties::builder()
+                .set_max_row_group_row_count(Some(2))
+                .build(),
+        );
+        let mut writer = SerializedFileWriter::new(file, Arc::new(schema), props).unwrap();
+        for (t, l, p) in [
+            ([0.5, 1.5], [1i64, 0], [0.9, 0.2]),
+            ([2.5, 3.5], [1, 1], [0.7, 0.6]),
+        ] {
+            let mut group = writer.next_row_group().unwrap();
+            let mut col = group.next_column().unwrap().unwrap();
+            col.typed::<DoubleType>()
+                .write_batch(&t, None, None)
+                .unwrap();
+            col.close().unwrap();
+            let mut col = group.next_column().unwrap().unwrap();
+            col.typed::<Int64Type>()
+                .write_batch(&l, None, None)
+                .unwrap();
+            col.close().unwrap();
+            let mut col = group.next_column().unwrap().unwrap();
+            col.typed::<DoubleType>()
+                .write_batch(&p, Some(&[1, 1]), None)
+                .unwrap();
+            col.close().unwrap();
+            let mut col = group.next_column().unwrap().unwrap();
+            let names = [ByteArray::from("a"), ByteArray::from("b")];
+            col.typed::<ByteArrayType>()
+                .write_batch(&names, None, None)
+                .unwrap();
+            col.close().unwrap();
+            group.close().unwrap();
+        }
+        writer.close().unwrap();
+    }
+
+    #[test]
+    fn parquet_columns_across_row_groups() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.parquet");
+        write_parquet(&path);
+        let selections = [
+            Columns::Named("label".into()),
+            Columns::Named("target".into()),
+            Columns::Named("prob".into()),
+        ];
+        for rows in [1, 3, 10] {
+            assert_eq!(
+                stream(&path, &selections, rows),
+                Ok(vec![
+                    vec![1.0, 0.0, 1.0, 1.0],
+                    vec![0.5, 1.5, 2.5, 3.5],
+                    vec![0.9, 0.2, 0.7, 0.6]
+                ])
+            );
+        }
+    }
+
+    #[test]
+    fn parquet_of_the_wrong_type_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.parquet");
+        write_parquet(&path);
+        assert_eq!(
+            read(&path, Columns::Named("name".into())),
+            Err("column `name` has Parquet type BYTE_ARRAY; expected numbers: DOUBLE, FLOAT, INT64 or INT32, one per row".to_string())
+        );
+        assert_eq!(
+            read(&path, Columns::Named("x".into())),
+            Err("has no column `x` (columns: target, label, prob, name)".to_string())
+        );
+        let csv = write(&dir, "f.parquet", b"a,b\n1,2\n");
+        let err = read(&csv, Columns::All).unwrap_err();
+        assert!(err.starts_with("cannot be read as Parquet"), "{err}");
+    }
+}
