@@ -1,7 +1,6 @@
 //! The `eval --json` contract on every golden case: the command line gives
 //! exactly the library's numbers (which `golden_cases.rs` checks against the
-//! 80-digit references), with parameters passed as text the way
-//! `../shared/tools/eval_golden.py` passes them.
+//! 80-digit references), with parameters passed as text, as a user types them.
 
 #[path = "common/golden.rs"]
 mod golden;

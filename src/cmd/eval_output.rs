@@ -102,7 +102,7 @@ pub fn table_head(
     let params: Vec<String> = loss
         .params()
         .iter()
-        .map(|(key, value)| format!("{key} = {}", param_json(value)))
+        .map(|(key, value)| format!("{key} = {}", super::list::param_text(value)))
         .collect();
     if !params.is_empty() {
         writeln!(out, "params     {}", params.join(", "))?;

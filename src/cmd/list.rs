@@ -28,7 +28,7 @@ pub fn listing() -> String {
                 out,
                 "    --param {}={}  {}",
                 param.name,
-                default_text(&param.default),
+                param_text(&param.default),
                 param.doc
             );
         }
@@ -37,12 +37,17 @@ pub fn listing() -> String {
     out
 }
 
-fn default_text(value: &ParamValue) -> String {
+/// A parameter value as `list` and `eval` show it: `none`, `-100` (Rust
+/// writes an integer-valued number without `.0`), `[1, 2.5]`.
+pub(crate) fn param_text(value: &ParamValue) -> String {
     match value {
         ParamValue::Number(x) => format!("{x}"),
         ParamValue::Bool(b) => b.to_string(),
         ParamValue::Text(s) => s.clone(),
-        ParamValue::List(xs) => format!("{xs:?}"),
+        ParamValue::List(xs) => {
+            let items: Vec<String> = xs.iter().map(|x| format!("{x}")).collect();
+            format!("[{}]", items.join(", "))
+        }
         ParamValue::None => "none".to_string(),
     }
 }

@@ -51,6 +51,11 @@ pub fn run(args: &NewArgs) -> Result<()> {
         );
     }
     let text = starter(&path.display().to_string(), &stem.replace(['_', '-'], " "));
+    // The help advertises folders (`configs/lecture1`): make a missing one.
+    if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(folder)
+            .with_context(|| format!("cannot create the folder {}", folder.display()))?;
+    }
     // create_new: never overwrite someone's scenario.
     let mut file = std::fs::OpenOptions::new()
         .write(true)

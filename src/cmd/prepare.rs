@@ -22,8 +22,10 @@ pub fn prepare(config: &Path) -> Result<Prepared> {
     let computed = compute(&valid)?;
     check_text(&valid, &computed)?;
     for (i, figure) in computed.results.figures.iter().enumerate() {
-        crate::plot::check_drawable(figure, valid.png_scale)
-            .with_context(|| format!("{}: figures[{i}] cannot be drawn", valid.file))?;
+        crate::plot::check_drawable(figure, valid.png_scale).with_context(|| {
+            let at = valid.locator.locate(&format!("figures[{i}]"));
+            format!("{}: {at} cannot be drawn", valid.file)
+        })?;
     }
     Ok(Prepared { valid, computed })
 }
@@ -32,7 +34,7 @@ pub fn prepare(config: &Path) -> Result<Prepared> {
 /// names the key path (`sections[0].formulas[1]`).
 fn check_text(valid: &ValidScenario, computed: &Computed) -> Result<()> {
     let results = &computed.results;
-    let at = |key: &str| format!("{}: {key}", valid.file);
+    let at = |key: &str| format!("{}: {}", valid.file, valid.locator.locate(key));
     crate::report::check_markdown(&results.intro).with_context(|| at("metadata.intro"))?;
     for (i, (section, spec)) in results.sections.iter().zip(&valid.sections).enumerate() {
         crate::report::check_markdown(&section.markdown)

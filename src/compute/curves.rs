@@ -289,7 +289,7 @@ mod tests {
     ) -> (Result<Vec<Panel>, String>, Vec<String>) {
         let text = format!(
             "[metadata]\ntitle = 't'\n[[losses]]\nname = 'l'\nloss = '{loss}'\n\
-             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\n\
+             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\nappendix = true\n\
              losses = ['l']\naxis = '{axis}'\ntarget_value = {target}\n\
              x = {{ from = {from}, to = {to}, step = {step} }}\n"
         );

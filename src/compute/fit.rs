@@ -397,7 +397,7 @@ mod tests {
         let text = "[metadata]\ntitle = 't'\n[[datasets]]\nname = 'd'\n\
                     values = [5, 5, 10, 10, 10, 10, 10, 10]\n\
                     [[losses]]\nname = 'm'\nloss = 'mse'\n\
-                    [[figures]]\nname = 'f'\nkind = 'constant_fit'\ntitle = ''\ncaption = ''\nalt = ''\n\
+                    [[figures]]\nname = 'f'\nkind = 'constant_fit'\ntitle = ''\ncaption = ''\nalt = ''\nappendix = true\n\
                     dataset = 'd'\nlosses = ['m']\nx = { from = 4, to = 12, step = 0.5 }\n\
                     delta = { from = 0.05, to = 6, step = 0.05 }\n";
         let scenario = crate::scenario::parse_str(text, "x.toml").unwrap();

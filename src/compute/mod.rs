@@ -27,10 +27,11 @@ use crate::scenario::ValidScenario;
 
 /// A computation the core refused (e.g. a target and prediction of different lengths).
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}: {path} {message}")]
+#[error("{file}: {at} {message}")]
 pub struct ComputeError {
     pub file: String,
-    pub path: String,
+    /// The place and key path of the entry that failed.
+    pub at: crate::scenario::Located,
     pub message: String,
 }
 
@@ -65,7 +66,7 @@ fn grouped_warnings(quantities: &[QuantityResult]) -> Vec<String> {
 pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
     let error = |path: &str, message: String| ComputeError {
         file: scenario.file.clone(),
-        path: path.to_string(),
+        at: scenario.locator.locate(path),
         message,
     };
     let quantities = scenario

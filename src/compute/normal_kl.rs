@@ -205,7 +205,7 @@ mod tests {
         let text = "[metadata]\ntitle = 't'\n\
                     [[normals]]\nname = 'p'\nlabel = 'P'\nmean = 0\nstd = 1\n\
                     [[normals]]\nname = 'q'\nlabel = 'Q'\nmean = 0\nstd = 1\n\
-                    [[figures]]\nname = 'f'\nkind = 'normal_kl'\ntitle = ''\ncaption = ''\nalt = ''\n\
+                    [[figures]]\nname = 'f'\nkind = 'normal_kl'\ntitle = ''\ncaption = ''\nalt = ''\nappendix = true\n\
                     target = 'p'\nmodel = 'q'\nshifts = [3, 0.25]\n\
                     x = { from = -5, to = 8, step = 0.05 }\nshift_range = { from = 0, to = 3.5, step = 0.01 }\n";
         let scenario = crate::scenario::parse_str(text, "x.toml").unwrap();

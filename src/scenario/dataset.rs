@@ -340,6 +340,7 @@ mod tests {
     fn rep() -> Reporter {
         Reporter {
             file: "x.toml".into(),
+            locator: Default::default(),
         }
     }
 

@@ -1,7 +1,12 @@
 //! The errors of the parse and validate stages.
 //!
-//! Every message starts with the file name; semantic errors then give the key
-//! path (`losses[2].delta`) so an author can find the line without a debugger.
+//! Every message starts with the file name; semantic errors then give the
+//! line, column and key path (`line 14, column 9: losses[2] (huber_2).delta`)
+//! so an author can find the place without a debugger.
+
+use std::sync::Arc;
+
+use super::locate::{Located, Locator};
 
 /// Something is wrong with a scenario file.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -13,12 +18,12 @@ pub enum ScenarioError {
     /// (line, column, snippet, caret).
     #[error("{file}: {message}")]
     Toml { file: String, message: String },
-    /// A value parsed but makes no sense: `path` is the key path, `message`
-    /// reads as its continuation (`must be > 0, got -1`).
-    #[error("{file}: {path} {message}")]
+    /// A value parsed but makes no sense: `at` is the place and key path,
+    /// `message` reads as its continuation (`must be > 0, got -1`).
+    #[error("{file}: {at} {message}")]
     Invalid {
         file: String,
-        path: String,
+        at: Located,
         message: String,
     },
 }
@@ -27,6 +32,8 @@ pub enum ScenarioError {
 #[derive(Debug, Clone)]
 pub struct Reporter {
     pub file: String,
+    /// Where each key path was written (empty when the text is not at hand).
+    pub locator: Arc<Locator>,
 }
 
 impl Reporter {
@@ -37,7 +44,22 @@ impl Reporter {
     ) -> ScenarioError {
         ScenarioError::Invalid {
             file: self.file.clone(),
-            path: path.to_string(),
+            at: self.locator.locate(&path.to_string()),
+            message: message.into(),
+        }
+    }
+
+    /// Like [`Reporter::invalid`], placed at `needle` inside the string at
+    /// `path` (a placeholder on line 40 of a long Markdown text).
+    pub fn invalid_in(
+        &self,
+        path: &str,
+        needle: &str,
+        message: impl Into<String>,
+    ) -> ScenarioError {
+        ScenarioError::Invalid {
+            file: self.file.clone(),
+            at: self.locator.locate_in(path, needle),
             message: message.into(),
         }
     }
@@ -50,14 +72,23 @@ impl Reporter {
         name: &str,
         known: impl IntoIterator<Item = &'a str>,
     ) -> ScenarioError {
-        let known: Vec<&str> = known.into_iter().collect();
-        let hint = match nearest(name, &known) {
-            Some(best) => format!(" (did you mean \"{best}\"?)"),
-            None if known.is_empty() => format!(" (no {what} is defined)"),
-            None => format!(" (known: {})", known.join(", ")),
-        };
-        self.invalid(path, format!("refers to unknown {what} \"{name}\"{hint}"))
+        self.invalid(path, unknown_message(what, name, known))
     }
+}
+
+/// `refers to unknown dataset "nope" (did you mean "fig1_y"?)`.
+pub(crate) fn unknown_message<'a>(
+    what: &str,
+    name: &str,
+    known: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let known: Vec<&str> = known.into_iter().collect();
+    let hint = match nearest(name, &known) {
+        Some(best) => format!(" (did you mean \"{best}\"?)"),
+        None if known.is_empty() => format!(" (no {what} is defined)"),
+        None => format!(" (known: {})", known.join(", ")),
+    };
+    format!("refers to unknown {what} \"{name}\"{hint}")
 }
 
 /// A number in a message as a person writes it: `1e308`, not 309 digits.

@@ -78,6 +78,10 @@ pub struct FigureSpec {
     pub distributions: Option<Vec<String>>,
     pub shifts: Option<Vec<f64>>,
     pub shift_range: Option<GridSpec>,
+    /// Drawn into `figures/` without a place on the page: a figure no section
+    /// shows is otherwise an error (it would be missing from the report).
+    #[serde(default)]
+    pub appendix: bool,
 }
 
 impl FigureSpec {
@@ -170,6 +174,7 @@ impl FigureSpec {
             FigureKindName::LossCurve | FigureKindName::Margin => {
                 let margin = self.kind == FigureKindName::Margin;
                 let losses = losses(ctx)?;
+                one_shape(path, self, ctx)?;
                 let grid = grid("x", &self.x)?;
                 let targets = match &self.target_value {
                     None if margin => vec![1.0],
@@ -210,18 +215,7 @@ impl FigureSpec {
                 let data =
                     ctx.flat(&format!("{path}.dataset"), &text("dataset", &self.dataset)?)?;
                 let losses = losses(ctx)?;
-                if let Some(m) = losses
-                    .iter()
-                    .find(|m| m.loss.shape() != crate::loss::Shape::Elementwise)
-                {
-                    return Err(rep.invalid(
-                        format!("{path}.losses"),
-                        format!(
-                            "\"{}\" is not elementwise; a constant fit needs elementwise losses",
-                            m.label
-                        ),
-                    ));
-                }
+                one_shape(path, self, ctx)?;
                 let grid = grid("x", &self.x)?;
                 let deltas = match &self.delta {
                     Some(d) => Some(d.validate(&format!("{path}.delta"), rep)?),
@@ -400,6 +394,68 @@ fn grid_or(
         Some(s) => s.validate(&format!("{path}.{key}"), rep),
         None => Err(rep.invalid(path, format!("needs `{key}`"))),
     }
+}
+
+/// A figure's x axis means one thing for all its losses. Elementwise losses
+/// are drawn against a residual or prediction; row losses (KL, categorical
+/// cross-entropy, …) along the two-class path `[x, 1 − x]`. Mixed in one
+/// figure, a row loss would be drawn on an axis that is not its own (and can
+/// hide a real curve); a constant fit has elementwise losses only.
+fn one_shape(path: &str, spec: &FigureSpec, ctx: &Context) -> Result<(), ScenarioError> {
+    use crate::loss::Shape;
+    let rows_allowed = spec.kind != FigureKindName::ConstantFit;
+    let mut first: Option<(Shape, String)> = None;
+    for (i, name) in spec.losses.iter().flatten().enumerate() {
+        let entry = format!("{path}.losses[{i}]");
+        for member in ctx.loss(&entry, name)? {
+            let shape = member.loss.shape();
+            let row_reason = || {
+                format!(
+                    "\"{}\" compares whole rows (distributions or classes), not one target \
+                     with one prediction",
+                    member.label
+                )
+            };
+            if shape == Shape::Rows && !rows_allowed {
+                return Err(ctx.rep.invalid(
+                    entry,
+                    format!(
+                        "{}; a {} figure needs elementwise losses",
+                        row_reason(),
+                        kind_name(spec.kind)
+                    ),
+                ));
+            }
+            match &first {
+                None => first = Some((shape, member.label.clone())),
+                Some((shape0, label0)) if *shape0 != shape => {
+                    let reason = match shape {
+                        Shape::Rows => format!(
+                            "\"{}\" compares whole rows (distributions or classes), but \
+                             \"{label0}\" compares one target with one prediction",
+                            member.label
+                        ),
+                        Shape::Elementwise => format!(
+                            "\"{}\" compares one target with one prediction, but \"{label0}\" \
+                             compares whole rows",
+                            member.label
+                        ),
+                    };
+                    return Err(ctx.rep.invalid(
+                        entry,
+                        format!(
+                            "{reason}: they cannot share the x axis of one {} figure (row \
+                             losses are drawn along the two-class path [x, 1 − x], elementwise \
+                             ones against a residual or prediction); give them separate figures",
+                            kind_name(spec.kind)
+                        ),
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+    Ok(())
 }
 
 fn check_series(path: &str, series: usize, what: &str, ctx: &Context) -> Result<(), ScenarioError> {

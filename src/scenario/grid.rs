@@ -166,6 +166,7 @@ mod tests {
             "x",
             &Reporter {
                 file: "f.toml".into(),
+                locator: Default::default(),
             },
         )
     }

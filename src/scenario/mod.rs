@@ -16,12 +16,14 @@ mod distribution;
 mod error;
 mod figure;
 mod grid;
+mod locate;
 mod loss_spec;
 mod metadata;
 mod quantity;
 mod text;
 mod valid;
 mod validate;
+mod wording;
 
 use std::path::Path;
 
@@ -38,6 +40,7 @@ pub use figure::{FigureKindName, FigureSpec, OneOrMany};
 pub use grid::{
     Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS, MAX_SERIES,
 };
+pub use locate::{Located, Locator, Place};
 pub use loss_spec::{LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
 pub use quantity::{QuantityKind, QuantitySpec};
@@ -68,32 +71,46 @@ pub struct Scenario {
     pub sections: Vec<SectionSpec>,
     #[serde(default)]
     pub errata: Vec<ErratumSpec>,
+    /// Where each key path was written, for messages (not part of the format).
+    #[serde(skip)]
+    pub locator: std::sync::Arc<Locator>,
 }
 
 /// Parse TOML text; `file` names it in messages.
 pub fn parse_str(text: &str, file: &str) -> Result<Scenario, ScenarioError> {
     // A byte-order mark is an editor's habit, not content.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    toml::from_str(text).map_err(|e| ScenarioError::Toml {
+    let locator = Locator::new(text);
+    let mut scenario: Scenario = toml::from_str(text).map_err(|e| ScenarioError::Toml {
         file: file.to_string(),
-        message: reason_first(&e),
-    })
+        message: reason_first(&e, &locator),
+    })?;
+    scenario.locator = std::sync::Arc::new(locator);
+    Ok(scenario)
 }
 
 /// toml's message with the reason first: `line 14, column 9: string values
 /// must be quoted`, then the snippet and caret. toml puts the reason last,
-/// under the snippet, where a reader of the first line misses it.
-fn reason_first(error: &toml::de::Error) -> String {
+/// under the snippet, where a reader of the first line misses it. When the
+/// error points at a key or value, its key path follows the place
+/// (`line 14, column 10: tables[0] (t).digits: found the string "2", …`).
+fn reason_first(error: &toml::de::Error, locator: &Locator) -> String {
     let shown = error.to_string();
     let shown = shown.trim_end();
     let reason = error.message().trim_end();
+    let plain = wording::plain_reason(reason);
     let (first, rest) = shown.split_once('\n').unwrap_or((shown, ""));
     match (
         first.strip_prefix("TOML parse error at "),
         rest.strip_suffix(reason),
     ) {
         (Some(place), Some(snippet)) if !reason.is_empty() => {
-            format!("{place}: {reason}\n{}", snippet.trim_end())
+            let path = error
+                .span()
+                .and_then(|span| locator.path_at(span.start))
+                .map(|path| format!("{path}: "))
+                .unwrap_or_default();
+            format!("{place}: {path}{plain}\n{}", snippet.trim_end())
         }
         _ => shown.to_string(),
     }

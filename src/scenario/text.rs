@@ -9,7 +9,7 @@
 use serde::Deserialize;
 
 use super::context::Context;
-use super::error::{is_safe_name, ScenarioError};
+use super::error::{is_safe_name, unknown_message, ScenarioError};
 use super::valid::{TableKind, ValidErratum, ValidQuantity, ValidSection, ValidTable};
 use crate::loss::{catalogue, Loss, Params};
 
@@ -35,6 +35,10 @@ pub struct TableSpec {
     pub quantity: Option<String>,
     /// Decimals shown in HTML (CSV and JSON keep full precision). Default 4.
     pub digits: Option<usize>,
+    /// Written to `tables/` without a place on the page: a table no section
+    /// shows is otherwise an error (it would be missing from the report).
+    #[serde(default)]
+    pub appendix: bool,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -257,13 +261,34 @@ pub enum Piece<'a> {
 }
 
 /// Split text into literal pieces and `{name}` / `{name:N}` placeholders.
+///
+/// LaTeX between `$…$` or `$$…$$` is copied as written: no placeholder is
+/// looked for there and braces are not doubled (`$\frac{a}{b}$`). Outside
+/// maths, `{{` and `}}` are literal braces; a `\$` is a dollar, not maths.
 pub fn pieces(text: &str) -> Vec<Piece<'_>> {
+    scan(text).0
+}
+
+/// The pieces, and the first placeholder whose format is not understood
+/// (`{bce_val:x}`, `{bce_val:20}`): it is kept as text, and `check` refuses it.
+fn scan(text: &str) -> (Vec<Piece<'_>>, Option<&str>) {
     let mut out = Vec::new();
+    let mut bad = None;
     let mut literal = String::new();
     let mut rest = text;
-    while let Some(pos) = rest.find(['{', '}']) {
+    while let Some(pos) = rest.find(['{', '}', '$', '\\']) {
         literal.push_str(&rest[..pos]);
         let tail = &rest[pos..];
+        if tail.starts_with("\\$") || tail.starts_with("\\\\") {
+            literal.push_str(&tail[..2]);
+            rest = &tail[2..];
+            continue;
+        }
+        if let Some(math) = math_span(tail) {
+            literal.push_str(&tail[..math]);
+            rest = &tail[math..];
+            continue;
+        }
         if tail.starts_with("{{") || tail.starts_with("}}") {
             literal.push_str(&tail[..1]);
             rest = &tail[2..];
@@ -271,44 +296,114 @@ pub fn pieces(text: &str) -> Vec<Piece<'_>> {
         }
         if let Some(end) = tail.find('}').filter(|_| tail.starts_with('{')) {
             let inner = &tail[1..end];
-            let (name, decimals) = match inner.split_once(':') {
-                Some((n, d)) => (n, d.parse::<usize>().ok().filter(|d| *d <= 15)),
+            let (name, format) = match inner.split_once(':') {
+                Some((n, f)) => (n, Some(f)),
                 None => (inner, None),
             };
-            let well_formed = is_safe_name(name) && (inner.contains(':') == decimals.is_some());
-            if well_formed {
-                if !literal.is_empty() {
-                    out.push(Piece::Text(std::mem::take(&mut literal).into()));
+            if is_safe_name(name) {
+                match format.map(decimals_of) {
+                    None => {
+                        flush(&mut out, &mut literal);
+                        out.push(Piece::Quantity {
+                            name,
+                            decimals: None,
+                        });
+                        rest = &tail[end + 1..];
+                        continue;
+                    }
+                    Some(Some(d)) => {
+                        flush(&mut out, &mut literal);
+                        out.push(Piece::Quantity {
+                            name,
+                            decimals: Some(d),
+                        });
+                        rest = &tail[end + 1..];
+                        continue;
+                    }
+                    Some(None) => {
+                        bad = bad.or(Some(&tail[..=end]));
+                    }
                 }
-                out.push(Piece::Quantity { name, decimals });
-                rest = &tail[end + 1..];
-                continue;
             }
         }
-        literal.push_str(&tail[..1]);
-        rest = &tail[1..];
+        let first = tail.chars().next().map_or(1, char::len_utf8);
+        literal.push_str(&tail[..first]);
+        rest = &tail[first..];
     }
     literal.push_str(rest);
-    if !literal.is_empty() {
-        out.push(Piece::Text(literal.into()));
-    }
-    out
+    flush(&mut out, &mut literal);
+    (out, bad)
 }
 
-/// Every placeholder must name a quantity.
+fn flush<'a>(out: &mut Vec<Piece<'a>>, literal: &mut String) {
+    if !literal.is_empty() {
+        out.push(Piece::Text(std::mem::take(literal).into()));
+    }
+}
+
+/// `3` or `.3`: decimals from 0 to 15.
+fn decimals_of(format: &str) -> Option<usize> {
+    let digits = format.strip_prefix('.').unwrap_or(format);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse::<usize>().ok().filter(|d| *d <= 15)
+}
+
+/// The length of the `$…$` or `$$…$$` at the start of `tail`, delimiters
+/// included; `None` when there is no maths there or it is never closed.
+fn math_span(tail: &str) -> Option<usize> {
+    let delimiter = if tail.starts_with("$$") {
+        "$$"
+    } else if tail.starts_with('$') {
+        "$"
+    } else {
+        return None;
+    };
+    let body = &tail[delimiter.len()..];
+    let mut from = 0;
+    while let Some(found) = body[from..].find(delimiter) {
+        let at = from + found;
+        // `\$` inside maths is a dollar sign, not the end.
+        if body[..at].ends_with('\\') && !body[..at].ends_with("\\\\") {
+            from = at + 1;
+            continue;
+        }
+        if at == 0 {
+            return None;
+        }
+        return Some(delimiter.len() + at + delimiter.len());
+    }
+    None
+}
+
+/// Every placeholder must name a quantity and have a format it understands.
 pub(crate) fn check_placeholders(
     path: &str,
     text: &str,
     ctx: &Context,
 ) -> Result<(), ScenarioError> {
-    for piece in pieces(text) {
+    let (pieces, bad) = scan(text);
+    if let Some(bad) = bad {
+        let name = bad[1..].split(':').next().unwrap_or_default();
+        return Err(ctx.rep.invalid_in(
+            path,
+            bad,
+            format!(
+                "has the placeholder \"{bad}\" with a format losslab does not know; \
+                 write {{{name}}} or {{{name}:N}} with N decimals from 0 to 15 \
+                 (or {{{{ and }}}} for literal braces)"
+            ),
+        ));
+    }
+    for piece in pieces {
         if let Piece::Quantity { name, .. } = piece {
             if !ctx.quantities.contains_key(name) {
-                return Err(ctx.rep.unknown(
+                let known = ctx.quantities.keys().map(String::as_str);
+                return Err(ctx.rep.invalid_in(
                     path,
-                    "quantity",
-                    name,
-                    ctx.quantities.keys().map(String::as_str),
+                    &format!("{{{name}"),
+                    unknown_message("quantity", name, known),
                 ));
             }
         }
@@ -319,6 +414,34 @@ pub(crate) fn check_placeholders(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn maths_is_written_as_in_latex() {
+        let p = pieces(r"so $\frac{a}{b}$ and $${x}^{2}$$ cost {c:.2}, \$ {d}");
+        assert_eq!(
+            p,
+            vec![
+                Piece::Text(r"so $\frac{a}{b}$ and $${x}^{2}$$ cost ".into()),
+                Piece::Quantity {
+                    name: "c",
+                    decimals: Some(2)
+                },
+                Piece::Text(r", \$ ".into()),
+                Piece::Quantity {
+                    name: "d",
+                    decimals: None
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_placeholder_with_an_unknown_format_is_found() {
+        assert_eq!(scan("a {bce_val:x} b").1, Some("{bce_val:x}"));
+        assert_eq!(scan("a {bce_val:20} b").1, Some("{bce_val:20}"));
+        assert_eq!(scan(r"a {bce_val:15} {b:.3} $\frac{x:y}{2}$").1, None);
+        assert_eq!(scan("{{bce_val:x}}").1, None);
+    }
 
     #[test]
     fn placeholders_and_escapes() {

@@ -9,6 +9,8 @@ use crate::loss::{Data, Loss, Reduction};
 pub struct ValidScenario {
     /// The file as given on the command line (for messages).
     pub file: String,
+    /// Where each key path was written, for messages of later stages.
+    pub locator: std::sync::Arc<super::locate::Locator>,
     /// The file stem: the report folder's name.
     pub stem: String,
     pub title: String,

@@ -35,6 +35,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
     let shown = file.display().to_string();
     let rep = Reporter {
         file: shown.clone(),
+        locator: scenario.locator.clone(),
     };
     let base = file.parent().unwrap_or(Path::new("."));
     let mut ctx = Context {
@@ -177,9 +178,11 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         .collect::<Result<Vec<_>, _>>()?;
 
     super::text::check_placeholders("metadata.intro", &scenario.metadata.intro, &ctx)?;
+    check_placed(scenario, &rep)?;
 
     Ok(ValidScenario {
         file: shown,
+        locator: scenario.locator.clone(),
         stem: super::report_folder(file),
         title: scenario.metadata.title.clone(),
         intro: scenario.metadata.intro.clone(),
@@ -190,6 +193,35 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         sections,
         errata,
     })
+}
+
+/// A figure or table no section shows would be drawn into the report folder
+/// but missing from the page: an error, unless `appendix = true` says so.
+fn check_placed(scenario: &Scenario, rep: &Reporter) -> Result<(), ScenarioError> {
+    let placed = |pick: fn(&super::SectionSpec) -> &Vec<String>, name: &str| {
+        scenario
+            .sections
+            .iter()
+            .any(|s| pick(s).iter().any(|n| n == name))
+    };
+    let unplaced = |what: &str| {
+        format!(
+            "is placed in no section, so the page would not show it; add its name to \
+             a section's `{what}` list, or set `appendix = true` to write it to the \
+             report folder only"
+        )
+    };
+    for (i, figure) in scenario.figures.iter().enumerate() {
+        if !figure.appendix && !placed(|s| &s.figures, &figure.name) {
+            return Err(rep.invalid(format!("figures[{i}]"), unplaced("figures")));
+        }
+    }
+    for (i, table) in scenario.tables.iter().enumerate() {
+        if !table.appendix && !placed(|s| &s.tables, &table.name) {
+            return Err(rep.invalid(format!("tables[{i}]"), unplaced("tables")));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -208,7 +240,7 @@ mod tests {
     fn sweep_expands_to_one_loss_per_value() {
         let valid = check(
             "[[losses]]\nname = 'h'\nloss = 'huber'\ndelta = [0.2, 1.0, 1.5]\n\
-             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\n\
+             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\nappendix = true\n\
              losses = ['h']\nx = { from = -1, to = 1, step = 0.5 }\n",
         )
         .unwrap();
@@ -225,7 +257,7 @@ mod tests {
     fn a_list_parameter_is_a_value_not_a_sweep() {
         let valid = check(
             "[[losses]]\nname = 'c'\nloss = 'cce'\nclass_weights = [1, 2, 0.5]\n\
-             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\n\
+             [[figures]]\nname = 'f'\nkind = 'loss_curve'\ntitle = ''\ncaption = ''\nalt = ''\nappendix = true\n\
              losses = ['c']\nx = { from = 0.1, to = 0.9, step = 0.1 }\n",
         )
         .unwrap();
@@ -244,7 +276,7 @@ mod tests {
         let err = check("[[losses]]\nloss = 'huber'\ndelta = [1.0, -2]\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "x.toml: losses[0].delta[1] must be > 0, got -2"
+            "x.toml: line 8, column 15: losses[0] (huber).delta[1] must be > 0, got -2"
         );
     }
 
@@ -252,8 +284,9 @@ mod tests {
     fn unknown_parameter_lists_the_known_ones() {
         let err = check("[[losses]]\nloss = 'huber'\ndetla = 1\n").unwrap_err();
         assert!(
-            err.to_string()
-                .starts_with("x.toml: losses[0].detla is not a parameter of huber"),
+            err.to_string().starts_with(
+                "x.toml: line 8, column 9: losses[0] (huber).detla is not a parameter of huber"
+            ),
             "{err}"
         );
     }
@@ -262,7 +295,7 @@ mod tests {
     fn placeholders_must_name_quantities() {
         let err =
             check("[[sections]]\nid = 's'\ntitle = 'S'\nmarkdown = 'see {nope}'\n").unwrap_err();
-        assert_eq!(err.to_string(), "x.toml: sections[0].markdown refers to unknown quantity \"nope\" (no quantity is defined)");
+        assert_eq!(err.to_string(), "x.toml: line 9, column 17: sections[0] (s).markdown refers to unknown quantity \"nope\" (no quantity is defined)");
     }
 
     #[test]
@@ -270,7 +303,7 @@ mod tests {
         let err = check("[[datasets]]\nname = 'y'\nvalues = [3]\n").unwrap_err();
         assert_eq!(
             err.to_string(),
-            "x.toml: datasets[1].name \"y\" is defined twice"
+            "x.toml: line 7, column 8: datasets[1] (y).name \"y\" is defined twice"
         );
     }
 
@@ -283,7 +316,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "x.toml: figures[0].shifts is not used by kind \"data\" (it takes: target, prediction)"
+            "x.toml: line 14, column 10: figures[0] (f).shifts is not used by kind \"data\" (it takes: target, prediction)"
         );
     }
 
@@ -294,7 +327,7 @@ mod tests {
                 "[[datasets]]\nname = 'd'\ngenerate = {{ size = {size}, seed = 1, \
                  distribution = {{ kind = 'normal', mean = 0, std = 1 }} }}\n\
                  [[losses]]\nname = 'm'\nloss = 'mse'\n\
-                 [[figures]]\nname = 'f'\nkind = 'constant_fit'\ntitle = ''\ncaption = ''\nalt = ''\n\
+                 [[figures]]\nname = 'f'\nkind = 'constant_fit'\ntitle = ''\ncaption = ''\nalt = ''\nappendix = true\n\
                  dataset = 'd'\nlosses = ['m']\nx = {{ from = -2, to = 2, step = {step} }}\n"
             ))
         };
@@ -303,7 +336,7 @@ mod tests {
         let err = fit(100_000, 0.001).unwrap_err().to_string();
         assert_eq!(
             err,
-            "x.toml: figures[0] would need 412900000 loss evaluations (4001 values of c × 1 loss × 100000 data values, plus 128 per data value for each of 1 best constant); the limit is 100000000"
+            "x.toml: line 12, column 1: figures[0] (f) would need 412900000 loss evaluations (4001 values of c × 1 loss × 100000 data values, plus 128 per data value for each of 1 best constant); the limit is 100000000"
         );
     }
 
@@ -318,7 +351,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "x.toml: quantities[0].of would need 128000000 loss evaluations (128 per data value for the bisection); the limit is 100000000"
+            "x.toml: line 17, column 6: quantities[0] (c).of would need 128000000 loss evaluations (128 per data value for the bisection); the limit is 100000000"
         );
     }
 
