@@ -82,7 +82,7 @@ pub use definition::{Hue, Lhs};
 pub use domain::{Argument, DomainError, Place};
 pub use params::ParamDefault;
 pub use sampling::{Region, Sampling};
-pub use sum::compensated_sum;
+pub use sum::{compensated_sum, Neumaier, CHUNK};
 
 /// A parameter value as given by a user (CLI `--param k=v` or a scenario key).
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -14,7 +14,7 @@ use rayon::prelude::*;
 
 /// Elements per chunk of a parallel pass. Fixed (not derived from the thread
 /// count) so that the partial sums, and hence the result, are deterministic.
-pub(crate) const CHUNK: usize = 4096;
+pub const CHUNK: usize = 4096;
 
 /// A running compensated sum (Neumaier 1974, "Rundungsfehleranalyse einiger
 /// Verfahren zur Summation endlicher Summen", ZAMM 54).
@@ -22,7 +22,7 @@ pub(crate) const CHUNK: usize = 4096;
 /// The error is bounded by about `eps·|Σx| + n·eps²·Σ|x|`, independent of
 /// `n` to first order, where a naive loop has `n·eps·Σ|x|`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Neumaier {
+pub struct Neumaier {
     sum: f64,
     compensation: f64,
     /// A plain sum kept alongside: with an infinite term, the compensation
@@ -31,11 +31,11 @@ pub(crate) struct Neumaier {
 }
 
 impl Neumaier {
-    pub(crate) fn new() -> Self {
+    pub fn new() -> Self {
         Self::default()
     }
 
-    pub(crate) fn add(&mut self, x: f64) {
+    pub fn add(&mut self, x: f64) {
         self.naive += x;
         let t = self.sum + x;
         // Two-sum of the larger and the smaller magnitude recovers the bits
@@ -49,14 +49,14 @@ impl Neumaier {
     }
 
     /// Merge another partial sum into this one (used in a fixed order).
-    pub(crate) fn merge(&mut self, other: &Neumaier) {
+    pub fn merge(&mut self, other: &Neumaier) {
         let naive = self.naive + other.naive;
         self.add(other.sum);
         self.compensation += other.compensation;
         self.naive = naive;
     }
 
-    pub(crate) fn value(&self) -> f64 {
+    pub fn value(&self) -> f64 {
         if self.sum.is_finite() && self.compensation.is_finite() {
             self.sum + self.compensation
         } else {
@@ -156,7 +156,7 @@ impl DoubleDouble {
         DoubleDouble { hi, lo }
     }
 
-    pub(crate) fn add(self, other: DoubleDouble) -> Self {
+    pub fn add(self, other: DoubleDouble) -> Self {
         let (s, e) = two_sum(self.hi, other.hi);
         DoubleDouble::normalised(s, e + self.lo + other.lo)
     }
@@ -179,7 +179,7 @@ impl DoubleDouble {
         }
     }
 
-    pub(crate) fn value(self) -> f64 {
+    pub fn value(self) -> f64 {
         self.hi + self.lo
     }
 }

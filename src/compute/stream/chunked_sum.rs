@@ -5,48 +5,10 @@
 //! and the result equals [`crate::loss::Loss::evaluate`] on the whole data
 //! (a test checks it against the core on every reduction).
 //!
-//! `Neumaier` mirrors the core's private accumulator (`loss/sum.rs`) operation
-//! for operation; once the core offers its accumulator publicly, this copy goes.
+//! The accumulator and the chunk size are the core's own ([`Neumaier`],
+//! [`CHUNK`]), so the two cannot drift apart.
 
-/// Samples per chunk of the core's parallel pass (`loss::sum::CHUNK`).
-pub(crate) const CHUNK: usize = 4096;
-
-/// A running compensated sum (Neumaier 1974), as in the core.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Neumaier {
-    sum: f64,
-    compensation: f64,
-    /// The plain sum: the answer when an infinite term makes the compensation NaN.
-    naive: f64,
-}
-
-impl Neumaier {
-    pub(crate) fn add(&mut self, x: f64) {
-        self.naive += x;
-        let t = self.sum + x;
-        if self.sum.abs() >= x.abs() {
-            self.compensation += (self.sum - t) + x;
-        } else {
-            self.compensation += (x - t) + self.sum;
-        }
-        self.sum = t;
-    }
-
-    pub(crate) fn merge(&mut self, other: &Neumaier) {
-        let naive = self.naive + other.naive;
-        self.add(other.sum);
-        self.compensation += other.compensation;
-        self.naive = naive;
-    }
-
-    pub(crate) fn value(&self) -> f64 {
-        if self.sum.is_finite() && self.compensation.is_finite() {
-            self.sum + self.compensation
-        } else {
-            self.naive
-        }
-    }
-}
+use crate::loss::{Neumaier, CHUNK};
 
 /// Sums of the loss values and of the weights over one chunk (or part of one).
 #[derive(Debug, Clone, Copy, Default)]
