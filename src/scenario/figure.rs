@@ -12,16 +12,25 @@
 //! | `bars`        | `distributions`                                             |
 //! | `normal_kl`   | `target`, `model` (normals), `shifts`, `x`, `shift_range`   |
 //!
+//! Training kinds (`training_curve`, `parameter_path`, `fit_line`,
+//! `decision_boundary`, `calibration`, `landscape`, `training_sweep`) are
+//! listed in `training_figure`.
+//!
 //! Every kind also takes `name`, `title`, `caption`, `alt`, `x_label`,
-//! `y_label`, `x_range`, `y_range`, `columns`.
+//! `y_label`, `x_range`, `y_range`, `columns`; and `explore = true` on a figure
+//! with a sweep (of a loss, a training, or normal shifts) shows one frame per
+//! value with a control to switch between them.
 
 use serde::Deserialize;
 
 use super::context::Context;
 use super::error::{shown_number, ScenarioError};
 use super::grid::{
-    check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS, MAX_SERIES,
+    check_evaluations, GridSpec, OneOrMany, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS,
+    MAX_SERIES,
 };
+use super::training_figure::FigureKeys;
+use super::training_types::TrainingFigureKind;
 use super::valid::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -34,14 +43,13 @@ pub enum FigureKindName {
     Function,
     Bars,
     NormalKl,
-}
-
-/// A number or a list of numbers.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(f64),
-    Many(Vec<f64>),
+    TrainingCurve,
+    ParameterPath,
+    FitLine,
+    DecisionBoundary,
+    Calibration,
+    Landscape,
+    TrainingSweep,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,10 +90,42 @@ pub struct FigureSpec {
     /// shows is otherwise an error (it would be missing from the report).
     #[serde(default)]
     pub appendix: bool,
+    /// One frame per sweep value, switched by a control in the report.
+    #[serde(default)]
+    pub explore: bool,
+    pub trainings: Option<Vec<String>>,
+    pub parameters: Option<Vec<String>>,
+    pub log_y: Option<bool>,
+    /// A training curve of L(θ_t) − min_t L(θ_t) (the distance to the best
+    /// loss the run reached) instead of the loss itself.
+    pub excess: Option<bool>,
+    pub value: Option<super::training_types::TrainingValue>,
+    pub parameter: Option<String>,
+    pub dimensions: Option<usize>,
+    pub span: Option<f64>,
+    pub points: Option<usize>,
+    pub seed: Option<u64>,
+    pub directions: Option<Vec<Vec<f64>>>,
+    pub bins: Option<usize>,
+}
+
+impl FigureKindName {
+    pub(crate) fn training_kind(self) -> Option<TrainingFigureKind> {
+        Some(match self {
+            FigureKindName::TrainingCurve => TrainingFigureKind::Curve,
+            FigureKindName::ParameterPath => TrainingFigureKind::ParameterPath,
+            FigureKindName::FitLine => TrainingFigureKind::FitLine,
+            FigureKindName::DecisionBoundary => TrainingFigureKind::DecisionBoundary,
+            FigureKindName::Calibration => TrainingFigureKind::Calibration,
+            FigureKindName::Landscape => TrainingFigureKind::Landscape,
+            FigureKindName::TrainingSweep => TrainingFigureKind::Sweep,
+            _ => return None,
+        })
+    }
 }
 
 impl FigureSpec {
-    fn used_keys(&self) -> [(&'static str, bool); 15] {
+    fn used_keys(&self) -> [(&'static str, bool); 27] {
         [
             ("target", self.target.is_some()),
             ("prediction", self.prediction.is_some()),
@@ -102,6 +142,18 @@ impl FigureSpec {
             ("distributions", self.distributions.is_some()),
             ("shifts", self.shifts.is_some()),
             ("shift_range", self.shift_range.is_some()),
+            ("trainings", self.trainings.is_some()),
+            ("parameters", self.parameters.is_some()),
+            ("log_y", self.log_y.is_some()),
+            ("excess", self.excess.is_some()),
+            ("value", self.value.is_some()),
+            ("parameter", self.parameter.is_some()),
+            ("dimensions", self.dimensions.is_some()),
+            ("span", self.span.is_some()),
+            ("points", self.points.is_some()),
+            ("seed", self.seed.is_some()),
+            ("directions", self.directions.is_some()),
+            ("bins", self.bins.is_some()),
         ]
     }
 
@@ -115,6 +167,10 @@ impl FigureSpec {
             FigureKindName::Function => &["function", "x"],
             FigureKindName::Bars => &["distributions"],
             FigureKindName::NormalKl => &["target", "model", "shifts", "x", "shift_range"],
+            other => other
+                .training_kind()
+                .map(super::training_figure::allowed_keys)
+                .unwrap_or(&[]),
         };
         if let Some((key, _)) = self
             .used_keys()
@@ -347,7 +403,33 @@ impl FigureSpec {
                     shift_grid,
                 }
             }
+            other => {
+                let kind = other
+                    .training_kind()
+                    .ok_or_else(|| missing("a known kind"))?;
+                let keys = FigureKeys {
+                    trainings: self.trainings.as_deref(),
+                    parameters: self.parameters.as_deref(),
+                    explore: self.explore,
+                    log_y: self.log_y,
+                    excess: self.excess,
+                    value: self.value,
+                    parameter: self.parameter.as_ref(),
+                    dimensions: self.dimensions,
+                    span: self.span,
+                    points: self.points,
+                    seed: self.seed,
+                    directions: self.directions.as_ref(),
+                    bins: self.bins,
+                };
+                FigureKind::Training(super::training_figure::validate_figure(
+                    &keys, kind, path, ctx,
+                )?)
+            }
         };
+        if self.explore {
+            check_explorable(path, &kind, ctx)?;
+        }
         let range = |key: &str, r: Option<[f64; 2]>| -> Result<Option<(f64, f64)>, ScenarioError> {
             match r {
                 None => Ok(None),
@@ -379,9 +461,45 @@ impl FigureSpec {
             x_range: range("x_range", self.x_range)?,
             y_range: range("y_range", self.y_range)?,
             columns: self.columns,
+            explore: self.explore,
             kind,
         })
     }
+}
+
+/// `explore = true` needs something to explore: the members of one loss
+/// sweep (losses that are not swept show in every frame), or several normal
+/// shifts (training kinds check their own).
+fn check_explorable(path: &str, kind: &FigureKind, ctx: &Context) -> Result<(), ScenarioError> {
+    let frames = match kind {
+        FigureKind::LossCurve {
+            losses, targets, ..
+        } if targets.len() == 1 => losses.iter().filter(|m| m.sweep.is_some()).count(),
+        FigureKind::ConstantFit {
+            losses,
+            deltas: None,
+            ..
+        } => losses.iter().filter(|m| m.sweep.is_some()).count(),
+        FigureKind::NormalKl { shifts, .. } => shifts.len(),
+        FigureKind::Training(_) => return Ok(()),
+        _ => 0,
+    };
+    if frames < 2 {
+        return Err(ctx.rep.invalid(
+            format!("{path}.explore"),
+            "needs a sweep to explore (a swept loss, one target value, or several shifts)",
+        ));
+    }
+    if frames > super::MAX_MEMBERS {
+        return Err(ctx.rep.invalid(
+            format!("{path}.explore"),
+            format!(
+                "would make {frames} frames; the limit is {}",
+                super::MAX_MEMBERS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn grid_or(
@@ -492,5 +610,12 @@ fn kind_name(kind: FigureKindName) -> &'static str {
         FigureKindName::Function => "function",
         FigureKindName::Bars => "bars",
         FigureKindName::NormalKl => "normal_kl",
+        FigureKindName::TrainingCurve => "training_curve",
+        FigureKindName::ParameterPath => "parameter_path",
+        FigureKindName::FitLine => "fit_line",
+        FigureKindName::DecisionBoundary => "decision_boundary",
+        FigureKindName::Calibration => "calibration",
+        FigureKindName::Landscape => "landscape",
+        FigureKindName::TrainingSweep => "training_sweep",
     }
 }
