@@ -115,6 +115,7 @@ pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureDa
         alt: spec.alt.clone(),
         columns: spec.columns.unwrap_or(columns).min(panels.len().max(1)),
         panels,
+        options: spec.options.clone(),
     })
 }
 

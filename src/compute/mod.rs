@@ -96,11 +96,16 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
         .iter()
         .map(|t| text::table(t, &scenario.quantities, &quantities))
         .collect();
-    let sections = scenario
+    let mut sections: Vec<Section> = scenario
         .sections
         .iter()
         .map(|s| text::section(s, &quantities))
         .collect();
+    sections.extend(text::appendix(
+        &scenario.figures,
+        &scenario.tables,
+        &sections,
+    ));
     let errata: Vec<Erratum> = scenario
         .errata
         .iter()

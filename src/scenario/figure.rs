@@ -13,7 +13,9 @@
 //! | `normal_kl`   | `target`, `model` (normals), `shifts`, `x`, `shift_range`   |
 //!
 //! Every kind also takes `name`, `title`, `caption`, `alt`, `x_label`,
-//! `y_label`, `x_range`, `y_range`, `columns`.
+//! `y_label`, `x_range`, `y_range`, `columns`, `appendix`, and the options
+//! of `figure_options.rs` (scales, size, legend, series styles,
+//! annotations, panels).
 
 use serde::Deserialize;
 
@@ -21,6 +23,10 @@ use super::context::Context;
 use super::error::{shown_number, ScenarioError};
 use super::grid::{
     check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS, MAX_SERIES,
+};
+use super::figure_options::{
+    validate_options, Arrow, AxisScale, Band, LegendPosition, OptionKeys, PanelMode, RefLine,
+    SeriesStyle, TextNote,
 };
 use super::valid::*;
 
@@ -78,10 +84,25 @@ pub struct FigureSpec {
     pub distributions: Option<Vec<String>>,
     pub shifts: Option<Vec<f64>>,
     pub shift_range: Option<GridSpec>,
-    /// Drawn into `figures/` without a place on the page: a figure no section
-    /// shows is otherwise an error (it would be missing from the report).
+    /// Shown in the report's appendix instead of by a section: a figure no
+    /// section shows is otherwise an error (it would be missing from the page).
     #[serde(default)]
     pub appendix: bool,
+    // Options every kind takes (`figure_options.rs`).
+    pub x_scale: Option<AxisScale>,
+    pub y_scale: Option<AxisScale>,
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+    pub aspect: Option<f64>,
+    pub png_scale: Option<f64>,
+    pub legend: Option<LegendPosition>,
+    pub series: Option<Vec<SeriesStyle>>,
+    pub vlines: Option<Vec<RefLine>>,
+    pub hlines: Option<Vec<RefLine>>,
+    pub bands: Option<Vec<Band>>,
+    pub text: Option<Vec<TextNote>>,
+    pub arrows: Option<Vec<Arrow>>,
+    pub panels: Option<PanelMode>,
 }
 
 impl FigureSpec {
@@ -380,7 +401,30 @@ impl FigureSpec {
             y_range: range("y_range", self.y_range)?,
             columns: self.columns,
             kind,
+            appendix: self.appendix,
+            options: validate_options(self.option_keys(), path, rep)?,
         })
+    }
+
+    fn option_keys(&self) -> OptionKeys<'_> {
+        OptionKeys {
+            x_scale: self.x_scale,
+            y_scale: self.y_scale,
+            width: self.width,
+            height: self.height,
+            aspect: self.aspect,
+            png_scale: self.png_scale,
+            legend: self.legend,
+            series: &self.series,
+            vlines: &self.vlines,
+            hlines: &self.hlines,
+            bands: &self.bands,
+            text: &self.text,
+            arrows: &self.arrows,
+            panels: self.panels,
+            x_range: self.x_range,
+            y_range: self.y_range,
+        }
     }
 }
 

@@ -104,6 +104,10 @@ pub struct ValidFigure {
     pub y_range: Option<(f64, f64)>,
     pub columns: Option<usize>,
     pub kind: FigureKind,
+    /// Shown in the report's appendix rather than by a section.
+    pub appendix: bool,
+    /// Scales, size, legend, series styles, annotations, panels.
+    pub options: super::figure_options::FigureOptions,
 }
 
 /// What a loss curve puts on its x axis.
@@ -187,6 +191,8 @@ pub struct ValidTable {
     pub caption: String,
     pub digits: usize,
     pub kind: TableKind,
+    /// Shown in the report's appendix rather than by a section.
+    pub appendix: bool,
 }
 
 #[derive(Debug, Clone)]
