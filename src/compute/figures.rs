@@ -2,13 +2,19 @@
 
 use super::model::{FigureData, Panel, Series, SeriesKind};
 use super::panel::panel;
-use super::{curves, fit, normal_kl};
-use crate::scenario::{FigureKind, Function, ValidFigure};
+use super::{curves, datasets, fit, normal_kl, separate};
+use crate::scenario::{FigureKind, Function, PanelMode, ValidFigure};
 
 /// Build the figure's panels; an error message continues the key path.
 /// Curves that are only partly inside their loss's domain add a warning.
 pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureData, String> {
     let (panels, columns) = match &spec.kind {
+        FigureKind::Datasets {
+            sets,
+            draw,
+            bins,
+            density,
+        } => (vec![datasets::figure(spec, sets, *draw, *bins, *density)?], 1),
         FigureKind::Data {
             target,
             prediction,
@@ -107,6 +113,10 @@ pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureDa
             grid,
             shift_grid,
         } => normal_kl::figure(spec, target, model, shifts, grid, shift_grid)?,
+    };
+    let (panels, columns) = match spec.options.panels {
+        PanelMode::Shared => (panels, columns),
+        PanelMode::Separate => separate::separate(panels, columns),
     };
     Ok(FigureData {
         name: spec.name.clone(),

@@ -6,6 +6,7 @@
 //! finite axis ranges.
 
 mod curves;
+mod datasets;
 mod figures;
 mod fit;
 mod gaps;
@@ -13,6 +14,7 @@ mod model;
 mod normal_kl;
 mod panel;
 mod quantities;
+mod separate;
 pub mod stream;
 mod text;
 

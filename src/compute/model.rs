@@ -144,6 +144,10 @@ pub struct TableData {
     pub caption: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// The page shows only the first and last this many rows (with a count
+    /// of the rest); `tables/NAME.csv` and `results.json` hold all of them.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub shown: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

@@ -119,7 +119,36 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
         value,
         digits: spec.digits,
     };
+    let mut shown = None;
     let (columns, rows) = match &spec.kind {
+        TableKind::Dataset {
+            columns,
+            shown: ends,
+        } => {
+            shown = Some(*ends);
+            let length = columns.iter().map(|c| c.values.len()).max().unwrap_or(0);
+            let digits: Vec<usize> = columns
+                .iter()
+                .map(|c| data_digits(&Data::Flat(c.values.clone()), spec.digits))
+                .collect();
+            (
+                std::iter::once("#".to_string())
+                    .chain(columns.iter().map(|c| c.label.clone()))
+                    .collect(),
+                (0..length)
+                    .map(|i| {
+                        std::iter::once(Cell::Text((i + 1).to_string()))
+                            .chain(columns.iter().zip(&digits).map(|(c, &digits)| {
+                                c.values
+                                    .get(i)
+                                    .map(|&value| Cell::Number { value, digits })
+                                    .unwrap_or(Cell::Text(String::new()))
+                            }))
+                            .collect()
+                    })
+                    .collect(),
+            )
+        }
         TableKind::Quantities(names) => (
             vec!["quantity".to_string(), "value".to_string()],
             names
@@ -188,6 +217,7 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
         caption: fill(&spec.caption, results),
         columns,
         rows,
+        shown,
     }
 }
 

@@ -346,11 +346,15 @@ impl Builder<'_> {
                 section: section.id.clone(),
                 name: name.to_string(),
             })?;
-        let rows: Vec<Vec<CellView>> = table
+        let mut rows: Vec<Vec<CellView>> = table
             .rows
             .iter()
             .map(|row| row.iter().map(cell).collect())
             .collect();
+        let elided = match table.shown {
+            Some(ends) if rows.len() > 2 * ends + 1 => Some((ends, rows.len() - 2 * ends)),
+            _ => None,
+        };
         let columns = table
             .columns
             .iter()
@@ -361,6 +365,22 @@ impl Builder<'_> {
                     && rows.iter().all(|r| r.get(i).is_none_or(|c| c.numeric)),
             })
             .collect();
+        if let Some((ends, hidden)) = elided {
+            // The first and last rows, and between them how many are left
+            // out and where they are.
+            let tail = rows.split_off(rows.len() - ends);
+            rows.truncate(ends);
+            let mut gap = vec![CellView {
+                text: format!("… {hidden} more rows (all in tables/{name}.csv) …"),
+                numeric: false,
+            }];
+            gap.extend((1..table.columns.len()).map(|_| CellView {
+                text: String::new(),
+                numeric: false,
+            }));
+            rows.push(gap);
+            rows.extend(tail);
+        }
         self.tables += 1;
         let anchor = self.unique_anchor(&format!("tab-{name}"));
         self.numbers

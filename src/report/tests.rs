@@ -66,6 +66,7 @@ fn sample() -> (Results, BTreeMap<String, String>) {
             title: "Metrics on the figure-1 data".into(),
             caption: format!("Caption {XSS}"),
             columns: vec!["loss".into(), "value".into(), "bound".into()],
+            shown: None,
             rows: vec![
                 vec![
                     Cell::Text("MSE".into()),

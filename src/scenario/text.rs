@@ -21,6 +21,8 @@ pub enum TableKindName {
     Quantities,
     /// One row per sample of the evaluated `quantity`, then its value.
     PerSample,
+    /// The values of `datasets`, one column each.
+    Dataset,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -34,6 +36,10 @@ pub struct TableSpec {
     pub kind: TableKindName,
     pub quantities: Option<Vec<String>>,
     pub quantity: Option<String>,
+    /// Datasets of a `dataset` table (one column each).
+    pub datasets: Option<Vec<String>>,
+    /// A `dataset` table shows its first and last `rows` rows (default 5).
+    pub rows: Option<usize>,
     /// Decimals shown in HTML (CSV and JSON keep full precision). Default 4.
     pub digits: Option<usize>,
     /// Written to `tables/` without a place on the page: a table no section
@@ -88,7 +94,25 @@ impl TableSpec {
         quantities: &[ValidQuantity],
     ) -> Result<ValidTable, ScenarioError> {
         let rep = &ctx.rep;
+        if self.kind != TableKindName::Dataset {
+            if let Some(key) = [("datasets", self.datasets.is_some()), ("rows", self.rows.is_some())]
+                .into_iter()
+                .find_map(|(k, set)| set.then_some(k))
+            {
+                return Err(rep.invalid(
+                    format!("{path}.{key}"),
+                    "is used by `kind = \"dataset\"` tables only",
+                ));
+            }
+        }
         let kind = match (self.kind, &self.quantities, &self.quantity) {
+            (TableKindName::Dataset, None, None) => self.dataset_kind(path, ctx)?,
+            (TableKindName::Dataset, _, _) => {
+                return Err(rep.invalid(
+                    path,
+                    "kind \"dataset\" needs `datasets` (and no `quantities` or `quantity`)",
+                ))
+            }
             (TableKindName::Quantities, Some(names), None) => {
                 if names.is_empty() {
                     return Err(rep.invalid(format!("{path}.quantities"), "is empty"));
@@ -228,6 +252,40 @@ impl SectionSpec {
             figures: self.figures.clone(),
             tables: self.tables.clone(),
         })
+    }
+}
+
+/// Most rows a dataset table shows at each end.
+pub const MAX_SHOWN_ROWS: usize = 1000;
+
+impl TableSpec {
+    fn dataset_kind(&self, path: &str, ctx: &Context) -> Result<TableKind, ScenarioError> {
+        let names = match &self.datasets {
+            Some(names) if !names.is_empty() => names,
+            Some(_) => return Err(ctx.rep.invalid(format!("{path}.datasets"), "is empty")),
+            None => {
+                return Err(ctx.rep.invalid(path, "kind \"dataset\" needs `datasets`"))
+            }
+        };
+        let columns = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                Ok(super::valid::LabelledData {
+                    name: name.clone(),
+                    label: ctx.label(name),
+                    values: ctx.flat(&format!("{path}.datasets[{i}]"), name)?,
+                })
+            })
+            .collect::<Result<Vec<_>, ScenarioError>>()?;
+        let shown = self.rows.unwrap_or(5);
+        if !(1..=MAX_SHOWN_ROWS).contains(&shown) {
+            return Err(ctx.rep.invalid(
+                format!("{path}.rows"),
+                format!("must be from 1 to {MAX_SHOWN_ROWS}, got {shown}"),
+            ));
+        }
+        Ok(TableKind::Dataset { columns, shown })
     }
 }
 
