@@ -116,7 +116,7 @@ pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureDa
     };
     let (panels, columns) = match spec.options.panels {
         PanelMode::Shared => (panels, columns),
-        PanelMode::Separate => separate::separate(panels, columns),
+        PanelMode::Separate => separate::separate(panels, columns, spec.options.y_scale),
     };
     Ok(FigureData {
         name: spec.name.clone(),

@@ -4,10 +4,15 @@
 //! stays the same in every panel, so the panels compare.
 
 use super::model::Panel;
-use super::panel::auto_range;
+use super::panel::scaled_auto_range;
+use crate::scenario::AxisScale;
 
 /// The panels with the first one split; the columns for the grid.
-pub fn separate(mut panels: Vec<Panel>, columns: usize) -> (Vec<Panel>, usize) {
+pub fn separate(
+    mut panels: Vec<Panel>,
+    columns: usize,
+    y_scale: AxisScale,
+) -> (Vec<Panel>, usize) {
     if panels.is_empty() {
         return (panels, columns);
     }
@@ -39,7 +44,10 @@ pub fn separate(mut panels: Vec<Panel>, columns: usize) -> (Vec<Panel>, usize) {
                 .to_string();
             Panel {
                 title,
-                y_range: auto_range(series.iter().flat_map(|s| s.points.iter().map(|p| p.1))),
+                y_range: scaled_auto_range(
+                    y_scale,
+                    series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
+                ),
                 series,
                 ..first.clone()
             }
@@ -80,7 +88,7 @@ mod tests {
                 series("mse", SeriesKind::Points, 500.0),
             ],
         };
-        let (panels, columns) = separate(vec![panel], 1);
+        let (panels, columns) = separate(vec![panel], 1, AxisScale::Linear);
         assert_eq!((panels.len(), columns), (2, 2));
         assert_eq!(panels[0].series.len(), 2);
         assert_eq!(panels[1].title, "MAE");

@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::axis_scale::forward;
-use super::font::{text_style, LEGEND_PX};
+use super::font::{text_size, text_style, LEGEND_PX};
 use super::layout::Fonts;
 use super::panel_layout::line;
 use super::series::{cut_polyline, dash_polyline, Range};
@@ -73,10 +73,9 @@ pub fn draw_bands<DB: DrawingBackend>(
         area.draw(&Rectangle::new([at(p), at(q)], fill))
             .map_err(err)?;
         if !band.label.is_empty() {
-            let style = text_style(&fonts.legend, TEXT, Pos::new(HPos::Left, VPos::Top));
             let corner = (p.0.min(q.0) + 6.0 * frame.s, p.1.min(q.1) + 6.0 * frame.s);
-            area.draw_text(&band.label, &style, at(corner))
-                .map_err(err)?;
+            let anchor = (HPos::Left, VPos::Top);
+            label(area, &band.label, anchor, corner, fonts, frame.s)?;
         }
     }
     Ok(())
@@ -96,6 +95,8 @@ pub fn draw_marks<DB: DrawingBackend>(
         stroke_width: (2.0 * s).round().max(1.0) as u32,
     };
     let gap = 6.0 * s;
+    // Labels of neighbouring lines go one under the other, never on top.
+    let mut row = 0.0;
     for vline in options.vlines.iter().filter(|l| on_panel(l.panel, frame.index)) {
         let x = forward(frame.scales.0, vline.at);
         if !(frame.x.0..=frame.x.1).contains(&x) {
@@ -104,9 +105,9 @@ pub fn draw_marks<DB: DrawingBackend>(
         let (top, bottom) = ((frame.px)((x, frame.y.1)), (frame.px)((x, frame.y.0)));
         dashed(area, &[top, bottom], stroke, s)?;
         if !vline.label.is_empty() {
-            let style = text_style(&fonts.legend, TEXT, Pos::new(HPos::Left, VPos::Top));
-            area.draw_text(&vline.label, &style, at((top.0 + gap, top.1 + gap)))
-                .map_err(err)?;
+            let y = top.1 + gap + row * line(LEGEND_PX, s);
+            label(area, &vline.label, (HPos::Left, VPos::Top), (top.0 + gap, y), fonts, s)?;
+            row += 1.0;
         }
     }
     for hline in options.hlines.iter().filter(|l| on_panel(l.panel, frame.index)) {
@@ -117,9 +118,8 @@ pub fn draw_marks<DB: DrawingBackend>(
         let (left, right) = ((frame.px)((frame.x.0, y)), (frame.px)((frame.x.1, y)));
         dashed(area, &[left, right], stroke, s)?;
         if !hline.label.is_empty() {
-            let style = text_style(&fonts.legend, TEXT, Pos::new(HPos::Right, VPos::Bottom));
-            area.draw_text(&hline.label, &style, at((right.0 - gap, right.1 - gap / 2.0)))
-                .map_err(err)?;
+            let place = (right.0 - gap, right.1 - gap / 2.0);
+            label(area, &hline.label, (HPos::Right, VPos::Bottom), place, fonts, s)?;
         }
     }
     let inside = |p: (f64, f64)| {
@@ -131,9 +131,8 @@ pub fn draw_marks<DB: DrawingBackend>(
             forward(frame.scales.1, note.y),
         );
         if inside(p) {
-            let style = text_style(&fonts.legend, TEXT, Pos::new(HPos::Left, VPos::Center));
-            area.draw_text(&note.text, &style, at((frame.px)(p)))
-                .map_err(err)?;
+            let anchor = (HPos::Left, VPos::Center);
+            label(area, &note.text, anchor, (frame.px)(p), fonts, s)?;
         }
     }
     for arrow in options.arrows.iter().filter(|a| on_panel(a.panel, frame.index)) {
@@ -159,14 +158,44 @@ pub fn draw_marks<DB: DrawingBackend>(
             let (rightward, downward) = (head.0 >= tail.0, head.1 >= tail.1);
             let h = if rightward { HPos::Right } else { HPos::Left };
             let v = if downward { VPos::Bottom } else { VPos::Top };
-            let style = text_style(&fonts.legend, TEXT, Pos::new(h, v));
             let nudge = |toward: bool| if toward { -gap / 2.0 } else { gap / 2.0 };
             let place = (tail.0 + nudge(rightward), tail.1 + nudge(downward));
-            area.draw_text(&arrow.label, &style, at(place))
-                .map_err(err)?;
+            label(area, &arrow.label, (h, v), place, fonts, s)?;
         }
     }
     Ok(())
+}
+
+/// Text on a pale box, so a label over data stays readable and the data
+/// under it still shows through.
+fn label<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    text: &str,
+    (h, v): (HPos, VPos),
+    point: (f64, f64),
+    fonts: &Fonts,
+    s: f64,
+) -> Result<(), String> {
+    let (w, height) = text_size(&fonts.legend, text)?;
+    let left = match h {
+        HPos::Left => point.0,
+        HPos::Center => point.0 - w / 2.0,
+        HPos::Right => point.0 - w,
+    };
+    let top = match v {
+        VPos::Top => point.1,
+        VPos::Center => point.1 - height / 2.0,
+        VPos::Bottom => point.1 - height,
+    };
+    let pad = 3.0 * s;
+    let corners = [
+        at((left - pad, top - pad)),
+        at((left + w + pad, top + height + pad)),
+    ];
+    area.draw(&Rectangle::new(corners, WHITE.mix(0.8).filled()))
+        .map_err(err)?;
+    let style = text_style(&fonts.legend, TEXT, Pos::new(h, v));
+    area.draw_text(text, &style, at(point)).map_err(err)
 }
 
 fn dashed<DB: DrawingBackend>(

@@ -36,6 +36,26 @@ impl AxisScale {
     pub fn is_linear(&self) -> bool {
         *self == AxisScale::Linear
     }
+
+    /// The axis-space coordinate of `v`; NaN where a log axis has no place
+    /// for it (v ≤ 0).
+    pub fn forward(self, v: f64) -> f64 {
+        match self {
+            AxisScale::Linear => v,
+            AxisScale::Log if v > 0.0 => v.log10(),
+            AxisScale::Log => f64::NAN,
+            AxisScale::Symlog => v.signum() * v.abs().ln_1p() / std::f64::consts::LN_10,
+        }
+    }
+
+    /// The value at axis-space coordinate `t`.
+    pub fn inverse(self, t: f64) -> f64 {
+        match self {
+            AxisScale::Linear => t,
+            AxisScale::Log => 10f64.powf(t),
+            AxisScale::Symlog => t.signum() * (t.abs() * std::f64::consts::LN_10).exp_m1(),
+        }
+    }
 }
 
 /// Where a panel's legend goes. Inside positions move to another free
