@@ -27,8 +27,7 @@ use crate::compute::Results;
 
 pub use context::{
     CellView, ColumnView, ErratumView, EvidenceView, FigureView, PlacedView, ReportContext,
-    SectionView,
-    TableView, TocEntry,
+    SectionView, TableView, TocEntry,
 };
 pub use templates::{Templates, ENTRY_TEMPLATE};
 
