@@ -3,8 +3,8 @@
 use super::model::{FigureData, Panel, Series, SeriesKind};
 use super::panel::panel;
 use super::training_figures::Trained;
-use super::{curves, fit, normal_kl, training_figures};
-use crate::scenario::{FigureKind, Function, ValidFigure};
+use super::{curves, datasets, fit, normal_kl, separate, training_figures};
+use crate::scenario::{FigureKind, Function, PanelMode, ValidFigure};
 
 /// Build the figure's panels; an error message continues the key path.
 /// Curves that are only partly inside their loss's domain add a warning.
@@ -33,6 +33,15 @@ pub fn figure(
         None => members.to_vec(),
     };
     let (panels, columns) = match &spec.kind {
+        FigureKind::Datasets {
+            sets,
+            draw,
+            bins,
+            density,
+        } => (
+            vec![datasets::figure(spec, sets, *draw, *bins, *density)?],
+            1,
+        ),
         FigureKind::Data {
             target,
             prediction,
@@ -156,6 +165,10 @@ pub fn figure(
         )?,
         FigureKind::Training(tf) => training_figures::figure(spec, tf, trained, frame)?,
     };
+    let (panels, columns) = match spec.options.panels {
+        PanelMode::Shared => (panels, columns),
+        PanelMode::Separate => separate::separate(panels, columns, spec.options.y_scale),
+    };
     Ok(FigureData {
         name: spec.name.clone(),
         title: spec.title.clone(),
@@ -163,6 +176,7 @@ pub fn figure(
         alt: spec.alt.clone(),
         columns: spec.columns.unwrap_or(columns).min(panels.len().max(1)),
         panels,
+        options: spec.options.clone(),
     })
 }
 

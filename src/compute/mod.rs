@@ -7,6 +7,7 @@
 
 mod contour;
 mod curves;
+mod datasets;
 mod explore;
 mod figures;
 mod fit;
@@ -15,6 +16,7 @@ mod model;
 mod normal_kl;
 mod panel;
 mod quantities;
+mod separate;
 pub mod stream;
 mod text;
 mod training;
@@ -119,11 +121,16 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
         .iter()
         .map(|t| text::table(t, &scenario.quantities, &quantities))
         .collect();
-    let sections = scenario
+    let mut sections: Vec<Section> = scenario
         .sections
         .iter()
         .map(|s| text::section(s, &quantities))
         .collect();
+    sections.extend(text::appendix(
+        &scenario.figures,
+        &scenario.tables,
+        &sections,
+    ));
     let errata: Vec<Erratum> = scenario
         .errata
         .iter()

@@ -135,11 +135,7 @@ fn draw(
                         .losses
                         .iter()
                         .enumerate()
-                        .map(|(t, &l)| {
-                            let v = l - floor;
-                            // log 0 = −∞ breaks the line: the run's best step is not drawn.
-                            (t as f64, if tf.log_y { v.log10() } else { v })
-                        })
+                        .map(|(t, &l)| (t as f64, l - floor))
                         .collect::<Vec<_>>();
                     line(&m.label, &m.record.color_key, thin(&points))
                 })
@@ -149,11 +145,10 @@ fn draw(
                 .map(|m| m.record.history.losses.len())
                 .max()
                 .unwrap_or(1);
-            let y = match (tf.log_y, tf.excess) {
-                (true, true) => "log₁₀ (loss − lowest loss of the run)",
-                (true, false) => "log₁₀ loss",
-                (false, true) => "loss − lowest loss of the run",
-                (false, false) => "loss",
+            let y = if tf.excess {
+                "loss − lowest loss of the run"
+            } else {
+                "loss"
             };
             one("step t", y, (0.0, (steps.max(2) - 1) as f64), series)
         }

@@ -4,7 +4,7 @@
 //!
 //! | figure kind         | keys                                                        |
 //! |---------------------|-------------------------------------------------------------|
-//! | `training_curve`    | `trainings`, `log_y` (default true), `excess` (L − min L)   |
+//! | `training_curve`    | `trainings`, `excess` (L − min L); a log y axis unless `y_scale` says otherwise |
 //! | `parameter_path`    | `trainings`, `parameters` (one: against the step; two: a path in their plane) |
 //! | `fit_line`          | `trainings` (models of one feature, or constants)           |
 //! | `decision_boundary` | `trainings` (one classifier of two features)                |
@@ -75,7 +75,7 @@ pub(crate) fn validate_trainings(
 /// The keys each training figure kind takes.
 pub(crate) fn allowed_keys(kind: TrainingFigureKind) -> &'static [&'static str] {
     match kind {
-        TrainingFigureKind::Curve => &["trainings", "log_y", "excess"],
+        TrainingFigureKind::Curve => &["trainings", "excess"],
         TrainingFigureKind::ParameterPath => &["trainings", "parameters"],
         TrainingFigureKind::FitLine | TrainingFigureKind::DecisionBoundary => &["trainings"],
         TrainingFigureKind::Calibration => &["trainings", "bins"],
@@ -96,7 +96,6 @@ pub(crate) struct FigureKeys<'a> {
     pub trainings: Option<&'a [String]>,
     pub parameters: Option<&'a [String]>,
     pub explore: bool,
-    pub log_y: Option<bool>,
     pub excess: Option<bool>,
     pub value: Option<TrainingValue>,
     pub parameter: Option<&'a String>,
@@ -314,7 +313,6 @@ pub(crate) fn validate_figure(
         kind,
         trainings: refs.iter().map(|r| r.index).collect(),
         parameters,
-        log_y: spec.log_y.unwrap_or(true),
         excess: spec.excess.unwrap_or(false),
         value,
         dimensions,

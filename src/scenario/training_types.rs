@@ -79,7 +79,6 @@ pub struct TrainingFigure {
     pub trainings: Vec<usize>,
     /// Parameter indices (`parameter_path`, `training_sweep`).
     pub parameters: Vec<usize>,
-    pub log_y: bool,
     pub excess: bool,
     pub value: TrainingValue,
     pub dimensions: usize,
