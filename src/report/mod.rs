@@ -27,7 +27,8 @@ use std::collections::BTreeMap;
 use crate::compute::Results;
 
 pub use context::{
-    CellView, ColumnView, ErratumView, EvidenceView, FigureView, ReportContext, SectionView,
+    CellView, ColumnView, ErratumView, EvidenceView, FigureView, PlacedView, ReportContext,
+    SectionView,
     TableView, TocEntry,
 };
 pub use landing::{first_sentence, LandingContext, LandingReport, LandingRow};
