@@ -104,9 +104,13 @@ fn histograms(
         Some(range) => range,
         None if spec.options.x_scale == AxisScale::Log => {
             let positive = finite().filter(|v| *v > 0.0);
-            positive.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)))
+            positive.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+                (a.min(v), b.max(v))
+            })
         }
-        None => finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v))),
+        None => finite().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        }),
     };
     let (low, high) = if low < high {
         (low, high)
@@ -124,7 +128,8 @@ fn histograms(
     .map_err(|e| e.to_string())?;
     let mut series = Vec::new();
     for set in sets {
-        let counted = histogram(&set.values, &binning).map_err(|e| format!("\"{}\": {e}", set.name))?;
+        let counted =
+            histogram(&set.values, &binning).map_err(|e| format!("\"{}\": {e}", set.name))?;
         let n = set.values.len() as f64;
         let heights: Vec<f64> = counted
             .counts
@@ -187,7 +192,14 @@ mod tests {
         let outline = steps(&[0.0, 1.0, 2.0], &[3.0, 1.0]);
         assert_eq!(
             outline,
-            [(0.0, 0.0), (0.0, 3.0), (1.0, 3.0), (1.0, 1.0), (2.0, 1.0), (2.0, 0.0)]
+            [
+                (0.0, 0.0),
+                (0.0, 3.0),
+                (1.0, 3.0),
+                (1.0, 1.0),
+                (2.0, 1.0),
+                (2.0, 0.0)
+            ]
         );
     }
 

@@ -14,7 +14,10 @@ pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureDa
             draw,
             bins,
             density,
-        } => (vec![datasets::figure(spec, sets, *draw, *bins, *density)?], 1),
+        } => (
+            vec![datasets::figure(spec, sets, *draw, *bins, *density)?],
+            1,
+        ),
         FigureKind::Data {
             target,
             prediction,

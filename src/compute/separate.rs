@@ -8,11 +8,7 @@ use super::panel::scaled_auto_range;
 use crate::scenario::AxisScale;
 
 /// The panels with the first one split; the columns for the grid.
-pub fn separate(
-    mut panels: Vec<Panel>,
-    columns: usize,
-    y_scale: AxisScale,
-) -> (Vec<Panel>, usize) {
+pub fn separate(mut panels: Vec<Panel>, columns: usize, y_scale: AxisScale) -> (Vec<Panel>, usize) {
     if panels.is_empty() {
         return (panels, columns);
     }

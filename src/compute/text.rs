@@ -60,9 +60,21 @@ pub fn section(spec: &ValidSection, results: &[QuantityResult]) -> Section {
 
 /// The appendix: every figure and table marked `appendix = true`, under an
 /// id no section uses; None when there are none.
-pub fn appendix(figures: &[ValidFigure], tables: &[ValidTable], taken: &[Section]) -> Option<Section> {
-    let figures: Vec<String> = figures.iter().filter(|f| f.appendix).map(|f| f.name.clone()).collect();
-    let tables: Vec<String> = tables.iter().filter(|t| t.appendix).map(|t| t.name.clone()).collect();
+pub fn appendix(
+    figures: &[ValidFigure],
+    tables: &[ValidTable],
+    taken: &[Section],
+) -> Option<Section> {
+    let figures: Vec<String> = figures
+        .iter()
+        .filter(|f| f.appendix)
+        .map(|f| f.name.clone())
+        .collect();
+    let tables: Vec<String> = tables
+        .iter()
+        .filter(|t| t.appendix)
+        .map(|t| t.name.clone())
+        .collect();
     if figures.is_empty() && tables.is_empty() {
         return None;
     }

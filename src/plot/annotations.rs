@@ -51,7 +51,11 @@ pub fn draw_bands<DB: DrawingBackend>(
     frame: &Frame,
     fonts: &Fonts,
 ) -> Result<(), String> {
-    for band in options.bands.iter().filter(|b| on_panel(b.panel, frame.index)) {
+    for band in options
+        .bands
+        .iter()
+        .filter(|b| on_panel(b.panel, frame.index))
+    {
         let (scale, range) = match band.axis {
             BandAxis::X => (frame.scales.0, frame.x),
             BandAxis::Y => (frame.scales.1, frame.y),
@@ -59,7 +63,11 @@ pub fn draw_bands<DB: DrawingBackend>(
         let low = forward(scale, band.from);
         let high = forward(scale, band.to);
         // A log axis has no place for values ≤ 0: the band starts at the frame.
-        let low = if low.is_nan() { range.0 } else { low.max(range.0) };
+        let low = if low.is_nan() {
+            range.0
+        } else {
+            low.max(range.0)
+        };
         if high.is_nan() || high.min(range.1) <= low {
             continue;
         }
@@ -97,7 +105,11 @@ pub fn draw_marks<DB: DrawingBackend>(
     let gap = 6.0 * s;
     // Labels of neighbouring lines go one under the other, never on top.
     let mut row = 0.0;
-    for vline in options.vlines.iter().filter(|l| on_panel(l.panel, frame.index)) {
+    for vline in options
+        .vlines
+        .iter()
+        .filter(|l| on_panel(l.panel, frame.index))
+    {
         let x = forward(frame.scales.0, vline.at);
         if !(frame.x.0..=frame.x.1).contains(&x) {
             continue;
@@ -106,11 +118,22 @@ pub fn draw_marks<DB: DrawingBackend>(
         dashed(area, &[top, bottom], stroke, s)?;
         if !vline.label.is_empty() {
             let y = top.1 + gap + row * line(LEGEND_PX, s);
-            label(area, &vline.label, (HPos::Left, VPos::Top), (top.0 + gap, y), fonts, s)?;
+            label(
+                area,
+                &vline.label,
+                (HPos::Left, VPos::Top),
+                (top.0 + gap, y),
+                fonts,
+                s,
+            )?;
             row += 1.0;
         }
     }
-    for hline in options.hlines.iter().filter(|l| on_panel(l.panel, frame.index)) {
+    for hline in options
+        .hlines
+        .iter()
+        .filter(|l| on_panel(l.panel, frame.index))
+    {
         let y = forward(frame.scales.1, hline.at);
         if !(frame.y.0..=frame.y.1).contains(&y) {
             continue;
@@ -119,13 +142,24 @@ pub fn draw_marks<DB: DrawingBackend>(
         dashed(area, &[left, right], stroke, s)?;
         if !hline.label.is_empty() {
             let place = (right.0 - gap, right.1 - gap / 2.0);
-            label(area, &hline.label, (HPos::Right, VPos::Bottom), place, fonts, s)?;
+            label(
+                area,
+                &hline.label,
+                (HPos::Right, VPos::Bottom),
+                place,
+                fonts,
+                s,
+            )?;
         }
     }
     let inside = |p: (f64, f64)| {
         (frame.x.0..=frame.x.1).contains(&p.0) && (frame.y.0..=frame.y.1).contains(&p.1)
     };
-    for note in options.text.iter().filter(|n| on_panel(n.panel, frame.index)) {
+    for note in options
+        .text
+        .iter()
+        .filter(|n| on_panel(n.panel, frame.index))
+    {
         let p = (
             forward(frame.scales.0, note.x),
             forward(frame.scales.1, note.y),
@@ -135,7 +169,11 @@ pub fn draw_marks<DB: DrawingBackend>(
             label(area, &note.text, anchor, (frame.px)(p), fonts, s)?;
         }
     }
-    for arrow in options.arrows.iter().filter(|a| on_panel(a.panel, frame.index)) {
+    for arrow in options
+        .arrows
+        .iter()
+        .filter(|a| on_panel(a.panel, frame.index))
+    {
         let from = (
             forward(frame.scales.0, arrow.from[0]),
             forward(frame.scales.1, arrow.from[1]),

@@ -63,8 +63,14 @@ pub fn to_axis_space(panel: &Panel, scales: (AxisScale, AxisScale)) -> Panel {
     if scales.0.is_linear() && scales.1.is_linear() {
         return out;
     }
-    let xs = panel.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
-    let ys = panel.series.iter().flat_map(|s| s.points.iter().map(|p| p.1));
+    let xs = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.0));
+    let ys = panel
+        .series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| p.1));
     if panel.categories.is_empty() {
         out.x_range = axis_range(scales.0, panel.x_range, xs);
     }
@@ -109,7 +115,11 @@ pub fn ticks(scale: AxisScale, range: Range, max_count: usize) -> Vec<ScaledTick
         AxisScale::Symlog => {
             // |v| = 10^k for k ≥ 0 lies at ±log₁₀(1 + 10^k); 0 at 0.
             let largest = range.0.abs().max(range.1.abs());
-            let top = (10f64.powf(largest) - 1.0).max(1.0).log10().floor().max(0.0) as i32;
+            let top = (10f64.powf(largest) - 1.0)
+                .max(1.0)
+                .log10()
+                .floor()
+                .max(0.0) as i32;
             let signs: &[f64] = match (range.0 < 0.0, range.1 > 0.0) {
                 (true, true) => &[-1.0, 1.0],
                 (true, false) => &[-1.0],
@@ -181,7 +191,9 @@ mod tests {
         // Twelve decades on room for four ticks: every third power.
         let thinned = super::ticks(AxisScale::Log, (-6.0, 6.0), 4);
         assert!(thinned.len() <= 5, "{thinned:?}");
-        assert!(thinned.iter().all(|t| t.0.fract() == 0.0 && t.0 % 3.0 == 0.0));
+        assert!(thinned
+            .iter()
+            .all(|t| t.0.fract() == 0.0 && t.0 % 3.0 == 0.0));
     }
 
     #[test]
@@ -190,8 +202,15 @@ mod tests {
         assert!(forward(AxisScale::Log, -3.0).is_nan());
         assert_eq!(forward(AxisScale::Log, 1000.0), 3.0);
         // An automatic range reaching below 0 starts at the smallest positive value.
-        let range = axis_range(AxisScale::Log, (-5.0, 100.0), [0.0, -2.0, 1.0, 100.0].into_iter());
-        assert!(range.0 < 0.0 && range.0 > -0.2 && range.1 > 2.0, "{range:?}");
+        let range = axis_range(
+            AxisScale::Log,
+            (-5.0, 100.0),
+            [0.0, -2.0, 1.0, 100.0].into_iter(),
+        );
+        assert!(
+            range.0 < 0.0 && range.0 > -0.2 && range.1 > 2.0,
+            "{range:?}"
+        );
     }
 
     #[test]

@@ -66,7 +66,12 @@ pub fn items(panel: &Panel, looks: &[SeriesLook]) -> Vec<Item> {
 /// The corners to try for an inside legend, the asked-for one first.
 pub fn corners(position: LegendPosition) -> Vec<LegendPosition> {
     use LegendPosition::*;
-    let all = [InsideTopRight, InsideTopLeft, InsideBottomRight, InsideBottomLeft];
+    let all = [
+        InsideTopRight,
+        InsideTopLeft,
+        InsideBottomRight,
+        InsideBottomLeft,
+    ];
     std::iter::once(position)
         .chain(all.into_iter().filter(|c| *c != position))
         .collect()
@@ -106,7 +111,10 @@ pub fn covers_data(panel: &Panel, area: Rect, px: &dyn Fn((f64, f64)) -> (f64, f
             // Samples along each segment catch a sparse line crossing the box.
             (0..=8).any(|k| {
                 let t = f64::from(k) / 8.0;
-                let p = (w[0].0 + t * (w[1].0 - w[0].0), w[0].1 + t * (w[1].1 - w[0].1));
+                let p = (
+                    w[0].0 + t * (w[1].0 - w[0].0),
+                    w[0].1 + t * (w[1].1 - w[0].1),
+                );
                 p.0.is_finite() && p.1.is_finite() && shown(p) && hit(p)
             })
         }),

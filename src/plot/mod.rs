@@ -195,9 +195,8 @@ fn draw_figure<DB: DrawingBackend>(
         .iter()
         .map(|p| style::looks(&p.series, &options.series))
         .collect();
-    let layouts =
-        panel_layout::layout_panels(&panels, &cells, columns, &fonts, s, options, &looks)
-            .map_err(|(index, e)| format!("{}: {e}", name(index)))?;
+    let layouts = panel_layout::layout_panels(&panels, &cells, columns, &fonts, s, options, &looks)
+        .map_err(|(index, e)| format!("{}: {e}", name(index)))?;
     for (index, ((panel, layout), looks)) in panels.iter().zip(&layouts).zip(&looks).enumerate() {
         let scene = panel::Scene {
             index,

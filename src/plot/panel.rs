@@ -129,9 +129,7 @@ pub fn draw_panel<DB: DrawingBackend>(
             match kind {
                 SeriesKind::Line => draw_line(area, series, look, &map, s)?,
                 SeriesKind::Points => draw_points(area, series, look, &map, s)?,
-                SeriesKind::Bars => {
-                    draw_bars(area, series, look.color, index, bar_count, &map, s)?
-                }
+                SeriesKind::Bars => draw_bars(area, series, look.color, index, bar_count, &map, s)?,
             }
         }
     }
@@ -345,7 +343,12 @@ fn marker<DB: DrawingBackend>(
             Marker::Diamond => &[(0.0, -1.25), (1.25, 0.0), (0.0, 1.25), (-1.25, 0.0)],
             Marker::Circle | Marker::None => return None,
         };
-        Some(corners.iter().map(|(dx, dy)| round((x + dx * r, y + dy * r))).collect())
+        Some(
+            corners
+                .iter()
+                .map(|(dx, dy)| round((x + dx * r, y + dy * r)))
+                .collect(),
+        )
     };
     match polygon(radius) {
         None => {
@@ -365,8 +368,7 @@ fn marker<DB: DrawingBackend>(
                 area.draw(&PathElement::new(ring, style))
                     .map_err(drawing_err)
             } else {
-                area.draw(&Polygon::new(shape, style))
-                    .map_err(drawing_err)
+                area.draw(&Polygon::new(shape, style)).map_err(drawing_err)
             }
         }
     }

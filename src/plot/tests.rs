@@ -73,8 +73,7 @@ fn legends_sit_above_the_plot_area_inside_the_cell() {
             1.0,
         );
         let (columns, _) = layout::grid(fig.panels.len(), fig.columns);
-        let layouts =
-            {
+        let layouts = {
             let looks: Vec<_> = fig
                 .panels
                 .iter()

@@ -12,11 +12,9 @@ use serde::Serialize;
 use super::markdown::markdown_to_html;
 use super::math::latex_to_mathml;
 use super::ReportError;
-use crate::compute::{
-    Cell, Erratum, FigureData, Results, Section, TableData, REF_CLOSE, REF_OPEN,
-};
-use crate::scenario::Placement;
+use crate::compute::{Cell, Erratum, FigureData, Results, Section, TableData, REF_CLOSE, REF_OPEN};
 use crate::format::{format_evidence, format_number, Decimals};
+use crate::scenario::Placement;
 
 /// Heading levels: the page title is `<h1>`, sections `<h2>`, figures/errata below.
 const INTRO_HEADING_OFFSET: usize = 1;

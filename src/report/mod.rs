@@ -28,8 +28,7 @@ use crate::compute::Results;
 
 pub use context::{
     CellView, ColumnView, ErratumView, EvidenceView, FigureView, PlacedView, ReportContext,
-    SectionView,
-    TableView, TocEntry,
+    SectionView, TableView, TocEntry,
 };
 pub use landing::{first_sentence, LandingContext, LandingReport, LandingRow};
 pub use templates::{Templates, ENTRY_TEMPLATE, LANDING_TEMPLATE};

@@ -25,12 +25,12 @@ use serde::Deserialize;
 
 use super::context::Context;
 use super::error::{shown_number, ScenarioError};
-use super::grid::{
-    check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS, MAX_SERIES,
-};
 use super::figure_options::{
     validate_options, Arrow, AxisScale, Band, LegendPosition, OptionKeys, PanelMode, RefLine,
     SeriesStyle, TextNote,
+};
+use super::grid::{
+    check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS, MAX_SERIES,
 };
 use super::valid::*;
 
@@ -145,7 +145,14 @@ impl FigureSpec {
     pub(crate) fn validate(&self, path: &str, ctx: &Context) -> Result<ValidFigure, ScenarioError> {
         let rep = &ctx.rep;
         let allowed: &[&str] = match self.kind {
-            FigureKindName::Data => &["target", "prediction", "datasets", "draw", "bins", "density"],
+            FigureKindName::Data => &[
+                "target",
+                "prediction",
+                "datasets",
+                "draw",
+                "bins",
+                "density",
+            ],
             FigureKindName::Histogram => &["datasets", "bins", "density"],
             FigureKindName::LossCurve => &["losses", "x", "axis", "target_value", "show", "split"],
             FigureKindName::Margin => &["losses", "x", "show", "split"],
@@ -613,7 +620,10 @@ impl FigureSpec {
                 values,
             });
         }
-        let total = sets.iter().map(|s| s.values.len()).fold(0usize, usize::saturating_add);
+        let total = sets
+            .iter()
+            .map(|s| s.values.len())
+            .fold(0usize, usize::saturating_add);
         check_points(path, total, ctx)?;
         let draw = match self.kind {
             FigureKindName::Histogram => DataDraw::Histogram,
@@ -621,7 +631,9 @@ impl FigureSpec {
         };
         if draw != DataDraw::Histogram {
             for key in ["bins", "density"] {
-                if (key == "bins" && self.bins.is_some()) || (key == "density" && self.density.is_some()) {
+                if (key == "bins" && self.bins.is_some())
+                    || (key == "density" && self.density.is_some())
+                {
                     return Err(rep.invalid(
                         format!("{path}.{key}"),
                         "is used by histograms only (`kind = \"histogram\"` or `draw = \"histogram\"`)",

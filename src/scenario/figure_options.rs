@@ -282,7 +282,10 @@ pub fn validate_options(
         if !(0.1..=10.0).contains(&a) {
             return Err(rep.invalid(
                 format!("{path}.aspect"),
-                format!("must be from 0.1 to 10 (width / height), got {}", shown_number(a)),
+                format!(
+                    "must be from 0.1 to 10 (width / height), got {}",
+                    shown_number(a)
+                ),
             ));
         }
         if width.is_some() && height.is_some() {

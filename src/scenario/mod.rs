@@ -49,8 +49,8 @@ pub use grid::{
 pub use locate::{Located, Locator, Place};
 pub use loss_spec::{LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
-pub use quantity::{QuantityKind, QuantitySpec};
 pub use placement::{placement_of, split as split_placements, Placed, Placement};
+pub use quantity::{QuantityKind, QuantitySpec};
 pub use text::{pieces, ErratumSpec, Piece, RefKind, SectionSpec, TableKindName, TableSpec};
 pub use valid::*;
 pub use validate::validate;

@@ -94,7 +94,10 @@ mod tests {
                 (Placement::Formulas, "End.\n".into()),
             ]
         );
-        assert_eq!(placed.lines, ["{{figure fit}}", "{{ table t }}", "{{formulas}}"]);
+        assert_eq!(
+            placed.lines,
+            ["{{figure fit}}", "{{ table t }}", "{{formulas}}"]
+        );
     }
 
     #[test]

@@ -95,9 +95,12 @@ impl TableSpec {
     ) -> Result<ValidTable, ScenarioError> {
         let rep = &ctx.rep;
         if self.kind != TableKindName::Dataset {
-            if let Some(key) = [("datasets", self.datasets.is_some()), ("rows", self.rows.is_some())]
-                .into_iter()
-                .find_map(|(k, set)| set.then_some(k))
+            if let Some(key) = [
+                ("datasets", self.datasets.is_some()),
+                ("rows", self.rows.is_some()),
+            ]
+            .into_iter()
+            .find_map(|(k, set)| set.then_some(k))
             {
                 return Err(rep.invalid(
                     format!("{path}.{key}"),
@@ -263,9 +266,7 @@ impl TableSpec {
         let names = match &self.datasets {
             Some(names) if !names.is_empty() => names,
             Some(_) => return Err(ctx.rep.invalid(format!("{path}.datasets"), "is empty")),
-            None => {
-                return Err(ctx.rep.invalid(path, "kind \"dataset\" needs `datasets`"))
-            }
+            None => return Err(ctx.rep.invalid(path, "kind \"dataset\" needs `datasets`")),
         };
         let columns = names
             .iter()
@@ -613,7 +614,11 @@ pub(crate) fn check_placeholders(
 }
 
 /// The kind a reference resolves to; a message if it names nothing or both.
-pub(crate) fn resolve_ref(kind: Option<RefKind>, name: &str, ctx: &Context) -> Result<RefKind, String> {
+pub(crate) fn resolve_ref(
+    kind: Option<RefKind>,
+    name: &str,
+    ctx: &Context,
+) -> Result<RefKind, String> {
     let figure = ctx.figures.iter().any(|f| f == name);
     let table = ctx.tables.iter().any(|t| t == name);
     match (kind, figure, table) {

@@ -220,25 +220,23 @@ fn check_placed(scenario: &Scenario, rep: &Reporter) -> Result<(), ScenarioError
                 .iter()
                 .any(|s| pick(s).iter().any(|n| n == name))
     };
-    let check = |path: String, appendix: bool, shown: bool, what: &str| {
-        match (appendix, shown) {
-            (false, false) => Err(rep.invalid(
-                path,
-                format!(
-                    "is placed in no section, so the page would not show it; place it in a \
+    let check = |path: String, appendix: bool, shown: bool, what: &str| match (appendix, shown) {
+        (false, false) => Err(rep.invalid(
+            path,
+            format!(
+                "is placed in no section, so the page would not show it; place it in a \
                      section's text with a line {{{{{what} NAME}}}} or list it in a section's \
                      `{what}s`, or set `appendix = true` to show it in the appendix"
-                ),
-            )),
-            (true, true) => Err(rep.invalid(
-                format!("{path}.appendix"),
-                format!(
-                    "is true but a section shows this {what} too; an appendix {what} is \
+            ),
+        )),
+        (true, true) => Err(rep.invalid(
+            format!("{path}.appendix"),
+            format!(
+                "is true but a section shows this {what} too; an appendix {what} is \
                      shown in the appendix only"
-                ),
-            )),
-            _ => Ok(()),
-        }
+            ),
+        )),
+        _ => Ok(()),
     };
     for (i, figure) in scenario.figures.iter().enumerate() {
         let shown = placed(
