@@ -26,6 +26,9 @@ enum Command {
     List,
     /// Render scenario files into HTML reports with figures, tables and results.json.
     Render(cmd::render::RenderArgs),
+    /// Compare several models' predictions in one file under several losses:
+    /// a report with intervals and p-values, and the scenario that reproduces it.
+    Compare(cmd::compare::CompareArgs),
     /// Validate scenario files without writing anything.
     Check(cmd::check::CheckArgs),
     /// Write a commented starter scenario to NAME.toml.
@@ -40,10 +43,15 @@ fn main() -> ExitCode {
         Command::Bench(args) => cmd::bench::run(&args),
         Command::Render(args) => cmd::render::run(&args),
         Command::Check(args) => cmd::check::run(&args),
+        Command::Compare(args) => cmd::compare::run(&args),
         Command::New(args) => cmd::new::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+            Err(err) if err.downcast_ref::<cmd::render::ChecksFailed>().is_some() => {
+            eprintln!("{err}");
+            ExitCode::from(cmd::render::CHECKS_FAILED_STATUS)
+        }
         Err(err) => {
             // The whole cause chain, once, in Display form (keeps toml's snippet).
             eprintln!("error: {err:#}");

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod check;
+pub mod compare;
 mod data_arg;
 pub mod eval;
 mod eval_output;

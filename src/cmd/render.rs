@@ -38,6 +38,7 @@ pub fn run(args: &RenderArgs) -> Result<()> {
     }
     .context("cannot load the report templates")?;
     refuse_shared_folders(configs)?;
+    let mut failed = Vec::new();
     for config in configs {
         let files = build(config, &templates)?;
         let dir = write_report(out, &files)
@@ -47,9 +48,27 @@ pub fn run(args: &RenderArgs) -> Result<()> {
             config.display(),
             dir.join("index.html").display()
         );
+        failed.extend(
+            files
+                .failed_checks
+                .iter()
+                .map(|c| format!("{}: check failed: {c}", config.display())),
+        );
+    }
+    if !failed.is_empty() {
+        return Err(ChecksFailed(failed).into());
     }
     Ok(())
 }
+
+/// Some `[[checks]]` failed: the reports are written, and `losslab` exits
+/// with status 3 so that a pipeline can gate on it.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.join("\n"))]
+pub struct ChecksFailed(pub Vec<String>);
+
+/// The exit status of a run whose checks failed.
+pub const CHECKS_FAILED_STATUS: u8 = 3;
 
 /// Two configs whose reports would land in one folder (`"a b.toml"` and
 /// `a-b.toml`, or `x/r.toml` and `y/r.toml`): the second would replace the first.
@@ -74,7 +93,16 @@ fn refuse_shared_folders(configs: &[PathBuf]) -> Result<()> {
 
 /// Every stage but the write: the finished files of one report, in memory.
 pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
-    let Prepared { valid, computed } = prepare(config)?;
+    build_prepared(prepare(config)?, config, templates)
+}
+
+/// Draw, assemble and export a prepared scenario (`config` names it in messages).
+pub fn build_prepared(
+    prepared: Prepared,
+    config: &Path,
+    templates: &Templates,
+) -> Result<ReportFiles> {
+    let Prepared { valid, computed } = prepared;
     let results = &computed.results;
     let scale = valid.png_scale;
     // Figures are independent: draw them on every core; the output does not
@@ -112,5 +140,15 @@ pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
         svgs,
         pngs,
         tables,
+        per_sample: computed
+            .comparisons
+            .iter()
+            .map(|c| c.per_sample.clone())
+            .collect(),
+        failed_checks: computed
+            .failed_checks()
+            .iter()
+            .map(|c| format!("{} ({})", c.description, c.detail))
+            .collect(),
     })
 }

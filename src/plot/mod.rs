@@ -6,6 +6,7 @@
 //! only font is DejaVu Sans embedded in the binary, so output is the same on
 //! every machine and byte-identical between runs.
 
+mod cells;
 mod font;
 mod inline;
 mod layout;

@@ -96,7 +96,12 @@ pub fn draw_panel<DB: DrawingBackend>(
         .filter(|it| it.kind == SeriesKind::Bars)
         .count();
     let colors = series_colors(&panel.series);
-    for kind in [SeriesKind::Bars, SeriesKind::Line, SeriesKind::Points] {
+    for kind in [
+        SeriesKind::Cells,
+        SeriesKind::Bars,
+        SeriesKind::Line,
+        SeriesKind::Points,
+    ] {
         let same_kind = panel
             .series
             .iter()
@@ -107,6 +112,10 @@ pub fn draw_panel<DB: DrawingBackend>(
                 SeriesKind::Line => draw_line(area, series, color, &map, s)?,
                 SeriesKind::Points => draw_points(area, series, color, &map, s)?,
                 SeriesKind::Bars => draw_bars(area, series, color, index, bar_count, &map, s)?,
+                SeriesKind::Cells => {
+                    let to_px = |p| round(map.px(p));
+                    super::cells::draw_cells(area, series, map.x, map.y, &to_px)?
+                }
             }
         }
     }
@@ -405,6 +414,15 @@ fn draw_legend<DB: DrawingBackend>(
                     round((centre + half, y + half)),
                 ];
                 bar_box(area, corners, color, item.dashed, s)?;
+            }
+            SeriesKind::Cells => {
+                let half = 8.0 * s;
+                let centre = (x + sample_end) / 2.0;
+                let corners = [
+                    round((centre - half, y - half)),
+                    round((centre + half, y + half)),
+                ];
+                super::cells::swatch(area, &item.color_key, corners)?;
             }
         }
         let at = round((sample_end + LEGEND_SAMPLE_GAP * s, y));

@@ -21,6 +21,8 @@ pub struct ValidScenario {
     pub tables: Vec<ValidTable>,
     pub sections: Vec<ValidSection>,
     pub errata: Vec<ValidErratum>,
+    pub comparisons: Vec<super::comparison::ValidComparison>,
+    pub checks: Vec<super::check::ValidCheck>,
 }
 
 /// One loss of a `[[losses]]` entry (a sweep has several).
