@@ -365,7 +365,35 @@ fn scenario_errors_name_the_key() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(
-        stderr.contains("line 21, column 12: comparisons[0] (x).baseline refers to unknown model \"cc\" (did you mean \"c\"?)"),
+        stderr.contains("line 19, column 12: comparisons[0] (x).baseline refers to unknown model \"cc\" (did you mean \"c\"?)"),
         "{stderr}"
     );
+}
+
+#[test]
+fn rows_a_loss_ignores_are_left_out_for_every_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    // Labels 0, 1 or 2; label 2 is the ignore_index: those rows leave.
+    let mut text = String::from("label,a_0,a_1,a_2,b_0,b_1,b_2\n");
+    for i in 0..300 {
+        let s = 0.2 + 0.6 * ((i * 13) % 7) as f64 / 6.0;
+        text.push_str(&format!("{},{s},{},0.1,0.3,0.4,0.3\n", i % 3, 0.9 - s));
+    }
+    let data = dir.path().join("data.csv");
+    std::fs::write(&data, text).unwrap();
+    let file = data.to_str().unwrap();
+    let json = compare_json(
+        &[file, "--target", "label", "--models", "a=a_*,b=b_*", "--loss", "scce:ignore_index=2", "--bootstrap", "50"],
+        None,
+    );
+    assert_eq!(json["n"], 200);
+    // The ignoring loss's mean is eval's on the whole file (which skips them too).
+    let expected = eval_value(
+        "scce",
+        &["ignore_index=2"],
+        &format!("@{file}:label"),
+        &format!("@{file}:a_*"),
+    );
+    let got = result(&json, "a", "sparse_categorical_cross_entropy")["value"].as_f64().unwrap();
+    assert_eq!(got.to_bits(), expected.to_bits());
 }
