@@ -21,9 +21,9 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use rand::distr::Distribution;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand::distr::Distribution;
 use statrs::distribution::Normal;
 
 const ROWS: usize = 1000;
@@ -100,10 +100,17 @@ fn classification() -> Result<String, Box<dyn std::error::Error>> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let folder = PathBuf::from(std::env::args().nth(1).unwrap_or_else(|| "configs/data".into()));
+    let folder = PathBuf::from(
+        std::env::args()
+            .nth(1)
+            .unwrap_or_else(|| "configs/data".into()),
+    );
     std::fs::create_dir_all(&folder)?;
     std::fs::write(folder.join("compare-regression.csv"), regression()?)?;
     std::fs::write(folder.join("compare-classification.csv"), classification()?)?;
-    println!("wrote {}/compare-regression.csv and compare-classification.csv", folder.display());
+    println!(
+        "wrote {}/compare-regression.csv and compare-classification.csv",
+        folder.display()
+    );
     Ok(())
 }

@@ -48,7 +48,7 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-            Err(err) if err.downcast_ref::<cmd::render::ChecksFailed>().is_some() => {
+        Err(err) if err.downcast_ref::<cmd::render::ChecksFailed>().is_some() => {
             eprintln!("{err}");
             ExitCode::from(cmd::render::CHECKS_FAILED_STATUS)
         }

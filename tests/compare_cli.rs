@@ -37,7 +37,11 @@ fn regression_csv(dir: &Path, rows: usize) -> PathBuf {
         let y = (i as f64 * 0.37).sin() * 3.0 + 1.0;
         let a = y + 0.1;
         let wobble = ((i * 7919) % 101) as f64 / 50.0 - 1.0;
-        let c = if i % 50 == 0 { y + 9.0 } else { y + 0.4 * wobble };
+        let c = if i % 50 == 0 {
+            y + 9.0
+        } else {
+            y + 0.4 * wobble
+        };
         let label = i % 3;
         let pa = [0.2, 0.3, 0.5];
         let s = 0.1 + 0.8 * (((i * 31) % 17) as f64 / 16.0);
@@ -102,19 +106,52 @@ fn means_equal_eval_to_the_last_bit() {
     let data = regression_csv(dir.path(), 3001);
     let file = data.to_str().unwrap();
     let json = compare_json(
-        &[file, "--target", "y", "--models", "a,c", "--loss", "mse,mae,huber:delta=0.7", "--bootstrap", "50"],
+        &[
+            file,
+            "--target",
+            "y",
+            "--models",
+            "a,c",
+            "--loss",
+            "mse,mae,huber:delta=0.7",
+            "--bootstrap",
+            "50",
+        ],
         None,
     );
     for model in ["a", "c"] {
-        for (loss, params) in [("mse", vec![]), ("mae", vec![]), ("huber", vec!["delta=0.7"])] {
-            let expected = eval_value(loss, &params, &format!("@{file}:y"), &format!("@{file}:{model}"));
+        for (loss, params) in [
+            ("mse", vec![]),
+            ("mae", vec![]),
+            ("huber", vec!["delta=0.7"]),
+        ] {
+            let expected = eval_value(
+                loss,
+                &params,
+                &format!("@{file}:y"),
+                &format!("@{file}:{model}"),
+            );
             let got = result(&json, model, loss)["value"].as_f64().unwrap();
-            assert_eq!(got.to_bits(), expected.to_bits(), "{model} {loss}: {got} vs {expected}");
+            assert_eq!(
+                got.to_bits(),
+                expected.to_bits(),
+                "{model} {loss}: {got} vs {expected}"
+            );
         }
     }
     // A row loss on probability columns: sparse cross-entropy against class indices.
     let json = compare_json(
-        &[file, "--target", "label", "--models", "a=p_a_*,b=p_b_*", "--loss", "scce", "--bootstrap", "50"],
+        &[
+            file,
+            "--target",
+            "label",
+            "--models",
+            "a=p_a_*,b=p_b_*",
+            "--loss",
+            "scce",
+            "--bootstrap",
+            "50",
+        ],
         None,
     );
     for model in ["a", "b"] {
@@ -127,7 +164,11 @@ fn means_equal_eval_to_the_last_bit() {
         let got = result(&json, model, "sparse_categorical_cross_entropy")["value"]
             .as_f64()
             .unwrap();
-        assert_eq!(got.to_bits(), expected.to_bits(), "{model}: {got} vs {expected}");
+        assert_eq!(
+            got.to_bits(),
+            expected.to_bits(),
+            "{model}: {got} vs {expected}"
+        );
     }
 }
 
@@ -137,11 +178,38 @@ fn json_has_the_contract_shape_and_p_values() {
     let data = regression_csv(dir.path(), 2000);
     let file = data.to_str().unwrap();
     let json = compare_json(
-        &[file, "--target", "y", "--models", "first=a,copy=b,c", "--loss", "mse,mae", "--bootstrap", "999", "--seed", "3"],
+        &[
+            file,
+            "--target",
+            "y",
+            "--models",
+            "first=a,copy=b,c",
+            "--loss",
+            "mse,mae",
+            "--bootstrap",
+            "999",
+            "--seed",
+            "3",
+        ],
         None,
     );
-    let keys: Vec<&str> = json.as_object().unwrap().keys().map(String::as_str).collect();
-    let mut expected = vec!["n", "models", "baseline", "confidence", "bootstrap", "seed", "results", "differences", "ranks"];
+    let keys: Vec<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let mut expected = vec![
+        "n",
+        "models",
+        "baseline",
+        "confidence",
+        "bootstrap",
+        "seed",
+        "results",
+        "differences",
+        "ranks",
+    ];
     expected.sort();
     let mut sorted = keys.clone();
     sorted.sort();
@@ -174,7 +242,17 @@ fn identical_output_whatever_the_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let data = regression_csv(dir.path(), 5000);
     let file = data.to_str().unwrap();
-    let args = [file, "--target", "y", "--models", "a,c", "--loss", "mse,huber:delta=[0.5,2]", "--bootstrap", "300"];
+    let args = [
+        file,
+        "--target",
+        "y",
+        "--models",
+        "a,c",
+        "--loss",
+        "mse,huber:delta=[0.5,2]",
+        "--bootstrap",
+        "300",
+    ];
     let one = compare_json(&args, Some("1"));
     let two = compare_json(&args, Some("2"));
     let three = compare_json(&args, Some("3"));
@@ -190,12 +268,25 @@ fn the_written_scenario_renders_the_same_report() {
     let output = losslab()
         .arg("compare")
         .arg(&data)
-        .args(["--target", "y", "--models", "a,c", "--loss", "mse,mae,huber:delta=[0.5,2]", "--bootstrap", "200"])
+        .args([
+            "--target",
+            "y",
+            "--models",
+            "a,c",
+            "--loss",
+            "mse,mae,huber:delta=[0.5,2]",
+            "--bootstrap",
+            "200",
+        ])
         .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let scenario = out.join("data.toml");
     let text = std::fs::read_to_string(&scenario).unwrap();
     assert!(text.contains("csv = \"../data.csv\""), "{text}");
@@ -211,16 +302,28 @@ fn the_written_scenario_renders_the_same_report() {
         assert!(report.contains_key(Path::new(name)), "{name} missing");
     }
     // 6,000 rows × 2 models: a density, with a bounded number of marks.
-    let scatter = String::from_utf8_lossy(&report[Path::new("figures/comparison-scatter.svg")]).into_owned();
+    let scatter =
+        String::from_utf8_lossy(&report[Path::new("figures/comparison-scatter.svg")]).into_owned();
     assert!(scatter.matches("<rect").count() < 10_000);
     assert!(scatter.matches("<circle").count() < 100);
     // The per-sample CSV has every row at full precision.
-    let csv = String::from_utf8_lossy(&report[Path::new("tables/comparison-per-sample.csv")]).into_owned();
+    let csv = String::from_utf8_lossy(&report[Path::new("tables/comparison-per-sample.csv")])
+        .into_owned();
     assert_eq!(csv.lines().count(), 6001);
 
     let again = dir.path().join("again");
-    let output = losslab().arg("render").arg(&scenario).arg("--out").arg(&again).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = losslab()
+        .arg("render")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&again)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     assert_eq!(report, files(&again.join("data")));
     // results.json carries the comparison under its name.
     let results: Value = serde_json::from_slice(&report[Path::new("results.json")]).unwrap();
@@ -245,8 +348,13 @@ fn a_scenario_of_mine_is_never_replaced() {
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("was not written by `losslab compare`"));
-    assert_eq!(std::fs::read_to_string(out.join("data.toml")).unwrap(), "my own notes");
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("was not written by `losslab compare`")
+    );
+    assert_eq!(
+        std::fs::read_to_string(out.join("data.toml")).unwrap(),
+        "my own notes"
+    );
     assert!(!out.join("data").exists());
 }
 
@@ -255,16 +363,44 @@ fn a_scenario_of_mine_is_never_replaced() {
 #[test]
 fn bad_input_names_file_row_and_column_and_writes_nothing() {
     let cases: [(&str, &str, &[&str], &[&str]); 6] = [
-        ("y,a\n1,2\n3,4\n", "missing column", &["--models", "a,zz"], &["data.csv", "zz", "columns: y, a"]),
-        ("y,a\n1,2\n3,x\n", "non-numeric", &["--models", "a"], &["data.csv", "line 3", "column `a`"]),
-        ("y,a\n1,2\n3\n", "ragged", &["--models", "a"], &["data.csv", "line 3 has 1 field"]),
-        ("y,a\n1,2\nnan,4\n", "NaN target", &["--models", "a"], &["data.csv", "line 3", "column `y`"]),
-        ("y,a\n1,2\n3,4\n", "glob", &["--models", "m=p_*"], &["data.csv", "matches `p_*`"]),
+        (
+            "y,a\n1,2\n3,4\n",
+            "missing column",
+            &["--models", "a,zz"],
+            &["data.csv", "zz", "columns: y, a"],
+        ),
+        (
+            "y,a\n1,2\n3,x\n",
+            "non-numeric",
+            &["--models", "a"],
+            &["data.csv", "line 3", "column `a`"],
+        ),
+        (
+            "y,a\n1,2\n3\n",
+            "ragged",
+            &["--models", "a"],
+            &["data.csv", "line 3 has 1 field"],
+        ),
+        (
+            "y,a\n1,2\nnan,4\n",
+            "NaN target",
+            &["--models", "a"],
+            &["data.csv", "line 3", "column `y`"],
+        ),
+        (
+            "y,a\n1,2\n3,4\n",
+            "glob",
+            &["--models", "m=p_*"],
+            &["data.csv", "matches `p_*`"],
+        ),
         (
             "y,a_0,a_1,b_0,b_1,b_2\n0,0.5,0.5,0.2,0.3,0.5\n",
             "classes",
             &["--models", "a=a_*,b=b_*", "--loss", "scce"],
-            &["\"a\" has 2 columns (a_0, a_1)", "\"b\" has 3 columns (b_0, b_1, b_2)"],
+            &[
+                "\"a\" has 2 columns (a_0, a_1)",
+                "\"b\" has 3 columns (b_0, b_1, b_2)",
+            ],
         ),
     ];
     for (text, what, extra, needles) in cases {
@@ -285,7 +421,10 @@ fn bad_input_names_file_row_and_column_and_writes_nothing() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert_eq!(output.status.code(), Some(1), "{what}: {stderr}");
         for needle in needles {
-            assert!(stderr.contains(needle), "{what}: `{needle}` not in {stderr}");
+            assert!(
+                stderr.contains(needle),
+                "{what}: `{needle}` not in {stderr}"
+            );
         }
         assert!(!out.exists(), "{what}: something was written");
     }
@@ -329,10 +468,19 @@ max = 0.5
     )
     .unwrap();
     let out = dir.path().join("out");
-    let output = losslab().arg("render").arg(&scenario).arg("--out").arg(&out).output().unwrap();
+    let output = losslab()
+        .arg("render")
+        .arg(&scenario)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
-    assert!(stderr.contains("check failed: bad has a lower mean MSE than good"), "{stderr}");
+    assert!(
+        stderr.contains("check failed: bad has a lower mean MSE than good"),
+        "{stderr}"
+    );
     let results: Value =
         serde_json::from_slice(&std::fs::read(out.join("gate/results.json")).unwrap()).unwrap();
     let checks = results["checks"].as_array().unwrap();
@@ -383,7 +531,17 @@ fn rows_a_loss_ignores_are_left_out_for_every_loss() {
     std::fs::write(&data, text).unwrap();
     let file = data.to_str().unwrap();
     let json = compare_json(
-        &[file, "--target", "label", "--models", "a=a_*,b=b_*", "--loss", "scce:ignore_index=2", "--bootstrap", "50"],
+        &[
+            file,
+            "--target",
+            "label",
+            "--models",
+            "a=a_*,b=b_*",
+            "--loss",
+            "scce:ignore_index=2",
+            "--bootstrap",
+            "50",
+        ],
         None,
     );
     assert_eq!(json["n"], 200);
@@ -394,6 +552,8 @@ fn rows_a_loss_ignores_are_left_out_for_every_loss() {
         &format!("@{file}:label"),
         &format!("@{file}:a_*"),
     );
-    let got = result(&json, "a", "sparse_categorical_cross_entropy")["value"].as_f64().unwrap();
+    let got = result(&json, "a", "sparse_categorical_cross_entropy")["value"]
+        .as_f64()
+        .unwrap();
     assert_eq!(got.to_bits(), expected.to_bits());
 }

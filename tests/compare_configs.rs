@@ -18,7 +18,11 @@ fn render(config: &str) -> Value {
         .arg(out.path())
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stem = Path::new(config).file_stem().unwrap();
     let text = std::fs::read(out.path().join(stem).join("results.json")).unwrap();
     serde_json::from_slice(&text).unwrap()
@@ -42,7 +46,12 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 }
 
 /// The reported mean of `model` under `loss` (with `param` = `value` if given).
-fn reported(comparison: &Value, model: &str, loss: &str, param: Option<(&str, f64)>) -> (f64, f64, f64) {
+fn reported(
+    comparison: &Value,
+    model: &str,
+    loss: &str,
+    param: Option<(&str, f64)>,
+) -> (f64, f64, f64) {
     let row = comparison["results"]
         .as_array()
         .unwrap()
@@ -77,8 +86,20 @@ fn regression_numbers_and_claims() {
     assert_eq!(comparison["n"], 1000);
     let (header, data) = columns("configs/data/compare-regression.csv");
     let y = &data[header.iter().position(|h| h == "y").unwrap()];
-    let models = [("unbiased", "pred_unbiased"), ("tight", "pred_tight"), ("noisy", "pred_noisy")];
-    let huber = |d: f64| move |a: f64| if a.abs() <= d { 0.5 * a * a } else { d * (a.abs() - 0.5 * d) };
+    let models = [
+        ("unbiased", "pred_unbiased"),
+        ("tight", "pred_tight"),
+        ("noisy", "pred_noisy"),
+    ];
+    let huber = |d: f64| {
+        move |a: f64| {
+            if a.abs() <= d {
+                0.5 * a * a
+            } else {
+                d * (a.abs() - 0.5 * d)
+            }
+        }
+    };
     let log_cosh = |a: f64| a.abs() + (-2.0 * a.abs()).exp().ln_1p() - std::f64::consts::LN_2;
     let losses: Vec<(&str, Option<(&str, f64)>, Box<dyn Fn(f64) -> f64>)> = vec![
         ("mse", None, Box::new(|a: f64| a * a)),
@@ -96,8 +117,14 @@ fn regression_numbers_and_claims() {
             let p = &data[header.iter().position(|h| h == column).unwrap()];
             let expected = mean(p.iter().zip(y).map(|(p, t)| f(p - t)));
             let (value, low, high) = reported(comparison, model, loss, *param);
-            assert!(close(value, expected), "{model} {loss} {param:?}: {value} vs {expected}");
-            assert!(low <= value && value <= high, "{model} {loss}: [{low}, {high}]");
+            assert!(
+                close(value, expected),
+                "{model} {loss} {param:?}: {value} vs {expected}"
+            );
+            assert!(
+                low <= value && value <= high,
+                "{model} {loss}: [{low}, {high}]"
+            );
             means.push((model, expected));
             independent.push((model, *loss, *param, expected));
         }
@@ -121,17 +148,35 @@ fn regression_numbers_and_claims() {
             .find(|(m, l, p, _)| *m == model && *l == loss && p.map(|p| p.1) == delta)
             .unwrap()
             .3;
-        assert_eq!(format!("{value:.decimals$}"), text, "{model} {loss} {delta:?}");
+        assert_eq!(
+            format!("{value:.decimals$}"),
+            text,
+            "{model} {loss} {delta:?}"
+        );
         assert!(prose.contains(text), "{text} not in the prose");
     }
     // The prose: MAE and Huber δ = 0.1 go to `unbiased`; MSE, Huber δ = 1 and 3 to `tight`.
-    assert_eq!(winners, ["tight", "unbiased", "unbiased", "tight", "tight", winners[5].as_str()]);
+    assert_eq!(
+        winners,
+        [
+            "tight",
+            "unbiased",
+            "unbiased",
+            "tight",
+            "tight",
+            winners[5].as_str()
+        ]
+    );
     // ... and the rank table agrees with the independent winners.
     for (rank, w) in comparison["ranks"].as_array().unwrap().iter().zip(&winners) {
         assert_eq!(&rank["order"][0], w);
     }
     // Both checks hold.
-    assert!(json["checks"].as_array().unwrap().iter().all(|c| c["passed"] == true));
+    assert!(json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["passed"] == true));
 }
 
 #[test]
@@ -143,21 +188,44 @@ fn classification_numbers_and_claims() {
     let labels: Vec<usize> = data[0].iter().map(|&l| l as usize).collect();
     let probabilities = |model: &str| -> Vec<Vec<f64>> {
         let cols: Vec<usize> = (0..5)
-            .map(|k| header.iter().position(|h| *h == format!("{model}_{k}")).unwrap())
+            .map(|k| {
+                header
+                    .iter()
+                    .position(|h| *h == format!("{model}_{k}"))
+                    .unwrap()
+            })
             .collect();
-        (0..labels.len()).map(|r| cols.iter().map(|&c| data[c][r]).collect()).collect()
+        (0..labels.len())
+            .map(|r| cols.iter().map(|&c| data[c][r]).collect())
+            .collect()
     };
     let cross_entropy = |p: &[f64], y: usize| -p[y].ln();
     let hinge = |p: &[f64], y: usize| {
-        let rival = (0..p.len()).filter(|&k| k != y).map(|k| p[k]).fold(f64::NEG_INFINITY, f64::max);
+        let rival = (0..p.len())
+            .filter(|&k| k != y)
+            .map(|k| p[k])
+            .fold(f64::NEG_INFINITY, f64::max);
         (1.0 + rival - p[y]).max(0.0)
     };
-    let focal = |gamma: f64| move |p: &[f64], y: usize| -0.25 * (1.0 - p[y]).powf(gamma) * p[y].ln();
+    let focal =
+        |gamma: f64| move |p: &[f64], y: usize| -0.25 * (1.0 - p[y]).powf(gamma) * p[y].ln();
     let losses: Vec<(&str, Option<(&str, f64)>, Box<dyn Fn(&[f64], usize) -> f64>)> = vec![
-        ("sparse_categorical_cross_entropy", None, Box::new(cross_entropy)),
+        (
+            "sparse_categorical_cross_entropy",
+            None,
+            Box::new(cross_entropy),
+        ),
         ("categorical_hinge", None, Box::new(hinge)),
-        ("categorical_focal_cross_entropy", Some(("gamma", 0.5)), Box::new(focal(0.5))),
-        ("categorical_focal_cross_entropy", Some(("gamma", 2.0)), Box::new(focal(2.0))),
+        (
+            "categorical_focal_cross_entropy",
+            Some(("gamma", 0.5)),
+            Box::new(focal(0.5)),
+        ),
+        (
+            "categorical_focal_cross_entropy",
+            Some(("gamma", 2.0)),
+            Box::new(focal(2.0)),
+        ),
     ];
     let mut winners = Vec::new();
     for (loss, param, f) in &losses {
@@ -166,7 +234,10 @@ fn classification_numbers_and_claims() {
             let p = probabilities(model);
             let expected = mean(p.iter().zip(&labels).map(|(row, &y)| f(row, y)));
             let (value, low, high) = reported(comparison, model, loss, *param);
-            assert!(close(value, expected), "{model} {loss}: {value} vs {expected}");
+            assert!(
+                close(value, expected),
+                "{model} {loss}: {value} vs {expected}"
+            );
             assert!(low <= value && value <= high);
             means.push((model, expected));
         }
@@ -178,9 +249,10 @@ fn classification_numbers_and_claims() {
     // `sharp` really is better ranked: its top class is right more often.
     let accuracy = |model: &str| {
         let p = probabilities(model);
-        let right = p.iter().zip(&labels).filter(|(row, &y)| {
-            (0..5).all(|k| row[k] <= row[y])
-        });
+        let right = p
+            .iter()
+            .zip(&labels)
+            .filter(|(row, &y)| (0..5).all(|k| row[k] <= row[y]));
         right.count() as f64 / labels.len() as f64
     };
     assert!(accuracy("sharp") > accuracy("calibrated"));
@@ -192,5 +264,9 @@ fn classification_numbers_and_claims() {
         .find(|d| d["loss"] == "sparse_categorical_cross_entropy")
         .unwrap();
     assert!(d["ci_low"].as_f64().unwrap() > 0.0, "{d}");
-    assert!(json["checks"].as_array().unwrap().iter().all(|c| c["passed"] == true));
+    assert!(json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["passed"] == true));
 }

@@ -103,7 +103,11 @@ fn loss_tables(text: &str) -> Result<Vec<toml::Table>> {
         let loss = parts.next().unwrap_or_default().trim().to_string();
         let mut table = toml::Table::new();
         let base = scenario::report_folder_name(&loss.to_ascii_lowercase());
-        let mut name = if base.is_empty() { format!("loss-{}", i + 1) } else { base };
+        let mut name = if base.is_empty() {
+            format!("loss-{}", i + 1)
+        } else {
+            base
+        };
         if names.contains(&name) {
             let mut k = 2;
             while names.contains(&format!("{name}-{k}")) {
@@ -192,7 +196,10 @@ fn scenario_text(args: &CompareArgs, data: &str, stem: &str) -> Result<String> {
         .unwrap_or_default();
     let mut root = toml::Table::new();
     let mut metadata = toml::Table::new();
-    metadata.insert("title".into(), format!("Models compared on {file_name}").into());
+    metadata.insert(
+        "title".into(),
+        format!("Models compared on {file_name}").into(),
+    );
     metadata.insert(
         "intro".into(),
         format!(
@@ -308,7 +315,10 @@ fn check_replaceable(path: &Path) -> Result<()> {
 pub fn run(args: &CompareArgs) -> Result<()> {
     let stem = scenario::report_folder(&args.file);
     if stem.is_empty() {
-        bail!("{}: cannot name a report after this file", args.file.display());
+        bail!(
+            "{}: cannot name a report after this file",
+            args.file.display()
+        );
     }
     let config = args.out.join(format!("{stem}.toml"));
     // Validated with the data's absolute path (the output folder may not
@@ -355,7 +365,8 @@ pub fn run(args: &CompareArgs) -> Result<()> {
         .with_context(|| format!("{}: cannot write the report", args.file.display()))?;
     let temp = args.out.join(format!(".{stem}.toml.partial"));
     std::fs::write(&temp, written).with_context(|| format!("cannot write {}", temp.display()))?;
-    std::fs::rename(&temp, &config).with_context(|| format!("cannot write {}", config.display()))?;
+    std::fs::rename(&temp, &config)
+        .with_context(|| format!("cannot write {}", config.display()))?;
     println!(
         "{}: report written to {}; its scenario is {}",
         args.file.display(),

@@ -7,6 +7,7 @@
 
 pub mod comparison;
 mod curves;
+mod datasets;
 mod figures;
 mod fit;
 mod gaps;
@@ -14,6 +15,7 @@ mod model;
 mod normal_kl;
 mod panel;
 mod quantities;
+mod separate;
 pub mod stream;
 mod text;
 
@@ -119,11 +121,16 @@ pub fn compute_with_progress(
         .iter()
         .map(|t| text::table(t, &scenario.quantities, &quantities))
         .collect();
-    let sections = scenario
+    let mut sections: Vec<Section> = scenario
         .sections
         .iter()
         .map(|s| text::section(s, &quantities))
         .collect();
+    sections.extend(text::appendix(
+        &scenario.figures,
+        &scenario.tables,
+        &sections,
+    ));
     let errata: Vec<Erratum> = scenario
         .errata
         .iter()
@@ -172,12 +179,21 @@ fn compute_comparisons(
     scenario: &ValidScenario,
     results: &mut Results,
     progress: &dyn Fn(crate::stats::Progress),
-) -> Result<(Vec<comparison::ComparisonResult>, Vec<comparison::CheckResult>), ComputeError> {
+) -> Result<
+    (
+        Vec<comparison::ComparisonResult>,
+        Vec<comparison::CheckResult>,
+    ),
+    ComputeError,
+> {
     let mut comparisons = Vec::new();
     let mut checks = Vec::new();
     for (i, c) in scenario.comparisons.iter().enumerate() {
-        let own: Vec<&crate::scenario::ValidCheck> =
-            scenario.checks.iter().filter(|k| k.comparison == i).collect();
+        let own: Vec<&crate::scenario::ValidCheck> = scenario
+            .checks
+            .iter()
+            .filter(|k| k.comparison == i)
+            .collect();
         let (output, checked) =
             comparison::comparison(c, &own, progress).map_err(|message| ComputeError {
                 file: scenario.file.clone(),
@@ -192,7 +208,9 @@ fn compute_comparisons(
     }
     if !checks.is_empty() {
         let (table, section) = comparison::checks_section(&checks);
-        results.sections.insert(results.sections.len() - comparisons.len(), section);
+        results
+            .sections
+            .insert(results.sections.len() - comparisons.len(), section);
         results.tables.push(table);
         results.warnings.extend(
             checks

@@ -7,8 +7,8 @@ mod json;
 mod per_sample;
 
 pub use csv_table::table_csv;
-pub use per_sample::per_sample_csv;
 pub use json::{comparison_json, json_number, non_finite_name, results_json};
+pub use per_sample::per_sample_csv;
 
 /// Why results could not be turned into text (never expected: the
 /// results are plain numbers and strings).

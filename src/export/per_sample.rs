@@ -12,7 +12,12 @@ use crate::compute::comparison::PerSampleTable;
 /// Write `table` as CSV into `out`.
 pub fn per_sample_csv(table: &PerSampleTable, out: impl Write) -> Result<(), ExportError> {
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(table.header.iter().map(|h| super::csv_table::spreadsheet_safe(h)))?;
+    writer.write_record(
+        table
+            .header
+            .iter()
+            .map(|h| super::csv_table::spreadsheet_safe(h)),
+    )?;
     let rows = table.columns.first().map_or(0, Vec::len);
     let mut cell = String::new();
     for row in 0..rows {

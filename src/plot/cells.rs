@@ -54,7 +54,9 @@ pub fn draw_cells<DB: DrawingBackend>(
     for corners in series.points.chunks_exact(2) {
         let (low, high) = (corners[0], corners[1]);
         let outside = high.0 <= x.0 || low.0 >= x.1 || high.1 <= y.0 || low.1 >= y.1;
-        if outside || !(low.0.is_finite() && low.1.is_finite() && high.0.is_finite() && high.1.is_finite()) {
+        if outside
+            || !(low.0.is_finite() && low.1.is_finite() && high.0.is_finite() && high.1.is_finite())
+        {
             continue;
         }
         let a = to_px((clamp_to(x, low.0), clamp_to(y, low.1)));
@@ -94,7 +96,14 @@ mod tests {
             kind: crate::compute::SeriesKind::Cells,
             color_key: "density:3:5".into(),
             dashed: false,
-            points: vec![(0.0, 0.0), (1.0, 1.0), (5.0, 5.0), (6.0, 6.0), (1.5, 1.5), (2.5, 2.5)],
+            points: vec![
+                (0.0, 0.0),
+                (1.0, 1.0),
+                (5.0, 5.0),
+                (6.0, 6.0),
+                (1.5, 1.5),
+                (2.5, 2.5),
+            ],
         };
         let mut svg = String::new();
         {

@@ -90,16 +90,22 @@ impl CheckSpec {
         };
         let comparison = &comparisons[index];
         let model_names = || comparison.models.iter().map(|m| m.name.as_str());
-        let model = comparison
-            .model_index(&self.model)
-            .ok_or_else(|| rep.unknown(format!("{path}.model"), "model", &self.model, model_names()))?;
+        let model = comparison.model_index(&self.model).ok_or_else(|| {
+            rep.unknown(format!("{path}.model"), "model", &self.model, model_names())
+        })?;
         let losses: Vec<usize> = (0..comparison.losses.len())
             .filter(|&l| comparison.losses[l].entry == self.loss)
             .collect();
         if losses.is_empty() {
-            let mut entries: Vec<&str> = comparison.losses.iter().map(|l| l.entry.as_str()).collect();
+            let mut entries: Vec<&str> =
+                comparison.losses.iter().map(|l| l.entry.as_str()).collect();
             entries.dedup();
-            return Err(rep.unknown(format!("{path}.loss"), "loss of the comparison", &self.loss, entries));
+            return Err(rep.unknown(
+                format!("{path}.loss"),
+                "loss of the comparison",
+                &self.loss,
+                entries,
+            ));
         }
         if let Some(c) = self.confidence {
             if !(c > 0.0 && c < 1.0) {
@@ -115,10 +121,9 @@ impl CheckSpec {
                     rep.unknown(format!("{path}.below"), "model", other, model_names())
                 })?;
                 if other_index == model {
-                    return Err(rep.invalid(
-                        format!("{path}.below"),
-                        "names the checked model itself",
-                    ));
+                    return Err(
+                        rep.invalid(format!("{path}.below"), "names the checked model itself")
+                    );
                 }
                 Condition::Below {
                     other: other_index,

@@ -156,9 +156,12 @@ impl ComparisonSpec {
                     if names[..i].contains(name) {
                         return Err(rep.invalid(at, format!("names \"{name}\" twice")));
                     }
-                    set.iter().find(|m| &m.name == name).cloned().ok_or_else(|| {
-                        rep.unknown(at, "model", name, set.iter().map(|m| m.name.as_str()))
-                    })
+                    set.iter()
+                        .find(|m| &m.name == name)
+                        .cloned()
+                        .ok_or_else(|| {
+                            rep.unknown(at, "model", name, set.iter().map(|m| m.name.as_str()))
+                        })
                 })
                 .collect::<Result<_, _>>()?,
         };
@@ -273,11 +276,7 @@ fn check_shapes(
         if width(&model.data) != width(&first.data) {
             let describe = |m: &ModelData| match width(&m.data) {
                 None => format!("\"{}\" is one column ({})", m.name, m.columns.join(", ")),
-                Some(k) => format!(
-                    "\"{}\" has {k} columns ({})",
-                    m.name,
-                    m.columns.join(", ")
-                ),
+                Some(k) => format!("\"{}\" has {k} columns ({})", m.name, m.columns.join(", ")),
             };
             return Err(ctx.rep.invalid(
                 at,

@@ -111,8 +111,8 @@ impl PairedLosses {
     /// Report these means (`means[loss][model]`, the core's `mean`
     /// reduction of the same per-sample values) instead of computing them.
     pub fn with_means(mut self, means: Vec<Vec<f64>>) -> Result<Self, StatsError> {
-        let shaped = means.len() == self.losses.len()
-            && means.iter().all(|m| m.len() == self.models.len());
+        let shaped =
+            means.len() == self.losses.len() && means.iter().all(|m| m.len() == self.models.len());
         if !shaped {
             return Err(StatsError::Shape(format!(
                 "means for {} losses × {} models expected",

@@ -82,7 +82,9 @@ pub(super) fn evaluate(
                     let row = stats
                         .differences
                         .iter()
-                        .find(|d| &d.model == model && d.loss.loss == loss && d.loss.params == params)
+                        .find(|d| {
+                            &d.model == model && d.loss.loss == loss && d.loss.params == params
+                        })
                         .ok_or_else(|| format!("{}: no difference computed", check.path))?;
                     CheckResult {
                         description: format!(
@@ -109,12 +111,18 @@ pub(super) fn evaluate(
                     let row = stats
                         .results
                         .iter()
-                        .find(|r| &r.model == model && r.loss.loss == loss && r.loss.params == params)
+                        .find(|r| {
+                            &r.model == model && r.loss.loss == loss && r.loss.params == params
+                        })
                         .ok_or_else(|| format!("{}: no result computed", check.path))?;
                     let (value, description, detail) = match confidence {
                         None => (
                             row.value,
-                            format!("mean {} of {model} is at most {}", member.label, number(max)),
+                            format!(
+                                "mean {} of {model} is at most {}",
+                                member.label,
+                                number(max)
+                            ),
                             format!("mean {}", number(row.value)),
                         ),
                         Some(level) => (

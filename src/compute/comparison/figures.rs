@@ -73,14 +73,28 @@ fn panel(title: &str, x_label: &str, y_label: &str, x: (f64, f64), y: (f64, f64)
     }
 }
 
-fn figure(c: &ValidComparison, suffix: &str, title: &str, caption: String, panels: Vec<Panel>) -> FigureData {
+fn figure(
+    c: &ValidComparison,
+    suffix: &str,
+    title: &str,
+    caption: String,
+    panels: Vec<Panel>,
+) -> FigureData {
     FigureData {
         name: format!("{}-{suffix}", c.name),
         title: title.to_string(),
-        alt: format!("{title}: {}", c.models.iter().map(|m| m.name.as_str()).collect::<Vec<_>>().join(", ")),
+        alt: format!(
+            "{title}: {}",
+            c.models
+                .iter()
+                .map(|m| m.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         caption,
         columns: panels.len().clamp(1, 3),
         panels,
+        options: Default::default(),
     }
 }
 
@@ -222,7 +236,11 @@ fn loss_distribution(c: &ValidComparison, paired: &PairedLosses) -> Option<Figur
         let log = matches!(binning, Binning::Log { .. });
         let mut p = panel(
             &loss.member.label,
-            if log { "per-sample loss (log₁₀)" } else { "per-sample loss" },
+            if log {
+                "per-sample loss (log₁₀)"
+            } else {
+                "per-sample loss"
+            },
             "share of rows",
             (0.0, 1.0),
             (0.0, 1.0),
@@ -237,7 +255,12 @@ fn loss_distribution(c: &ValidComparison, paired: &PairedLosses) -> Option<Figur
                     c.models[m].name, loss.member.label, h.below, h.above
                 ));
             }
-            p.series.push(model_series(m, &c.models[m].name, SeriesKind::Line, steps(&h.edges, &h.counts, n, log)));
+            p.series.push(model_series(
+                m,
+                &c.models[m].name,
+                SeriesKind::Line,
+                steps(&h.edges, &h.counts, n, log),
+            ));
         }
         let edges = binning.edges();
         let x = |e: f64| if log { e.log10() } else { e };
@@ -255,17 +278,34 @@ fn loss_distribution(c: &ValidComparison, paired: &PairedLosses) -> Option<Figur
          (log-spaced, axis in log₁₀, where the losses span two decades or more)."
     );
     if c.losses.len() > MAX_LOSS_PANELS {
-        caption.push_str(&format!(" The first {MAX_LOSS_PANELS} of {} losses are shown.", c.losses.len()));
+        caption.push_str(&format!(
+            " The first {MAX_LOSS_PANELS} of {} losses are shown.",
+            c.losses.len()
+        ));
     }
     if !notes.is_empty() {
-        caption.push_str(&format!(" Not in the bins (zero losses on a log axis, or beyond {} decades): {}.", MAX_DECADES, notes.join("; ")));
+        caption.push_str(&format!(
+            " Not in the bins (zero losses on a log axis, or beyond {} decades): {}.",
+            MAX_DECADES,
+            notes.join("; ")
+        ));
     }
-    Some(figure(c, "loss-distribution", "Per-sample loss distribution", caption, panels))
+    Some(figure(
+        c,
+        "loss-distribution",
+        "Per-sample loss distribution",
+        caption,
+        panels,
+    ))
 }
 
 /// The 0.5 % and 99.5 % quantiles of several series pooled, widened if equal.
 fn central_range(columns: &[&[f64]]) -> Option<(f64, f64)> {
-    let pooled: Vec<f64> = columns.iter().flat_map(|c| c.iter().copied()).filter(|x| x.is_finite()).collect();
+    let pooled: Vec<f64> = columns
+        .iter()
+        .flat_map(|c| c.iter().copied())
+        .filter(|x| x.is_finite())
+        .collect();
     let q = quantiles(&pooled, &[0.005, 0.995]).ok()?;
     let (mut low, mut high) = (q[0], q[1]);
     if !(high > low) {
@@ -277,16 +317,30 @@ fn central_range(columns: &[&[f64]]) -> Option<(f64, f64)> {
 
 fn residuals(c: &ValidComparison, target: &Data, models: &[Data]) -> Option<FigureData> {
     let y = flat(target);
-    let residuals: Vec<Vec<f64>> = models.iter().map(|d| flat(d).iter().zip(y).map(|(p, t)| p - t).collect()).collect();
+    let residuals: Vec<Vec<f64>> = models
+        .iter()
+        .map(|d| flat(d).iter().zip(y).map(|(p, t)| p - t).collect())
+        .collect();
     let refs: Vec<&[f64]> = residuals.iter().map(Vec::as_slice).collect();
     let (low, high) = central_range(&refs)?;
     let binning = Binning::linear(low, high, BINS).ok()?;
-    let mut p = panel("", "residual a = ŷ − y", "share of rows", (low, high), (0.0, 1.0));
+    let mut p = panel(
+        "",
+        "residual a = ŷ − y",
+        "share of rows",
+        (low, high),
+        (0.0, 1.0),
+    );
     let mut outside = Vec::new();
     for (m, r) in residuals.iter().enumerate() {
         let h = histogram(r, &binning).ok()?;
         outside.push(format!("{} {}", c.models[m].name, h.below + h.above));
-        p.series.push(model_series(m, &c.models[m].name, SeriesKind::Line, steps(&h.edges, &h.counts, y.len(), false)));
+        p.series.push(model_series(
+            m,
+            &c.models[m].name,
+            SeriesKind::Line,
+            steps(&h.edges, &h.counts, y.len(), false),
+        ));
     }
     p.y_range = (0.0, top_of(&p));
     let caption = format!(
@@ -294,7 +348,13 @@ fn residuals(c: &ValidComparison, target: &Data, models: &[Data]) -> Option<Figu
          residuals; rows outside that range (gross errors): {}.",
         outside.join(", ")
     );
-    Some(figure(c, "residuals", "Residual distribution", caption, vec![p]))
+    Some(figure(
+        c,
+        "residuals",
+        "Residual distribution",
+        caption,
+        vec![p],
+    ))
 }
 
 fn scatter(c: &ValidComparison, target: &Data, models: &[Data]) -> Option<FigureData> {
@@ -306,10 +366,21 @@ fn scatter(c: &ValidComparison, target: &Data, models: &[Data]) -> Option<Figure
     let diagonal = reference_line("ŷ = y", vec![(low, low), (high, high)]);
     let mut panels = Vec::new();
     for (m, d) in models.iter().enumerate() {
-        let mut p = panel(&c.models[m].name, "target y", "prediction ŷ", (low, high), (low, high));
+        let mut p = panel(
+            &c.models[m].name,
+            "target y",
+            "prediction ŷ",
+            (low, high),
+            (low, high),
+        );
         if marks <= MAX_SCATTER_MARKS {
             let points = y.iter().zip(flat(d)).map(|(&t, &p)| (t, p)).collect();
-            p.series.push(model_series(m, &c.models[m].name, SeriesKind::Points, points));
+            p.series.push(model_series(
+                m,
+                &c.models[m].name,
+                SeriesKind::Points,
+                points,
+            ));
         } else {
             let binning = Binning::linear(low, high, DENSITY_BINS).ok()?;
             let density = density_2d(y, flat(d), &binning, &binning).ok()?;
@@ -331,7 +402,13 @@ fn scatter(c: &ValidComparison, target: &Data, models: &[Data]) -> Option<Figure
         "Prediction against target for each model, {how}, between the 0.5 % and 99.5 % quantiles of all \
          targets and predictions; the dashed line is ŷ = y."
     );
-    Some(figure(c, "scatter", "Prediction against target", caption, panels))
+    Some(figure(
+        c,
+        "scatter",
+        "Prediction against target",
+        caption,
+        panels,
+    ))
 }
 
 /// A density as cell series, one per shade: `points` holds each cell's
@@ -369,7 +446,11 @@ fn density_series(density: &crate::stats::Density2d) -> Vec<Series> {
         .enumerate()
         .filter(|(_, (points, _))| !points.is_empty())
         .map(|(k, (points, (low, high)))| Series {
-            label: if low == high { format!("{low} rows") } else { format!("{low}–{high} rows") },
+            label: if low == high {
+                format!("{low} rows")
+            } else {
+                format!("{low}–{high} rows")
+            },
             kind: SeriesKind::Cells,
             color_key: format!("density:{}:{DENSITY_LEVELS}", k + 1),
             dashed: false,
@@ -382,27 +463,68 @@ fn density_series(density: &crate::stats::Density2d) -> Vec<Series> {
 fn true_class(labels: &[usize], model: &Data) -> Vec<f64> {
     match model {
         Data::Rows(rows) => rows.iter().zip(labels).map(|(r, &k)| r[k]).collect(),
-        Data::Flat(p) => p.iter().zip(labels).map(|(&p, &k)| if k == 1 { p } else { 1.0 - p }).collect(),
+        Data::Flat(p) => p
+            .iter()
+            .zip(labels)
+            .map(|(&p, &k)| if k == 1 { p } else { 1.0 - p })
+            .collect(),
     }
 }
 
-fn true_class_probability(c: &ValidComparison, labels: &[usize], models: &[Data], _target: &Data) -> Option<FigureData> {
+fn true_class_probability(
+    c: &ValidComparison,
+    labels: &[usize],
+    models: &[Data],
+    _target: &Data,
+) -> Option<FigureData> {
     let binning = Binning::linear(0.0, 1.0, 20).ok()?;
-    let mut p = panel("", "predicted probability of the true class", "share of rows", (0.0, 1.0), (0.0, 1.0));
+    let mut p = panel(
+        "",
+        "predicted probability of the true class",
+        "share of rows",
+        (0.0, 1.0),
+        (0.0, 1.0),
+    );
     for (m, d) in models.iter().enumerate() {
         let h = histogram(&true_class(labels, d), &binning).ok()?;
-        p.series.push(model_series(m, &c.models[m].name, SeriesKind::Line, steps(&h.edges, &h.counts, labels.len(), false)));
+        p.series.push(model_series(
+            m,
+            &c.models[m].name,
+            SeriesKind::Line,
+            steps(&h.edges, &h.counts, labels.len(), false),
+        ));
     }
     p.y_range = (0.0, top_of(&p));
-    let caption = "Distribution of the probability each model gives the true class of a row (20 bins): \
+    let caption =
+        "Distribution of the probability each model gives the true class of a row (20 bins): \
                    a confident and right model piles up at 1, an overconfident one also near 0."
-        .to_string();
-    Some(figure(c, "true-class-probability", "Predicted probability of the true class", caption, vec![p]))
+            .to_string();
+    Some(figure(
+        c,
+        "true-class-probability",
+        "Predicted probability of the true class",
+        caption,
+        vec![p],
+    ))
 }
 
-fn reliability(c: &ValidComparison, labels: &[usize], models: &[Data], _target: &Data) -> Option<FigureData> {
-    let mut p = panel("", "predicted probability (top class)", "observed frequency", (0.0, 1.0), (0.0, 1.0));
-    p.series.push(reference_line("perfect calibration", vec![(0.0, 0.0), (1.0, 1.0)]));
+fn reliability(
+    c: &ValidComparison,
+    labels: &[usize],
+    models: &[Data],
+    _target: &Data,
+) -> Option<FigureData> {
+    let mut p = panel(
+        "",
+        "predicted probability (top class)",
+        "observed frequency",
+        (0.0, 1.0),
+        (0.0, 1.0),
+    );
+    p.series.push(reference_line(
+        "perfect calibration",
+        vec![(0.0, 0.0), (1.0, 1.0)],
+    ));
     for (m, d) in models.iter().enumerate() {
         let (confidence, correct) = match d {
             Data::Rows(rows) => top_label(rows, labels).ok()?,
@@ -413,7 +535,12 @@ fn reliability(c: &ValidComparison, labels: &[usize], models: &[Data], _target: 
             .iter()
             .filter_map(|b| Some((b.mean_predicted?, b.observed_frequency?)))
             .collect();
-        p.series.push(model_series(m, &c.models[m].name, SeriesKind::Line, points.clone()));
+        p.series.push(model_series(
+            m,
+            &c.models[m].name,
+            SeriesKind::Line,
+            points.clone(),
+        ));
         p.series.push(Series {
             label: String::new(),
             ..model_series(m, "", SeriesKind::Points, points)
@@ -424,18 +551,33 @@ fn reliability(c: &ValidComparison, labels: &[usize], models: &[Data], _target: 
          equal bins), mean prediction against the share of rows where the top class is right. Below the \
          diagonal: overconfident."
     );
-    Some(figure(c, "reliability", "Reliability (calibration)", caption, vec![p]))
+    Some(figure(
+        c,
+        "reliability",
+        "Reliability (calibration)",
+        caption,
+        vec![p],
+    ))
 }
 
 fn concentration(c: &ValidComparison, paired: &PairedLosses) -> Option<FigureData> {
     let mut panels = Vec::new();
     let mut skipped = Vec::new();
     for (l, loss) in c.losses.iter().enumerate().take(MAX_LOSS_PANELS) {
-        let mut p = panel(&loss.member.label, "share of rows, worst first", "share of the total loss", (0.0, 1.0), (0.0, 1.0));
-        p.series.push(reference_line("equal shares", vec![(0.0, 0.0), (1.0, 1.0)]));
+        let mut p = panel(
+            &loss.member.label,
+            "share of rows, worst first",
+            "share of the total loss",
+            (0.0, 1.0),
+            (0.0, 1.0),
+        );
+        p.series
+            .push(reference_line("equal shares", vec![(0.0, 0.0), (1.0, 1.0)]));
         for (m, model) in c.models.iter().enumerate() {
             match concentration_curve(paired.column(l, m), CURVE_POINTS) {
-                Ok(curve) => p.series.push(model_series(m, &model.name, SeriesKind::Line, curve)),
+                Ok(curve) => p
+                    .series
+                    .push(model_series(m, &model.name, SeriesKind::Line, curve)),
                 Err(e) => skipped.push(format!("{} under {} ({e})", model.name, loss.member.label)),
             }
         }
@@ -446,27 +588,51 @@ fn concentration(c: &ValidComparison, paired: &PairedLosses) -> Option<FigureDat
     if panels.is_empty() {
         return None;
     }
-    let mut caption = "Loss concentration: the share of each model's total loss carried by its worst x % of \
+    let mut caption =
+        "Loss concentration: the share of each model's total loss carried by its worst x % of \
                        rows. A curve that rises steeply means a few gross errors carry the mean."
-        .to_string();
+            .to_string();
     if !skipped.is_empty() {
         caption.push_str(&format!(" Not drawn: {}.", skipped.join("; ")));
     }
-    Some(figure(c, "concentration", "Loss concentration", caption, panels))
+    Some(figure(
+        c,
+        "concentration",
+        "Loss concentration",
+        caption,
+        panels,
+    ))
 }
 
 /// The parameter of `loss` a sweep figure varies, and its grid.
 fn sweep_grid(loss: &Loss, values: &[f64]) -> Option<(&'static str, Vec<f64>, bool)> {
     let params = loss.params();
-    let name = SWEEPABLE.iter().copied().find(|p| matches!(params.get(*p), Some(ParamValue::Number(_))))?;
-    let (low, high) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-    let linear = |a: f64, b: f64| (0..SWEEP_POINTS).map(|k| a + (b - a) * k as f64 / (SWEEP_POINTS - 1) as f64).collect();
+    let name = SWEEPABLE
+        .iter()
+        .copied()
+        .find(|p| matches!(params.get(*p), Some(ParamValue::Number(_))))?;
+    let (low, high) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let linear = |a: f64, b: f64| {
+        (0..SWEEP_POINTS)
+            .map(|k| a + (b - a) * k as f64 / (SWEEP_POINTS - 1) as f64)
+            .collect()
+    };
     match name {
         "tau" => Some((name, linear(0.05, 0.95), false)),
         "gamma" => Some((name, linear(0.0, (2.0 * high).max(5.0)), false)),
         _ if low > 0.0 && high.is_finite() => {
             let (a, b) = ((low / 4.0).ln(), (high * 4.0).ln());
-            Some((name, (0..SWEEP_POINTS).map(|k| (a + (b - a) * k as f64 / (SWEEP_POINTS - 1) as f64).exp()).collect(), true))
+            Some((
+                name,
+                (0..SWEEP_POINTS)
+                    .map(|k| (a + (b - a) * k as f64 / (SWEEP_POINTS - 1) as f64).exp())
+                    .collect(),
+                true,
+            ))
         }
         _ => None,
     }
@@ -477,9 +643,17 @@ fn sweeps(c: &ValidComparison, kept: &[usize]) -> Result<Option<FigureData>, Str
     entries.dedup();
     let mut panels = Vec::new();
     for entry in entries.into_iter().take(4) {
-        let members: Vec<&Loss> = c.losses.iter().filter(|l| l.entry == entry).map(|l| &l.member.loss).collect();
+        let members: Vec<&Loss> = c
+            .losses
+            .iter()
+            .filter(|l| l.entry == entry)
+            .map(|l| &l.member.loss)
+            .collect();
         let first = members[0];
-        let Some(name) = SWEEPABLE.iter().find(|p| matches!(first.params().get(**p), Some(ParamValue::Number(_)))) else {
+        let Some(name) = SWEEPABLE
+            .iter()
+            .find(|p| matches!(first.params().get(**p), Some(ParamValue::Number(_))))
+        else {
             continue;
         };
         let values: Vec<f64> = members
@@ -502,19 +676,39 @@ fn sweeps(c: &ValidComparison, kept: &[usize]) -> Result<Option<FigureData>, Str
             })
             .collect::<Result<_, String>>()?;
         let x = |v: f64| if log { v.log10() } else { v };
-        let x_label = if log { format!("{param} (log₁₀)") } else { param.to_string() };
-        let mut p = panel(first.display_name(), &x_label, "mean loss", (x(grid[0]), x(grid[grid.len() - 1])), (0.0, 1.0));
+        let x_label = if log {
+            format!("{param} (log₁₀)")
+        } else {
+            param.to_string()
+        };
+        let mut p = panel(
+            first.display_name(),
+            &x_label,
+            "mean loss",
+            (x(grid[0]), x(grid[grid.len() - 1])),
+            (0.0, 1.0),
+        );
         for (m, model) in c.models.iter().enumerate() {
-            let points = grid.iter().zip(&means).map(|(&v, row)| (x(v), row[m])).collect();
-            p.series.push(model_series(m, &model.name, SeriesKind::Line, points));
+            let points = grid
+                .iter()
+                .zip(&means)
+                .map(|(&v, row)| (x(v), row[m]))
+                .collect();
+            p.series
+                .push(model_series(m, &model.name, SeriesKind::Line, points));
         }
         let finite = means.iter().flatten().copied().filter(|v| v.is_finite());
-        let (low, high) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| (a.min(v), b.max(v)));
+        let (low, high) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
         if !(low.is_finite() && high.is_finite()) {
             continue;
         }
         let pad = ((high - low) * 0.06).max(high.abs() * 1e-6).max(1e-12);
-        p.y_range = ((low - pad).max(if low >= 0.0 { 0.0 } else { f64::NEG_INFINITY }), high + pad);
+        p.y_range = (
+            (low - pad).max(if low >= 0.0 { 0.0 } else { f64::NEG_INFINITY }),
+            high + pad,
+        );
         panels.push(p);
     }
     if panels.is_empty() {
@@ -524,5 +718,11 @@ fn sweeps(c: &ValidComparison, kept: &[usize]) -> Result<Option<FigureData>, Str
         "Mean loss of each model as the loss's parameter sweeps over {SWEEP_POINTS} values around those of the \
          comparison: where the curves cross, the winner changes."
     );
-    Ok(Some(figure(c, "sweep", "Mean loss as the parameter sweeps", caption, panels)))
+    Ok(Some(figure(
+        c,
+        "sweep",
+        "Mean loss as the parameter sweeps",
+        caption,
+        panels,
+    )))
 }

@@ -59,7 +59,9 @@ pub(super) fn target_for(
     classes: Option<usize>,
 ) -> Result<Data, String> {
     match (target, classes) {
-        (Data::Flat(labels), Some(k)) if !loss.sparse_labels() => Ok(Data::Rows(one_hot(labels, k)?)),
+        (Data::Flat(labels), Some(k)) if !loss.sparse_labels() => {
+            Ok(Data::Rows(one_hot(labels, k)?))
+        }
         _ => Ok(target.clone()),
     }
 }
@@ -82,7 +84,10 @@ fn select(data: &Data, kept: &[usize]) -> Data {
 fn flat_or_first(data: &Data) -> Vec<f64> {
     match data {
         Data::Flat(v) => v.clone(),
-        Data::Rows(rows) => rows.iter().map(|r| r.first().copied().unwrap_or(0.0)).collect(),
+        Data::Rows(rows) => rows
+            .iter()
+            .map(|r| r.first().copied().unwrap_or(0.0))
+            .collect(),
     }
 }
 
@@ -90,7 +95,11 @@ fn flat_or_first(data: &Data) -> Vec<f64> {
 pub(super) fn evaluate(c: &ValidComparison) -> Result<Evaluated, String> {
     let rows = c.rows();
     let labels = flat_or_first(&c.target);
-    let ignored: Vec<Option<f64>> = c.losses.iter().map(|l| ignored_label(&l.member.loss)).collect();
+    let ignored: Vec<Option<f64>> = c
+        .losses
+        .iter()
+        .map(|l| ignored_label(&l.member.loss))
+        .collect();
     let kept: Vec<usize> = (0..rows)
         .filter(|&r| {
             !ignored
@@ -174,7 +183,11 @@ pub(super) fn means_under(
     kept: &[usize],
 ) -> Result<Vec<f64>, String> {
     let all = kept.len() == c.rows();
-    let target = if all { c.target.clone() } else { select(&c.target, kept) };
+    let target = if all {
+        c.target.clone()
+    } else {
+        select(&c.target, kept)
+    };
     let target = target_for(loss, &target, classes(&c.models))?;
     c.models
         .iter()

@@ -87,6 +87,7 @@ pub fn checks_section(checks: &[CheckResult]) -> (TableData, Section) {
             .into(),
         columns: vec!["result".into(), "check".into(), "numbers".into()],
         rows,
+        shown: None,
     };
     let markdown = if failed == 0 {
         format!("All {} checks pass.", checks.len())
@@ -100,6 +101,7 @@ pub fn checks_section(checks: &[CheckResult]) -> (TableData, Section) {
         formulas: Vec::new(),
         figures: Vec::new(),
         tables: vec!["checks".into()],
+        placed: Vec::new(),
     };
     (table, section)
 }
@@ -176,6 +178,7 @@ pub fn comparison(
         formulas: Vec::new(),
         figures: figures.iter().map(|f| f.name.clone()).collect(),
         tables: tables.iter().map(|t| t.name.clone()).collect(),
+        placed: Vec::new(),
     };
     // Last: the per-sample values move into the table, not copied.
     let per_sample = Arc::new(per_sample_table(c, paired, &evaluated.kept));

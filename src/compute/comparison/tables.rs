@@ -3,8 +3,8 @@
 //! (rows where it changes marked), differences from the baseline with
 //! intervals and p-values, and the k worst samples of each model.
 
-use super::{number_cell, text};
 use super::prose::significant;
+use super::{number_cell, text};
 use crate::compute::model::TableData;
 use crate::loss::Data;
 use crate::scenario::ValidComparison;
@@ -43,7 +43,11 @@ fn means(c: &ValidComparison, stats: &ComparisonStats) -> TableData {
             let best = &stats.ranks[l].order[0];
             let mut row = vec![text(&loss.member.label)];
             for r in results {
-                let star = if models > 1 && &r.model == best { " ★" } else { "" };
+                let star = if models > 1 && &r.model == best {
+                    " ★"
+                } else {
+                    ""
+                };
                 row.push(text(&format!(
                     "{} [{}, {}]{star}",
                     significant(r.value),
@@ -66,6 +70,7 @@ fn means(c: &ValidComparison, stats: &ComparisonStats) -> TableData {
         ),
         columns,
         rows,
+        shown: None,
     }
 }
 
@@ -81,7 +86,11 @@ fn ranks(c: &ValidComparison, stats: &ComparisonStats) -> TableData {
         .map(|(l, rank)| {
             let mut row = vec![text(&c.losses[l].member.label)];
             row.extend(rank.order.iter().map(|m| text(m)));
-            let mark = if changed.contains(&l) { "differs ◆" } else { "" };
+            let mark = if changed.contains(&l) {
+                "differs ◆"
+            } else {
+                ""
+            };
             row.push(text(mark));
             row
         })
@@ -94,6 +103,7 @@ fn ranks(c: &ValidComparison, stats: &ComparisonStats) -> TableData {
             .into(),
         columns,
         rows,
+        shown: None,
     }
 }
 
@@ -144,6 +154,7 @@ fn differences(c: &ValidComparison, stats: &ComparisonStats) -> TableData {
         ),
         columns,
         rows,
+        shown: None,
     }
 }
 
@@ -191,7 +202,11 @@ fn worst(c: &ValidComparison, paired: &PairedLosses, kept: &[usize]) -> Result<T
         let worst = worst_samples(paired.column(0, m), c.worst).map_err(|e| e.to_string())?;
         for (rank, sample) in worst.iter().enumerate() {
             let row = kept[sample.row];
-            let label = if classifier { row_label(&c.target, row) } else { None };
+            let label = if classifier {
+                row_label(&c.target, row)
+            } else {
+                None
+            };
             let target = match (&c.target, label) {
                 (Data::Rows(_), Some(k)) => format!("class {k}"),
                 _ => describe(&c.target, row, None),
@@ -208,7 +223,10 @@ fn worst(c: &ValidComparison, paired: &PairedLosses, kept: &[usize]) -> Result<T
     }
     Ok(TableData {
         name: format!("{}-worst", c.name),
-        title: format!("The {} worst samples of each model under {}", c.worst, loss.label),
+        title: format!(
+            "The {} worst samples of each model under {}",
+            c.worst, loss.label
+        ),
         caption: format!(
             "Rows numbered from 0 in the data file (the header line not counted); every row's \
              losses are in tables/{}-per-sample.csv at full precision.",
@@ -218,6 +236,7 @@ fn worst(c: &ValidComparison, paired: &PairedLosses, kept: &[usize]) -> Result<T
             .map(String::from)
             .to_vec(),
         rows,
+        shown: None,
     })
 }
 
