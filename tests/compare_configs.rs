@@ -8,6 +8,15 @@ use std::path::Path;
 use assert_cmd::Command;
 use serde_json::Value;
 
+/// A loss's swept parameter and its value, if any.
+type Param = Option<(&'static str, f64)>;
+
+/// An elementwise loss of the residual.
+type ResidualLoss = Box<dyn Fn(f64) -> f64>;
+
+/// A row loss of (probabilities, label).
+type RowLoss = Box<dyn Fn(&[f64], usize) -> f64>;
+
 fn render(config: &str) -> Value {
     let out = tempfile::tempdir().unwrap();
     let output = Command::cargo_bin("losslab")
@@ -101,7 +110,7 @@ fn regression_numbers_and_claims() {
         }
     };
     let log_cosh = |a: f64| a.abs() + (-2.0 * a.abs()).exp().ln_1p() - std::f64::consts::LN_2;
-    let losses: Vec<(&str, Option<(&str, f64)>, Box<dyn Fn(f64) -> f64>)> = vec![
+    let losses: Vec<(&str, Param, ResidualLoss)> = vec![
         ("mse", None, Box::new(|a: f64| a * a)),
         ("mae", None, Box::new(|a: f64| a.abs())),
         ("huber", Some(("delta", 0.1)), Box::new(huber(0.1))),
@@ -209,7 +218,7 @@ fn classification_numbers_and_claims() {
     };
     let focal =
         |gamma: f64| move |p: &[f64], y: usize| -0.25 * (1.0 - p[y]).powf(gamma) * p[y].ln();
-    let losses: Vec<(&str, Option<(&str, f64)>, Box<dyn Fn(&[f64], usize) -> f64>)> = vec![
+    let losses: Vec<(&str, Param, RowLoss)> = vec![
         (
             "sparse_categorical_cross_entropy",
             None,

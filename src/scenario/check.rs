@@ -18,8 +18,8 @@
 
 use serde::Deserialize;
 
-use super::comparison::ValidComparison;
 use super::error::{Reporter, ScenarioError};
+use super::valid::{Condition, ValidCheck, ValidComparison};
 
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
@@ -34,28 +34,6 @@ pub struct CheckSpec {
     pub max: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub confidence: Option<f64>,
-}
-
-/// What must hold.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Condition {
-    /// The paired difference model − `other` has an interval at `confidence`
-    /// wholly below 0.
-    Below { other: usize, confidence: f64 },
-    /// The mean (or, with a confidence, the interval's upper end) is ≤ `max`.
-    Max { max: f64, confidence: Option<f64> },
-}
-
-/// A check resolved against its comparison.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ValidCheck {
-    /// `checks[i]`.
-    pub path: String,
-    pub comparison: usize,
-    pub model: usize,
-    /// Indices into the comparison's losses (several for a sweep).
-    pub losses: Vec<usize>,
-    pub condition: Condition,
 }
 
 impl CheckSpec {

@@ -23,7 +23,7 @@ use serde::Deserialize;
 use super::context::Context;
 use super::error::ScenarioError;
 use super::model_columns::ModelData;
-use super::valid::LossMember;
+use super::valid::{ComparedLoss, ValidComparison};
 use crate::loss::Data;
 use crate::stats::{MAX_DRAWS, MAX_RESAMPLES};
 
@@ -66,44 +66,6 @@ pub struct ComparisonSpec {
     pub seed: u64,
     #[serde(default = "default_worst")]
     pub worst: usize,
-}
-
-/// One loss of a comparison: a member of a `[[losses]]` entry.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ComparedLoss {
-    /// The `[[losses]]` entry it comes from (checks refer to it).
-    pub entry: String,
-    pub member: LossMember,
-}
-
-/// A comparison whose every reference resolved and every size is in budget.
-#[derive(Debug, Clone)]
-pub struct ValidComparison {
-    pub name: String,
-    pub title: String,
-    pub markdown: String,
-    /// `comparisons[i]`, for compute-time errors.
-    pub path: String,
-    pub target: Data,
-    pub models: Vec<ModelData>,
-    pub losses: Vec<ComparedLoss>,
-    pub baseline: usize,
-    pub confidence: f64,
-    pub bootstrap: usize,
-    pub seed: u64,
-    pub worst: usize,
-}
-
-impl ValidComparison {
-    /// Number of rows (samples) compared.
-    pub fn rows(&self) -> usize {
-        data_rows(&self.target)
-    }
-
-    /// Index of the model called `name`.
-    pub fn model_index(&self, name: &str) -> Option<usize> {
-        self.models.iter().position(|m| m.name == name)
-    }
 }
 
 fn data_rows(data: &Data) -> usize {

@@ -34,10 +34,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-pub use check::{CheckSpec, Condition, ValidCheck};
-pub use comparison::{
-    ComparedLoss, ComparisonSpec, ValidComparison, MAX_PER_SAMPLE_VALUES, MAX_WORST,
-};
+pub use check::CheckSpec;
+pub use comparison::{ComparisonSpec, MAX_PER_SAMPLE_VALUES, MAX_WORST};
 pub use dataset::{
     CountSpec, DatasetSpec, DistributionSpec, GenerateSpec, MixtureComponent, MAX_DATASET_SIZE,
 };

@@ -604,7 +604,7 @@ pub(crate) fn check_placeholders(
             Piece::Ref { kind, name } => {
                 resolve_ref(kind, name, ctx).map_err(|m| {
                     ctx.rep
-                        .invalid_in(path, &format!("{{ref:"), format!("{{ref:{name}}}: {m}"))
+                        .invalid_in(path, "{ref:", format!("{{ref:{name}}}: {m}"))
                 })?;
             }
             _ => {}

@@ -203,7 +203,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         .map(|(i, e)| e.validate(&format!("errata[{i}]"), &ctx))
         .collect::<Result<Vec<_>, _>>()?;
 
-    let mut comparisons: Vec<super::comparison::ValidComparison> = Vec::new();
+    let mut comparisons: Vec<ValidComparison> = Vec::new();
     for (i, spec) in scenario.comparisons.iter().enumerate() {
         let path = format!("comparisons[{i}]");
         if comparisons.iter().any(|c| c.name == spec.name) {

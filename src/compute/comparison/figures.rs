@@ -308,7 +308,7 @@ fn central_range(columns: &[&[f64]]) -> Option<(f64, f64)> {
         .collect();
     let q = quantiles(&pooled, &[0.005, 0.995]).ok()?;
     let (mut low, mut high) = (q[0], q[1]);
-    if !(high > low) {
+    if high <= low || high.is_nan() || low.is_nan() {
         low -= 0.5;
         high += 0.5;
     }

@@ -207,13 +207,14 @@ fn per_sample_table(c: &ValidComparison, paired: PairedLosses, kept: &[usize]) -
         }
         Data::Rows(rows) => {
             let width = rows.first().map_or(0, Vec::len);
-            for k in 0..width {
+            // Column k of the rows, over the kept rows.
+            (0..width).for_each(|k| {
                 let name = names
                     .and_then(|n| n.get(k).cloned())
                     .unwrap_or_else(|| format!("{prefix}_{k}"));
                 header.push(name);
                 columns.push(kept.iter().map(|&r| rows[r][k]).collect());
-            }
+            });
         }
     };
     push_data("target", None, &c.target);
