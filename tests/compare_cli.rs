@@ -477,10 +477,8 @@ max = 0.5
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(3), "{stderr}");
-    assert!(
-        stderr.contains("check failed: bad has a lower mean MSE than good"),
-        "{stderr}"
-    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("(1 of 2 checks failed)"), "{stdout}");
     let results: Value =
         serde_json::from_slice(&std::fs::read(out.join("gate/results.json")).unwrap()).unwrap();
     let checks = results["checks"].as_array().unwrap();

@@ -439,7 +439,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "x.toml: line 14, column 10: figures[0] (f).shifts is not used by kind \"data\" (it takes: target, prediction)"
+            "x.toml: line 14, column 10: figures[0] (f).shifts is not used by kind \"data\" (it takes: target, prediction, datasets, draw, bins, density)"
         );
     }
 
