@@ -28,8 +28,13 @@ pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
     let scale = valid.png_scale;
     // Figures are independent: draw them on every core; the output does not
     // depend on the order they finish in.
-    let drawn = results
-        .figures
+    // An explorable figure's first frame is in `figures`; its others follow.
+    let frames = results
+        .explorables
+        .iter()
+        .flat_map(|e| e.frames.iter().skip(1));
+    let to_draw: Vec<&crate::compute::FigureData> = results.figures.iter().chain(frames).collect();
+    let drawn = to_draw
         .par_iter()
         .map(|figure| {
             let svg = crate::plot::draw_svg(figure)?;

@@ -27,8 +27,8 @@ use std::collections::BTreeMap;
 use crate::compute::Results;
 
 pub use context::{
-    CellView, ColumnView, ErratumView, EvidenceView, FigureView, PlacedView, ReportContext,
-    SectionView, TableView, TocEntry,
+    CellView, ColumnView, ErratumView, EvidenceView, FigureView, FrameView, PlacedView,
+    ReportContext, SectionView, TableView, TocEntry,
 };
 pub use landing::{first_sentence, LandingContext, LandingReport, LandingRow};
 pub use templates::{Templates, ENTRY_TEMPLATE, LANDING_TEMPLATE};

@@ -26,6 +26,14 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("section.html", include_str!("../../templates/section.html")),
     ("figure.html", include_str!("../../templates/figure.html")),
+    (
+        "explorable.html",
+        include_str!("../../templates/explorable.html"),
+    ),
+    (
+        "explorable.css",
+        include_str!("../../templates/explorable.css"),
+    ),
     ("table.html", include_str!("../../templates/table.html")),
     ("errata.html", include_str!("../../templates/errata.html")),
     ("style.css", include_str!("../../templates/style.css")),
