@@ -26,6 +26,9 @@ enum Command {
     List,
     /// Render scenario files (or folders of them) into HTML reports with figures, tables and results.json.
     Render(cmd::render::RenderArgs),
+    /// Compare several models' predictions in one file under several losses:
+    /// a report with intervals and p-values, and the scenario that reproduces it.
+    Compare(cmd::compare::CompareArgs),
     /// Validate scenario files without writing anything.
     Check(cmd::check::CheckArgs),
     /// Write a commented starter scenario to NAME.toml.
@@ -41,6 +44,8 @@ fn main() -> ExitCode {
         // Exit status 3: every report written, but a scenario's check failed.
         Command::Render(args) => cmd::render::run(&args).map(|status| status.exit_code()),
         Command::Check(args) => cmd::check::run(&args).map(|()| 0),
+        // Exit status 3 too when a `--check` fails (the report is written).
+        Command::Compare(args) => cmd::compare::run(&args).map(|status| status.exit_code()),
         Command::New(args) => cmd::new::run(&args).map(|()| 0),
     };
     match result {

@@ -4,6 +4,7 @@ pub mod batch;
 pub mod batch_write;
 pub mod bench;
 pub mod check;
+pub mod compare;
 mod data_arg;
 pub mod eval;
 mod eval_output;

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::compute::{compute, Computed};
+use crate::compute::{compute_with_progress, Computed};
 use crate::scenario::{self, ValidScenario};
 
 /// A scenario that passed every check: validated, computed, its Markdown and
@@ -17,9 +17,17 @@ pub struct Prepared {
 }
 
 pub fn prepare(config: &Path) -> Result<Prepared> {
-    let valid = scenario::load(config)?;
+    prepare_valid(scenario::load(config)?, &|_| ())
+}
+
+/// [`prepare`] of a scenario already validated (`compare` builds one in
+/// memory), reporting the comparisons' resampling to `progress`.
+pub fn prepare_valid(
+    valid: ValidScenario,
+    progress: &dyn Fn(crate::stats::Progress),
+) -> Result<Prepared> {
     // Computing catches what only the core can see (e.g. lengths that differ).
-    let computed = compute(&valid)?;
+    let computed = compute_with_progress(&valid, progress)?;
     check_text(&valid, &computed)?;
     for (i, figure) in computed.results.figures.iter().enumerate() {
         crate::plot::check_drawable(figure, figure.options.png_scale.unwrap_or(valid.png_scale))

@@ -23,7 +23,17 @@ pub fn load_templates(dir: Option<&Path>) -> Result<Templates> {
 
 /// Every stage but the write: the finished files of one report, in memory.
 pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
-    let Prepared { valid, computed } = prepare(config)?;
+    build_prepared(prepare(config)?, config, templates)
+}
+
+/// Draw, assemble and export a prepared scenario (`config` names it in
+/// messages); `compare` prepares its scenario in memory and comes here.
+pub fn build_prepared(
+    prepared: Prepared,
+    config: &Path,
+    templates: &Templates,
+) -> Result<ReportFiles> {
+    let Prepared { valid, computed } = prepared;
     let results = &computed.results;
     let scale = valid.png_scale;
     // Figures are independent: draw them on every core; the output does not
@@ -67,5 +77,15 @@ pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
         svgs,
         pngs,
         tables,
+        per_sample: computed
+            .comparisons
+            .iter()
+            .map(|c| c.per_sample.clone())
+            .collect(),
+        failed_checks: computed
+            .failed_checks()
+            .iter()
+            .map(|c| format!("{} ({})", c.description, c.detail))
+            .collect(),
     })
 }

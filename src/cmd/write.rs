@@ -45,6 +45,11 @@ pub struct ReportFiles {
     pub pngs: BTreeMap<String, Vec<u8>>,
     /// Table name → CSV text.
     pub tables: BTreeMap<String, String>,
+    /// Per-sample tables of comparisons, written to `tables/` as CSV at
+    /// full precision while being formatted (they can hold millions of rows).
+    pub per_sample: Vec<std::sync::Arc<crate::compute::comparison::PerSampleTable>>,
+    /// The failed checks, one line each (the report is written all the same).
+    pub failed_checks: Vec<String>,
 }
 
 /// Write `files` to `out/<stem>/` atomically; returns the report folder.
@@ -192,6 +197,13 @@ fn write_tree(root: &Path, files: &ReportFiles) -> Result<()> {
     for (name, csv) in &files.tables {
         write(&format!("tables/{}.csv", safe(name)?), csv.as_bytes())?;
     }
+    for table in &files.per_sample {
+        let path = root.join(format!("tables/{}.csv", safe(&table.name)?));
+        let file =
+            fs::File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
+        crate::export::per_sample_csv(table, io::BufWriter::new(file))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
     Ok(())
 }
 
@@ -285,6 +297,8 @@ mod tests {
             svgs: BTreeMap::from([("fig".to_string(), "<svg/>".to_string())]),
             pngs: BTreeMap::from([("fig".to_string(), vec![1, 2, 3])]),
             tables: BTreeMap::from([("t".to_string(), "a,b\n".to_string())]),
+            per_sample: Vec::new(),
+            failed_checks: Vec::new(),
         }
     }
 

@@ -5,6 +5,7 @@
 //! placeholders. It cuts nothing: the plot stage receives every point and
 //! finite axis ranges.
 
+pub mod comparison;
 mod contour;
 mod curves;
 mod datasets;
@@ -55,6 +56,20 @@ pub struct Computed {
     /// `results.json` when the scenario has none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trainings: Vec<TrainingRecord>,
+    /// Every `[[comparisons]]` entry's numbers (absent when there is none,
+    /// so reports without comparisons keep their bytes).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub comparisons: Vec<comparison::ComparisonResult>,
+    /// Every `[[checks]]` entry, passed or failed (absent when there is none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<comparison::CheckResult>,
+}
+
+impl Computed {
+    /// The checks that failed.
+    pub fn failed_checks(&self) -> Vec<&comparison::CheckResult> {
+        self.checks.iter().filter(|c| !c.passed).collect()
+    }
 }
 
 /// The core's warnings, one line per distinct set of warnings, prefixed by
@@ -77,6 +92,14 @@ fn grouped_warnings(quantities: &[QuantityResult]) -> Vec<String> {
 
 /// Compute everything a scenario asks for.
 pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
+    compute_with_progress(scenario, &|_| ())
+}
+
+/// [`compute`], calling `progress` as the comparisons' resampling advances.
+pub fn compute_with_progress(
+    scenario: &ValidScenario,
+    progress: &dyn Fn(crate::stats::Progress),
+) -> Result<Computed, ComputeError> {
     let error = |path: &str, message: String| ComputeError {
         file: scenario.file.clone(),
         at: scenario.locator.locate(path),
@@ -153,19 +176,73 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
     let mut warnings = grouped_warnings(&unexplained);
     warnings.extend(figure_warnings);
     let explained_warnings = grouped_warnings(&explained);
+    let mut results = Results {
+        title: scenario.title.clone(),
+        intro: text::fill(&scenario.intro, &quantities),
+        sections,
+        figures,
+        tables,
+        errata,
+        warnings,
+        explained_warnings,
+        explorables,
+    };
+    let (comparisons, checks) = compute_comparisons(scenario, &mut results, progress)?;
     Ok(Computed {
-        results: Results {
-            title: scenario.title.clone(),
-            intro: text::fill(&scenario.intro, &quantities),
-            sections,
-            figures,
-            tables,
-            errata,
-            warnings,
-            explained_warnings,
-            explorables,
-        },
+        results,
         quantities,
         trainings,
+        comparisons,
+        checks,
     })
+}
+
+/// Every comparison and check: their numbers, and the sections, figures and
+/// tables they add to the report (after the scenario's own). A failed check
+/// is also a warning at the top of the report.
+fn compute_comparisons(
+    scenario: &ValidScenario,
+    results: &mut Results,
+    progress: &dyn Fn(crate::stats::Progress),
+) -> Result<
+    (
+        Vec<comparison::ComparisonResult>,
+        Vec<comparison::CheckResult>,
+    ),
+    ComputeError,
+> {
+    let mut comparisons = Vec::new();
+    let mut checks = Vec::new();
+    for (i, c) in scenario.comparisons.iter().enumerate() {
+        let own: Vec<&crate::scenario::ValidCheck> = scenario
+            .checks
+            .iter()
+            .filter(|k| k.comparison == i)
+            .collect();
+        let (output, checked) =
+            comparison::comparison(c, &own, progress).map_err(|message| ComputeError {
+                file: scenario.file.clone(),
+                at: scenario.locator.locate(&c.path),
+                message,
+            })?;
+        results.sections.push(output.section);
+        results.figures.extend(output.figures);
+        results.tables.extend(output.tables);
+        comparisons.push(output.result);
+        checks.extend(checked);
+    }
+    if !checks.is_empty() {
+        let (table, section) = comparison::checks_section(&checks);
+        results
+            .sections
+            .insert(results.sections.len() - comparisons.len(), section);
+        results.tables.push(table);
+        results.warnings.extend(
+            checks
+                .iter()
+                .filter(|c| !c.passed)
+                .map(|c| format!("check failed: {} ({})", c.description, c.detail)),
+        );
+    }
+    Ok((comparisons, checks))
 }

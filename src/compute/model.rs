@@ -162,6 +162,10 @@ pub enum SeriesKind {
     Points,
     /// Bars at x = category index; several bar series in one panel sit side by side.
     Bars,
+    /// Filled rectangles of a 2-D density: `points` holds each cell's lower
+    /// and upper corners in turn; `color_key` is `density:LEVEL:LEVELS`, a
+    /// shade of one sequential ramp (darker is more rows).
+    Cells,
 }
 
 /// A table with a header row.

@@ -38,6 +38,18 @@ pub fn results_json(computed: &Computed) -> Result<String, ExportError> {
     Ok(text)
 }
 
+/// `compare --json`: the comparison's numbers as one object, non-finite
+/// numbers as strings (as `eval --json`), an undefined p-value as null.
+pub fn comparison_json(stats: &crate::stats::ComparisonStats) -> Result<String, ExportError> {
+    let mut value = to_json(toml::Value::try_from(stats)?);
+    if let Some(rows) = value.get_mut("differences").and_then(Value::as_array_mut) {
+        for row in rows.iter_mut().filter_map(Value::as_object_mut) {
+            row.entry("p_value").or_insert(Value::Null);
+        }
+    }
+    Ok(serde_json::to_string_pretty(&value)?)
+}
+
 fn to_json(value: toml::Value) -> serde_json::Value {
     use serde_json::Value as J;
     match value {

@@ -4,10 +4,12 @@
 
 mod csv_table;
 mod json;
+mod per_sample;
 mod summary;
 
 pub use csv_table::table_csv;
-pub use json::{json_number, non_finite_name, results_json};
+pub use json::{comparison_json, json_number, non_finite_name, results_json};
+pub use per_sample::per_sample_csv;
 pub use summary::{
     loss_with_params, summary_csv, summary_json, BatchSummary, Check, Comparison, ComparisonResult,
     ComparisonRow, Rank, ReportDigest, ReportOutcome, ReportSummary,

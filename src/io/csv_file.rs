@@ -112,6 +112,12 @@ impl CsvSource {
     }
 }
 
+/// The names of the header line of a CSV file (the first line, always).
+pub(super) fn header_names(path: &Path) -> Result<Vec<String>, DataError> {
+    let source = CsvSource::open(path, &[Columns::All], Header::Required)?;
+    Ok(source.layout.names.clone())
+}
+
 fn read_more(file: &mut std::fs::File, pending: &mut Vec<u8>) -> std::io::Result<usize> {
     let start = pending.len();
     pending.resize(start + READ_SIZE, 0);

@@ -211,6 +211,21 @@ pub fn open(
     }
 }
 
+/// The column names of a file, in file order, for matching globs: a CSV
+/// file's header line or a Parquet file's schema (`.npy` has no names).
+pub fn column_names(path: &Path, format: Format) -> Result<Vec<String>, DataError> {
+    match format {
+        Format::Csv => csv_file::header_names(path),
+        #[cfg(feature = "parquet")]
+        Format::Parquet => parquet_file::column_names(path),
+        #[cfg(not(feature = "parquet"))]
+        Format::Parquet => Err(invalid(
+            "Parquet support is not built in (build with the `parquet` feature)",
+        )),
+        Format::Npy => Err(invalid("is a .npy array, whose columns have no names")),
+    }
+}
+
 /// Does this file hold the small inline forms (a JSON array, or one line of
 /// comma-separated numbers) rather than a table?
 pub fn is_inline_text(path: &Path) -> Result<bool, DataError> {

@@ -86,6 +86,13 @@ pub(super) struct ParquetSource {
     next_row: u64,
 }
 
+/// The column names of a Parquet file, in schema order.
+pub(super) fn column_names(path: &Path) -> Result<Vec<String>, DataError> {
+    let file = SerializedFileReader::new(open_regular(path)?).map_err(parquet_error)?;
+    let schema = file.metadata().file_metadata().schema_descr_ptr();
+    Ok(schema.columns().iter().map(|c| c.path().string()).collect())
+}
+
 impl ParquetSource {
     pub(super) fn open(path: &Path, selections: &[Columns]) -> Result<ParquetSource, DataError> {
         let file = SerializedFileReader::new(open_regular(path)?).map_err(parquet_error)?;

@@ -118,7 +118,8 @@ pub fn covers_data(panel: &Panel, area: Rect, px: &dyn Fn((f64, f64)) -> (f64, f
                 p.0.is_finite() && p.1.is_finite() && shown(p) && hit(p)
             })
         }),
-        SeriesKind::Points => series.points.iter().any(|&p| shown(p) && hit(p)),
+        // A density's cells are listed by their corners: the corners stand for them.
+        SeriesKind::Points | SeriesKind::Cells => series.points.iter().any(|&p| shown(p) && hit(p)),
         SeriesKind::Bars => series.points.iter().any(|&(x, y)| {
             let bar_range: Range = (y.min(0.0), y.max(0.0));
             (0..=8).any(|k| {

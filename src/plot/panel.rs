@@ -119,7 +119,12 @@ pub fn draw_panel<DB: DrawingBackend>(
         .iter()
         .filter(|it| it.kind == SeriesKind::Bars)
         .count();
-    for kind in [SeriesKind::Bars, SeriesKind::Line, SeriesKind::Points] {
+    for kind in [
+        SeriesKind::Cells,
+        SeriesKind::Bars,
+        SeriesKind::Line,
+        SeriesKind::Points,
+    ] {
         let same_kind = panel
             .series
             .iter()
@@ -130,6 +135,10 @@ pub fn draw_panel<DB: DrawingBackend>(
                 SeriesKind::Line => draw_line(area, series, look, &map, s)?,
                 SeriesKind::Points => draw_points(area, series, look, &map, s)?,
                 SeriesKind::Bars => draw_bars(area, series, look.color, index, bar_count, &map, s)?,
+                SeriesKind::Cells => {
+                    let to_px = |p| round(map.px(p));
+                    super::cells::draw_cells(area, series, map.x, map.y, &to_px)?
+                }
             }
         }
     }
@@ -501,6 +510,14 @@ fn draw_legend<DB: DrawingBackend>(
                     round((middle.0 + half, y + half)),
                 ];
                 bar_box(area, corners, look.color, item.dashed, s)?;
+            }
+            SeriesKind::Cells => {
+                let half = 8.0 * s;
+                let corners = [
+                    round((middle.0 - half, y - half)),
+                    round((middle.0 + half, y + half)),
+                ];
+                super::cells::swatch(area, &item.color_key, corners)?;
             }
         }
         if let Some(marks) = entry.marker_of {

@@ -15,6 +15,8 @@ pub(crate) struct Context {
     pub rep: Reporter,
     pub datasets: BTreeMap<String, Data>,
     pub dataset_labels: BTreeMap<String, String>,
+    /// Datasets of several models (`columns = [...]`).
+    pub model_sets: BTreeMap<String, Vec<super::model_columns::ModelData>>,
     pub losses: BTreeMap<String, Vec<LossMember>>,
     pub distributions: BTreeMap<String, Discrete>,
     pub normals: BTreeMap<String, NormalParams>,

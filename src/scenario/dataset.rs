@@ -32,6 +32,10 @@ pub struct DatasetSpec {
     /// With `csv`: take this column (by header name) as a flat array.
     /// Without it, one column gives a flat array and several give rows.
     pub column: Option<String>,
+    /// With `csv`: several models' predictions, one model per entry
+    /// (`label=column` or `label=prefix_*`), or a glob giving one model per
+    /// matching column (see `model_columns`).
+    pub columns: Option<super::model_columns::ColumnList>,
     /// Exact repetitions: `[{ value = 5, count = 25 }, { value = 10, count = 75 }]`.
     pub counts: Option<Vec<CountSpec>>,
     /// Random samples.
@@ -181,6 +185,43 @@ impl Sampler {
 }
 
 impl DatasetSpec {
+    /// Read the models of a dataset with `columns` (which needs `csv` and
+    /// no other source); at most [`MAX_DATASET_SIZE`] rows.
+    pub fn load_models(
+        &self,
+        list: &super::model_columns::ColumnList,
+        base: &Path,
+        path: &str,
+        rep: &Reporter,
+    ) -> Result<Vec<super::model_columns::ModelData>, ScenarioError> {
+        let Some(file) = &self.csv else {
+            return Err(rep.invalid(
+                format!("{path}.columns"),
+                "is only used with `csv` (the file holding the models' columns)",
+            ));
+        };
+        let others = [
+            ("values", self.values.is_some()),
+            ("rows", self.rows.is_some()),
+            ("counts", self.counts.is_some()),
+            ("generate", self.generate.is_some()),
+            ("column", self.column.is_some()),
+        ];
+        if let Some((key, _)) = others.iter().find(|(_, given)| *given) {
+            return Err(rep.invalid(
+                format!("{path}.{key}"),
+                "cannot be given with `columns` (a dataset of models reads only its `csv` columns)",
+            ));
+        }
+        super::model_columns::read_models(
+            (&base.join(file), file),
+            list,
+            MAX_DATASET_SIZE,
+            path,
+            rep,
+        )
+    }
+
     /// Load or generate the data. `base` is the scenario file's folder; `path` is `datasets[i]`.
     pub fn load(&self, base: &Path, path: &str, rep: &Reporter) -> Result<Data, ScenarioError> {
         let sources = [

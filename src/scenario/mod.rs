@@ -3,12 +3,14 @@
 //! A scenario is one TOML file with one array of tables per concept:
 //! `[metadata]`, `[[datasets]]`, `[[losses]]`, `[[distributions]]`,
 //! `[[normals]]`, `[[trainings]]`, `[[quantities]]`, `[[figures]]`, `[[tables]]`,
-//! `[[sections]]` and `[[errata]]`. [`parse_str`] turns the text into a
+//! `[[sections]]`, `[[errata]]`, `[[comparisons]]` and `[[checks]]`. [`parse_str`] turns the text into a
 //! [`Scenario`] (serde, strict: unknown keys fail with toml's own line, column
 //! and caret); [`validate`] resolves every reference and builds every loss
 //! through the core, giving a [`ValidScenario`] the compute stage can trust.
 //! Run `losslab new NAME` for a commented example.
 
+mod check;
+mod comparison;
 mod context;
 mod data_file;
 mod dataset;
@@ -20,6 +22,7 @@ mod grid;
 mod locate;
 mod loss_spec;
 mod metadata;
+mod model_columns;
 mod placement;
 mod quantity;
 mod text;
@@ -35,6 +38,8 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+pub use check::CheckSpec;
+pub use comparison::{ComparisonSpec, MAX_PER_SAMPLE_VALUES, MAX_WORST};
 pub use dataset::{
     CountSpec, DatasetSpec, DistributionSpec, GenerateSpec, MixtureComponent, MAX_DATASET_SIZE,
 };
@@ -54,6 +59,7 @@ pub use grid::{
 pub use locate::{Located, Locator, Place};
 pub use loss_spec::{LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
+pub use model_columns::{check_model_name, glob_matches, ColumnList, ModelData};
 pub use placement::{placement_of, split as split_placements, Placed, Placement};
 pub use quantity::{QuantityKind, QuantitySpec};
 pub use text::{pieces, ErratumSpec, Piece, RefKind, SectionSpec, TableKindName, TableSpec};
@@ -93,6 +99,12 @@ pub struct Scenario {
     pub sections: Vec<SectionSpec>,
     #[serde(default)]
     pub errata: Vec<ErratumSpec>,
+    /// Models compared under several losses (each a report section).
+    #[serde(default)]
+    pub comparisons: Vec<ComparisonSpec>,
+    /// Conditions on the comparisons' numbers (pass/fail; exit status 3).
+    #[serde(default)]
+    pub checks: Vec<CheckSpec>,
     /// Where each key path was written, for messages (not part of the format).
     #[serde(skip)]
     pub locator: std::sync::Arc<Locator>,

@@ -23,6 +23,8 @@ pub struct ValidScenario {
     pub tables: Vec<ValidTable>,
     pub sections: Vec<ValidSection>,
     pub errata: Vec<ValidErratum>,
+    pub comparisons: Vec<ValidComparison>,
+    pub checks: Vec<ValidCheck>,
 }
 
 /// One loss of a `[[losses]]` entry (a sweep has several).
@@ -272,4 +274,67 @@ pub struct ValidErratum {
     pub when_warning: Option<String>,
     /// Decimals of the evidence numbers; None trims trailing zeros.
     pub digits: Option<usize>,
+}
+
+/// One loss of a comparison: a member of a `[[losses]]` entry.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ComparedLoss {
+    /// The `[[losses]]` entry it comes from (checks refer to it).
+    pub entry: String,
+    pub member: LossMember,
+}
+
+/// A comparison whose every reference resolved and every size is in budget.
+#[derive(Debug, Clone)]
+pub struct ValidComparison {
+    pub name: String,
+    pub title: String,
+    pub markdown: String,
+    /// `comparisons[i]`, for compute-time errors.
+    pub path: String,
+    pub target: Data,
+    pub models: Vec<super::model_columns::ModelData>,
+    pub losses: Vec<ComparedLoss>,
+    pub baseline: usize,
+    pub confidence: f64,
+    pub bootstrap: usize,
+    pub seed: u64,
+    pub worst: usize,
+}
+
+impl ValidComparison {
+    /// Number of rows (samples) compared.
+    pub fn rows(&self) -> usize {
+        match &self.target {
+            Data::Flat(v) => v.len(),
+            Data::Rows(r) => r.len(),
+        }
+    }
+
+    /// Index of the model called `name`.
+    pub fn model_index(&self, name: &str) -> Option<usize> {
+        self.models.iter().position(|m| m.name == name)
+    }
+}
+
+/// What must hold.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Condition {
+    /// The paired difference model − `other` has an interval at `confidence`
+    /// wholly below 0.
+    Below { other: usize, confidence: f64 },
+    /// The mean (or, with a confidence, the interval's upper end) is ≤ `max`.
+    Max { max: f64, confidence: Option<f64> },
+}
+
+/// A check resolved against its comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidCheck {
+    /// `checks[i]`.
+    pub path: String,
+    pub comparison: usize,
+    pub model: usize,
+    /// Indices into the comparison's losses (several for a sweep).
+    pub losses: Vec<usize>,
+    pub condition: Condition,
 }

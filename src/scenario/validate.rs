@@ -42,6 +42,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         rep: rep.clone(),
         datasets: BTreeMap::new(),
         dataset_labels: BTreeMap::new(),
+        model_sets: BTreeMap::new(),
         losses: BTreeMap::new(),
         distributions: BTreeMap::new(),
         normals: BTreeMap::new(),
@@ -60,8 +61,32 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
     }
 
     let mut datasets = BTreeMap::new();
+    let mut model_sets = BTreeMap::new();
     for (i, spec) in scenario.datasets.iter().enumerate() {
         let path = format!("datasets[{i}]");
+        if let Some(list) = &spec.columns {
+            let models = spec.load_models(list, base, &path, &rep)?;
+            if datasets.contains_key(&spec.name) {
+                return Err(rep.invalid(
+                    format!("{path}.name"),
+                    format!("\"{}\" is defined twice", spec.name),
+                ));
+            }
+            insert_unique(
+                &ctx,
+                &mut model_sets,
+                &format!("{path}.name"),
+                &spec.name,
+                models,
+            )?;
+            continue;
+        }
+        if model_sets.contains_key(&spec.name) {
+            return Err(rep.invalid(
+                format!("{path}.name"),
+                format!("\"{}\" is defined twice", spec.name),
+            ));
+        }
         let data = spec.load(base, &path, &rep)?;
         insert_unique(
             &ctx,
@@ -74,6 +99,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         ctx.dataset_labels.insert(spec.name.clone(), label);
     }
     ctx.datasets = datasets;
+    ctx.model_sets = model_sets;
 
     let mut distributions = BTreeMap::new();
     for (i, spec) in scenario.distributions.iter().enumerate() {
@@ -200,6 +226,33 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         .map(|(i, e)| e.validate(&format!("errata[{i}]"), &ctx))
         .collect::<Result<Vec<_>, _>>()?;
 
+    let mut comparisons: Vec<ValidComparison> = Vec::new();
+    for (i, spec) in scenario.comparisons.iter().enumerate() {
+        let path = format!("comparisons[{i}]");
+        if comparisons.iter().any(|c| c.name == spec.name) {
+            return Err(rep.invalid(
+                format!("{path}.name"),
+                format!("\"{}\" is defined twice", spec.name),
+            ));
+        }
+        check_comparison_names(scenario, &spec.name, &path, &rep)?;
+        comparisons.push(spec.validate(&path, &ctx)?);
+    }
+    let checks = scenario
+        .checks
+        .iter()
+        .enumerate()
+        .map(|(i, c)| c.validate(&format!("checks[{i}]"), &comparisons, &rep))
+        .collect::<Result<Vec<_>, _>>()?;
+    let checks_taken = scenario.sections.iter().any(|s| s.id == "checks")
+        || scenario.tables.iter().any(|t| t.name == "checks");
+    if !checks.is_empty() && checks_taken {
+        return Err(rep.invalid(
+            "checks[0]",
+            "would add a section and a table named \"checks\", but the scenario has one already",
+        ));
+    }
+
     super::text::check_placeholders(
         "metadata.intro",
         &scenario.metadata.intro,
@@ -221,7 +274,44 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         tables,
         sections,
         errata,
+        comparisons,
+        checks,
     })
+}
+
+/// A comparison adds a section named after it, figures and tables named
+/// `NAME-…`, and with checks a section and table named `checks`: none may
+/// clash with the scenario's own.
+fn check_comparison_names(
+    scenario: &Scenario,
+    name: &str,
+    path: &str,
+    rep: &Reporter,
+) -> Result<(), ScenarioError> {
+    let prefix = format!("{name}-");
+    let clash = scenario
+        .figures
+        .iter()
+        .map(|f| f.name.as_str())
+        .chain(scenario.tables.iter().map(|t| t.name.as_str()))
+        .find(|n| n.starts_with(&prefix));
+    if let Some(other) = clash {
+        return Err(rep.invalid(
+            format!("{path}.name"),
+            format!(
+                "\"{name}\" would name figures and tables \"{prefix}…\", but \"{other}\" is \
+                 already one; rename the comparison"
+            ),
+        ));
+    }
+    let taken_by_checks = !scenario.checks.is_empty() && name == "checks";
+    if taken_by_checks || scenario.sections.iter().any(|s| s.id == name) {
+        return Err(rep.invalid(
+            format!("{path}.name"),
+            format!("\"{name}\" is already a section id; a comparison is a section of its own"),
+        ));
+    }
+    Ok(())
 }
 
 /// A figure or table no section shows would be drawn into the report folder

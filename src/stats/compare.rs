@@ -81,6 +81,8 @@ pub struct DifferenceRow {
     pub value: f64,
     pub ci_low: f64,
     pub ci_high: f64,
+    /// Left out of TOML (which has no null); `compare --json` writes null.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub p_value: Option<f64>,
 }
 
@@ -228,7 +230,15 @@ pub fn compare_with_progress(
         .flat_map(|l| (0..models.len()).map(move |m| paired.column(l, m)))
         .collect();
     // The core's own mean reduction, so these equal `eval`'s means bit for bit.
-    let means: Vec<f64> = columns.iter().map(|c| accurate_sum(c) / n as f64).collect();
+    let means: Vec<f64> = (0..losses.len())
+        .flat_map(|l| (0..models.len()).map(move |m| (l, m)))
+        .zip(&columns)
+        .map(|((l, m), c)| {
+            paired
+                .given_mean(l, m)
+                .unwrap_or_else(|| accurate_sum(c) / n as f64)
+        })
+        .collect();
 
     let (b, seed) = (settings.resamples, settings.seed);
     let sums = paired_bootstrap_sums(&columns, b, seed, &report(Stage::Bootstrap));

@@ -12,11 +12,11 @@
 //! A comparison builds [`PairedLosses`] from the core's per-sample values
 //! (`Loss::evaluate(.., Reduction::Mean).per_sample`, one vector per model and
 //! loss) and calls [`compare`] (or [`compare_with_progress`] for a progress
-//! bar). Its means are the core's `accurate_sum(per_sample) / n`: for an
-//! elementwise loss exactly the computation of the `mean` reduction, so the
-//! bits agree; a row loss sums in smaller chunks in the core, which agreed to
-//! the bit in every case tried (a test checks one) but is not the same
-//! computation. Rows a loss ignores (`ignore_index`) are not left out here.
+//! bar). Its means are the core's `accurate_sum(per_sample) / n`, or, given
+//! with [`PairedLosses::with_means`], the core's own `mean` reduction (what
+//! `compute::comparison` does, so that every mean equals `eval`'s bit for
+//! bit, row losses included). Rows a loss ignores (`ignore_index`) are left
+//! out by the caller before the values come here.
 //! The p-values are the sign-flip permutation test's, not the bootstrap's.
 //!
 //! # Layout

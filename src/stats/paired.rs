@@ -39,6 +39,10 @@ pub struct PairedLosses {
     models: Vec<String>,
     losses: Vec<LossLabel>,
     per_sample: Vec<Vec<Vec<f64>>>,
+    /// Means computed elsewhere (`means[loss][model]`), reported instead of
+    /// `accurate_sum / n`: the core's own reduction, which for a row loss
+    /// sums in its own chunks, so that the numbers equal `eval`'s bit for bit.
+    means: Option<Vec<Vec<f64>>>,
 }
 
 impl PairedLosses {
@@ -100,7 +104,34 @@ impl PairedLosses {
             models,
             losses,
             per_sample,
+            means: None,
         })
+    }
+
+    /// Report these means (`means[loss][model]`, the core's `mean`
+    /// reduction of the same per-sample values) instead of computing them.
+    pub fn with_means(mut self, means: Vec<Vec<f64>>) -> Result<Self, StatsError> {
+        let shaped =
+            means.len() == self.losses.len() && means.iter().all(|m| m.len() == self.models.len());
+        if !shaped {
+            return Err(StatsError::Shape(format!(
+                "means for {} losses × {} models expected",
+                self.losses.len(),
+                self.models.len()
+            )));
+        }
+        self.means = Some(means);
+        Ok(self)
+    }
+
+    /// The per-sample values back, `[loss][model][row]`, without a copy.
+    pub fn into_per_sample(self) -> Vec<Vec<Vec<f64>>> {
+        self.per_sample
+    }
+
+    /// The mean given by [`PairedLosses::with_means`], if any.
+    pub(crate) fn given_mean(&self, loss: usize, model: usize) -> Option<f64> {
+        self.means.as_ref().map(|m| m[loss][model])
     }
 
     pub fn models(&self) -> &[String] {
