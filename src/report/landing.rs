@@ -187,4 +187,46 @@ mod tests {
         let summary = first_sentence(&long);
         assert!(summary.ends_with('…') && summary.chars().count() <= SUMMARY_CHARS + 1);
     }
+
+    /// A report's comparisons, checks and warnings, read from a results.json
+    /// fixture, reach the page; a failed scenario shows its error, escaped.
+    #[test]
+    fn the_page_shows_comparisons_checks_warnings_and_errors() {
+        use crate::export::{BatchSummary, ReportDigest, ReportSummary};
+        let fixture = include_str!("../../tests/fixtures/batch/results-with-comparisons.json");
+        let summary = BatchSummary {
+            reports: vec![
+                ReportSummary {
+                    config: "configs/reg.toml".into(),
+                    folder: "reg".into(),
+                    outcome: ReportOutcome::Rendered(
+                        ReportDigest::from_results_json(fixture).unwrap(),
+                    ),
+                },
+                ReportSummary {
+                    config: "configs/bad.toml".into(),
+                    folder: "bad".into(),
+                    outcome: ReportOutcome::Failed("bad.toml: <b>oops</b>".into()),
+                },
+            ],
+        };
+        let templates = super::super::Templates::embedded().unwrap();
+        let html = super::super::assemble_landing(&summary, &templates).unwrap();
+        assert!(
+            html.contains("<p class=\"summary\">Model B wins under MAE, e.g. by 0.1.</p>"),
+            "{html}"
+        );
+        assert!(html.contains("1 of 2 checks passed"));
+        assert!(html.contains("<li>B beats A under huber</li>"));
+        assert!(html.contains("<li>mse: 2 rows are far from the rest</li>"));
+        assert!(html.contains("<td>huber (delta=0.5)</td><td>B</td><td class=\"num\">1000</td><td class=\"num\">∞</td><td class=\"num\">95 % [NaN, ∞]</td><td class=\"num\">2</td>"), "{html}");
+        assert!(html.contains("<td class=\"num\">1.25</td><td class=\"num\">95 % [1, 1.5]</td><td class=\"num\">★ 1</td>"));
+        assert!(html.contains("bad.toml: &lt;b&gt;oops&lt;&#x2F;b&gt;"));
+        assert!(html.contains("1 report rendered, 1 scenario failed, 1 with failed checks."));
+        let context = LandingContext::build(&summary);
+        assert_eq!(
+            (context.rendered, context.failed, context.failing_checks),
+            (1, 1, 1)
+        );
+    }
 }
