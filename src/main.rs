@@ -20,6 +20,8 @@ struct Cli {
 enum Command {
     /// Evaluate one loss on data: value, per-sample values, gradient, Hessian.
     Eval(cmd::eval::EvalArgs),
+    /// Print a ready XGBoost or LightGBM custom objective (Python, NumPy) for a loss.
+    Objective(cmd::objective::ObjectiveArgs),
     /// Time each loss's kernels on generated data (median of several runs).
     Bench(cmd::bench::BenchArgs),
     /// List every loss with its aliases, parameters, defaults and formula.
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Eval(args) => cmd::eval::run(&args).map(|()| 0),
         Command::List => cmd::list::run().map(|()| 0),
+        Command::Objective(args) => cmd::objective::run(&args).map(|()| 0),
         Command::Bench(args) => cmd::bench::run(&args).map(|()| 0),
         // Exit status 3: every report written, but a scenario's check failed.
         Command::Render(args) => cmd::render::run(&args).map(|status| status.exit_code()),

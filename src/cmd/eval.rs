@@ -50,6 +50,27 @@ pub struct EvalArgs {
     /// Print the value only (and the number of samples), not every sample: for big files.
     #[arg(long)]
     pub summary: bool,
+    /// Derivatives with respect to the prediction (default) or to the raw
+    /// score through the loss's link (identity, logit, log or softmax), per
+    /// sample, as gradient boosting uses them; --prediction holds the scores.
+    #[arg(long, value_enum, default_value = "prediction")]
+    pub wrt: Wrt,
+    /// With --wrt score: the Hessian handed to the booster: exact, constant
+    /// (1), floor (max(h, --hessian-floor)) or pseudo_huber (XGBoost's form).
+    #[arg(long, default_value = "exact")]
+    pub hessian: String,
+    /// The ε of --hessian floor.
+    #[arg(long, default_value_t = 1e-6)]
+    pub hessian_floor: f64,
+    /// With --wrt score and a softmax link: also print each row's full Hessian matrix.
+    #[arg(long)]
+    pub full_hessian: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Wrt {
+    Prediction,
+    Score,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -90,6 +111,22 @@ struct Request {
 pub fn run(args: &EvalArgs) -> Result<()> {
     let params = parse_params(&args.params)?;
     let loss = Loss::new(&args.loss, &params).map_err(on_the_command_line)?;
+    if args.wrt == Wrt::Score {
+        if args.weights.is_some() || args.summary {
+            bail!("--wrt score gives per-sample derivatives for a booster, which applies weights itself: drop --weights and --summary");
+        }
+        let request = super::eval_score::ScoreRequest {
+            target: &args.target,
+            score: &args.prediction,
+            hessian: super::eval_score::hessian_mode(&args.hessian, args.hessian_floor)?,
+            full_matrix: args.full_hessian,
+            json: args.json,
+        };
+        return super::eval_score::run(&loss, &request);
+    }
+    if args.hessian != "exact" || args.full_hessian {
+        bail!("--hessian and --full-hessian apply to --wrt score");
+    }
     let request = Request {
         reduction: args.reduction.reduction(),
         json: args.json,

@@ -26,7 +26,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use super::convention::{self, Conventional};
+use super::convention::choice::{choose, finish_params, Convention, Dtype};
 use super::domain::Outside;
 use super::params::{ParamSpec, Reader};
 use super::sampling::Sampling;
@@ -201,6 +201,26 @@ impl Definition {
     }
 }
 
+/// Builds a convention's kernel (see `convention`) from checked parameters.
+pub(crate) type BuildConventionElementwise =
+    fn(&mut Reader<'_>, Dtype) -> Result<Arc<dyn ElementwiseKernel>, LossError>;
+pub(crate) type BuildConventionRows =
+    fn(&mut Reader<'_>, Dtype) -> Result<Arc<dyn RowKernel>, LossError>;
+
+/// How one library computes one loss: the kernel builder for that convention.
+pub(crate) struct Conventional {
+    pub convention: Convention,
+    pub build: ConventionBuild,
+    /// Options of the library's function that the exact loss does not take.
+    pub extra: &'static [ParamSpec],
+}
+
+#[derive(Clone, Copy)]
+pub(crate) enum ConventionBuild {
+    Elementwise(BuildConventionElementwise),
+    Rows(BuildConventionRows),
+}
+
 /// Validate `given` against the loss's parameter list and build its kernel;
 /// returns the kernel and every parameter with defaults filled in.
 pub(crate) fn instantiate(
@@ -209,29 +229,33 @@ pub(crate) fn instantiate(
 ) -> Result<(Kernel, Params), LossError> {
     // `convention` and `dtype` are decided first: a convention builds its
     // own kernel, before (and instead of) the exact one.
-    let chosen = if def.conventions.is_empty() {
-        None
-    } else {
-        convention::choose(
-            def.name,
-            def.conventions,
-            given.get("convention"),
-            given.get("dtype"),
-        )?
-    };
+    let chosen = choose(
+        def.name,
+        def.conventions.iter().map(|c| c.convention),
+        given.get("convention"),
+        given.get("dtype"),
+    )?
+    .and_then(|(convention, dtype)| {
+        def.conventions
+            .iter()
+            .find(|c| c.convention == convention)
+            .map(|c| (c, dtype))
+    });
     let given: Params = given
         .iter()
-        .filter(|(k, _)| {
-            def.conventions.is_empty() || !matches!(k.as_str(), "convention" | "dtype")
-        })
+        .filter(|(k, _)| !matches!(k.as_str(), "convention" | "dtype"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let given = &given;
+    // A convention may take options of its library the exact loss lacks
+    // (Keras' label smoothing of the categorical focal loss).
+    let extra: &[ParamSpec] = chosen.map_or(&[], |(c, _)| c.extra);
+    let specs = || def.params.iter().chain(extra);
     if let Some(unknown) = given
         .keys()
-        .find(|k| !def.params.iter().any(|p| p.name == k.as_str()))
+        .find(|k| !specs().any(|p| p.name == k.as_str()))
     {
-        let known: Vec<&str> = def.params.iter().map(|p| p.name).collect();
+        let known: Vec<&str> = specs().map(|p| p.name).collect();
         return Err(LossError::UnknownParam {
             loss: def.name.to_string(),
             param: unknown.clone(),
@@ -244,9 +268,7 @@ pub(crate) fn instantiate(
     }
     // Defaults first, then what was given; `None` given for a parameter
     // means "unset", i.e. the default.
-    let mut values: Params = def
-        .params
-        .iter()
+    let mut values: Params = specs()
         .map(|p| (p.name.to_string(), p.default.value()))
         .collect();
     for (k, v) in given {
@@ -256,8 +278,19 @@ pub(crate) fn instantiate(
     }
     let mut reader = Reader::new(def.name, &values);
     if let Some((conventional, dtype)) = chosen {
-        let kernel = convention::build(conventional, dtype, &mut reader)?;
-        let params = convention::finish_params(def, conventional, dtype, given, reader.finish())?;
+        let kernel = match conventional.build {
+            ConventionBuild::Elementwise(build) => Kernel::Elementwise(build(&mut reader, dtype)?),
+            ConventionBuild::Rows(build) => Kernel::Rows(build(&mut reader, dtype)?),
+        };
+        let specs = def.params.iter().chain(extra);
+        let params = finish_params(
+            def.name,
+            specs,
+            conventional.convention,
+            dtype,
+            given,
+            reader.finish(),
+        )?;
         return Ok((kernel, params));
     }
     let kernel = match def.build {

@@ -71,6 +71,7 @@ mod reduce;
 mod regression;
 mod robust;
 mod sampling;
+mod score;
 mod similarity;
 mod sum;
 mod validate;
@@ -83,6 +84,7 @@ pub use definition::{Hue, Lhs};
 pub use domain::{Argument, DomainError, Place};
 pub use params::ParamDefault;
 pub use sampling::{Region, Sampling};
+pub use score::{HessianMode, Link, ScoreDerivatives};
 pub use sum::{compensated_sum, Neumaier, CHUNK};
 
 /// A parameter value as given by a user (CLI `--param k=v` or a scenario key).

@@ -29,12 +29,12 @@
 
 use std::sync::Arc;
 
-use super::super::binary::smooth;
-use super::super::definition::ElementwiseKernel;
-use super::super::domain::{require, Outside};
-use super::super::params::Reader;
-use super::super::{LossError, Point};
 use super::{elementwise, Convention, Conventional, Dtype};
+use crate::loss::binary::smooth;
+use crate::loss::definition::ElementwiseKernel;
+use crate::loss::domain::{require, Outside};
+use crate::loss::params::Reader;
+use crate::loss::{LossError, Point};
 
 /// Keras' `backend.epsilon()`.
 pub(crate) const KERAS_EPSILON: f64 = 1e-7;
@@ -247,8 +247,8 @@ fn torch_bce(d: Dtype, y: f64, q: f64) -> Point {
 
 /// The stable logit form every library uses (TensorFlow, PyTorch, optax).
 fn logit_bce(d: Dtype, y: f64, z: f64) -> Point {
-    let (q, qbar) = super::super::binary::sigmoid_pair(z);
-    let softplus = super::super::binary::softplus;
+    let (q, qbar) = crate::loss::binary::sigmoid_pair(z);
+    let softplus = crate::loss::binary::softplus;
     let ybar = d.r(1.0 - y);
     Point {
         value: d.r(d.r(y * d.r(softplus(-z))) + d.r(ybar * d.r(softplus(z)))),
@@ -305,7 +305,7 @@ impl ElementwiseKernel for ConventionalFocal {
         let b = self.bce.point(y, yhat);
         // u = 1 − p_t and its derivatives with respect to the prediction.
         let (u, du, d2u) = if self.bce.from_logits {
-            let (q, qbar) = super::super::binary::sigmoid_pair(d.r(yhat));
+            let (q, qbar) = crate::loss::binary::sigmoid_pair(d.r(yhat));
             let s = ybar - ys;
             let dq = q * qbar;
             (

@@ -23,12 +23,12 @@
 
 use std::sync::Arc;
 
-use super::super::definition::{Row, RowKernel, RowOut};
-use super::super::params::Reader;
-use super::super::validate::bad;
-use super::super::LossError;
 use super::binary::KERAS_EPSILON;
 use super::{rows, Convention, Conventional, Dtype};
+use crate::loss::definition::{Row, RowKernel, RowOut};
+use crate::loss::params::{Reader, LABEL_SMOOTHING};
+use crate::loss::validate::bad;
+use crate::loss::LossError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flavour {
@@ -123,9 +123,12 @@ pub(crate) static SCCE: &[Conventional] = &[
     }),
 ];
 
-pub(crate) static CATEGORICAL_FOCAL: &[Conventional] = &[rows(Convention::Keras, |r, d| {
-    read(r, d, Flavour::Keras, false, true)
-})];
+pub(crate) static CATEGORICAL_FOCAL: &[Conventional] = &[Conventional {
+    extra: &[LABEL_SMOOTHING],
+    ..rows(Convention::Keras, |r, d| {
+        read(r, d, Flavour::Keras, false, true)
+    })
+}];
 
 impl CrossEntropy {
     /// The smoothed target of class c.

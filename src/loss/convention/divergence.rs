@@ -24,12 +24,12 @@
 
 use std::sync::Arc;
 
-use super::super::definition::{Row, RowKernel, RowOut};
-use super::super::divergence::ln_ratio;
-use super::super::validate::bad;
-use super::super::LossError;
 use super::binary::KERAS_EPSILON;
 use super::{rows, Convention, Conventional, Dtype};
+use crate::loss::definition::{Row, RowKernel, RowOut};
+use crate::loss::divergence::ln_ratio;
+use crate::loss::validate::bad;
+use crate::loss::LossError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Flavour {

@@ -20,10 +20,10 @@
 
 use std::sync::Arc;
 
-use super::super::definition::{ElementwiseKernel, Labels, Row, RowKernel, RowOut};
-use super::super::{LossError, Point};
 use super::binary::KERAS_EPSILON;
 use super::{elementwise, rows, Convention, Conventional, Dtype};
+use crate::loss::definition::{ElementwiseKernel, Labels, Row, RowKernel, RowOut};
+use crate::loss::{LossError, Point};
 
 pub(crate) static HINGE: &[Conventional] = &[
     elementwise(Convention::Keras, |_, dtype| {

@@ -26,12 +26,12 @@
 
 use std::sync::Arc;
 
-use super::super::definition::ElementwiseKernel;
-use super::super::domain::{require, Outside};
-use super::super::params::Reader;
-use super::super::{LossError, Point};
 use super::binary::KERAS_EPSILON;
 use super::{elementwise, Convention, Conventional, Dtype};
+use crate::loss::definition::ElementwiseKernel;
+use crate::loss::domain::{require, Outside};
+use crate::loss::params::Reader;
+use crate::loss::{LossError, Point};
 
 /// PyTorch `PoissonNLLLoss`'s `eps` for rates.
 const TORCH_POISSON_EPSILON: f64 = 1e-8;
@@ -181,7 +181,7 @@ impl ElementwiseKernel for Regression {
                 }
             }
             Kind::LogCosh => {
-                let softplus = super::super::binary::softplus;
+                let softplus = crate::loss::binary::softplus;
                 let value =
                     d.r(d.r(a + d.r(softplus(d.r(-2.0 * a)))) - d.r(std::f64::consts::LN_2));
                 let t = a.tanh();
