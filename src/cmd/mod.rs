@@ -5,6 +5,7 @@ pub mod check;
 mod data_arg;
 pub mod eval;
 mod eval_output;
+mod eval_stream;
 pub mod list;
 pub mod new;
 pub mod prepare;

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::loss::Data;
 
 mod csv_file;
+mod csv_plain;
 mod memory;
 mod npy_file;
 mod number;
