@@ -15,7 +15,8 @@ use std::io::Write;
 
 use anyhow::{bail, Context, Result};
 
-use super::data_arg::{load_data_arg, parse_data_arg, DataArg};
+use super::data_arg::{load_data_arg, parse_data_arg};
+use super::eval_args::{for_loss, Argument, Request, Task};
 use super::eval_output::{self as output, Cells, JsonArray, Samples, Table};
 use crate::loss::{Data, Loss, LossError, ParamValue, Params, Reduction};
 
@@ -69,28 +70,6 @@ impl ReductionArg {
             ReductionArg::None => None,
         }
     }
-}
-
-/// One data argument: its flag as shown in messages, and what was given.
-pub(super) struct Argument {
-    pub flag: String,
-    pub data: DataArg,
-}
-
-/// One loss and the arguments it reads (indices into the argument list).
-pub(super) struct Task {
-    pub loss: Loss,
-    pub target: usize,
-    pub prediction: usize,
-    pub weights: Option<usize>,
-}
-
-/// What to print.
-#[derive(Clone, Copy)]
-pub(super) struct Request {
-    pub reduction: Option<Reduction>,
-    pub json: bool,
-    pub summary: bool,
 }
 
 pub fn run(args: &EvalArgs) -> Result<()> {
@@ -271,15 +250,6 @@ fn run_all_in_memory(
         out.write_all(b"]}\n")?;
     }
     Ok(())
-}
-
-/// With several losses, an error names its loss.
-pub(super) fn for_loss(err: anyhow::Error, loss: &Loss, several: bool) -> anyhow::Error {
-    if several && err.downcast_ref::<std::io::Error>().is_none() {
-        anyhow::anyhow!("--loss {}: {err:#}", loss.name())
-    } else {
-        err
-    }
 }
 
 /// Cells of data in memory: a flat array with one value per sample, a

@@ -12,7 +12,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::{Context, Result};
 
 use super::data_arg::{file_error, load_data_arg, DataArg};
-use super::eval::{for_loss, Argument, Request, Task};
+use super::eval_args::{for_loss, Argument, Request, Task};
 use super::eval_output::{self as output, Cells, JsonArray, Samples, Table};
 use crate::compute::stream::{
     self, Job, Need, PassTotals, Pick, SampleBatch, StreamError, StreamOptions,

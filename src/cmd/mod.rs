@@ -4,6 +4,7 @@ pub mod bench;
 pub mod check;
 mod data_arg;
 pub mod eval;
+mod eval_args;
 mod eval_output;
 mod eval_stream;
 pub mod list;

@@ -296,18 +296,13 @@ impl CsvBytes {
         line
     }
 
-    pub(super) fn decode(self) -> Result<super::Batch, DataError> {
-        let batch = if super::csv_plain::applies(&self.bytes) {
-            super::csv_plain::decode(&self)
-        } else {
-            self.decode_quoted()
-        };
+    /// Hand the block's buffer back for the next blocks.
+    pub(super) fn recycle(self) {
         self.layout.give_back(self.bytes);
-        batch
     }
 
     /// A block with quotes or carriage returns, through the `csv` crate.
-    fn decode_quoted(&self) -> Result<super::Batch, DataError> {
+    pub(super) fn decode_quoted(&self) -> Result<super::Batch, DataError> {
         let layout = &self.layout;
         let mut columns: Vec<Vec<f64>> = layout
             .selections

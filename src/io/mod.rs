@@ -165,7 +165,15 @@ impl RawBatch {
     pub fn decode(self) -> Result<Batch, DataError> {
         match self.0 {
             RawKind::Ready(batch) => Ok(batch),
-            RawKind::Csv(bytes) => bytes.decode(),
+            RawKind::Csv(block) => {
+                let batch = if csv_plain::applies(block.bytes()) {
+                    csv_plain::decode(&block)
+                } else {
+                    block.decode_quoted()
+                };
+                block.recycle();
+                batch
+            }
         }
     }
 }
