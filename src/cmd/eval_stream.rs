@@ -18,6 +18,7 @@ use crate::compute::stream::{
     self, Job, Need, PassTotals, Pick, SampleBatch, StreamError, StreamOptions,
 };
 use crate::io::{self, BatchSource, Columns, FileSpec, Header, MemorySource};
+use crate::loss::convention::Saturation;
 use crate::loss::{Data, Shape};
 
 /// The opened sources, which argument reads which column, and the jobs.
@@ -39,10 +40,14 @@ enum Pending {
 }
 
 /// Open every argument as a batch source; files named twice are read once.
-/// `None` when the data must be read into memory: a row loss, or an
-/// argument that is not one value per sample.
+/// `None` when the data must be read into memory: a row loss, a loss whose
+/// label rule looks at the whole target, or an argument that is not one
+/// value per sample.
 pub(super) fn open(arguments: &[Argument], tasks: &[Task]) -> Result<Option<Inputs>> {
-    if tasks.iter().any(|t| t.loss.shape() == Shape::Rows) {
+    let in_memory = |loss: &crate::loss::Loss| {
+        loss.shape() == Shape::Rows || loss.labels_depend_on_whole_target()
+    };
+    if tasks.iter().any(|t| in_memory(&t.loss)) {
         return Ok(None);
     }
     let mut sources: Vec<Box<dyn BatchSource>> = Vec::new();
@@ -265,13 +270,21 @@ pub(super) fn run(
 ) -> Result<()> {
     let n = tasks.len();
     let ones = vec![1.0; n];
+    // Predictions where a convention's clip saturates, counted as the core counts them.
+    let mut saturations = vec![Saturation::default(); n];
     let (totals, _) = pass(
         arguments,
         tasks,
         Some(inputs),
         0..n,
         (&ones, Need::Sums),
-        |_, _| Ok(()),
+        |inputs, batch| {
+            for (job, saturation) in inputs.jobs.iter().zip(&mut saturations) {
+                let (target, prediction) = (batch.column(job.target), batch.column(job.prediction));
+                saturation.add(&job.loss, batch.first_row, target, prediction);
+            }
+            Ok(())
+        },
     )?;
     let several = n > 1;
     if several && request.json {
@@ -281,7 +294,8 @@ pub(super) fn run(
         if k > 0 {
             out.write_all(if request.json { b"," } else { b"\n" })?;
         }
-        write_one(arguments, tasks, k, totals, request, out)?;
+        let saturation = saturations[k].warning();
+        write_one(arguments, tasks, k, (totals, saturation), request, out)?;
     }
     if several && request.json {
         out.write_all(b"]}\n")?;
@@ -294,19 +308,20 @@ fn write_one(
     arguments: &[Argument],
     tasks: &[Task],
     k: usize,
-    totals: &PassTotals,
+    (totals, saturation): (&PassTotals, Option<String>),
     request: Request,
     out: &mut impl Write,
 ) -> Result<()> {
     let loss = &tasks[k].loss;
     let several = tasks.len() > 1;
-    let (value, denominator, warnings) = match request.reduction {
+    let (value, denominator, mut warnings) = match request.reduction {
         Some(reduction) => {
             let (value, denominator, warnings) = stream::reduce(totals, reduction);
             (Some(value), denominator, warnings)
         }
         None => (None, 1.0, Vec::new()),
     };
+    warnings.extend(saturation);
     let counted = request.summary.then_some(totals.samples);
     let samples_pass = |sink: &mut dyn FnMut(&Job, &SampleBatch) -> std::io::Result<()>| {
         pass(

@@ -5,7 +5,9 @@
 //! placeholders. It cuts nothing: the plot stage receives every point and
 //! finite axis ranges.
 
+mod best_constant;
 mod curves;
+mod datasets;
 mod figures;
 mod fit;
 mod gaps;
@@ -13,10 +15,11 @@ mod model;
 mod normal_kl;
 mod panel;
 mod quantities;
+mod separate;
 pub mod stream;
 mod text;
 
-pub use fit::best_constant;
+pub use best_constant::best_constant;
 pub use model::*;
 pub use normal_kl::{normal_kl_analytic, normal_kl_numeric};
 pub use quantities::QuantityResult;
@@ -96,11 +99,16 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
         .iter()
         .map(|t| text::table(t, &scenario.quantities, &quantities))
         .collect();
-    let sections = scenario
+    let mut sections: Vec<Section> = scenario
         .sections
         .iter()
         .map(|s| text::section(s, &quantities))
         .collect();
+    sections.extend(text::appendix(
+        &scenario.figures,
+        &scenario.tables,
+        &sections,
+    ));
     let errata: Vec<Erratum> = scenario
         .errata
         .iter()

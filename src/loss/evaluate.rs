@@ -11,6 +11,7 @@
 //! assert_eq!(err.to_string(), "prediction: index 1 is 1.5; probabilities must be in [0, 1]");
 //! ```
 
+use super::convention;
 use super::definition::{ElementwiseKernel, Kernel, Labels, RowKernel};
 use super::domain::{Argument, DomainError, Place};
 use super::reduce;
@@ -66,6 +67,17 @@ fn point(kernel: &dyn ElementwiseKernel, y: f64, yhat: f64) -> Result<Point, Dom
     validate::finite(Argument::Prediction, at, yhat)?;
     match kernel.labels() {
         Labels::AsGiven => {}
+        Labels::ConvertIfZeroOne => {
+            let y = if y == 0.0 || y == 1.0 {
+                2.0 * y - 1.0
+            } else {
+                y
+            };
+            kernel
+                .domain(y, yhat)
+                .map_err(|outside| outside.at(at, y, yhat))?;
+            return Ok(kernel.point(y, yhat));
+        }
         Labels::Signed if y.abs() == 1.0 => {}
         Labels::Signed => {
             return Err(DomainError {
@@ -94,14 +106,19 @@ fn elementwise(
     let zero_one = match kernel.labels() {
         Labels::AsGiven => false,
         Labels::Signed => margin::zero_one_labels(t)?,
+        Labels::ConvertIfZeroOne => t.iter().all(|&y| y == 0.0 || y == 1.0),
     };
-    reduce::elementwise(t, p, weights, reduction, |i, y, yhat| {
+    let mut evaluation = reduce::elementwise(t, p, weights, reduction, |i, y, yhat| {
         kernel
             .domain(y, yhat)
             .map_err(|outside| outside.at(Place::index(i), y, yhat))?;
         let y = if zero_one { 2.0 * y - 1.0 } else { y };
         Ok(kernel.point(y, yhat))
-    })
+    })?;
+    evaluation
+        .warnings
+        .extend(convention::saturation_warning(kernel, t, p));
+    Ok(evaluation)
 }
 
 fn rows(

@@ -58,6 +58,7 @@ use serde::{Deserialize, Serialize};
 mod binary;
 mod catalogue;
 mod categorical;
+pub mod convention;
 mod count;
 mod definition;
 mod divergence;
@@ -215,8 +216,8 @@ pub struct ParamInfo {
 /// A loss with validated parameters. Construct with [`Loss::new`].
 #[derive(Debug, Clone)]
 pub struct Loss {
-    definition: &'static definition::Definition,
-    kernel: definition::Kernel,
+    pub(crate) definition: &'static definition::Definition,
+    pub(crate) kernel: definition::Kernel,
     params: Params,
 }
 
@@ -275,6 +276,18 @@ impl Loss {
     pub fn signed_labels(&self) -> bool {
         match &self.kernel {
             definition::Kernel::Elementwise(k) => k.labels() == definition::Labels::Signed,
+            definition::Kernel::Rows(_) => false,
+        }
+    }
+
+    /// {0, 1} targets are read as −1/1 only when the whole target array is
+    /// in {0, 1} (Keras's hinge): a rule over all the data, which a stream
+    /// cannot apply batch by batch.
+    pub fn labels_depend_on_whole_target(&self) -> bool {
+        match &self.kernel {
+            definition::Kernel::Elementwise(k) => {
+                k.labels() == definition::Labels::ConvertIfZeroOne
+            }
             definition::Kernel::Rows(_) => false,
         }
     }

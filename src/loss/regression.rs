@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use super::convention;
 use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::params::{ParamDefault, ParamSpec};
 use super::sampling::{Sampling, WIDE};
@@ -41,6 +42,7 @@ pub(crate) static MAE: Definition = Definition {
     hue: Hue::Blue,
     sampling: &[Sampling::new(WIDE, WIDE).kinks(&[0.0])],
     build: Build::Elementwise(|_| Ok(Arc::new(Mae))),
+    conventions: convention::regression::MAE,
 };
 
 #[derive(Debug)]
@@ -67,6 +69,7 @@ pub(crate) static MSE: Definition = Definition {
     hue: Hue::Vermillion,
     sampling: &[Sampling::new(WIDE, WIDE)],
     build: Build::Elementwise(|_| Ok(Arc::new(Mse))),
+    conventions: convention::regression::MSE,
 };
 
 #[derive(Debug)]
@@ -109,6 +112,7 @@ pub(crate) static HUBER: Definition = Definition {
             delta: r.positive("delta")?,
         }))
     }),
+    conventions: convention::regression::HUBER,
 };
 
 #[derive(Debug)]
@@ -147,6 +151,7 @@ pub(crate) static SMOOTH_L1: Definition = Definition {
             beta: r.positive("beta")?,
         }))
     }),
+    conventions: convention::regression::SMOOTH_L1,
 };
 
 #[derive(Debug)]
@@ -173,6 +178,7 @@ pub(crate) static LOG_COSH: Definition = Definition {
     hue: Hue::Orange,
     sampling: &[Sampling::new(WIDE, WIDE)],
     build: Build::Elementwise(|_| Ok(Arc::new(LogCosh))),
+    conventions: convention::regression::LOG_COSH,
 };
 
 /// Sign with sign(0) = 0: the subgradient autograd frameworks use at a kink.
@@ -357,6 +363,7 @@ pub(crate) static PSEUDO_HUBER: Definition = Definition {
             delta: r.positive("delta")?,
         }))
     }),
+    conventions: &[],
 };
 
 #[cfg(test)]
