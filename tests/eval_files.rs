@@ -247,3 +247,142 @@ fn one_row_given_flat_keeps_a_flat_gradient() {
     assert_eq!(out["gradient"].as_array().unwrap().len(), 2);
     assert!(out["gradient"][0].is_number(), "{out}");
 }
+
+/// A CSV of 70,000 rows: regression columns, binary labels and probabilities.
+fn mixed_csv(dir: &std::path::Path) -> std::path::PathBuf {
+    let (target, prediction) = columns();
+    let mut text = String::from("target,prediction,label,prob\n");
+    for (i, (t, p)) in target.iter().zip(&prediction).enumerate() {
+        let label = (i * 31) % 7 < 3;
+        let prob = ((i * 7919) % 10_007) as f64 / 10_007.0;
+        text.push_str(&format!("{t:?},{p:?},{},{prob:?}\n", label as u8));
+    }
+    let path = dir.join("m.csv");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn several_losses_in_one_pass_give_each_loss_its_own_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = mixed_csv(dir.path());
+    let col = |c: &str| format!("@{}:{c}", csv.display());
+    let (t, p, y, q) = (col("target"), col("prediction"), col("label"), col("prob"));
+    let single = |loss: &str, target: &str, prediction: &str, extra: &[&str]| {
+        let mut args = vec![
+            "--loss",
+            loss,
+            "--target",
+            target,
+            "--prediction",
+            prediction,
+        ];
+        args.extend_from_slice(extra);
+        ok(&args)
+    };
+    for extra in [&["--json", "--summary"][..], &["--summary"], &["--json"]] {
+        // One pair of columns for every loss.
+        let mut args = vec![
+            "--loss",
+            "mse,huber:delta=0.5",
+            "--loss",
+            "mae",
+            "--target",
+            &t,
+            "--prediction",
+            &p,
+        ];
+        args.extend_from_slice(extra);
+        let together = ok(&args);
+        let each = [
+            single("mse", &t, &p, extra),
+            single(
+                "huber",
+                &t,
+                &p,
+                &[extra, &["--param", "delta=0.5"]].concat(),
+            ),
+            single("mae", &t, &p, extra),
+        ];
+        let expected = if extra.contains(&"--json") {
+            let objects: Vec<&str> = each.iter().map(|s| s.trim_end()).collect();
+            format!("{{\"evaluations\":[{}]}}\n", objects.join(","))
+        } else {
+            each.join("\n")
+        };
+        assert_eq!(together, expected, "{extra:?}");
+    }
+    // Columns per loss: BCE on labels and probabilities beside MSE.
+    let together = ok(&[
+        "--loss",
+        "mse,bce",
+        "--target",
+        &t,
+        "--target",
+        &y,
+        "--prediction",
+        &p,
+        "--prediction",
+        &q,
+        "--summary",
+    ]);
+    let each = [
+        single("mse", &t, &p, &["--summary"]),
+        single("bce", &y, &q, &["--summary"]),
+    ];
+    assert_eq!(together, each.join("\n"));
+    let (success, _, stderr) = eval(&[
+        "--loss",
+        "mse,mae,bce",
+        "--target",
+        &t,
+        "--target",
+        &y,
+        "--prediction",
+        &p,
+    ]);
+    assert!(!success);
+    assert_eq!(
+        stderr,
+        "error: --target is given 2 times for 3 losses: give it once for every loss, or once per loss\n"
+    );
+    let (_, _, stderr) = eval(&[
+        "--loss",
+        "mse,huber",
+        "--param",
+        "delta=2",
+        "--target",
+        &t,
+        "--prediction",
+        &p,
+    ]);
+    assert!(stderr.contains("--param is for a single loss"), "{stderr}");
+}
+
+#[test]
+fn hinge_labels_mixing_conventions_across_batches_are_refused_as_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("h.csv");
+    // {0, 1} labels first, a −1 far beyond the first batch.
+    let mut text = String::from("y,score\n");
+    for i in 0..100_000 {
+        let y = if i == 90_000 { -1 } else { (i % 3 == 0) as i32 };
+        text.push_str(&format!("{y},0.5\n"));
+    }
+    std::fs::write(&path, text).unwrap();
+    let shown = path.display().to_string();
+    let (success, stdout, stderr) = eval(&[
+        "--loss",
+        "hinge",
+        "--summary",
+        "--target",
+        &format!("@{shown}:y"),
+        "--prediction",
+        &format!("@{shown}:score"),
+    ]);
+    assert!(!success && stdout.is_empty());
+    assert_eq!(
+        stderr,
+        format!("error: --target: sample 90000 is -1 but sample 1 is 0; hinge labels must be all in {{-1, 1}} or all in {{0, 1}} (file `{shown}`, column `y`)\n")
+    );
+}

@@ -1,4 +1,5 @@
-//! Best constant predictions: the c minimising Σᵢ L(yᵢ, c).
+//! Best constant predictions: the c minimising Σᵢ L(yᵢ, c), and the
+//! `constant_fit` figure (the solver is in [`super::best_constant`]).
 //!
 //! For a convex elementwise loss the slope g(c) = Σᵢ ∂L/∂ŷ (yᵢ, c) is
 //! non-decreasing, so the minimisers are the c with g(c) = 0, or the jump of g
@@ -6,13 +7,12 @@
 //! last bit: MSE gives the mean, MAE the median (the middle of the median
 //! interval for an even count), Huber something in between.
 
+use super::best_constant::best_constant;
 use super::gaps::{checked_curve, domain_reason};
 use super::model::{Panel, Series, SeriesKind};
 use super::panel::{loss_color, panel};
 use crate::format::{format_number, Decimals};
-use crate::loss::{
-    compensated_sum, Argument, Data, Loss, LossError, ParamValue, Params, Reduction,
-};
+use crate::loss::{Argument, Data, Loss, LossError, ParamValue, Params, Reduction};
 use crate::scenario::{Grid, LossMember, ValidFigure};
 
 /// Mean loss over `data` for the constant prediction `c`, from the core's
@@ -60,120 +60,6 @@ pub fn check_data(loss: &Loss, data: &[f64]) -> Result<(), String> {
             )),
             None => Ok(()),
         },
-    }
-}
-
-/// The constant prediction that minimises the total loss over `data` (non-empty).
-pub fn best_constant(loss: &Loss, data: &[f64]) -> f64 {
-    let slope = |c: f64| {
-        let slopes = data
-            .iter()
-            .map(|&y| loss.point(y, c).map_or(f64::NAN, |p| p.gradient));
-        compensated_sum(slopes)
-    };
-    let lo = data.iter().copied().fold(f64::INFINITY, f64::min);
-    let hi = data.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-    if lo >= hi || lo.is_nan() || hi.is_nan() {
-        return lo;
-    }
-    // start = inf{c : g(c) >= 0}, end = sup{c : g(c) <= 0}.
-    let start = first_where(lo, hi, |c| slope(c) >= 0.0);
-    let end = last_where(lo, hi, |c| slope(c) <= 0.0);
-    let bisected = if end < start {
-        // g jumps over 0 at `start` (MAE at an odd-count median, for example).
-        start
-    } else {
-        start + (end - start) / 2.0
-    };
-    match loss.huber_delta() {
-        Some(delta) => huber_exact(data, delta, bisected).unwrap_or(bisected),
-        None => bisected,
-    }
-}
-
-/// Huber's root in closed form on the piece that holds the bisected `c`:
-/// there g(c) = Σ_lin (c − yᵢ) + δ·(n₊ − n₋) is linear, so
-/// c = (Σ_lin yᵢ − δ·(n₊ − n₋)) / n_lin, rounded once (correctly rounded
-/// when the sum is exact, as for the article's data). None when no point is
-/// on the quadratic piece or the solution leaves the piece.
-fn huber_exact(data: &[f64], delta: f64, c: f64) -> Option<f64> {
-    let piece = |c: f64| {
-        let (mut linear, mut above, mut below) = (Vec::new(), 0.0, 0.0);
-        for &y in data {
-            let r = c - y;
-            if r > delta {
-                above += 1.0;
-            } else if r < -delta {
-                below += 1.0;
-            } else {
-                linear.push(y);
-            }
-        }
-        (linear, above, below)
-    };
-    let (linear, above, below) = piece(c);
-    if linear.is_empty() {
-        return None;
-    }
-    let n = linear.len() as f64;
-    let offset = delta * (above - below);
-    let exact = (compensated_sum(linear.iter().copied().chain([-offset])) / n).clamp(
-        data.iter().copied().fold(f64::INFINITY, f64::min),
-        data.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-    );
-    let (linear2, above2, below2) = piece(exact);
-    let same = linear2.len() == linear.len() && above2 == above && below2 == below;
-    // Only a step along the piece the bisection already found (a few ulp).
-    (same && (exact - c).abs() <= 1e-9 * c.abs().max(1.0)).then_some(exact)
-}
-
-/// Half an ulp of the data's largest magnitude: bisection stops there (or at
-/// adjacent floats, whichever comes first), so it takes at most about 55
-/// halvings even when the root is near 0, where floats are much denser. This
-/// is the bound the scenario limit counts (`BISECTION_STEPS`).
-fn resolution(lo: f64, hi: f64) -> f64 {
-    0.5 * f64::EPSILON * lo.abs().max(hi.abs())
-}
-
-/// The smallest c in [lo, hi] where `holds` is true, for a predicate that is
-/// false then true; hi if it never holds before.
-fn first_where(lo: f64, hi: f64, holds: impl Fn(f64) -> bool) -> f64 {
-    if holds(lo) {
-        return lo;
-    }
-    let tolerance = resolution(lo, hi);
-    let (mut false_at, mut true_at) = (lo, hi);
-    loop {
-        let mid = false_at + (true_at - false_at) / 2.0;
-        if mid <= false_at || mid >= true_at || true_at - false_at <= tolerance {
-            return true_at;
-        }
-        if holds(mid) {
-            true_at = mid;
-        } else {
-            false_at = mid;
-        }
-    }
-}
-
-/// The largest c in [lo, hi] where `holds` is true, for a predicate that is
-/// true then false; lo if it fails at once.
-fn last_where(lo: f64, hi: f64, holds: impl Fn(f64) -> bool) -> f64 {
-    if holds(hi) {
-        return hi;
-    }
-    let tolerance = resolution(lo, hi);
-    let (mut true_at, mut false_at) = (lo, hi);
-    loop {
-        let mid = true_at + (false_at - true_at) / 2.0;
-        if mid <= true_at || mid >= false_at || false_at - true_at <= tolerance {
-            return true_at;
-        }
-        if holds(mid) {
-            true_at = mid;
-        } else {
-            false_at = mid;
-        }
     }
 }
 
@@ -324,53 +210,12 @@ mod tests {
     use super::*;
     use crate::loss::{ParamValue, Params};
 
-    fn fives_and_tens() -> Vec<f64> {
-        let mut v = vec![5.0; 25];
-        v.extend(vec![10.0; 75]);
-        v
-    }
-
     fn loss(name: &str, delta: Option<f64>) -> Loss {
         let mut params = Params::new();
         if let Some(d) = delta {
             params.insert("delta".into(), ParamValue::Number(d));
         }
         Loss::new(name, &params).unwrap()
-    }
-
-    #[test]
-    fn article_best_constants() {
-        let data = fives_and_tens();
-        assert_eq!(best_constant(&loss("mse", None), &data), 8.75);
-        assert_eq!(best_constant(&loss("mae", None), &data), 10.0);
-        // The correctly rounded 29/3, not a bisection's neighbour 2 ulp away.
-        assert_eq!(best_constant(&loss("huber", Some(1.0)), &data), 29.0 / 3.0);
-    }
-
-    #[test]
-    fn even_count_median_is_the_middle() {
-        assert_eq!(
-            best_constant(&loss("mae", None), &[1.0, 2.0, 3.0, 4.0]),
-            2.5
-        );
-    }
-
-    #[test]
-    fn huber_moves_from_mean_to_median() {
-        let data = fives_and_tens();
-        // For δ < 3.75 the root of 25δ + 75(c − 10) is c = 10 − δ/3.
-        let small = best_constant(&loss("huber", Some(0.03)), &data);
-        let large = best_constant(&loss("huber", Some(100.0)), &data);
-        assert!((small - 9.99).abs() < 1e-12, "{small}");
-        assert!((large - 8.75).abs() < 1e-12, "{large}");
-    }
-
-    #[test]
-    fn a_root_near_zero_takes_few_halvings() {
-        let data = [-1.0, 1.0, -3.0, 3.0];
-        assert_eq!(best_constant(&loss("mse", None), &data), 0.0);
-        let huber = best_constant(&loss("huber", Some(0.5)), &data);
-        assert!(huber.abs() < 1e-15, "{huber}");
     }
 
     #[test]

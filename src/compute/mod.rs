@@ -5,6 +5,7 @@
 //! placeholders. It cuts nothing: the plot stage receives every point and
 //! finite axis ranges.
 
+mod best_constant;
 pub mod comparison;
 mod contour;
 mod curves;
@@ -23,8 +24,8 @@ mod text;
 mod training;
 mod training_figures;
 
+pub use best_constant::best_constant;
 pub use contour::level_lines;
-pub use fit::best_constant;
 pub use model::*;
 pub use normal_kl::{normal_kl_analytic, normal_kl_numeric};
 pub use quantities::QuantityResult;

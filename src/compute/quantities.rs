@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::fit::{best_constant, check_data};
+use super::best_constant::best_constant;
+use super::fit::check_data;
 use super::normal_kl::{normal_kl_analytic, normal_kl_numeric};
 use crate::loss::accurate_sum;
 use crate::scenario::{KlMethod, QuantityPlan, ValidQuantity};

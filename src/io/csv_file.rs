@@ -8,7 +8,7 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::number::{is_number, parse_cell};
 use super::{invalid, open_regular, Columns, DataError, Header, RawBatch, RawKind};
@@ -18,14 +18,36 @@ const READ_SIZE: usize = 1 << 20;
 
 /// What every block needs to parse itself: the selected fields and their names.
 #[derive(Debug)]
-struct Layout {
+pub(super) struct Layout {
     /// Field indices of each selection.
-    selections: Vec<Vec<usize>>,
+    pub(super) selections: Vec<Vec<usize>>,
     /// Column names (from the header, or `column N`) for messages.
-    names: Vec<String>,
-    field_count: usize,
+    pub(super) names: Vec<String>,
+    pub(super) field_count: usize,
     /// "the header" or "line 1": what a ragged line is compared with.
     reference: &'static str,
+    /// Byte buffers of decoded blocks, for the next blocks: reused memory
+    /// is neither requested from the system nor faulted in again.
+    spare: Mutex<Vec<Vec<u8>>>,
+}
+
+/// Most spare buffers kept (about the batches in flight).
+const MAX_SPARE: usize = 16;
+
+impl Layout {
+    fn take_spare(&self) -> Vec<u8> {
+        let spare = self.spare.lock().ok().and_then(|mut s| s.pop());
+        spare.unwrap_or_default()
+    }
+
+    fn give_back(&self, mut bytes: Vec<u8>) {
+        if let Ok(mut spare) = self.spare.lock() {
+            if spare.len() < MAX_SPARE {
+                bytes.clear();
+                spare.push(bytes);
+            }
+        }
+    }
 }
 
 pub(super) struct CsvSource {
@@ -100,6 +122,7 @@ impl CsvSource {
                 field_count: first.len(),
                 names,
                 reference: if has_header { "the header" } else { "line 1" },
+                spare: Mutex::new(Vec::new()),
             }),
             widths,
             pending,
@@ -118,13 +141,10 @@ pub(super) fn header_names(path: &Path) -> Result<Vec<String>, DataError> {
     Ok(source.layout.names.clone())
 }
 
+/// Append up to `READ_SIZE` bytes (fewer only at the end of the file).
 fn read_more(file: &mut std::fs::File, pending: &mut Vec<u8>) -> std::io::Result<usize> {
-    let start = pending.len();
-    pending.resize(start + READ_SIZE, 0);
-    let read = file.read(&mut pending[start..]);
-    let n = *read.as_ref().unwrap_or(&0);
-    pending.truncate(start + n);
-    read
+    // `read_to_end` fills the spare capacity without zeroing it first.
+    file.by_ref().take(READ_SIZE as u64).read_to_end(pending)
 }
 
 /// The cells of the first line.
@@ -212,7 +232,10 @@ impl super::BatchSource for CsvSource {
             self.pending.clear();
             return Ok(None);
         }
-        let rest = self.pending.split_off(cut);
+        // The bytes after the cut start the next block, in a reused buffer.
+        let mut rest = self.layout.take_spare();
+        rest.extend_from_slice(&self.pending[cut..]);
+        self.pending.truncate(cut);
         let bytes = std::mem::replace(&mut self.pending, rest);
         let block = CsvBytes {
             bytes,
@@ -240,6 +263,28 @@ impl CsvBytes {
         self.first_row
     }
 
+    pub(super) fn first_line(&self) -> u64 {
+        self.first_line
+    }
+
+    pub(super) fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub(super) fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    /// A line with the wrong number of fields.
+    pub(super) fn ragged(&self, line: u64, fields: usize) -> DataError {
+        invalid(format!(
+            "line {line} has {fields} field{}, but {} has {}",
+            if fields == 1 { "" } else { "s" },
+            self.layout.reference,
+            self.layout.field_count
+        ))
+    }
+
     /// The line of the file where the record at byte `at` of the block starts.
     fn line_at(&self, at: usize) -> u64 {
         let at = at.min(self.bytes.len());
@@ -257,7 +302,13 @@ impl CsvBytes {
         line
     }
 
-    pub(super) fn decode(self) -> Result<super::Batch, DataError> {
+    /// Hand the block's buffer back for the next blocks.
+    pub(super) fn recycle(self) {
+        self.layout.give_back(self.bytes);
+    }
+
+    /// A block with quotes or carriage returns, through the `csv` crate.
+    pub(super) fn decode_quoted(&self) -> Result<super::Batch, DataError> {
         let layout = &self.layout;
         let mut columns: Vec<Vec<f64>> = layout
             .selections
@@ -281,14 +332,7 @@ impl CsvBytes {
             // Line numbers only for messages: counted when an error needs one.
             let line = || self.line_at(record.position().map_or(0, |p| p.byte() as usize));
             if record.len() != layout.field_count {
-                let fields = record.len();
-                return Err(invalid(format!(
-                    "line {} has {fields} field{}, but {} has {}",
-                    line(),
-                    if fields == 1 { "" } else { "s" },
-                    layout.reference,
-                    layout.field_count
-                )));
+                return Err(self.ragged(line(), record.len()));
             }
             for (fields, out) in layout.selections.iter().zip(&mut columns) {
                 for &field in fields {

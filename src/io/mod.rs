@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 use crate::loss::Data;
 
 mod csv_file;
+mod csv_plain;
 mod memory;
 mod npy_file;
 mod number;
@@ -164,7 +165,15 @@ impl RawBatch {
     pub fn decode(self) -> Result<Batch, DataError> {
         match self.0 {
             RawKind::Ready(batch) => Ok(batch),
-            RawKind::Csv(bytes) => bytes.decode(),
+            RawKind::Csv(block) => {
+                let batch = if csv_plain::applies(block.bytes()) {
+                    csv_plain::decode(&block)
+                } else {
+                    block.decode_quoted()
+                };
+                block.recycle();
+                batch
+            }
         }
     }
 }

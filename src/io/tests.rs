@@ -328,3 +328,47 @@ mod parquet_files {
         assert!(err.starts_with("cannot be read as Parquet"), "{err}");
     }
 }
+
+/// Blocks without quotes or carriage returns take the plain path; the same
+/// text with `\r\n` line ends takes the `csv` crate's: both read the same
+/// numbers and report the same errors.
+#[test]
+fn the_plain_csv_path_reads_as_the_csv_crate_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: [&str; 8] = [
+        "a,b,c\n1,2,3\n\n4, 5 ,6\n7,8,9",
+        "a,b,c\n1,2,3\n4,5\n",
+        "a,b,c\n1,2,3\n4,5,6,7\n",
+        "a,b,c\n1,x,3\n",
+        "a,b,c\n1,,3\n",
+        "a,b,c\n1,2,3\n\n\n4,5,inf\n",
+        "1,2,3\n4,5,6\n",
+        "a,b,c\n1e-300,-0.0,5e-324\n 2 ,3,4\n",
+    ];
+    for (k, text) in cases.iter().enumerate() {
+        let plain = write(&dir, &format!("plain{k}.csv"), text.as_bytes());
+        let crlf = write(
+            &dir,
+            &format!("crlf{k}.csv"),
+            text.replace('\n', "\r\n").as_bytes(),
+        );
+        let selections = [Columns::All, Columns::Prefix("b".into())];
+        let selections = if k == 6 {
+            &selections[..1]
+        } else {
+            &selections
+        };
+        for rows in [1, 2, 100] {
+            let (a, b) = (
+                stream(&plain, selections, rows),
+                stream(&crlf, selections, rows),
+            );
+            assert_eq!(a, b, "case {k}, {rows} rows");
+        }
+    }
+    let bad = write(&dir, "bad.csv", b"a,b\n1,2\n3,x\n");
+    assert_eq!(
+        stream(&bad, &[Columns::Named("b".into())], 10),
+        Err("line 3 (sample 1), column `b`: `x` is not a number".into())
+    );
+}

@@ -282,6 +282,18 @@ impl Loss {
         }
     }
 
+    /// {0, 1} targets are read as −1/1 only when the whole target array is
+    /// in {0, 1} (Keras's hinge): a rule over all the data, which a stream
+    /// cannot apply batch by batch.
+    pub fn labels_depend_on_whole_target(&self) -> bool {
+        match &self.kernel {
+            definition::Kernel::Elementwise(k) => {
+                k.labels() == definition::Labels::ConvertIfZeroOne
+            }
+            definition::Kernel::Rows(_) => false,
+        }
+    }
+
     /// The prediction is a probability in [0, 1] (BCE and binary focal without logits).
     pub fn takes_probability(&self) -> bool {
         match &self.kernel {

@@ -25,9 +25,14 @@ impl ChunkSums {
     }
 
     fn extend(&mut self, values: &[f64], weights: Option<&[f64]>) {
-        for (i, &x) in values.iter().enumerate() {
+        for &x in values {
             self.value.add(x);
-            self.weight.add(weights.map_or(1.0, |w| w[i]));
+        }
+        match weights {
+            Some(weights) => weights.iter().for_each(|&w| self.weight.add(w)),
+            // Weights of 1: the sum of whole numbers is exact either way, so
+            // adding the count at once gives the bits of adding 1 per sample.
+            None => self.weight.add(values.len() as f64),
         }
     }
 }

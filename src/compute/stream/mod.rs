@@ -1,19 +1,24 @@
-//! Evaluating an elementwise loss over data read in batches, in constant
+//! Evaluating elementwise losses over data read in batches, in constant
 //! memory, on every core, with the exact result of an in-memory evaluation.
 //!
-//! A pass reads a few batches in file order, then decodes and evaluates them
-//! in parallel (each through [`Loss::evaluate`]), then merges their sums in
-//! order ([`chunked_sum`]). Whatever the batch size and thread count, the
-//! value has the same bits as `Loss::evaluate` on the whole data, and every
-//! per-sample value, gradient and Hessian is the same number.
+//! A pass reads a few batches in file order, then decodes them and evaluates
+//! every requested loss on them in parallel ([`job`]), then merges their sums
+//! in order ([`chunked_sum`]) and their findings ([`findings`]). Whatever the
+//! batch size and thread count, each value has the same bits as
+//! `Loss::evaluate` on the whole data, every per-sample value, gradient and
+//! Hessian is the same number, and bad data is refused for the same reason.
 
 mod chunked_sum;
+mod findings;
+mod job;
 
 use rayon::prelude::*;
 
 use crate::io::{Batch, BatchSource, DataError, RawBatch};
-use crate::loss::{Argument, Data, Loss, LossError, Reduction};
-use chunked_sum::{BatchSums, StreamSums};
+use crate::loss::{Loss, Reduction};
+use chunked_sum::StreamSums;
+use findings::Findings;
+pub use job::LossSamples;
 
 /// Which argument of the loss a column feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,41 +38,63 @@ impl Role {
     }
 }
 
-/// Where a role's column comes from: a source and one of its selections.
-#[derive(Debug, Clone, Copy)]
+/// A column: one selection of one source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Pick {
     pub source: usize,
     pub selection: usize,
 }
 
-/// The opened sources of one pass and which column is which argument.
-pub struct Inputs {
-    pub sources: Vec<Box<dyn BatchSource>>,
-    /// Target, prediction and (optional) weights.
-    pub picks: Vec<(Role, Pick)>,
+/// One loss and the columns it reads.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub loss: Loss,
+    pub target: Pick,
+    pub prediction: Pick,
+    pub weights: Option<Pick>,
+}
+
+impl Job {
+    fn pick(&self, role: Role) -> Option<Pick> {
+        match role {
+            Role::Target => Some(self.target),
+            Role::Prediction => Some(self.prediction),
+            Role::Weights => self.weights,
+        }
+    }
+}
+
+/// What a pass hands out: per-sample values only for the sums, or the
+/// derivatives and the data too, for output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    Sums,
+    Samples,
 }
 
 /// Why a streamed evaluation stopped.
 #[derive(Debug, thiserror::Error)]
 pub enum StreamError {
-    /// A file could not be read or holds a bad value; `role` is its first user.
-    #[error("{}: {source}", role.name())]
-    Read { role: Role, source: DataError },
-    /// The core refused a sample (its index counts from the start of the data).
-    #[error("{}: sample {sample}: {message}", role.name())]
+    /// Source `source` could not be read or holds a bad value.
+    #[error("source {source_index}: {error}")]
+    Read {
+        source_index: usize,
+        error: DataError,
+    },
+    /// Job `job`'s loss refused a sample (counted from the start of the data).
+    #[error("{}: sample {sample} {message}", role.name())]
     Refused {
+        job: usize,
         role: Role,
         sample: u64,
         message: String,
     },
-    /// Another core error (not tied to one sample).
-    #[error("{0}")]
-    Loss(LossError),
-    #[error("{}: has {count} values but {} has {long_count}", short.name(), long.name())]
+    /// Two sources hold different numbers of rows.
+    #[error("source {short} has {count} rows but source {long} has {long_count}")]
     Lengths {
-        short: Role,
+        short: usize,
         count: u64,
-        long: Role,
+        long: usize,
         long_count: u64,
     },
     /// The output could not be written.
@@ -91,19 +118,25 @@ impl Default for StreamOptions {
     }
 }
 
-/// One evaluated batch, for output.
+/// One evaluated batch, for output: the data of each job and its values.
 #[derive(Debug, Clone, Default)]
 pub struct SampleBatch {
     pub first_row: u64,
-    pub target: Vec<f64>,
-    pub prediction: Vec<f64>,
-    pub per_sample: Vec<f64>,
-    /// Divided by the pass's `scale` (the reduction's denominator).
-    pub gradient: Vec<f64>,
-    pub hessian: Vec<f64>,
+    pub rows: usize,
+    /// The decoded columns of every source, by source then selection.
+    pub columns: Vec<Vec<Vec<f64>>>,
+    /// One entry per job, in the order of the jobs.
+    pub losses: Vec<LossSamples>,
 }
 
-/// What a pass found: the sums the reduction needs.
+impl SampleBatch {
+    /// The values of a column of this batch.
+    pub fn column(&self, pick: Pick) -> &[f64] {
+        &self.columns[pick.source][pick.selection]
+    }
+}
+
+/// What a pass found for one loss: the sums the reduction needs.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PassTotals {
     pub samples: u64,
@@ -132,31 +165,29 @@ pub fn reduce(totals: &PassTotals, reduction: Reduction) -> (f64, f64, Vec<Strin
     (totals.value_sum / denominator, denominator, warnings)
 }
 
-/// Read every batch once, evaluate `loss` on it and hand it to `sink` in
-/// order. Gradients and Hessians handed out are divided by `scale` (the
-/// denominator from a first pass, or 1).
+/// Read every batch of `sources` once, evaluate every job on it and hand it
+/// to `sink` in order. Gradients and Hessians handed out are divided by the
+/// job's entry of `scales` (the denominator from a first pass, or 1).
+///
+/// Bad data stops the pass with the error `Loss::evaluate` on the whole data
+/// would give (the first job in order that has one); no batch is handed to
+/// `sink` after the first finding.
 pub fn run_pass(
-    loss: &Loss,
-    inputs: &mut Inputs,
-    scale: f64,
+    jobs: &[Job],
+    sources: &mut [Box<dyn BatchSource>],
+    scales: &[f64],
+    need: Need,
     options: StreamOptions,
     mut sink: impl FnMut(&SampleBatch) -> std::io::Result<()>,
-) -> Result<PassTotals, StreamError> {
-    let mut sums = StreamSums::default();
-    let first_role = |source: usize| {
-        inputs
-            .picks
-            .iter()
-            .find(|(_, pick)| pick.source == source)
-            .map_or(Role::Target, |(role, _)| *role)
-    };
-    let roles: Vec<Role> = (0..inputs.sources.len()).map(first_role).collect();
+) -> Result<Vec<PassTotals>, StreamError> {
+    let mut sums: Vec<StreamSums> = jobs.iter().map(|_| StreamSums::default()).collect();
+    let mut findings: Vec<Findings> = vec![Findings::default(); jobs.len()];
     let mut at_end = false;
     let mut read_rows = 0u64;
     while !at_end {
         let mut work = Vec::with_capacity(options.batches_in_flight);
         while work.len() < options.batches_in_flight.max(1) {
-            match read_batch(inputs, &roles, options.batch_rows, read_rows)? {
+            match read_batch(sources, options.batch_rows, read_rows)? {
                 Some(raws) => {
                     read_rows += raws.first().map_or(0, |r| r.rows() as u64);
                     work.push(raws);
@@ -167,37 +198,81 @@ pub fn run_pass(
                 }
             }
         }
-        let done: Vec<Result<(SampleBatch, BatchSums), StreamError>> = work
+        let done: Vec<Result<(SampleBatch, Vec<job::JobOutcome>), StreamError>> = work
             .into_par_iter()
-            .map(|raws| evaluate_batch(loss, &inputs.picks, &roles, raws, scale))
+            .map(|raws| evaluate_batch(jobs, raws, scales, need))
             .collect();
         for result in done {
-            let (batch, batch_sums) = result?;
-            sums.absorb(&batch_sums);
+            let (mut batch, outcomes) = result?;
+            for (k, outcome) in outcomes.into_iter().enumerate() {
+                findings[k].absorb(outcome.findings);
+                if let Some(batch_sums) = &outcome.sums {
+                    sums[k].absorb(batch_sums);
+                }
+                batch.losses.push(outcome.samples);
+            }
+            if findings.iter().any(Findings::any) {
+                if settled(jobs, sources.len(), &findings) {
+                    break;
+                }
+                continue;
+            }
             sink(&batch).map_err(StreamError::Write)?;
         }
+        if findings.iter().any(Findings::any) && settled(jobs, sources.len(), &findings) {
+            break;
+        }
     }
-    let samples = sums.samples;
-    let (value_sum, weight_sum) = sums.finish();
-    Ok(PassTotals {
-        samples,
-        value_sum,
-        weight_sum,
-    })
+    for (k, found) in findings.iter().enumerate() {
+        if let Some(refusal) = found.verdict() {
+            return Err(StreamError::Refused {
+                job: k,
+                role: refusal.role,
+                sample: refusal.sample,
+                message: refusal.message,
+            });
+        }
+    }
+    Ok(sums
+        .into_iter()
+        .map(|s| {
+            let samples = s.samples;
+            let (value_sum, weight_sum) = s.finish();
+            PassTotals {
+                samples,
+                value_sum,
+                weight_sum,
+            }
+        })
+        .collect())
+}
+
+/// Can the rest of the data no longer change which error is reported? Not
+/// while inputs of different lengths (several sources) may still show, nor
+/// while the first job may still fail (it is reported before the others), nor
+/// while an earlier kind of check of its own may still fail.
+fn settled(jobs: &[Job], sources: usize, findings: &[Findings]) -> bool {
+    match (jobs.first(), findings.first()) {
+        (Some(job), Some(found)) => {
+            sources == 1
+                && found.any()
+                && !found.may_change(job.loss.signed_labels(), job.weights.is_some())
+        }
+        _ => true,
+    }
 }
 
 /// The next batch of every source, checked to cover the same samples.
 fn read_batch(
-    inputs: &mut Inputs,
-    roles: &[Role],
+    sources: &mut [Box<dyn BatchSource>],
     rows: usize,
     read_so_far: u64,
 ) -> Result<Option<Vec<RawBatch>>, StreamError> {
-    let mut raws = Vec::with_capacity(inputs.sources.len());
-    for (source, role) in inputs.sources.iter_mut().zip(roles) {
-        let raw = source.next_raw(rows).map_err(|source| StreamError::Read {
-            role: *role,
-            source,
+    let mut raws = Vec::with_capacity(sources.len());
+    for (k, source) in sources.iter_mut().enumerate() {
+        let raw = source.next_raw(rows).map_err(|error| StreamError::Read {
+            source_index: k,
+            error,
         })?;
         raws.push(raw);
     }
@@ -214,20 +289,19 @@ fn read_batch(
         let long = counts.iter().position(|&c| c == max).unwrap_or(0);
         // Count the rest of the longer input, for a message with both lengths.
         let mut long_count = read_so_far + max as u64;
-        while let Some(raw) =
-            inputs.sources[long]
-                .next_raw(rows)
-                .map_err(|source| StreamError::Read {
-                    role: roles[long],
-                    source,
-                })?
+        while let Some(raw) = sources[long]
+            .next_raw(rows)
+            .map_err(|error| StreamError::Read {
+                source_index: long,
+                error,
+            })?
         {
             long_count += raw.rows() as u64;
         }
         return Err(StreamError::Lengths {
-            short: roles[short],
+            short,
             count: read_so_far + min as u64,
-            long: roles[long],
+            long,
             long_count,
         });
     }
@@ -238,137 +312,45 @@ fn read_batch(
 }
 
 fn evaluate_batch(
-    loss: &Loss,
-    picks: &[(Role, Pick)],
-    roles: &[Role],
+    jobs: &[Job],
     raws: Vec<RawBatch>,
-    scale: f64,
-) -> Result<(SampleBatch, BatchSums), StreamError> {
+    scales: &[f64],
+    need: Need,
+) -> Result<(SampleBatch, Vec<job::JobOutcome>), StreamError> {
     let batches: Vec<Batch> = raws
         .into_iter()
-        .zip(roles)
-        .map(|(raw, role)| {
-            raw.decode().map_err(|source| StreamError::Read {
-                role: *role,
-                source,
+        .enumerate()
+        .map(|(k, raw)| {
+            raw.decode().map_err(|error| StreamError::Read {
+                source_index: k,
+                error,
             })
         })
         .collect::<Result<_, _>>()?;
     let first_row = batches.first().map_or(0, |b| b.first_row);
-    let column = |role: Role| -> Option<Vec<f64>> {
-        picks
-            .iter()
-            .find(|(r, _)| *r == role)
-            .map(|(_, pick)| batches[pick.source].columns[pick.selection].clone())
+    let rows = batches.first().map_or(0, |b| b.rows);
+    let batch = SampleBatch {
+        first_row,
+        rows,
+        columns: batches.into_iter().map(|b| b.columns).collect(),
+        losses: Vec::with_capacity(jobs.len()),
     };
-    let target = Data::Flat(column(Role::Target).unwrap_or_default());
-    let prediction = Data::Flat(column(Role::Prediction).unwrap_or_default());
-    let weights = column(Role::Weights);
-    let evaluation = loss
-        .evaluate(&target, &prediction, weights.as_deref(), Reduction::Sum)
-        .map_err(|err| {
-            locate_refusal(
-                loss,
-                err,
-                (&target, &prediction, weights.as_deref()),
+    let outcomes = jobs
+        .iter()
+        .zip(scales)
+        .map(|(job, &scale)| {
+            let column = |role: Role| job.pick(role).map(|pick| batch.column(pick));
+            let (target, prediction) = (batch.column(job.target), batch.column(job.prediction));
+            job::run(
+                &job.loss,
+                (target, prediction, column(Role::Weights)),
                 first_row,
+                need,
+                scale,
             )
-        })?;
-    let sums = BatchSums::new(first_row, &evaluation.per_sample, weights.as_deref());
-    let mut gradient = match evaluation.gradient {
-        Data::Flat(values) => values,
-        Data::Rows(rows) => rows.concat(),
-    };
-    let mut hessian = evaluation.hessian.unwrap_or_default();
-    if scale != 1.0 {
-        // The same operation as the core's last pass, for the same bits.
-        gradient.iter_mut().for_each(|x| *x /= scale);
-        hessian.iter_mut().for_each(|x| *x /= scale);
-    }
-    let (Data::Flat(target), Data::Flat(prediction)) = (target, prediction) else {
-        unreachable!("built as flat arrays above")
-    };
-    Ok((
-        SampleBatch {
-            first_row,
-            target,
-            prediction,
-            per_sample: evaluation.per_sample,
-            gradient,
-            hessian,
-        },
-        sums,
-    ))
-}
-
-/// The core refused a batch: find the first sample it refuses (the shortest
-/// failing prefix) and ask the core about that sample alone, so the message
-/// counts samples from the start of the data rather than of the batch.
-fn locate_refusal(
-    loss: &Loss,
-    batch_error: LossError,
-    (target, prediction, weights): (&Data, &Data, Option<&[f64]>),
-    first_row: u64,
-) -> StreamError {
-    let (Data::Flat(t), Data::Flat(p)) = (target, prediction) else {
-        unreachable!("streamed data are flat")
-    };
-    let fails = |m: usize| {
-        loss.evaluate(
-            &Data::Flat(t[..m].to_vec()),
-            &Data::Flat(p[..m].to_vec()),
-            weights.map(|w| &w[..m]),
-            Reduction::Sum,
-        )
-        .is_err()
-    };
-    let (mut good, mut bad) = (0, t.len().min(p.len()));
-    while bad - good > 1 {
-        let middle = good + (bad - good) / 2;
-        if fails(middle) {
-            bad = middle;
-        } else {
-            good = middle;
-        }
-    }
-    let k = bad.saturating_sub(1);
-    let single = loss.evaluate(
-        &Data::Flat(vec![t[k]]),
-        &Data::Flat(vec![p[k]]),
-        weights.map(|w| &w[k..=k]),
-        Reduction::Sum,
-    );
-    let sample = first_row + k as u64;
-    match single {
-        // A value outside the domain: the core's typed error, read by field.
-        Err(LossError::Domain(e)) => StreamError::Refused {
-            role: match e.argument {
-                Argument::Target => Role::Target,
-                Argument::Prediction => Role::Prediction,
-                Argument::Weights => Role::Weights,
-            },
-            sample,
-            message: format!("is {}; {}", e.value, e.reason),
-        },
-        Err(LossError::BadData { what, message }) => {
-            let role = match what.as_str() {
-                "prediction" => Role::Prediction,
-                "weights" => Role::Weights,
-                _ => Role::Target,
-            };
-            let message = message
-                .strip_prefix("index 0 is ")
-                .map_or(message.clone(), |rest| format!("is {rest}"));
-            StreamError::Refused {
-                role,
-                sample,
-                message,
-            }
-        }
-        Err(other) => StreamError::Loss(other),
-        // Refused as a whole, not one sample (hinge labels mixing conventions).
-        Ok(_) => StreamError::Loss(batch_error),
-    }
+        })
+        .collect();
+    Ok((batch, outcomes))
 }
 
 #[cfg(test)]

@@ -1,48 +1,40 @@
 //! The streamed result equals the in-memory one, bit for bit, whatever the
-//! batch size and the thread count.
+//! batch size (against the core's chunk of 4096) and the thread count, for
+//! every loss of a pass at once; bad data is refused for the same reason.
 
 use super::*;
 use crate::io::MemorySource;
-use crate::loss::{ParamValue, Params};
+use crate::loss::{Data, ParamValue, Params};
 
-fn inputs(target: &[f64], prediction: &[f64], weights: Option<&[f64]>) -> Inputs {
-    let mut sources: Vec<Box<dyn BatchSource>> = vec![
-        Box::new(MemorySource::new(&Data::Flat(target.to_vec()))),
-        Box::new(MemorySource::new(&Data::Flat(prediction.to_vec()))),
-    ];
-    let mut picks = vec![
-        (
-            Role::Target,
-            Pick {
-                source: 0,
-                selection: 0,
-            },
-        ),
-        (
-            Role::Prediction,
-            Pick {
-                source: 1,
-                selection: 0,
-            },
-        ),
-    ];
-    if let Some(w) = weights {
-        sources.push(Box::new(MemorySource::new(&Data::Flat(w.to_vec()))));
-        picks.push((
-            Role::Weights,
-            Pick {
-                source: 2,
-                selection: 0,
-            },
-        ));
-    }
-    Inputs { sources, picks }
+/// One in-memory source per column.
+fn sources(columns: &[&[f64]]) -> Vec<Box<dyn BatchSource>> {
+    columns
+        .iter()
+        .map(|c| Box::new(MemorySource::new(&Data::Flat(c.to_vec()))) as Box<dyn BatchSource>)
+        .collect()
 }
 
-/// Values that make naive and compensated sums differ.
-fn data(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let target: Vec<f64> = (0..n).map(|i| ((i * 7919) % 1000) as f64 / 997.0).collect();
-    let prediction: Vec<f64> = (0..n)
+fn pick(source: usize) -> Pick {
+    Pick {
+        source,
+        selection: 0,
+    }
+}
+
+fn loss(name: &str, params: &[(&str, f64)]) -> Loss {
+    let params: Params = params
+        .iter()
+        .map(|(k, v)| (k.to_string(), ParamValue::Number(*v)))
+        .collect();
+    Loss::new(name, &params).unwrap()
+}
+
+/// Columns that make naive and compensated sums differ: 0 regression
+/// targets, 1 predictions, 2 weights (with zeros), 3 binary labels,
+/// 4 probabilities, 5 labels ±1.
+fn columns(n: usize) -> Vec<Vec<f64>> {
+    let target = (0..n).map(|i| ((i * 7919) % 1000) as f64 / 997.0).collect();
+    let prediction = (0..n)
         .map(|i| {
             if i % 97 == 0 {
                 1e7 + i as f64
@@ -51,75 +43,119 @@ fn data(n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
             }
         })
         .collect();
-    let weights: Vec<f64> = (0..n).map(|i| ((i % 5) as f64) * 0.3).collect();
-    (target, prediction, weights)
+    let weights = (0..n).map(|i| ((i % 5) as f64) * 0.3).collect();
+    let labels: Vec<f64> = (0..n).map(|i| ((i * 31) % 7 < 3) as u8 as f64).collect();
+    let probabilities = (0..n)
+        .map(|i| ((i * 7919) % 10_007) as f64 / 10_007.0)
+        .collect();
+    let signs = labels.iter().map(|&y| 2.0 * y - 1.0).collect();
+    vec![target, prediction, weights, labels, probabilities, signs]
 }
 
+/// Every job's value, per-sample values, gradients and Hessians, streamed.
+type Streamed = Vec<(f64, Vec<f64>, Vec<f64>, Vec<f64>)>;
+
 fn streamed(
-    loss: &Loss,
-    (t, p, w): (&[f64], &[f64], Option<&[f64]>),
+    jobs: &[Job],
+    data: &[&[f64]],
     reduction: Reduction,
     options: StreamOptions,
-) -> (f64, Vec<f64>, Vec<f64>) {
-    let totals = run_pass(loss, &mut inputs(t, p, w), 1.0, options, |_| Ok(())).unwrap();
-    let (value, denominator, _) = reduce(&totals, reduction);
-    let mut per_sample = Vec::new();
-    let mut gradient = Vec::new();
-    run_pass(loss, &mut inputs(t, p, w), denominator, options, |b| {
-        assert_eq!(b.first_row as usize, per_sample.len());
-        per_sample.extend_from_slice(&b.per_sample);
-        gradient.extend_from_slice(&b.gradient);
+) -> Streamed {
+    let ones = vec![1.0; jobs.len()];
+    let totals = run_pass(jobs, &mut sources(data), &ones, Need::Sums, options, |_| {
         Ok(())
     })
     .unwrap();
-    (value, per_sample, gradient)
+    let mut out = Vec::new();
+    for (k, job) in jobs.iter().enumerate() {
+        let (value, denominator, _) = reduce(&totals[k], reduction);
+        let (mut per_sample, mut gradient, mut hessian) = (Vec::new(), Vec::new(), Vec::new());
+        let one = std::slice::from_ref(job);
+        run_pass(
+            one,
+            &mut sources(data),
+            &[denominator],
+            Need::Samples,
+            options,
+            |b| {
+                assert_eq!(b.first_row as usize, per_sample.len());
+                per_sample.extend_from_slice(&b.losses[0].per_sample);
+                gradient.extend_from_slice(&b.losses[0].gradient);
+                hessian.extend_from_slice(&b.losses[0].hessian);
+                Ok(())
+            },
+        )
+        .unwrap();
+        out.push((value, per_sample, gradient, hessian));
+    }
+    out
 }
 
 #[test]
 fn streamed_equals_in_memory_bit_for_bit() {
     let n = 3 * 4096 + 1234;
-    let (t, p, w) = data(n);
-    let mut huber_params = Params::new();
-    huber_params.insert("delta".into(), ParamValue::Number(0.5));
-    let losses = [
-        Loss::new("mse", &Params::new()).unwrap(),
-        Loss::new("mae", &Params::new()).unwrap(),
-        Loss::new("huber", &huber_params).unwrap(),
-        Loss::new("log_cosh", &Params::new()).unwrap(),
+    let data = columns(n);
+    let data: Vec<&[f64]> = data.iter().map(Vec::as_slice).collect();
+    // (loss, target column, prediction column)
+    let cases = [
+        (loss("mse", &[]), 0, 1),
+        (loss("mae", &[]), 0, 1),
+        (loss("huber", &[("delta", 0.5)]), 0, 1),
+        (loss("log_cosh", &[]), 0, 1),
+        (loss("quantile", &[("tau", 0.9)]), 0, 1),
+        (loss("bce", &[]), 3, 4),
+        (loss("bce", &[]), 4, 4),
+        (loss("hinge", &[]), 3, 1),
+        (loss("squared_hinge", &[]), 5, 1),
     ];
-    for loss in &losses {
+    for weighted in [false, true] {
+        let jobs: Vec<Job> = cases
+            .iter()
+            .map(|(loss, t, p)| Job {
+                loss: loss.clone(),
+                target: pick(*t),
+                prediction: pick(*p),
+                weights: weighted.then(|| pick(2)),
+            })
+            .collect();
         for reduction in [Reduction::Mean, Reduction::Sum, Reduction::WeightedMean] {
-            for weights in [None, Some(w.as_slice())] {
-                let expected = loss
-                    .evaluate(
-                        &Data::Flat(t.clone()),
-                        &Data::Flat(p.clone()),
-                        weights,
+            let expected: Vec<_> = cases
+                .iter()
+                .map(|(loss, t, p)| {
+                    loss.evaluate(
+                        &Data::Flat(data[*t].to_vec()),
+                        &Data::Flat(data[*p].to_vec()),
+                        weighted.then_some(data[2]),
                         reduction,
                     )
-                    .unwrap();
-                let Data::Flat(expected_gradient) = &expected.gradient else {
-                    unreachable!()
-                };
-                for batch_rows in [1000, 4096, 5000, 1 << 16] {
-                    for threads in [1, 2, 3] {
-                        let pool = rayon::ThreadPoolBuilder::new()
-                            .num_threads(threads)
-                            .build()
-                            .unwrap();
-                        let options = StreamOptions {
-                            batch_rows,
-                            batches_in_flight: threads + 1,
-                        };
-                        let (value, per_sample, gradient) =
-                            pool.install(|| streamed(loss, (&t, &p, weights), reduction, options));
+                    .unwrap()
+                })
+                .collect();
+            for batch_rows in [1000, 4095, 4096, 4097, 5000, 1 << 16] {
+                for threads in [1, 2, 3] {
+                    let pool = rayon::ThreadPoolBuilder::new()
+                        .num_threads(threads)
+                        .build()
+                        .unwrap();
+                    let options = StreamOptions {
+                        batch_rows,
+                        batches_in_flight: threads + 1,
+                    };
+                    let got = pool.install(|| streamed(&jobs, &data, reduction, options));
+                    for ((job, expected), (value, per_sample, gradient, hessian)) in
+                        jobs.iter().zip(&expected).zip(&got)
+                    {
                         let case = format!(
-                            "{} {reduction:?} {batch_rows} rows, {threads} threads",
-                            loss.name()
+                            "{} {reduction:?} weighted {weighted}, {batch_rows} rows, {threads} threads",
+                            job.loss.name()
                         );
+                        let Data::Flat(expected_gradient) = &expected.gradient else {
+                            unreachable!()
+                        };
                         assert_eq!(value.to_bits(), expected.value.to_bits(), "{case}");
-                        assert_eq!(per_sample, expected.per_sample, "{case}");
-                        assert_eq!(&gradient, expected_gradient, "{case}");
+                        assert_eq!(per_sample, &expected.per_sample, "{case}");
+                        assert_eq!(gradient, expected_gradient, "{case}");
+                        assert_eq!(Some(hessian), expected.hessian.as_ref(), "{case}");
                     }
                 }
             }
@@ -130,47 +166,139 @@ fn streamed_equals_in_memory_bit_for_bit() {
 #[test]
 fn the_compensated_sum_is_not_the_naive_one_here() {
     // Guards the test above: on these data the order of additions matters.
-    let (t, p, _) = data(3 * 4096 + 1234);
-    let mse = Loss::new("mse", &Params::new()).unwrap();
-    let e = mse
-        .evaluate(&Data::Flat(t), &Data::Flat(p), None, Reduction::Sum)
+    let data = columns(3 * 4096 + 1234);
+    let e = loss("mse", &[])
+        .evaluate(
+            &Data::Flat(data[0].clone()),
+            &Data::Flat(data[1].clone()),
+            None,
+            Reduction::Sum,
+        )
         .unwrap();
     let naive: f64 = e.per_sample.iter().sum();
     assert_ne!(naive.to_bits(), e.value.to_bits());
 }
 
+/// The streamed error of bad data, and the in-memory one in its words
+/// ("sample" for the core's "index").
+fn both_errors(loss: &Loss, t: &[f64], p: &[f64], w: Option<&[f64]>) -> Vec<(String, String)> {
+    let in_memory = loss
+        .evaluate(
+            &Data::Flat(t.to_vec()),
+            &Data::Flat(p.to_vec()),
+            w,
+            Reduction::Mean,
+        )
+        .unwrap_err()
+        .to_string()
+        .replace("index", "sample");
+    let mut columns = vec![t, p];
+    columns.extend(w);
+    let job = Job {
+        loss: loss.clone(),
+        target: pick(0),
+        prediction: pick(1),
+        weights: w.map(|_| pick(2)),
+    };
+    let mut found = Vec::new();
+    for batch_rows in [1, 1000, 4096, 1 << 16] {
+        for threads in [1, 2] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let options = StreamOptions {
+                batch_rows,
+                batches_in_flight: threads + 1,
+            };
+            let err = pool
+                .install(|| {
+                    run_pass(
+                        std::slice::from_ref(&job),
+                        &mut sources(&columns),
+                        &[1.0],
+                        Need::Sums,
+                        options,
+                        |_| Ok(()),
+                    )
+                })
+                .unwrap_err();
+            found.push((err.to_string(), in_memory.clone()));
+        }
+    }
+    found
+}
+
 #[test]
-fn a_refused_sample_is_counted_from_the_start_of_the_data() {
-    let bce = Loss::new("bce", &Params::new()).unwrap();
+fn bad_data_is_refused_for_the_reason_an_in_memory_evaluation_gives() {
     let n = 10_000;
-    let t = vec![1.0; n];
     let mut p = vec![0.5; n];
     p[9_001] = 1.5;
-    let options = StreamOptions {
-        batch_rows: 4096,
-        batches_in_flight: 2,
-    };
-    let err = run_pass(&bce, &mut inputs(&t, &p, None), 1.0, options, |_| Ok(())).unwrap_err();
+    let ones = vec![1.0; n];
+    let mut cases = vec![(loss("bce", &[]), ones.clone(), p.clone(), None)];
+    // Labels 0 and 1 early, −1 late: refused as a mix even though no batch mixes them.
+    let mut labels = vec![1.0; n];
+    labels[3] = 0.0;
+    labels[9_000] = -1.0;
+    let mut scores = vec![0.25; n];
+    scores[5] = f64::NAN;
+    cases.push((loss("hinge", &[]), labels.clone(), scores.clone(), None));
+    // A label that is none of −1, 0, 1 comes before the mix, even later.
+    labels[9_500] = 2.0;
+    cases.push((loss("hinge", &[]), labels, scores, None));
+    // Every weight is checked before any sample.
+    let mut weights = vec![1.0; n];
+    weights[8_000] = -1.0;
+    cases.push((loss("bce", &[]), ones.clone(), p, Some(weights)));
+    for (loss, t, p, w) in &cases {
+        for (streamed, in_memory) in both_errors(loss, t, p, w.as_deref()) {
+            assert_eq!(streamed, in_memory, "{}", loss.name());
+        }
+    }
     assert_eq!(
-        err.to_string(),
-        "prediction: sample 9001: is 1.5; probabilities must be in [0, 1]"
+        both_errors(&cases[1].0, &cases[1].1, &cases[1].2, None)[0].0,
+        "target: sample 9000 is -1 but sample 3 is 0; hinge labels must be all in {-1, 1} or all in {0, 1}"
     );
 }
 
 #[test]
+fn labels_zero_one_and_signed_give_the_same_hinge_values() {
+    let data = columns(9_000);
+    let job = |t| Job {
+        loss: loss("hinge", &[]),
+        target: pick(t),
+        prediction: pick(1),
+        weights: None,
+    };
+    let data: Vec<&[f64]> = data.iter().map(Vec::as_slice).collect();
+    let options = StreamOptions {
+        batch_rows: 1000,
+        batches_in_flight: 2,
+    };
+    let got = streamed(&[job(3), job(5)], &data, Reduction::Mean, options);
+    assert_eq!(got[0], got[1]);
+}
+
+#[test]
 fn inputs_of_different_lengths_are_refused() {
-    let mse = Loss::new("mse", &Params::new()).unwrap();
     let options = StreamOptions {
         batch_rows: 3,
         batches_in_flight: 2,
     };
+    let job = Job {
+        loss: loss("mse", &[]),
+        target: pick(0),
+        prediction: pick(1),
+        weights: None,
+    };
     let err = run_pass(
-        &mse,
-        &mut inputs(&[1.0; 7], &[1.0; 5], None),
-        1.0,
+        &[job],
+        &mut sources(&[&[1.0; 7], &[1.0; 5]]),
+        &[1.0],
+        Need::Sums,
         options,
         |_| Ok(()),
     )
     .unwrap_err();
-    assert_eq!(err.to_string(), "prediction: has 5 values but target has 7");
+    assert_eq!(err.to_string(), "source 1 has 5 rows but source 0 has 7");
 }

@@ -1,0 +1,162 @@
+//! One loss over one batch: the whole-data checks of that batch's range
+//! (hinge labels, weights), then [`evaluate_chunk`], the one place where
+//! loss values are computed, then the batch's compensated sums.
+
+use std::borrow::Cow;
+
+use super::chunked_sum::BatchSums;
+use super::findings::{Findings, Refusal};
+use super::{Need, Role};
+use crate::loss::{Argument, Loss};
+
+/// Per-sample values of one loss over one batch (derivatives only when asked).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LossSamples {
+    pub per_sample: Vec<f64>,
+    /// Divided by the pass's scale for this loss (the reduction's denominator).
+    pub gradient: Vec<f64>,
+    pub hessian: Vec<f64>,
+}
+
+/// What one loss gave on one batch.
+pub(crate) struct JobOutcome {
+    pub samples: LossSamples,
+    pub sums: Option<BatchSums>,
+    pub findings: Findings,
+}
+
+/// Value (times the weight), gradient and Hessian of `loss` on each sample of
+/// a chunk, exactly as `Loss::evaluate` computes them: the per-sample values
+/// always, the derivatives with [`Need::Samples`]. A weight of 0 removes the
+/// sample (0, even where the loss is infinite). Err: the first refused sample
+/// of the chunk (its index in the chunk) with the core's reason.
+///
+/// The targets of a loss of signed labels are already ±1 here.
+pub(crate) fn evaluate_chunk(
+    loss: &Loss,
+    target: &[f64],
+    prediction: &[f64],
+    weights: Option<&[f64]>,
+    need: Need,
+    out: &mut LossSamples,
+) -> Result<(), (usize, crate::loss::DomainError)> {
+    let n = target.len();
+    out.per_sample.clear();
+    out.per_sample.reserve(n);
+    let derivatives = need == Need::Samples;
+    if derivatives {
+        out.gradient.clear();
+        out.gradient.reserve(n);
+        out.hessian.clear();
+        out.hessian.reserve(n);
+    }
+    for i in 0..n {
+        let point = loss.point(target[i], prediction[i]).map_err(|e| (i, e))?;
+        let w = weights.map_or(1.0, |w| w[i]);
+        let (value, gradient, hessian) = if w == 0.0 {
+            (0.0, 0.0, 0.0)
+        } else {
+            (point.value * w, point.gradient * w, point.hessian * w)
+        };
+        out.per_sample.push(value);
+        if derivatives {
+            out.gradient.push(gradient);
+            out.hessian.push(hessian);
+        }
+    }
+    Ok(())
+}
+
+/// Evaluate `loss` on a batch starting at sample `first_row`.
+pub(crate) fn run(
+    loss: &Loss,
+    (target, prediction, weights): (&[f64], &[f64], Option<&[f64]>),
+    first_row: u64,
+    need: Need,
+    scale: f64,
+) -> JobOutcome {
+    let mut findings = Findings::default();
+    let mut samples = LossSamples::default();
+    let stopped = |findings: Findings, samples: LossSamples| JobOutcome {
+        samples,
+        sums: None,
+        findings,
+    };
+    let at = |i: usize| first_row + i as u64;
+    let labels = if loss.signed_labels() {
+        match signed_labels(target, first_row, &mut findings) {
+            Some(labels) => labels,
+            None => return stopped(findings, samples),
+        }
+    } else {
+        Cow::Borrowed(target)
+    };
+    if let Some(w) = weights {
+        let bad = w.iter().position(|&x| !(x.is_finite() && x >= 0.0));
+        if let Some(i) = bad {
+            let rule = if w[i].is_finite() {
+                "weights must be >= 0"
+            } else {
+                "every value must be a finite number"
+            };
+            findings.bad_weight = Some(Refusal {
+                role: Role::Weights,
+                sample: at(i),
+                message: format!("is {}; {rule}", w[i]),
+            });
+            return stopped(findings, samples);
+        }
+    }
+    if let Err((i, e)) = evaluate_chunk(loss, &labels, prediction, weights, need, &mut samples) {
+        findings.refusal = Some(Refusal {
+            role: match e.argument {
+                Argument::Target => Role::Target,
+                Argument::Prediction => Role::Prediction,
+                Argument::Weights => Role::Weights,
+            },
+            sample: at(i),
+            message: format!("is {}; {}", e.value, e.reason),
+        });
+        return stopped(findings, samples);
+    }
+    let sums = BatchSums::new(first_row, &samples.per_sample, weights);
+    if scale != 1.0 {
+        // The same operation as the core's last pass, for the same bits.
+        samples.gradient.iter_mut().for_each(|x| *x /= scale);
+        samples.hessian.iter_mut().for_each(|x| *x /= scale);
+    }
+    JobOutcome {
+        samples,
+        sums: Some(sums),
+        findings,
+    }
+}
+
+/// Hinge labels of one batch as ±1: 0 becomes −1, which is what either
+/// convention makes of it (the mix is refused at the end of the pass, as the
+/// whole data decides). None when a label is none of −1, 0, 1.
+fn signed_labels<'a>(
+    target: &'a [f64],
+    first_row: u64,
+    findings: &mut Findings,
+) -> Option<Cow<'a, [f64]>> {
+    for (i, &y) in target.iter().enumerate() {
+        let sample = first_row + i as u64;
+        if y == 0.0 {
+            findings.first_zero.get_or_insert(sample);
+        } else if y == -1.0 {
+            findings.first_minus.get_or_insert(sample);
+        } else if y != 1.0 {
+            findings.bad_label = Some((sample, y));
+            return None;
+        }
+    }
+    if findings.first_zero.is_none() {
+        return Some(Cow::Borrowed(target));
+    }
+    let mapped = target
+        .iter()
+        .map(|&y| if y == 0.0 { -1.0 } else { y })
+        .collect();
+    Some(Cow::Owned(mapped))
+}
