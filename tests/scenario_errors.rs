@@ -114,7 +114,7 @@ const CASES: &[(&str, &str)] = &[
     ),
     (
         "unplaced_figure.toml",
-        "tests/fixtures/invalid/unplaced_figure.toml: line 17, column 1: figures[1] (forgotten) is placed in no section, so the page would not show it; add its name to a section's `figures` list, or set `appendix = true` to write it to the report folder only",
+        "tests/fixtures/invalid/unplaced_figure.toml: line 17, column 1: figures[1] (forgotten) is placed in no section, so the page would not show it; place it in a section's text with a line {{figure NAME}} or list it in a section's `figures`, or set `appendix = true` to show it in the appendix",
     ),
     (
         "rowwise_in_loss_curve.toml",

@@ -20,6 +20,7 @@ use super::data_arg::{file_error, load_data_arg, parse_data_arg, DataArg};
 use super::eval_output::{self as output, Cells, JsonArray, Samples, Table};
 use crate::compute::stream::{self, Inputs, Pick, Role, SampleBatch, StreamError, StreamOptions};
 use crate::io::{self, BatchSource, Columns, FileSpec, Header, MemorySource};
+use crate::loss::convention::Saturation;
 use crate::loss::{Data, Loss, LossError, ParamValue, Params, Reduction, Shape};
 
 #[derive(Debug, clap::Args)]
@@ -340,14 +341,19 @@ fn run_streamed(
 ) -> Result<()> {
     // A first pass finds the value and checks every sample, so that a bad
     // sample stops the command before anything is printed.
-    let totals = pass(loss, arguments, Some(inputs), 1.0, |_| Ok(()))?;
-    let (value, denominator, warnings, samples) = match request.reduction {
+    let mut saturation = Saturation::default();
+    let totals = pass(loss, arguments, Some(inputs), 1.0, |batch| {
+        saturation.add(loss, batch.first_row, &batch.target, &batch.prediction);
+        Ok(())
+    })?;
+    let (value, denominator, mut warnings, samples) = match request.reduction {
         Some(reduction) => {
             let (value, denominator, warnings) = stream::reduce(&totals, reduction);
             (Some(value), denominator, warnings, totals.samples)
         }
         None => (None, 1.0, Vec::new(), totals.samples),
     };
+    warnings.extend(saturation.warning());
     if request.json {
         out.write_all(b"{")?;
         if !request.summary {

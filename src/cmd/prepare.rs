@@ -22,10 +22,11 @@ pub fn prepare(config: &Path) -> Result<Prepared> {
     let computed = compute(&valid)?;
     check_text(&valid, &computed)?;
     for (i, figure) in computed.results.figures.iter().enumerate() {
-        crate::plot::check_drawable(figure, valid.png_scale).with_context(|| {
-            let at = valid.locator.locate(&format!("figures[{i}]"));
-            format!("{}: {at} cannot be drawn", valid.file)
-        })?;
+        crate::plot::check_drawable(figure, figure.options.png_scale.unwrap_or(valid.png_scale))
+            .with_context(|| {
+                let at = valid.locator.locate(&format!("figures[{i}]"));
+                format!("{}: {at} cannot be drawn", valid.file)
+            })?;
     }
     Ok(Prepared { valid, computed })
 }
@@ -37,8 +38,12 @@ fn check_text(valid: &ValidScenario, computed: &Computed) -> Result<()> {
     let at = |key: &str| format!("{}: {}", valid.file, valid.locator.locate(key));
     crate::report::check_markdown(&results.intro).with_context(|| at("metadata.intro"))?;
     for (i, (section, spec)) in results.sections.iter().zip(&valid.sections).enumerate() {
-        crate::report::check_markdown(&section.markdown)
-            .with_context(|| at(&format!("sections[{i}].markdown")))?;
+        for markdown in
+            std::iter::once(&section.markdown).chain(section.placed.iter().map(|b| &b.markdown))
+        {
+            crate::report::check_markdown(markdown)
+                .with_context(|| at(&format!("sections[{i}].markdown")))?;
+        }
         for (latex, key) in section.formulas.iter().zip(&spec.formula_keys) {
             crate::report::check_formula(latex).with_context(|| at(key))?;
         }

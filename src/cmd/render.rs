@@ -85,6 +85,7 @@ pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
         .map(|figure| {
             let svg = crate::plot::draw_svg(figure)?;
             let inline = crate::plot::inline_svg(&svg, figure)?;
+            let scale = figure.options.png_scale.unwrap_or(scale);
             let png = crate::plot::png_from_svg(figure, &svg, scale)?;
             Ok((figure.name.clone(), svg, inline, png))
         })

@@ -2,13 +2,22 @@
 
 use super::model::{FigureData, Panel, Series, SeriesKind};
 use super::panel::panel;
-use super::{curves, fit, normal_kl};
-use crate::scenario::{FigureKind, Function, ValidFigure};
+use super::{curves, datasets, fit, normal_kl, separate};
+use crate::scenario::{FigureKind, Function, PanelMode, ValidFigure};
 
 /// Build the figure's panels; an error message continues the key path.
 /// Curves that are only partly inside their loss's domain add a warning.
 pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureData, String> {
     let (panels, columns) = match &spec.kind {
+        FigureKind::Datasets {
+            sets,
+            draw,
+            bins,
+            density,
+        } => (
+            vec![datasets::figure(spec, sets, *draw, *bins, *density)?],
+            1,
+        ),
         FigureKind::Data {
             target,
             prediction,
@@ -108,6 +117,10 @@ pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureDa
             shift_grid,
         } => normal_kl::figure(spec, target, model, shifts, grid, shift_grid)?,
     };
+    let (panels, columns) = match spec.options.panels {
+        PanelMode::Shared => (panels, columns),
+        PanelMode::Separate => separate::separate(panels, columns, spec.options.y_scale),
+    };
     Ok(FigureData {
         name: spec.name.clone(),
         title: spec.title.clone(),
@@ -115,6 +128,7 @@ pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureDa
         alt: spec.alt.clone(),
         columns: spec.columns.unwrap_or(columns).min(panels.len().max(1)),
         panels,
+        options: spec.options.clone(),
     })
 }
 

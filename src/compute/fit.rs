@@ -210,11 +210,8 @@ pub fn constant_fit(
         });
         let best = best_constant(&member.loss, data);
         series.push(Series {
-            label: format!(
-                "best c for {} = {}",
-                member.label,
-                format_number(best, Decimals::PROSE)
-            ),
+            // The legend shows it with its curve: "MSE (best c = 8.75)".
+            label: format!("best c = {}", format_number(best, Decimals::PROSE)),
             kind: SeriesKind::Points,
             color_key: color,
             dashed: false,

@@ -6,6 +6,7 @@
 //! finite axis ranges.
 
 mod curves;
+mod datasets;
 mod figures;
 mod fit;
 mod gaps;
@@ -13,6 +14,7 @@ mod model;
 mod normal_kl;
 mod panel;
 mod quantities;
+mod separate;
 pub mod stream;
 mod text;
 
@@ -96,11 +98,16 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
         .iter()
         .map(|t| text::table(t, &scenario.quantities, &quantities))
         .collect();
-    let sections = scenario
+    let mut sections: Vec<Section> = scenario
         .sections
         .iter()
         .map(|s| text::section(s, &quantities))
         .collect();
+    sections.extend(text::appendix(
+        &scenario.figures,
+        &scenario.tables,
+        &sections,
+    ));
     let errata: Vec<Erratum> = scenario
         .errata
         .iter()

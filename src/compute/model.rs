@@ -7,6 +7,8 @@
 
 use serde::Serialize;
 
+pub use crate::scenario::FigureOptions;
+
 /// Everything a render computed, in report order.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Results {
@@ -45,7 +47,27 @@ pub struct Section {
     pub figures: Vec<String>,
     /// Names of tables in [`Results::tables`].
     pub tables: Vec<String>,
+    /// Figures, tables and formulas placed inside the text (`{{figure fit}}`
+    /// lines), each with the prose that follows it; `markdown` is the prose
+    /// before the first. Listed `figures` and `tables` come after all of it.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub placed: Vec<PlacedBlock>,
 }
+
+/// A placement inside a section's text and the prose after it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlacedBlock {
+    #[serde(flatten)]
+    pub place: crate::scenario::Placement,
+    pub markdown: String,
+}
+
+/// A reference (`{ref:fit}`) in filled Markdown: `REF_OPEN kind:name
+/// REF_CLOSE` (kind `figure`, `table` or empty), resolved to "Figure 3" with
+/// a link by the report, which numbers figures and tables in page order.
+/// Private-use characters, removed from the author's own text.
+pub const REF_OPEN: char = '\u{E000}';
+pub const REF_CLOSE: char = '\u{E001}';
 
 /// A figure: one or more panels laid out on a grid.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -59,6 +81,9 @@ pub struct FigureData {
     /// Panels, laid out row by row, `columns` per row.
     pub panels: Vec<Panel>,
     pub columns: usize,
+    /// How it is drawn: scales, size, legend, series styles, annotations.
+    #[serde(skip_serializing_if = "FigureOptions::is_default", default)]
+    pub options: FigureOptions,
 }
 
 impl FigureData {
@@ -119,6 +144,10 @@ pub struct TableData {
     pub caption: String,
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Cell>>,
+    /// The page shows only the first and last this many rows (with a count
+    /// of the rest); `tables/NAME.csv` and `results.json` hold all of them.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub shown: Option<usize>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]

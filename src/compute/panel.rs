@@ -2,7 +2,7 @@
 //! automatic range of a set of values, and the colour key of a loss.
 
 use super::model::{Panel, Series};
-use crate::scenario::{LossMember, ValidFigure};
+use crate::scenario::{AxisScale, LossMember, ValidFigure};
 
 /// A panel with finite ranges: the figure's `x_range`/`y_range` where given
 /// (`y_range` applies to the first panel only, whose scale it was written
@@ -19,7 +19,10 @@ pub fn panel(
     let x_range = spec.x_range.unwrap_or(x_span);
     let y_range = match spec.y_range {
         Some(r) if index == 0 => r,
-        _ => auto_range(series.iter().flat_map(|s| s.points.iter().map(|p| p.1))),
+        _ => scaled_auto_range(
+            spec.options.y_scale,
+            series.iter().flat_map(|s| s.points.iter().map(|p| p.1)),
+        ),
     };
     Panel {
         title,
@@ -47,6 +50,17 @@ pub fn auto_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
     let pad = 0.05 * (hi - lo);
     (lo - pad, hi + pad)
+}
+
+/// [`auto_range`] with its 5 % margins taken on the axis as drawn: in
+/// decades on a log axis (values ≤ 0 left out), in symlog units on a
+/// symlog axis.
+pub fn scaled_auto_range(scale: AxisScale, values: impl Iterator<Item = f64>) -> (f64, f64) {
+    if scale.is_linear() {
+        return auto_range(values);
+    }
+    let (low, high) = auto_range(values.map(|v| scale.forward(v)));
+    (scale.inverse(low), scale.inverse(high))
 }
 
 /// The colour key of a loss: its canonical name, so a loss keeps its colour in

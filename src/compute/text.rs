@@ -1,11 +1,12 @@
 //! Tables, sections and errata: computed numbers put into words.
 
-use super::model::{Cell, Erratum, Section, TableData};
+use super::model::{Cell, Erratum, PlacedBlock, Section, TableData, REF_CLOSE, REF_OPEN};
 use super::quantities::QuantityResult;
 use crate::format::{format_number, Decimals};
 use crate::loss::Data;
 use crate::scenario::{
-    pieces, Piece, QuantityPlan, TableKind, ValidErratum, ValidQuantity, ValidSection, ValidTable,
+    pieces, split_placements, Piece, QuantityPlan, RefKind, TableKind, ValidErratum, ValidFigure,
+    ValidQuantity, ValidSection, ValidTable,
 };
 
 fn find<'a>(results: &'a [QuantityResult], name: &str) -> Option<&'a QuantityResult> {
@@ -18,7 +19,15 @@ pub fn fill(text: &str, results: &[QuantityResult]) -> String {
     pieces(text)
         .into_iter()
         .map(|piece| match piece {
-            Piece::Text(t) => t.into_owned(),
+            Piece::Text(t) => t.replace([REF_OPEN, REF_CLOSE], ""),
+            Piece::Ref { kind, name } => {
+                let kind = match kind {
+                    Some(RefKind::Figure) => "figure",
+                    Some(RefKind::Table) => "table",
+                    None => "",
+                };
+                format!("{REF_OPEN}{kind}:{name}{REF_CLOSE}")
+            }
             Piece::Quantity { name, decimals } => find(results, name)
                 .map(|q| {
                     format_number(q.value, decimals.map_or(Decimals::PROSE, Decimals::Exactly))
@@ -28,15 +37,62 @@ pub fn fill(text: &str, results: &[QuantityResult]) -> String {
         .collect()
 }
 
+/// A section, its text cut at placement lines (each piece filled).
 pub fn section(spec: &ValidSection, results: &[QuantityResult]) -> Section {
+    let placed = split_placements(&spec.markdown);
     Section {
         id: spec.id.clone(),
         title: spec.title.clone(),
-        markdown: fill(&spec.markdown, results),
+        markdown: fill(&placed.lead, results),
         formulas: spec.formulas.clone(),
         figures: spec.figures.clone(),
         tables: spec.tables.clone(),
+        placed: placed
+            .blocks
+            .into_iter()
+            .map(|(place, prose)| PlacedBlock {
+                place,
+                markdown: fill(&prose, results),
+            })
+            .collect(),
     }
+}
+
+/// The appendix: every figure and table marked `appendix = true`, under an
+/// id no section uses; None when there are none.
+pub fn appendix(
+    figures: &[ValidFigure],
+    tables: &[ValidTable],
+    taken: &[Section],
+) -> Option<Section> {
+    let figures: Vec<String> = figures
+        .iter()
+        .filter(|f| f.appendix)
+        .map(|f| f.name.clone())
+        .collect();
+    let tables: Vec<String> = tables
+        .iter()
+        .filter(|t| t.appendix)
+        .map(|t| t.name.clone())
+        .collect();
+    if figures.is_empty() && tables.is_empty() {
+        return None;
+    }
+    let mut id = "appendix".to_string();
+    let mut n = 1;
+    while taken.iter().any(|s| s.id == id) {
+        n += 1;
+        id = format!("appendix-{n}");
+    }
+    Some(Section {
+        id,
+        title: "Appendix".into(),
+        markdown: String::new(),
+        formulas: Vec::new(),
+        figures,
+        tables,
+        placed: Vec::new(),
+    })
 }
 
 /// An erratum, or None when it is tied to a core warning that did not come.
@@ -75,7 +131,36 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
         value,
         digits: spec.digits,
     };
+    let mut shown = None;
     let (columns, rows) = match &spec.kind {
+        TableKind::Dataset {
+            columns,
+            shown: ends,
+        } => {
+            shown = Some(*ends);
+            let length = columns.iter().map(|c| c.values.len()).max().unwrap_or(0);
+            let digits: Vec<usize> = columns
+                .iter()
+                .map(|c| data_digits(&Data::Flat(c.values.clone()), spec.digits))
+                .collect();
+            (
+                std::iter::once("#".to_string())
+                    .chain(columns.iter().map(|c| c.label.clone()))
+                    .collect(),
+                (0..length)
+                    .map(|i| {
+                        std::iter::once(Cell::Text((i + 1).to_string()))
+                            .chain(columns.iter().zip(&digits).map(|(c, &digits)| {
+                                c.values
+                                    .get(i)
+                                    .map(|&value| Cell::Number { value, digits })
+                                    .unwrap_or(Cell::Text(String::new()))
+                            }))
+                            .collect()
+                    })
+                    .collect(),
+            )
+        }
         TableKind::Quantities(names) => (
             vec!["quantity".to_string(), "value".to_string()],
             names
@@ -144,6 +229,7 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
         caption: fill(&spec.caption, results),
         columns,
         rows,
+        shown,
     }
 }
 

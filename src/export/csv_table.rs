@@ -56,6 +56,7 @@ mod tests {
             title: String::new(),
             caption: String::new(),
             columns: vec!["=cmd".into(), "value".into()],
+            shown: None,
             rows: vec![
                 vec![
                     Cell::Text("=HYPERLINK(\"https://x.org\",\"y\")".into()),
@@ -84,6 +85,7 @@ mod tests {
             title: String::new(),
             caption: String::new(),
             columns: vec!["quantity".into(), "value".into()],
+            shown: None,
             rows: vec![
                 vec![
                     Cell::Text("a, b".into()),

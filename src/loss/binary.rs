@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use super::convention;
 use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::domain::{require, Outside};
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
@@ -116,6 +117,7 @@ pub(crate) static BCE: Definition = Definition {
         ]),
     ],
     build: Build::Elementwise(|r| Ok(Arc::new(Bce(Binary::read(r, true)?)))),
+    conventions: convention::binary::BCE,
 };
 
 #[derive(Debug)]
@@ -206,6 +208,7 @@ pub(crate) static BINARY_FOCAL: Definition = Definition {
         ]),
     ],
     build: Build::Elementwise(|r| Ok(Arc::new(read_binary_focal(r)?))),
+    conventions: convention::binary::BINARY_FOCAL,
 };
 
 /// y(1 − ls) + ls/2: Keras' and PyTorch's binary label smoothing. Returns

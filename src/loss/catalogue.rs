@@ -93,6 +93,12 @@ pub(crate) fn info(def: &Definition) -> LossInfo {
                 takes_list: p.default.takes_list(),
                 doc: p.doc,
             })
+            .chain(
+                (!def.conventions.is_empty())
+                    .then(super::convention::param_infos)
+                    .into_iter()
+                    .flatten(),
+            )
             .collect(),
         formula: def.formula,
         latex: def.latex,

@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use super::convention;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
@@ -91,6 +92,7 @@ pub(crate) static CCE: Definition = Definition {
         ]),
     ],
     build: Build::Rows(|r| Ok(Arc::new(Cce(Categorical::read(r, false)?)))),
+    conventions: convention::categorical::CCE,
 };
 
 #[derive(Debug)]
@@ -145,6 +147,7 @@ pub(crate) static SCCE: Definition = Definition {
         ]),
     ],
     build: Build::Rows(|r| Ok(Arc::new(Scce(Categorical::read(r, true)?)))),
+    conventions: convention::categorical::SCCE,
 };
 
 #[derive(Debug)]
@@ -213,6 +216,7 @@ pub(crate) static CATEGORICAL_FOCAL: Definition = Definition {
             from_logits: r.flag("from_logits")?,
         }))
     }),
+    conventions: convention::categorical::CATEGORICAL_FOCAL,
 };
 
 /// A numerically careful softmax of one row of logits z: log q_c, q_c and

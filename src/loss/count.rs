@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+use super::convention;
 use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::domain::{require, Outside};
 use super::params::{ParamDefault, ParamSpec};
@@ -72,6 +73,7 @@ pub(crate) static POISSON: Definition = Definition {
             log_input: r.flag("log_input")?,
         }))
     }),
+    conventions: convention::regression::POISSON,
 };
 
 /// Poisson negative log-likelihood without the log(y!) constant.

@@ -26,6 +26,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::convention::{self, Conventional};
 use super::domain::Outside;
 use super::params::{ParamSpec, Reader};
 use super::sampling::Sampling;
@@ -87,6 +88,9 @@ pub(crate) struct Definition {
     /// Where the property tests draw inputs, one entry per parameter set.
     pub sampling: &'static [Sampling],
     pub build: Build,
+    /// How libraries compute this loss (`convention = keras`...); empty when
+    /// only the mathematics is offered.
+    pub conventions: &'static [Conventional],
 }
 
 /// A loss's kernel with its parameters bound.
@@ -104,6 +108,9 @@ pub(crate) enum Labels {
     /// Labels ±1; a whole target array may use {0, 1} instead (mapped to
     /// −1/1), but one point on its own must be ±1.
     Signed,
+    /// Keras' rule: if every label of the target is 0 or 1 they become
+    /// −1/1, otherwise they are used as given (never an error).
+    ConvertIfZeroOne,
 }
 
 /// The value and derivatives of an elementwise loss at one pair.
@@ -139,7 +146,9 @@ pub(crate) trait ElementwiseKernel: Debug + Send + Sync {
             point: |y, yhat| self.point(y, yhat),
             value: |y, yhat| self.value(y, yhat),
             admits: |y, yhat| self.admits(y, yhat),
+            saturated: |y, yhat| self.saturated(y, yhat).is_some(),
             signed: self.labels() == Labels::Signed,
+            relabels: self.labels() != Labels::AsGiven,
         };
         slices::chunk(kernel, task)
     }
@@ -155,6 +164,12 @@ pub(crate) trait ElementwiseKernel: Debug + Send + Sync {
 
     /// δ of a Huber loss (its closed-form best constant uses it).
     fn huber_delta(&self) -> Option<f64> {
+        None
+    }
+
+    /// Where a convention's clip flattens the loss at this pair (its
+    /// gradient is 0 there): the region, for a warning.
+    fn saturated(&self, _target: f64, _prediction: f64) -> Option<String> {
         None
     }
 }
@@ -223,6 +238,26 @@ pub(crate) fn instantiate(
     def: &'static Definition,
     given: &Params,
 ) -> Result<(Kernel, Params), LossError> {
+    // `convention` and `dtype` are decided first: a convention builds its
+    // own kernel, before (and instead of) the exact one.
+    let chosen = if def.conventions.is_empty() {
+        None
+    } else {
+        convention::choose(
+            def.name,
+            def.conventions,
+            given.get("convention"),
+            given.get("dtype"),
+        )?
+    };
+    let given: Params = given
+        .iter()
+        .filter(|(k, _)| {
+            def.conventions.is_empty() || !matches!(k.as_str(), "convention" | "dtype")
+        })
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let given = &given;
     if let Some(unknown) = given
         .keys()
         .find(|k| !def.params.iter().any(|p| p.name == k.as_str()))
@@ -251,6 +286,11 @@ pub(crate) fn instantiate(
         }
     }
     let mut reader = Reader::new(def.name, &values);
+    if let Some((conventional, dtype)) = chosen {
+        let kernel = convention::build(conventional, dtype, &mut reader)?;
+        let params = convention::finish_params(def, conventional, dtype, given, reader.finish())?;
+        return Ok((kernel, params));
+    }
     let kernel = match def.build {
         Build::Elementwise(build) => Kernel::Elementwise(build(&mut reader)?),
         Build::Rows(build) => Kernel::Rows(build(&mut reader)?),

@@ -15,6 +15,7 @@ use std::f64::consts::LN_2;
 
 use std::sync::Arc;
 
+use super::convention;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec};
@@ -74,6 +75,7 @@ pub(crate) static KL: Definition = Definition {
             normalize: r.flag("normalize")?,
         }))
     }),
+    conventions: convention::divergence::KL,
 };
 
 #[derive(Debug)]
@@ -109,6 +111,7 @@ pub(crate) static JENSEN_SHANNON: Definition = Definition {
             ln_base: r.log_base("base")?,
         }))
     }),
+    conventions: &[],
 };
 
 /// How far a row sum may be from 1 before it earns a warning.

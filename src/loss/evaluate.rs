@@ -66,6 +66,17 @@ fn point(kernel: &dyn ElementwiseKernel, y: f64, yhat: f64) -> Result<Point, Dom
     validate::finite(Argument::Prediction, at, yhat)?;
     match kernel.labels() {
         Labels::AsGiven => {}
+        Labels::ConvertIfZeroOne => {
+            let y = if y == 0.0 || y == 1.0 {
+                2.0 * y - 1.0
+            } else {
+                y
+            };
+            kernel
+                .domain(y, yhat)
+                .map_err(|outside| outside.at(at, y, yhat))?;
+            return Ok(kernel.point(y, yhat));
+        }
         Labels::Signed if y.abs() == 1.0 => {}
         Labels::Signed => {
             return Err(DomainError {

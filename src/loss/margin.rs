@@ -13,6 +13,7 @@
 
 use std::sync::Arc;
 
+use super::convention;
 use super::definition::{
     Build, Definition, ElementwiseKernel, Hue, Labels, Lhs, Row, RowKernel, RowOut,
 };
@@ -52,6 +53,7 @@ pub(crate) static HINGE: Definition = Definition {
     // The kink is at margin 1, where ŷ = y for y = ±1.
     sampling: &[Sampling::new(SIGNS, WIDE).kinks(&[0.0])],
     build: Build::Elementwise(|_| Ok(Arc::new(Hinge))),
+    conventions: convention::margin::HINGE,
 };
 
 #[derive(Debug)]
@@ -83,6 +85,7 @@ pub(crate) static SQUARED_HINGE: Definition = Definition {
     hue: Hue::BluishGreen,
     sampling: &[Sampling::new(SIGNS, WIDE).kinks(&[0.0])],
     build: Build::Elementwise(|_| Ok(Arc::new(SquaredHinge))),
+    conventions: convention::margin::SQUARED_HINGE,
 };
 
 #[derive(Debug)]
@@ -110,6 +113,7 @@ pub(crate) static CATEGORICAL_HINGE: Definition = Definition {
     // The property tests keep away from the kink (margin 0) and rival ties.
     sampling: &[Sampling::new(Region::OneHot, Region::Between(-6.0, 6.0))],
     build: Build::Rows(|_| Ok(Arc::new(CategoricalHinge))),
+    conventions: convention::margin::CATEGORICAL_HINGE,
 };
 
 /// Hinge loss for a label y = ±1.

@@ -58,6 +58,7 @@ use serde::{Deserialize, Serialize};
 mod binary;
 mod catalogue;
 mod categorical;
+pub mod convention;
 mod count;
 mod definition;
 mod divergence;
@@ -220,8 +221,8 @@ pub struct ParamInfo {
 /// A loss with validated parameters. Construct with [`Loss::new`].
 #[derive(Debug, Clone)]
 pub struct Loss {
-    definition: &'static definition::Definition,
-    kernel: definition::Kernel,
+    pub(crate) definition: &'static definition::Definition,
+    pub(crate) kernel: definition::Kernel,
     params: Params,
 }
 

@@ -21,6 +21,7 @@
 
 use rayon::prelude::*;
 
+use super::convention;
 use super::definition::{ElementwiseKernel, Labels, Row, RowOut};
 use super::domain::{Argument, Place};
 use super::margin;
@@ -112,6 +113,12 @@ pub(crate) fn elementwise(
         (Reduction::WeightedMean, Some(w)) => chunked_sum(w).value(),
         (Reduction::Mean | Reduction::WeightedMean, _) => n as f64,
     };
+    // Labels ±1 may come as 0/1; Keras' rule relabels only a target of 0s and 1s.
+    let zero_is_minus_one = match kernel.labels() {
+        Labels::AsGiven => false,
+        Labels::Signed => true,
+        Labels::ConvertIfZeroOne => target.iter().all(|&y| y == 0.0 || y == 1.0),
+    };
     let count = n.div_ceil(CHUNK);
     let tasks: Vec<ChunkTask<'_>> = target
         .chunks(CHUNK)
@@ -125,6 +132,7 @@ pub(crate) fn elementwise(
             prediction: p,
             weights: weights.map(|w| &w[c * CHUNK..c * CHUNK + t.len()]),
             scale: denominator,
+            zero_is_minus_one,
             per_sample: ps,
             gradient: g,
             hessian: h,
@@ -144,7 +152,13 @@ pub(crate) fn elementwise(
         }
     }
     let value = merge_chunks(chunks.iter().map(|c| c.sum));
-    Ok(finish(value, denominator, reduction, Vec::new()))
+    let mut totals = finish(value, denominator, reduction, Vec::new());
+    if chunks.iter().any(|c| c.saturated) {
+        totals
+            .warnings
+            .extend(convention::saturation_warning(kernel, target, prediction));
+    }
+    Ok(totals)
 }
 
 /// The first invalid pair, by the per-element checks: hinge labels over the

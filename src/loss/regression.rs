@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use super::convention;
 use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::params::{ParamDefault, ParamSpec};
 use super::sampling::{Sampling, WIDE};
@@ -42,6 +43,7 @@ pub(crate) static MAE: Definition = Definition {
     hue: Hue::Blue,
     sampling: &[Sampling::new(WIDE, WIDE).kinks(&[0.0])],
     build: Build::Elementwise(|_| Ok(Arc::new(Mae))),
+    conventions: convention::regression::MAE,
 };
 
 #[derive(Debug)]
@@ -69,6 +71,7 @@ pub(crate) static MSE: Definition = Definition {
     hue: Hue::Vermillion,
     sampling: &[Sampling::new(WIDE, WIDE)],
     build: Build::Elementwise(|_| Ok(Arc::new(Mse))),
+    conventions: convention::regression::MSE,
 };
 
 #[derive(Debug)]
@@ -112,6 +115,7 @@ pub(crate) static HUBER: Definition = Definition {
             delta: r.positive("delta")?,
         }))
     }),
+    conventions: convention::regression::HUBER,
 };
 
 #[derive(Debug)]
@@ -151,6 +155,7 @@ pub(crate) static SMOOTH_L1: Definition = Definition {
             beta: r.positive("beta")?,
         }))
     }),
+    conventions: convention::regression::SMOOTH_L1,
 };
 
 #[derive(Debug)]
@@ -184,6 +189,7 @@ pub(crate) static LOG_COSH: Definition = Definition {
     hue: Hue::Orange,
     sampling: &[Sampling::new(WIDE, WIDE)],
     build: Build::Elementwise(|_| Ok(Arc::new(LogCosh))),
+    conventions: convention::regression::LOG_COSH,
 };
 
 /// Sign with sign(0) = 0: the subgradient autograd frameworks use at a kink.
@@ -381,6 +387,7 @@ pub(crate) static PSEUDO_HUBER: Definition = Definition {
             delta: r.positive("delta")?,
         }))
     }),
+    conventions: &[],
 };
 
 #[cfg(test)]

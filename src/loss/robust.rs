@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use super::convention;
 use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::domain::{require, Outside};
 use super::params::{ParamDefault, ParamSpec};
@@ -56,6 +57,7 @@ pub(crate) static QUANTILE: Definition = Definition {
             tau: r.number_where("tau", |x| x > 0.0 && x < 1.0, "must be in (0, 1)")?,
         }))
     }),
+    conventions: &[],
 };
 
 #[derive(Debug)]
@@ -92,6 +94,7 @@ pub(crate) static MSLE: Definition = Definition {
         Region::Between(-0.9, 9.1),
     )],
     build: Build::Elementwise(|_| Ok(Arc::new(Msle))),
+    conventions: convention::regression::MSLE,
 };
 
 #[derive(Debug)]
@@ -127,6 +130,7 @@ pub(crate) static MAPE: Definition = Definition {
     hue: Hue::Orange,
     sampling: &[Sampling::new(Region::Between(0.1, 5.1), WIDE).kinks(&[0.0])],
     build: Build::Elementwise(|_| Ok(Arc::new(Mape))),
+    conventions: convention::regression::MAPE,
 };
 
 /// Quantile (pinball) loss at level τ ∈ (0, 1).

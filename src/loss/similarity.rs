@@ -11,6 +11,7 @@
 
 use std::sync::Arc;
 
+use super::convention;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::sampling::{Region, Sampling};
 use super::sum::DoubleDouble;
@@ -42,6 +43,7 @@ pub(crate) static COSINE: Definition = Definition {
     // −cos lies in [−1, 1].
     sampling: &[Sampling::new(Region::Distribution, Region::Between(-6.0, 6.0)).signed()],
     build: Build::Rows(|_| Ok(Arc::new(Cosine))),
+    conventions: convention::margin::COSINE,
 };
 
 /// 2^k with 2^k·max|v| in [1, 2): an exact rescaling that keeps squares in range.

@@ -28,6 +28,8 @@ pub(crate) struct ChunkTask<'a> {
     pub weights: Option<&'a [f64]>,
     /// Gradient and Hessian are divided by this (the reduction's denominator).
     pub scale: f64,
+    /// Labels 0 stand for −1 (labels ±1 given as 0/1; decided for the whole target).
+    pub zero_is_minus_one: bool,
     pub per_sample: &'a mut [f64],
     pub gradient: &'a mut [f64],
     pub hessian: &'a mut [f64],
@@ -43,43 +45,50 @@ pub(crate) struct ChunkOut {
     /// Some label is 0 / some label is −1 (signed labels: the two conventions must not mix).
     pub zeros: bool,
     pub minus_ones: bool,
+    /// Some prediction lies where a convention's clip saturates.
+    pub saturated: bool,
 }
 
-/// How a kernel is seen by the loops: its value and derivatives, its domain,
-/// and whether its labels are signed (a label 0 then means −1).
-pub(crate) struct Closures<P, V, A> {
+/// How a kernel is seen by the loops: its value and derivatives, its
+/// domain, its labels, and where a convention's clip saturates.
+pub(crate) struct Closures<P, V, A, S> {
     pub point: P,
     /// The value alone (the same number as `point`'s).
     pub value: V,
     pub admits: A,
+    pub saturated: S,
+    /// Labels must be −1 or 1 (or 0 for −1, the whole target alike).
     pub signed: bool,
+    /// Labels may be relabelled (0 to −1), as the task says.
+    pub relabels: bool,
 }
 
 /// Evaluate one chunk. Monomorphised per kernel (the closures) and per set
 /// of outputs.
 #[inline(always)]
-pub(crate) fn chunk<P, V, A>(kernel: Closures<P, V, A>, task: ChunkTask<'_>) -> ChunkOut
+pub(crate) fn chunk<P, V, A, S>(kernel: Closures<P, V, A, S>, task: ChunkTask<'_>) -> ChunkOut
 where
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
     A: Fn(f64, f64) -> bool,
+    S: Fn(f64, f64) -> bool,
 {
     let per_sample = !task.per_sample.is_empty();
     let gradient = !task.gradient.is_empty();
     let hessian = !task.hessian.is_empty();
     match (task.weights.is_some(), per_sample, gradient, hessian) {
-        (false, false, false, _) => compute::<_, _, _, false, false, false, false>(&kernel, task),
-        (false, false, true, false) => compute::<_, _, _, false, false, true, false>(&kernel, task),
-        (false, false, true, true) => compute::<_, _, _, false, false, true, true>(&kernel, task),
-        (false, true, false, _) => compute::<_, _, _, false, true, false, false>(&kernel, task),
-        (false, true, true, false) => compute::<_, _, _, false, true, true, false>(&kernel, task),
-        (false, true, true, true) => compute::<_, _, _, false, true, true, true>(&kernel, task),
-        (true, false, false, _) => compute::<_, _, _, true, false, false, false>(&kernel, task),
-        (true, false, true, false) => compute::<_, _, _, true, false, true, false>(&kernel, task),
-        (true, false, true, true) => compute::<_, _, _, true, false, true, true>(&kernel, task),
-        (true, true, false, _) => compute::<_, _, _, true, true, false, false>(&kernel, task),
-        (true, true, true, false) => compute::<_, _, _, true, true, true, false>(&kernel, task),
-        (true, true, true, true) => compute::<_, _, _, true, true, true, true>(&kernel, task),
+        (false, false, false, _) => compute::<_, _, _, _, false, false, false, false>(&kernel, task),
+        (false, false, true, false) => compute::<_, _, _, _, false, false, true, false>(&kernel, task),
+        (false, false, true, true) => compute::<_, _, _, _, false, false, true, true>(&kernel, task),
+        (false, true, false, _) => compute::<_, _, _, _, false, true, false, false>(&kernel, task),
+        (false, true, true, false) => compute::<_, _, _, _, false, true, true, false>(&kernel, task),
+        (false, true, true, true) => compute::<_, _, _, _, false, true, true, true>(&kernel, task),
+        (true, false, false, _) => compute::<_, _, _, _, true, false, false, false>(&kernel, task),
+        (true, false, true, false) => compute::<_, _, _, _, true, false, true, false>(&kernel, task),
+        (true, false, true, true) => compute::<_, _, _, _, true, false, true, true>(&kernel, task),
+        (true, true, false, _) => compute::<_, _, _, _, true, true, false, false>(&kernel, task),
+        (true, true, true, false) => compute::<_, _, _, _, true, true, true, false>(&kernel, task),
+        (true, true, true, true) => compute::<_, _, _, _, true, true, true, true>(&kernel, task),
     }
 }
 
@@ -89,26 +98,29 @@ where
 /// loss is infinite. The outputs a mode does not want are empty and unused
 /// (the unused combinations of flags are never instantiated).
 #[inline(always)]
-fn compute<P, V, A, const WEIGHTED: bool, const PER_SAMPLE: bool, const GRADIENT: bool, const HESSIAN: bool>(
-    kernel: &Closures<P, V, A>,
+fn compute<P, V, A, S, const WEIGHTED: bool, const PER_SAMPLE: bool, const GRADIENT: bool, const HESSIAN: bool>(
+    kernel: &Closures<P, V, A, S>,
     task: ChunkTask<'_>,
 ) -> ChunkOut
 where
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
     A: Fn(f64, f64) -> bool,
+    S: Fn(f64, f64) -> bool,
 {
     let ChunkTask {
         target,
         prediction,
         weights,
         scale,
+        zero_is_minus_one,
         per_sample,
         gradient,
         hessian,
     } = task;
     let mut sum = ChunkSum::new();
-    let (mut valid, mut zeros, mut minus_ones) = (true, false, false);
+    let (mut valid, mut zeros, mut minus_ones, mut saturated) = (true, false, false, false);
+    let relabel = kernel.relabels & zero_is_minus_one;
     let mut buffer = [0.0; BLOCK];
     let n = target.len().min(prediction.len());
     let mut start = 0;
@@ -147,7 +159,9 @@ where
                 zeros |= y == 0.0;
                 minus_ones |= y == -1.0;
             }
-            let y = if kernel.signed & (y == 0.0) { -1.0 } else { y };
+            // Where a convention's clip saturates, at the label as given.
+            saturated |= (kernel.saturated)(y, yhat);
+            let y = if relabel & (y == 0.0) { -1.0 } else { y };
             let pt = if GRADIENT {
                 (kernel.point)(y, yhat)
             } else {
@@ -191,5 +205,6 @@ where
         valid,
         zeros,
         minus_ones,
+        saturated,
     }
 }

@@ -6,14 +6,18 @@
 //! only font is DejaVu Sans embedded in the binary, so output is the same on
 //! every machine and byte-identical between runs.
 
+mod annotations;
+mod axis_scale;
 mod font;
 mod inline;
 mod layout;
+mod legend;
 mod palette;
 mod panel;
 mod panel_layout;
 mod raster;
 mod series;
+mod style;
 mod ticks;
 mod validate;
 
@@ -121,11 +125,34 @@ fn prepare(figure: &FigureData) -> Result<(), PlotError> {
 }
 
 fn figure_size(figure: &FigureData, scale: f64) -> (u32, u32) {
-    layout::figure_size(
+    let options = &figure.options;
+    let (width, height) = layout::figure_size(
         figure.panels.len(),
         figure.columns,
         !figure.title.is_empty(),
-        scale,
+        1.0,
+    );
+    let (width, height) = (f64::from(width), f64::from(height));
+    // A given width or height is kept; the other follows the aspect ratio
+    // (given, or the default size's).
+    let aspect = options.aspect.unwrap_or(width / height);
+    let (width, height) = match (options.width, options.height) {
+        (Some(w), Some(h)) => (w, h),
+        (Some(w), None) => (w, w / aspect),
+        (None, Some(h)) => (h * aspect, h),
+        (None, None) if options.aspect.is_some() => (width, width / aspect),
+        (None, None) => {
+            return layout::figure_size(
+                figure.panels.len(),
+                figure.columns,
+                !figure.title.is_empty(),
+                scale,
+            )
+        }
+    };
+    (
+        (width * scale).round() as u32,
+        (height * scale).round() as u32,
     )
 }
 
@@ -156,10 +183,27 @@ fn draw_figure<DB: DrawingBackend>(
     }
     let (columns, _) = layout::grid(figure.panels.len(), figure.columns);
     let name = |index: usize| validate::panel_name(index, &figure.panels[index]);
-    let layouts = panel_layout::layout_panels(&figure.panels, &cells, columns, &fonts, s)
+    let options = &figure.options;
+    let scales = (options.x_scale, options.y_scale);
+    // Log and symlog axes: everything is drawn in axis space.
+    let panels: Vec<_> = figure
+        .panels
+        .iter()
+        .map(|p| axis_scale::to_axis_space(p, scales))
+        .collect();
+    let looks: Vec<_> = panels
+        .iter()
+        .map(|p| style::looks(&p.series, &options.series))
+        .collect();
+    let layouts = panel_layout::layout_panels(&panels, &cells, columns, &fonts, s, options, &looks)
         .map_err(|(index, e)| format!("{}: {e}", name(index)))?;
-    for (index, (panel, layout)) in figure.panels.iter().zip(&layouts).enumerate() {
-        panel::draw_panel(root, panel, layout, &fonts, s)
+    for (index, ((panel, layout), looks)) in panels.iter().zip(&layouts).zip(&looks).enumerate() {
+        let scene = panel::Scene {
+            index,
+            looks,
+            options,
+        };
+        panel::draw_panel(root, panel, layout, &scene, &fonts, s)
             .map_err(|e| format!("{}: {e}", name(index)))?;
     }
     Ok(())

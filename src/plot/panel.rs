@@ -7,14 +7,24 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters::style::FontTransform;
 
+use super::annotations::{self, Frame};
 use super::font::{text_style, TICK_PX};
 use super::layout::{Fonts, Rect};
-use super::palette::panel_colors;
 use super::panel_layout::{
     line, PanelLayout, XTickStyle, LEGEND_SAMPLE, LEGEND_SAMPLE_GAP, TICK_LABEL_OFFSET, TICK_LENGTH,
 };
 use super::series::{bar_rect, cut_polyline, dash_polyline, inside, Range};
+use super::style::SeriesLook;
 use crate::compute::{Panel, Series, SeriesKind};
+use crate::scenario::{AxisScale, Dash, FigureOptions, Marker};
+
+/// What a panel is drawn with besides its data: its index in the figure,
+/// the look of each series and the figure's options (annotations, scales).
+pub struct Scene<'a> {
+    pub index: usize,
+    pub looks: &'a [SeriesLook],
+    pub options: &'a FigureOptions,
+}
 
 pub const TEXT: RGBColor = RGBColor(34, 34, 34);
 const AXIS: RGBColor = RGBColor(90, 90, 90);
@@ -26,6 +36,10 @@ const LINE_WIDTH: f64 = 3.0;
 const POINT_RADIUS: f64 = 5.0;
 const DASH: f64 = 12.0;
 const DASH_GAP: f64 = 7.0;
+const DOT: f64 = 3.0;
+const DOT_GAP: f64 = 5.0;
+/// A line with a marker shows at most this many marks along it.
+const MARKS_ON_A_LINE: usize = 20;
 
 /// A drawing error as text; the caller adds figure and panel.
 type DrawResult = Result<(), String>;
@@ -59,20 +73,12 @@ fn width(px: f64, s: f64) -> u32 {
     (px * s).round().max(1.0) as u32
 }
 
-/// The colour of each series of a panel: see [`panel_colors`].
-fn series_colors(series: &[Series]) -> Vec<RGBColor> {
-    let keys: Vec<&str> = series.iter().map(|it| it.color_key.as_str()).collect();
-    panel_colors(&keys)
-        .into_iter()
-        .map(|(r, g, b)| RGBColor(r, g, b))
-        .collect()
-}
-
 /// Draw `panel` laid out as `layout` at scale `s`.
 pub fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     panel: &Panel,
     layout: &PanelLayout,
+    scene: &Scene,
     fonts: &Fonts,
     s: f64,
 ) -> DrawResult {
@@ -89,29 +95,47 @@ pub fn draw_panel<DB: DrawingBackend>(
             .map_err(drawing_err)?;
     }
     draw_grid(area, panel, layout, &map, s)?;
+    let px = |p: (f64, f64)| map.px(p);
+    let options = scene.options;
+    let frame = Frame {
+        index: scene.index,
+        x: panel.x_range,
+        y: panel.y_range,
+        scales: (
+            if panel.categories.is_empty() {
+                options.x_scale
+            } else {
+                AxisScale::Linear
+            },
+            options.y_scale,
+        ),
+        px: &px,
+        s,
+    };
+    annotations::draw_bands(area, options, &frame, fonts)?;
     // Bars first, so lines and points stay visible on top of them.
     let bar_count = panel
         .series
         .iter()
         .filter(|it| it.kind == SeriesKind::Bars)
         .count();
-    let colors = series_colors(&panel.series);
     for kind in [SeriesKind::Bars, SeriesKind::Line, SeriesKind::Points] {
         let same_kind = panel
             .series
             .iter()
-            .zip(&colors)
+            .zip(scene.looks)
             .filter(|(it, _)| it.kind == kind);
-        for (index, (series, &color)) in same_kind.enumerate() {
+        for (index, (series, look)) in same_kind.enumerate() {
             match kind {
-                SeriesKind::Line => draw_line(area, series, color, &map, s)?,
-                SeriesKind::Points => draw_points(area, series, color, &map, s)?,
-                SeriesKind::Bars => draw_bars(area, series, color, index, bar_count, &map, s)?,
+                SeriesKind::Line => draw_line(area, series, look, &map, s)?,
+                SeriesKind::Points => draw_points(area, series, look, &map, s)?,
+                SeriesKind::Bars => draw_bars(area, series, look.color, index, bar_count, &map, s)?,
             }
         }
     }
+    annotations::draw_marks(area, options, &frame, fonts)?;
     draw_axes(area, panel, layout, fonts, s)?;
-    draw_legend(area, &panel.series, &colors, layout, fonts, s)
+    draw_legend(area, &panel.series, scene.looks, layout, fonts, s)
 }
 
 fn draw_grid<DB: DrawingBackend>(
@@ -133,7 +157,11 @@ fn draw_grid<DB: DrawingBackend>(
     };
     for tick in &layout.y_ticks {
         let y = map.px((panel.x_range.0, tick.value)).1;
-        let style = if tick.value == 0.0 { zero } else { grid };
+        let style = if tick.value == 0.0 && layout.zero_line.1 {
+            zero
+        } else {
+            grid
+        };
         let line = vec![round((plot.x, y)), round((plot.right(), y))];
         area.draw(&PathElement::new(line, style))
             .map_err(drawing_err)?;
@@ -142,7 +170,11 @@ fn draw_grid<DB: DrawingBackend>(
     if panel.categories.is_empty() {
         for tick in &layout.x_ticks {
             let x = map.px((tick.value, panel.y_range.0)).0;
-            let style = if tick.value == 0.0 { zero } else { grid };
+            let style = if tick.value == 0.0 && layout.zero_line.0 {
+                zero
+            } else {
+                grid
+            };
             let line = vec![round((x, plot.y)), round((x, plot.bottom()))];
             area.draw(&PathElement::new(line, style))
                 .map_err(drawing_err)?;
@@ -237,14 +269,14 @@ fn pixel_path(points: &[(f64, f64)]) -> Vec<(i32, i32)> {
 fn stroke<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     points: &[(f64, f64)],
-    dashed: bool,
+    dash: Dash,
     style: ShapeStyle,
     s: f64,
 ) -> DrawResult {
-    let pieces = if dashed {
-        dash_polyline(points, DASH * s, DASH_GAP * s)
-    } else {
-        vec![points.to_vec()]
+    let pieces = match dash {
+        Dash::Solid => vec![points.to_vec()],
+        Dash::Dashed => dash_polyline(points, DASH * s, DASH_GAP * s),
+        Dash::Dotted => dash_polyline(points, DOT * s, DOT_GAP * s),
     };
     for piece in pieces {
         let path = pixel_path(&piece);
@@ -259,58 +291,102 @@ fn stroke<DB: DrawingBackend>(
 fn draw_line<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &Series,
-    color: RGBColor,
+    look: &SeriesLook,
     map: &Mapping,
     s: f64,
 ) -> DrawResult {
     let style = ShapeStyle {
-        color: color.to_rgba(),
+        color: look.color.to_rgba(),
         filled: false,
         stroke_width: width(LINE_WIDTH, s),
     };
     for piece in cut_polyline(&series.points, map.x, map.y) {
         let pixels: Vec<(f64, f64)> = piece.iter().map(|&p| map.px(p)).collect();
-        stroke(area, &pixels, series.dashed, style, s)?;
+        stroke(area, &pixels, look.dash, style, s)?;
+    }
+    if look.marker != Marker::None {
+        // Marks along the line, evenly spaced by index, at most a few dozen.
+        let step = series.points.len().div_ceil(MARKS_ON_A_LINE).max(1);
+        for &point in series.points.iter().step_by(step) {
+            if inside(point, map.x, map.y) {
+                marker(area, map.px(point), look, s)?;
+            }
+        }
     }
     Ok(())
 }
 
 /// A filled marker with a thin white halo, so points on top of a line of the
-/// same colour stay visible. `dashed` points are drawn hollow (greyscale cue).
+/// same colour stay visible; `hollow` ones are rings (greyscale cue).
 fn marker<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     centre: (f64, f64),
-    color: RGBColor,
-    hollow: bool,
+    look: &SeriesLook,
     s: f64,
 ) -> DrawResult {
     let radius = POINT_RADIUS * s;
-    let centre = round(centre);
-    let halo = Circle::new(centre, (radius + 1.5 * s).round() as i32, WHITE.filled());
-    area.draw(&halo).map_err(drawing_err)?;
-    let style = if hollow {
+    let style = if look.hollow {
         ShapeStyle {
-            color: color.to_rgba(),
+            color: look.color.to_rgba(),
             filled: false,
             stroke_width: width(2.5, s),
         }
     } else {
-        color.filled()
+        look.color.filled()
     };
-    area.draw(&Circle::new(centre, radius.round() as i32, style))
-        .map_err(drawing_err)
+    let halo_style = WHITE.filled();
+    let (x, y) = centre;
+    let polygon = |r: f64| -> Option<Vec<(i32, i32)>> {
+        let corners: &[(f64, f64)] = match look.marker {
+            Marker::Square => &[(-0.9, -0.9), (0.9, -0.9), (0.9, 0.9), (-0.9, 0.9)],
+            Marker::Triangle => &[(0.0, -1.25), (1.1, 0.75), (-1.1, 0.75)],
+            Marker::Diamond => &[(0.0, -1.25), (1.25, 0.0), (0.0, 1.25), (-1.25, 0.0)],
+            Marker::Circle | Marker::None => return None,
+        };
+        Some(
+            corners
+                .iter()
+                .map(|(dx, dy)| round((x + dx * r, y + dy * r)))
+                .collect(),
+        )
+    };
+    match polygon(radius) {
+        None => {
+            let centre = round(centre);
+            let halo = Circle::new(centre, (radius + 1.5 * s).round() as i32, halo_style);
+            area.draw(&halo).map_err(drawing_err)?;
+            area.draw(&Circle::new(centre, radius.round() as i32, style))
+                .map_err(drawing_err)
+        }
+        Some(shape) => {
+            let halo = polygon(radius + 1.5 * s).unwrap_or_default();
+            area.draw(&Polygon::new(halo, halo_style))
+                .map_err(drawing_err)?;
+            if look.hollow {
+                let mut ring = shape.clone();
+                ring.extend(shape.first().copied());
+                area.draw(&PathElement::new(ring, style))
+                    .map_err(drawing_err)
+            } else {
+                area.draw(&Polygon::new(shape, style)).map_err(drawing_err)
+            }
+        }
+    }
 }
 
 fn draw_points<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &Series,
-    color: RGBColor,
+    look: &SeriesLook,
     map: &Mapping,
     s: f64,
 ) -> DrawResult {
+    if look.marker == Marker::None {
+        return Ok(());
+    }
     // Points outside the range are cut like lines: not drawn at all.
     for &point in series.points.iter().filter(|&&p| inside(p, map.x, map.y)) {
-        marker(area, map.px(point), color, series.dashed, s)?;
+        marker(area, map.px(point), look, s)?;
     }
     Ok(())
 }
@@ -376,39 +452,62 @@ fn draw_bars<DB: DrawingBackend>(
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     series: &[Series],
-    colors: &[RGBColor],
+    looks: &[SeriesLook],
     layout: &PanelLayout,
     fonts: &Fonts,
     s: f64,
 ) -> DrawResult {
+    if let Some(frame) = layout.legend_box {
+        let corners = [
+            round((frame.x, frame.y)),
+            round((frame.right(), frame.bottom())),
+        ];
+        area.draw(&Rectangle::new(corners, WHITE.mix(0.92).filled()))
+            .map_err(drawing_err)?;
+        let border = ShapeStyle {
+            color: GRID.to_rgba(),
+            filled: false,
+            stroke_width: width(1.0, s),
+        };
+        let (x0, y0, x1, y1) = (frame.x, frame.y, frame.right(), frame.bottom());
+        let outline = [(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0), (x1, y0)];
+        area.draw(&PathElement::new(outline.map(round).to_vec(), border))
+            .map_err(drawing_err)?;
+    }
     let label_style = text_style(&fonts.legend, TEXT, Pos::new(HPos::Left, VPos::Center));
     for entry in &layout.legend {
         let item = &series[entry.series];
-        let color = colors[entry.series];
+        let look = &looks[entry.series];
         let (x, y) = (entry.x, entry.y);
         let sample_end = x + LEGEND_SAMPLE * s;
+        let middle = ((x + sample_end) / 2.0, y);
         match item.kind {
             SeriesKind::Line => {
                 let style = ShapeStyle {
-                    color: color.to_rgba(),
+                    color: look.color.to_rgba(),
                     filled: false,
                     stroke_width: width(LINE_WIDTH, s),
                 };
-                stroke(area, &[(x, y), (sample_end, y)], item.dashed, style, s)?;
+                stroke(area, &[(x, y), (sample_end, y)], look.dash, style, s)?;
+                if look.marker != Marker::None {
+                    marker(area, middle, look, s)?;
+                }
             }
-            SeriesKind::Points => marker(area, ((x + sample_end) / 2.0, y), color, item.dashed, s)?,
+            SeriesKind::Points => marker(area, middle, look, s)?,
             SeriesKind::Bars => {
                 let half = 8.0 * s;
-                let centre = (x + sample_end) / 2.0;
                 let corners = [
-                    round((centre - half, y - half)),
-                    round((centre + half, y + half)),
+                    round((middle.0 - half, y - half)),
+                    round((middle.0 + half, y + half)),
                 ];
-                bar_box(area, corners, color, item.dashed, s)?;
+                bar_box(area, corners, look.color, item.dashed, s)?;
             }
         }
+        if let Some(marks) = entry.marker_of {
+            marker(area, middle, &looks[marks], s)?;
+        }
         let at = round((sample_end + LEGEND_SAMPLE_GAP * s, y));
-        area.draw_text(&item.label, &label_style, at)
+        area.draw_text(&entry.label, &label_style, at)
             .map_err(drawing_err)?;
     }
     Ok(())

@@ -17,11 +17,15 @@
 
 use plotters::style::FontDesc;
 
+use super::axis_scale;
 use super::font::{self, text_size};
 use super::layout::{Fonts, Rect};
+use super::legend::{self, Item};
 use super::series::Range;
+use super::style::SeriesLook;
 use super::ticks::{nice_step, nice_ticks, tick_labels};
-use crate::compute::{Panel, Series};
+use crate::compute::Panel;
+use crate::scenario::{AxisScale, FigureOptions, LegendPosition};
 
 /// One tick: data value and label.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +38,9 @@ pub struct Tick {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LegendEntry {
     pub series: usize,
+    /// A point series whose marker is drawn on this entry's line sample.
+    pub marker_of: Option<usize>,
+    pub label: String,
     pub x: f64,
     /// Vertical centre of the entry.
     pub y: f64,
@@ -45,6 +52,8 @@ pub struct PanelLayout {
     /// Vertical centre of the panel title.
     pub title_y: f64,
     pub legend: Vec<LegendEntry>,
+    /// The white box behind a legend inside the plot.
+    pub legend_box: Option<Rect>,
     pub plot: Rect,
     pub x_ticks: Vec<Tick>,
     pub y_ticks: Vec<Tick>,
@@ -53,6 +62,9 @@ pub struct PanelLayout {
     pub x_label_y: f64,
     /// Horizontal centre of the (rotated) y axis label.
     pub y_label_x: f64,
+    /// Whether a tick at 0 on x, on y is the value zero (and gets the
+    /// darker zero line); on a log axis 0 is 10⁰.
+    pub zero_line: (bool, bool),
 }
 
 /// How x tick labels are set.
@@ -102,9 +114,9 @@ struct Bands {
     categories: Vec<String>,
 }
 
-/// Legend entries of one row: (series index, width), and the row's width.
+/// Legend entries of one row: (entry, width), and the row's width.
 struct LegendRow {
-    entries: Vec<(usize, f64)>,
+    entries: Vec<(Item, f64)>,
     width: f64,
 }
 
@@ -115,13 +127,45 @@ pub fn layout_panels(
     columns: usize,
     fonts: &Fonts,
     s: f64,
+    options: &FigureOptions,
+    looks: &[Vec<SeriesLook>],
 ) -> Result<Vec<PanelLayout>, (usize, String)> {
+    let scales = (options.x_scale, options.y_scale);
+    let items: Vec<Vec<Item>> = panels
+        .iter()
+        .zip(looks)
+        .map(|(panel, looks)| match options.legend {
+            LegendPosition::None => Vec::new(),
+            _ => legend::items(panel, looks),
+        })
+        .collect();
     let bands = panels
         .iter()
         .zip(cells)
+        .zip(&items)
         .enumerate()
-        .map(|(i, (panel, cell))| bands(panel, *cell, fonts, s).map_err(|e| (i, e)))
+        .map(|(i, ((panel, cell), items))| {
+            let top = if options.legend == LegendPosition::Top {
+                items.as_slice()
+            } else {
+                &[]
+            };
+            bands(panel, *cell, top, fonts, s).map_err(|e| (i, e))
+        })
         .collect::<Result<Vec<_>, _>>()?;
+    // Room right of the plot for a legend there (or for an inside legend
+    // with no free corner; decided below, once the plot is known).
+    let side_width = |items: &[Item]| -> Result<f64, String> {
+        let widest = items
+            .iter()
+            .map(|it| item_width(&it.label, fonts, s))
+            .try_fold(0.0_f64, |m, w| Ok::<f64, String>(m.max(w?)))?;
+        Ok(if items.is_empty() {
+            0.0
+        } else {
+            widest + LEGEND_ENTRY_GAP * s
+        })
+    };
     let aligned = |i: usize, f: &dyn Fn(&Bands) -> f64| {
         let row = i / columns;
         let row_max = bands
@@ -141,7 +185,11 @@ pub fn layout_panels(
     let mut lefts = Vec::new();
     for (i, (panel, cell)) in panels.iter().zip(cells).enumerate() {
         let plot_h = (cell.h - aligned(i, &|b| b.top) - aligned(i, &|b| b.bottom)).max(20.0 * s);
-        let ticks = numeric_ticks(panel.y_range, (plot_h / (Y_TICK_SPACING * s)) as usize);
+        let ticks = scaled_ticks(
+            scales.1,
+            panel.y_range,
+            (plot_h / (Y_TICK_SPACING * s)) as usize,
+        );
         let widest =
             widest(&fonts.tick, ticks.iter().map(|t| t.label.as_str())).map_err(|e| (i, e))?;
         lefts.push(PAD * s + label_height(&panel.y_label, s) + widest + TICK_LABEL_OFFSET * s);
@@ -164,22 +212,84 @@ pub fn layout_panels(
     {
         let top = cell.y + aligned(i, &|b| b.top);
         let left = cell.x + column_max(i);
-        let plot = Rect {
+        let plot_in = |right_room: f64| Rect {
             x: left,
             y: top,
-            w: (cell.right() - (PAD + RIGHT_ROOM) * s - left).max(20.0 * s),
+            w: (cell.right() - (PAD + RIGHT_ROOM) * s - right_room - left).max(20.0 * s),
             h: (cell.bottom() - aligned(i, &|b| b.bottom) - top).max(20.0 * s),
         };
+        let mut plot = plot_in(0.0);
+        let mut legend_box = None;
+        let mut entries = Vec::new();
+        match options.legend {
+            LegendPosition::Top => {
+                let legend_top = cell.y + PAD * s + title_height(panel, s);
+                entries = place_legend(&band.legend_rows, legend_top, plot, *cell, s);
+            }
+            LegendPosition::None => {}
+            position => {
+                let row_h = line(font::LEGEND_PX, s);
+                let width = side_width(&items[i]).map_err(|e| (i, e))?;
+                let size = (width, row_h * items[i].len() as f64 + GAP * s);
+                let map = |p: (f64, f64)| {
+                    (
+                        plot.x + (p.0 - panel.x_range.0) / span(panel.x_range) * plot.w,
+                        plot.bottom() - (p.1 - panel.y_range.0) / span(panel.y_range) * plot.h,
+                    )
+                };
+                let corner = (position != LegendPosition::Right)
+                    .then(|| {
+                        legend::corners(position).into_iter().find(|c| {
+                            let area = legend::corner_box(*c, plot, size, GAP * s);
+                            area.w <= plot.w - 2.0 * GAP * s
+                                && area.h <= plot.h - 2.0 * GAP * s
+                                && !legend::covers_data(panel, area, &map)
+                        })
+                    })
+                    .flatten();
+                let area = match corner {
+                    Some(c) => {
+                        let area = legend::corner_box(c, plot, size, GAP * s);
+                        legend_box = (!items[i].is_empty()).then_some(area);
+                        area
+                    }
+                    None => {
+                        plot = plot_in(width);
+                        Rect {
+                            x: plot.right() + (RIGHT_ROOM * 0.5 + GAP) * s,
+                            y: plot.y,
+                            w: width,
+                            h: size.1,
+                        }
+                    }
+                };
+                entries = items[i]
+                    .iter()
+                    .enumerate()
+                    .map(|(r, item)| LegendEntry {
+                        series: item.series,
+                        marker_of: item.marker_of,
+                        label: item.label.clone(),
+                        x: area.x + LEGEND_SAMPLE_GAP * s,
+                        y: area.y + GAP * s / 2.0 + row_h * (r as f64 + 0.5),
+                    })
+                    .collect();
+            }
+        }
         let x_ticks = if panel.categories.is_empty() {
-            fitting_x_ticks(panel.x_range, plot.w, &fonts.tick, s).map_err(|e| (i, e))?
+            fitting_x_ticks(scales.0, panel.x_range, plot.w, &fonts.tick, s).map_err(|e| (i, e))?
         } else {
             category_ticks(&band.categories, panel.x_range)
         };
         let title_y = cell.y + PAD * s + line(font::PANEL_TITLE_PX, s) / 2.0;
-        let legend_top = cell.y + PAD * s + title_height(panel, s);
         layouts.push(PanelLayout {
             title_y,
-            legend: place_legend(&band.legend_rows, legend_top, plot, *cell, s),
+            legend: entries,
+            legend_box,
+            zero_line: (
+                scales.0 != AxisScale::Log || !panel.categories.is_empty(),
+                scales.1 != AxisScale::Log,
+            ),
             plot,
             x_ticks,
             y_ticks,
@@ -216,8 +326,14 @@ fn label_height(label: &str, s: f64) -> f64 {
     }
 }
 
-fn bands(panel: &Panel, cell: Rect, fonts: &Fonts, s: f64) -> Result<Bands, String> {
-    let legend_rows = legend_rows(&panel.series, cell.w - 2.0 * PAD * s, fonts, s)?;
+fn bands(
+    panel: &Panel,
+    cell: Rect,
+    legend_items: &[Item],
+    fonts: &Fonts,
+    s: f64,
+) -> Result<Bands, String> {
+    let legend_rows = legend_rows(legend_items, cell.w - 2.0 * PAD * s, fonts, s)?;
     let legend_h = line(font::LEGEND_PX, s) * legend_rows.len() as f64;
     let top = PAD * s + title_height(panel, s) + legend_h + GAP * s;
 
@@ -305,8 +421,20 @@ fn numeric_ticks(range: Range, max_count: usize) -> Vec<Tick> {
         .collect()
 }
 
+/// Ticks of an axis of `scale` over its axis-space `range`.
+fn scaled_ticks(scale: AxisScale, range: Range, max_count: usize) -> Vec<Tick> {
+    match scale {
+        AxisScale::Linear => numeric_ticks(range, max_count),
+        _ => axis_scale::ticks(scale, range, max_count)
+            .into_iter()
+            .map(|(value, label)| Tick { value, label })
+            .collect(),
+    }
+}
+
 /// As many x ticks as fit without their labels touching.
 fn fitting_x_ticks(
+    scale: AxisScale,
     range: Range,
     plot_w: f64,
     font: &FontDesc<'static>,
@@ -314,9 +442,15 @@ fn fitting_x_ticks(
 ) -> Result<Vec<Tick>, String> {
     let mut count = ((plot_w / (X_TICK_SPACING * s)).floor() as usize).max(2);
     loop {
-        let ticks = numeric_ticks(range, count);
+        let ticks = scaled_ticks(scale, range, count);
         let widest = widest(font, ticks.iter().map(|t| t.label.as_str()))?;
-        let spacing = plot_w / span(range) * nice_step(range, count);
+        let spacing = match scale {
+            AxisScale::Linear => plot_w / span(range) * nice_step(range, count),
+            _ => ticks
+                .windows(2)
+                .map(|w| (w[1].value - w[0].value) / span(range) * plot_w)
+                .fold(f64::INFINITY, f64::min),
+        };
         if widest + LABEL_SPACING * s <= spacing || count <= 2 {
             return Ok(ticks);
         }
@@ -340,31 +474,32 @@ fn category_ticks(categories: &[String], range: Range) -> Vec<Tick> {
 /// Labelled series packed into rows no wider than `max_w`; none if no series
 /// has a label.
 fn legend_rows(
-    series: &[Series],
+    items: &[Item],
     max_w: f64,
     fonts: &Fonts,
     s: f64,
 ) -> Result<Vec<LegendRow>, String> {
     let gap = LEGEND_ENTRY_GAP * s;
     let mut rows: Vec<LegendRow> = Vec::new();
-    for (index, item) in series
-        .iter()
-        .enumerate()
-        .filter(|(_, it)| !it.label.is_empty())
-    {
-        let w = (LEGEND_SAMPLE + LEGEND_SAMPLE_GAP) * s + text_size(&fonts.legend, &item.label)?.0;
+    for item in items {
+        let w = item_width(&item.label, fonts, s)?;
         match rows.last_mut() {
             Some(row) if row.width + gap + w <= max_w => {
-                row.entries.push((index, w));
+                row.entries.push((item.clone(), w));
                 row.width += gap + w;
             }
             _ => rows.push(LegendRow {
-                entries: vec![(index, w)],
+                entries: vec![(item.clone(), w)],
                 width: w,
             }),
         }
     }
     Ok(rows)
+}
+
+/// Sample, gap and text of one legend entry.
+fn item_width(label: &str, fonts: &Fonts, s: f64) -> Result<f64, String> {
+    Ok((LEGEND_SAMPLE + LEGEND_SAMPLE_GAP) * s + text_size(&fonts.legend, label)?.0)
 }
 
 /// Rows centred over the plot area (as the title is), kept inside the cell.
@@ -377,8 +512,14 @@ fn place_legend(rows: &[LegendRow], top: f64, plot: Rect, cell: Rect, s: f64) ->
             .min(cell.right() - PAD * s - row.width)
             .max(cell.x + PAD * s);
         let y = top + row_h * (r as f64 + 0.5);
-        for &(series, w) in &row.entries {
-            entries.push(LegendEntry { series, x, y });
+        for (item, w) in &row.entries {
+            entries.push(LegendEntry {
+                series: item.series,
+                marker_of: item.marker_of,
+                label: item.label.clone(),
+                x,
+                y,
+            });
             x += w + LEGEND_ENTRY_GAP * s;
         }
     }

@@ -52,6 +52,7 @@ pub fn figure(name: &str, title: &str, columns: usize, panels: Vec<Panel>) -> Fi
         alt: String::new(),
         panels,
         columns,
+        options: Default::default(),
     }
 }
 

@@ -73,8 +73,23 @@ fn legends_sit_above_the_plot_area_inside_the_cell() {
             1.0,
         );
         let (columns, _) = layout::grid(fig.panels.len(), fig.columns);
-        let layouts =
-            panel_layout::layout_panels(&fig.panels, &cells, columns, &fonts, 1.0).unwrap();
+        let layouts = {
+            let looks: Vec<_> = fig
+                .panels
+                .iter()
+                .map(|p| super::style::looks(&p.series, &[]))
+                .collect();
+            panel_layout::layout_panels(
+                &fig.panels,
+                &cells,
+                columns,
+                &fonts,
+                1.0,
+                &fig.options,
+                &looks,
+            )
+            .unwrap()
+        };
         let row_h = panel_layout::line(font::LEGEND_PX, 1.0);
         for ((layout, cell), panel) in layouts.iter().zip(&cells).zip(&fig.panels) {
             let plot = layout.plot;

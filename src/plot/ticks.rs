@@ -61,7 +61,7 @@ pub fn tick_labels(ticks: &[f64], step: f64) -> Vec<String> {
 
 /// `value` as mantissa × 10 to a superscript exponent; a mantissa of 1 is
 /// left out (`10⁻⁵`).
-fn power_of_ten(value: f64) -> String {
+pub fn power_of_ten(value: f64) -> String {
     let mut exponent = value.abs().log10().floor() as i32;
     // Ticks are round numbers, so the mantissa needs only its own digits.
     let decimals = significant_decimals((value / 10f64.powi(exponent)).abs()).min(6);

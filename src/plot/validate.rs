@@ -20,6 +20,9 @@ pub fn check_figure(figure: &FigureData) -> Result<(), String> {
     for (index, panel) in figure.panels.iter().enumerate() {
         check_panel(panel).map_err(|e| format!("{}: {e}", panel_name(index, panel)))?;
     }
+    if let Some(message) = super::style::unmatched_rule(figure) {
+        return Err(message);
+    }
     Ok(())
 }
 

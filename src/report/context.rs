@@ -12,8 +12,9 @@ use serde::Serialize;
 use super::markdown::markdown_to_html;
 use super::math::latex_to_mathml;
 use super::ReportError;
-use crate::compute::{Cell, Erratum, FigureData, Results, Section, TableData};
+use crate::compute::{Cell, Erratum, FigureData, Results, Section, TableData, REF_CLOSE, REF_OPEN};
 use crate::format::{format_evidence, format_number, Decimals};
+use crate::scenario::Placement;
 
 /// Heading levels: the page title is `<h1>`, sections `<h2>`, figures/errata below.
 const INTRO_HEADING_OFFSET: usize = 1;
@@ -49,6 +50,18 @@ pub struct SectionView {
     pub formulas_html: Vec<String>,
     pub figures: Vec<FigureView>,
     pub tables: Vec<TableView>,
+    /// What the text places inside itself, in order, each with the prose
+    /// after it; shown between `prose_html` and the listed figures.
+    pub placed: Vec<PlacedView>,
+}
+
+/// A figure, table or the formulas placed inside a section's text.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PlacedView {
+    pub figure: Option<FigureView>,
+    pub table: Option<TableView>,
+    pub formulas_html: Vec<String>,
+    pub prose_html: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -115,15 +128,24 @@ impl ReportContext {
             used_anchors: BTreeSet::new(),
             figures: 0,
             tables: 0,
+            numbers: BTreeMap::new(),
         };
         for section in &results.sections {
             builder.used_anchors.insert(section.id.clone());
         }
         let errata_anchor = builder.unique_anchor("errata");
+        // Numbers and anchors first (page order), so a reference anywhere,
+        // even before what it names, knows both.
+        let numbered = results
+            .sections
+            .iter()
+            .map(|s| builder.numbered(s))
+            .collect::<Result<Vec<_>, _>>()?;
         let sections = results
             .sections
             .iter()
-            .map(|s| builder.section(s))
+            .zip(numbered)
+            .map(|(s, n)| builder.section(s, n))
             .collect::<Result<Vec<_>, _>>()?;
         let mut toc: Vec<TocEntry> = sections
             .iter()
@@ -140,14 +162,14 @@ impl ReportContext {
         }
         Ok(ReportContext {
             title: results.title.clone(),
-            intro_html: markdown_to_html(&results.intro, INTRO_HEADING_OFFSET)?,
+            intro_html: builder.prose(&results.intro, INTRO_HEADING_OFFSET)?,
             version: env!("CARGO_PKG_VERSION").to_string(),
             toc,
             sections,
             errata: results
                 .errata
                 .iter()
-                .map(erratum)
+                .map(|e| erratum(e, &builder))
                 .collect::<Result<_, _>>()?,
             errata_anchor,
             warnings: results.warnings.clone(),
@@ -162,10 +184,29 @@ struct Builder<'a> {
     used_anchors: BTreeSet<String>,
     figures: usize,
     tables: usize,
+    /// `figure:name` / `table:name` → (label, anchor) where first shown.
+    numbers: BTreeMap<String, (String, String)>,
+}
+
+/// A section's figures and tables with numbers and anchors, before its prose.
+struct Numbered {
+    figures: Vec<FigureView>,
+    tables: Vec<TableView>,
+    placed: Vec<(Option<FigureView>, Option<TableView>)>,
 }
 
 impl Builder<'_> {
-    fn section(&mut self, section: &Section) -> Result<SectionView, ReportError> {
+    /// Figures and tables of a section in page order: those placed in the
+    /// text, then the listed figures, then the listed tables.
+    fn numbered(&mut self, section: &Section) -> Result<Numbered, ReportError> {
+        let mut placed = Vec::new();
+        for block in &section.placed {
+            placed.push(match &block.place {
+                Placement::Figure(name) => (Some(self.figure(section, name)?), None),
+                Placement::Table(name) => (None, Some(self.table(section, name)?)),
+                Placement::Formulas => (None, None),
+            });
+        }
         let figures = section
             .figures
             .iter()
@@ -176,18 +217,89 @@ impl Builder<'_> {
             .iter()
             .map(|name| self.table(section, name))
             .collect::<Result<_, _>>()?;
-        Ok(SectionView {
-            id: section.id.clone(),
-            title: section.title.clone(),
-            prose_html: markdown_to_html(&section.markdown, SECTION_HEADING_OFFSET)?,
-            formulas_html: section
+        Ok(Numbered {
+            figures,
+            tables,
+            placed,
+        })
+    }
+
+    fn section(&self, section: &Section, numbered: Numbered) -> Result<SectionView, ReportError> {
+        let formulas = || -> Result<Vec<String>, ReportError> {
+            section
                 .formulas
                 .iter()
                 .map(|latex| latex_to_mathml(latex, DisplayMode::Block))
-                .collect::<Result<_, _>>()?,
-            figures,
-            tables,
+                .collect()
+        };
+        let formulas_placed = section
+            .placed
+            .iter()
+            .any(|b| b.place == Placement::Formulas);
+        let placed = section
+            .placed
+            .iter()
+            .zip(numbered.placed)
+            .map(|(block, (figure, table))| {
+                Ok(PlacedView {
+                    figure,
+                    table,
+                    formulas_html: if block.place == Placement::Formulas {
+                        formulas()?
+                    } else {
+                        Vec::new()
+                    },
+                    prose_html: self.prose(&block.markdown, SECTION_HEADING_OFFSET)?,
+                })
+            })
+            .collect::<Result<_, ReportError>>()?;
+        Ok(SectionView {
+            id: section.id.clone(),
+            title: section.title.clone(),
+            prose_html: self.prose(&section.markdown, SECTION_HEADING_OFFSET)?,
+            formulas_html: if formulas_placed {
+                Vec::new()
+            } else {
+                formulas()?
+            },
+            figures: numbered.figures,
+            tables: numbered.tables,
+            placed,
         })
+    }
+
+    /// Markdown with its references (`{ref:fit}`) as links ("Figure 3").
+    fn prose(&self, markdown: &str, heading_offset: usize) -> Result<String, ReportError> {
+        markdown_to_html(&self.resolve_refs(markdown), heading_offset)
+    }
+
+    fn resolve_refs(&self, markdown: &str) -> String {
+        let mut out = String::with_capacity(markdown.len());
+        let mut rest = markdown;
+        while let Some(start) = rest.find(REF_OPEN) {
+            out.push_str(&rest[..start]);
+            let tail = &rest[start + REF_OPEN.len_utf8()..];
+            let Some(end) = tail.find(REF_CLOSE) else {
+                break;
+            };
+            let (kind, name) = tail[..end].split_once(':').unwrap_or(("", &tail[..end]));
+            let found = match kind {
+                "" => self
+                    .numbers
+                    .get(&format!("figure:{name}"))
+                    .or_else(|| self.numbers.get(&format!("table:{name}"))),
+                kind => self.numbers.get(&format!("{kind}:{name}")),
+            };
+            match found {
+                Some((label, anchor)) => out.push_str(&format!("[{label}](#{anchor})")),
+                // Validation resolves every reference; an unshown one
+                // (impossible today) reads as its name rather than vanishing.
+                None => out.push_str(name),
+            }
+            rest = &tail[end + REF_CLOSE.len_utf8()..];
+        }
+        out.push_str(rest);
+        out
     }
 
     fn figure(&mut self, section: &Section, name: &str) -> Result<FigureView, ReportError> {
@@ -207,6 +319,9 @@ impl Builder<'_> {
         // The plot stage made the element inline-ready (named for screen readers).
         let svg_html = svg.clone();
         self.figures += 1;
+        self.numbers
+            .entry(format!("figure:{name}"))
+            .or_insert_with(|| (format!("Figure {}", self.figures), anchor.clone()));
         Ok(FigureView {
             anchor,
             name: name.to_string(),
@@ -229,11 +344,15 @@ impl Builder<'_> {
                 section: section.id.clone(),
                 name: name.to_string(),
             })?;
-        let rows: Vec<Vec<CellView>> = table
+        let mut rows: Vec<Vec<CellView>> = table
             .rows
             .iter()
             .map(|row| row.iter().map(cell).collect())
             .collect();
+        let elided = match table.shown {
+            Some(ends) if rows.len() > 2 * ends + 1 => Some((ends, rows.len() - 2 * ends)),
+            _ => None,
+        };
         let columns = table
             .columns
             .iter()
@@ -244,9 +363,29 @@ impl Builder<'_> {
                     && rows.iter().all(|r| r.get(i).is_none_or(|c| c.numeric)),
             })
             .collect();
+        if let Some((ends, hidden)) = elided {
+            // The first and last rows, and between them how many are left
+            // out and where they are.
+            let tail = rows.split_off(rows.len() - ends);
+            rows.truncate(ends);
+            let mut gap = vec![CellView {
+                text: format!("… {hidden} more rows (all in tables/{name}.csv) …"),
+                numeric: false,
+            }];
+            gap.extend((1..table.columns.len()).map(|_| CellView {
+                text: String::new(),
+                numeric: false,
+            }));
+            rows.push(gap);
+            rows.extend(tail);
+        }
         self.tables += 1;
+        let anchor = self.unique_anchor(&format!("tab-{name}"));
+        self.numbers
+            .entry(format!("table:{name}"))
+            .or_insert_with(|| (format!("Table {}", self.tables), anchor.clone()));
         Ok(TableView {
-            anchor: self.unique_anchor(&format!("tab-{name}")),
+            anchor,
             name: name.to_string(),
             number: self.tables,
             title: table.title.clone(),
@@ -282,11 +421,11 @@ fn cell(cell: &Cell) -> CellView {
     }
 }
 
-fn erratum(erratum: &Erratum) -> Result<ErratumView, ReportError> {
+fn erratum(erratum: &Erratum, builder: &Builder) -> Result<ErratumView, ReportError> {
     Ok(ErratumView {
         id: erratum.id.clone(),
         claim: erratum.claim.clone(),
-        correction_html: markdown_to_html(&erratum.correction, ERRATUM_HEADING_OFFSET)?,
+        correction_html: builder.prose(&erratum.correction, ERRATUM_HEADING_OFFSET)?,
         evidence: erratum
             .evidence
             .iter()

@@ -26,8 +26,8 @@ use std::collections::BTreeMap;
 use crate::compute::Results;
 
 pub use context::{
-    CellView, ColumnView, ErratumView, EvidenceView, FigureView, ReportContext, SectionView,
-    TableView, TocEntry,
+    CellView, ColumnView, ErratumView, EvidenceView, FigureView, PlacedView, ReportContext,
+    SectionView, TableView, TocEntry,
 };
 pub use templates::{Templates, ENTRY_TEMPLATE};
 

@@ -30,6 +30,7 @@ fn sample() -> (Results, BTreeMap<String, String>) {
         alt: format!("Plot of {name}: a parabola"),
         panels: Vec::new(),
         columns: 1,
+        options: Default::default(),
     };
     let results = Results {
         title: format!("Loss functions {XSS}"),
@@ -42,6 +43,7 @@ fn sample() -> (Results, BTreeMap<String, String>) {
                 formulas: vec![r"\mathrm{MSE} = \frac{1}{n}\sum_{i=1}^{n} (y_i - \hat y_i)^2".into()],
                 figures: vec!["mse".into()],
                 tables: vec!["metrics".into()],
+                placed: Vec::new(),
             },
             Section {
                 id: "huber".into(),
@@ -52,6 +54,7 @@ fn sample() -> (Results, BTreeMap<String, String>) {
                 ],
                 figures: vec!["huber".into()],
                 tables: Vec::new(),
+                placed: Vec::new(),
             },
         ],
         figures: vec![
@@ -63,6 +66,7 @@ fn sample() -> (Results, BTreeMap<String, String>) {
             title: "Metrics on the figure-1 data".into(),
             caption: format!("Caption {XSS}"),
             columns: vec!["loss".into(), "value".into(), "bound".into()],
+            shown: None,
             rows: vec![
                 vec![
                     Cell::Text("MSE".into()),

@@ -11,14 +11,24 @@
 //! | `function`    | `function`, `x`                                             |
 //! | `bars`        | `distributions`                                             |
 //! | `normal_kl`   | `target`, `model` (normals), `shifts`, `x`, `shift_range`   |
+//! | `histogram`   | `datasets`, `bins`, `density`                               |
+//!
+//! A `data` figure without `prediction` shows `target` or `datasets` as
+//! `draw = "points"` (against the index), `"strip"` or `"histogram"`.
 //!
 //! Every kind also takes `name`, `title`, `caption`, `alt`, `x_label`,
-//! `y_label`, `x_range`, `y_range`, `columns`.
+//! `y_label`, `x_range`, `y_range`, `columns`, `appendix`, and the options
+//! of `figure_options.rs` (scales, size, legend, series styles,
+//! annotations, panels).
 
 use serde::Deserialize;
 
 use super::context::Context;
 use super::error::{shown_number, ScenarioError};
+use super::figure_options::{
+    validate_options, Arrow, AxisScale, Band, LegendPosition, OptionKeys, PanelMode, RefLine,
+    SeriesStyle, TextNote,
+};
 use super::grid::{
     check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS, MAX_SERIES,
 };
@@ -34,6 +44,7 @@ pub enum FigureKindName {
     Function,
     Bars,
     NormalKl,
+    Histogram,
 }
 
 /// A number or a list of numbers.
@@ -78,14 +89,36 @@ pub struct FigureSpec {
     pub distributions: Option<Vec<String>>,
     pub shifts: Option<Vec<f64>>,
     pub shift_range: Option<GridSpec>,
-    /// Drawn into `figures/` without a place on the page: a figure no section
-    /// shows is otherwise an error (it would be missing from the report).
+    /// Datasets shown by a `data` or `histogram` figure.
+    pub datasets: Option<Vec<String>>,
+    /// How a `data` figure shows its datasets.
+    pub draw: Option<DataDraw>,
+    /// Histogram bins (default 20) and whether bars are densities.
+    pub bins: Option<usize>,
+    pub density: Option<bool>,
+    /// Shown in the report's appendix instead of by a section: a figure no
+    /// section shows is otherwise an error (it would be missing from the page).
     #[serde(default)]
     pub appendix: bool,
+    // Options every kind takes (`figure_options.rs`).
+    pub x_scale: Option<AxisScale>,
+    pub y_scale: Option<AxisScale>,
+    pub width: Option<f64>,
+    pub height: Option<f64>,
+    pub aspect: Option<f64>,
+    pub png_scale: Option<f64>,
+    pub legend: Option<LegendPosition>,
+    pub series: Option<Vec<SeriesStyle>>,
+    pub vlines: Option<Vec<RefLine>>,
+    pub hlines: Option<Vec<RefLine>>,
+    pub bands: Option<Vec<Band>>,
+    pub text: Option<Vec<TextNote>>,
+    pub arrows: Option<Vec<Arrow>>,
+    pub panels: Option<PanelMode>,
 }
 
 impl FigureSpec {
-    fn used_keys(&self) -> [(&'static str, bool); 15] {
+    fn used_keys(&self) -> [(&'static str, bool); 19] {
         [
             ("target", self.target.is_some()),
             ("prediction", self.prediction.is_some()),
@@ -102,13 +135,25 @@ impl FigureSpec {
             ("distributions", self.distributions.is_some()),
             ("shifts", self.shifts.is_some()),
             ("shift_range", self.shift_range.is_some()),
+            ("datasets", self.datasets.is_some()),
+            ("draw", self.draw.is_some()),
+            ("bins", self.bins.is_some()),
+            ("density", self.density.is_some()),
         ]
     }
 
     pub(crate) fn validate(&self, path: &str, ctx: &Context) -> Result<ValidFigure, ScenarioError> {
         let rep = &ctx.rep;
         let allowed: &[&str] = match self.kind {
-            FigureKindName::Data => &["target", "prediction"],
+            FigureKindName::Data => &[
+                "target",
+                "prediction",
+                "datasets",
+                "draw",
+                "bins",
+                "density",
+            ],
+            FigureKindName::Histogram => &["datasets", "bins", "density"],
             FigureKindName::LossCurve => &["losses", "x", "axis", "target_value", "show", "split"],
             FigureKindName::Margin => &["losses", "x", "show", "split"],
             FigureKindName::ConstantFit => &["dataset", "losses", "x", "delta"],
@@ -149,6 +194,10 @@ impl FigureSpec {
         };
 
         let kind = match self.kind {
+            FigureKindName::Data | FigureKindName::Histogram if self.prediction.is_none() => {
+                self.datasets_kind(path, ctx)?
+            }
+            FigureKindName::Histogram => unreachable_kind(path, rep)?,
             FigureKindName::Data => {
                 let target_name = text("target", &self.target)?;
                 let prediction_name = text("prediction", &self.prediction)?;
@@ -380,7 +429,30 @@ impl FigureSpec {
             y_range: range("y_range", self.y_range)?,
             columns: self.columns,
             kind,
+            appendix: self.appendix,
+            options: validate_options(self.option_keys(), path, rep)?,
         })
+    }
+
+    fn option_keys(&self) -> OptionKeys<'_> {
+        OptionKeys {
+            x_scale: self.x_scale,
+            y_scale: self.y_scale,
+            width: self.width,
+            height: self.height,
+            aspect: self.aspect,
+            png_scale: self.png_scale,
+            legend: self.legend,
+            series: &self.series,
+            vlines: &self.vlines,
+            hlines: &self.hlines,
+            bands: &self.bands,
+            text: &self.text,
+            arrows: &self.arrows,
+            panels: self.panels,
+            x_range: self.x_range,
+            y_range: self.y_range,
+        }
     }
 }
 
@@ -492,5 +564,95 @@ fn kind_name(kind: FigureKindName) -> &'static str {
         FigureKindName::Function => "function",
         FigureKindName::Bars => "bars",
         FigureKindName::NormalKl => "normal_kl",
+        FigureKindName::Histogram => "histogram",
+    }
+}
+
+/// Histograms have no `prediction` (refused above as a key of another kind).
+fn unreachable_kind(path: &str, rep: &super::error::Reporter) -> Result<FigureKind, ScenarioError> {
+    Err(rep.invalid(path, "a histogram takes `datasets`, not `prediction`"))
+}
+
+/// Most bins of a histogram figure.
+pub const MAX_FIGURE_BINS: usize = 1000;
+
+impl FigureSpec {
+    /// A `data` figure without a prediction, or a `histogram`: one or more
+    /// flat datasets as points, a strip plot or histograms.
+    fn datasets_kind(&self, path: &str, ctx: &Context) -> Result<FigureKind, ScenarioError> {
+        let rep = &ctx.rep;
+        let (names, key) = match (&self.target, &self.datasets) {
+            (Some(_), Some(_)) => {
+                return Err(rep.invalid(
+                    format!("{path}.datasets"),
+                    "cannot be given with `target`: a data figure shows a target (and its \
+                     prediction) or `datasets`",
+                ))
+            }
+            (Some(target), None) => (vec![target.clone()], "target"),
+            (None, Some(names)) if !names.is_empty() => (names.clone(), "datasets"),
+            (None, Some(_)) => return Err(rep.invalid(format!("{path}.datasets"), "is empty")),
+            (None, None) => {
+                return Err(rep.invalid(
+                    path,
+                    format!(
+                        "needs `datasets` (or `target`) for kind \"{}\"",
+                        kind_name(self.kind)
+                    ),
+                ))
+            }
+        };
+        check_series(path, names.len(), "datasets", ctx)?;
+        let mut sets = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            let at = if key == "target" {
+                format!("{path}.target")
+            } else {
+                format!("{path}.datasets[{i}]")
+            };
+            let values = ctx.flat(&at, name)?;
+            if values.is_empty() {
+                return Err(rep.invalid(at, format!("\"{name}\" has no values")));
+            }
+            sets.push(LabelledData {
+                name: name.clone(),
+                label: ctx.label(name),
+                values,
+            });
+        }
+        let total = sets
+            .iter()
+            .map(|s| s.values.len())
+            .fold(0usize, usize::saturating_add);
+        check_points(path, total, ctx)?;
+        let draw = match self.kind {
+            FigureKindName::Histogram => DataDraw::Histogram,
+            _ => self.draw.unwrap_or(DataDraw::Points),
+        };
+        if draw != DataDraw::Histogram {
+            for key in ["bins", "density"] {
+                if (key == "bins" && self.bins.is_some())
+                    || (key == "density" && self.density.is_some())
+                {
+                    return Err(rep.invalid(
+                        format!("{path}.{key}"),
+                        "is used by histograms only (`kind = \"histogram\"` or `draw = \"histogram\"`)",
+                    ));
+                }
+            }
+        }
+        let bins = self.bins.unwrap_or(20);
+        if !(1..=MAX_FIGURE_BINS).contains(&bins) {
+            return Err(rep.invalid(
+                format!("{path}.bins"),
+                format!("must be from 1 to {MAX_FIGURE_BINS}, got {bins}"),
+            ));
+        }
+        Ok(FigureKind::Datasets {
+            sets,
+            draw,
+            bins,
+            density: self.density.unwrap_or(false),
+        })
     }
 }

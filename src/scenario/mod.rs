@@ -15,10 +15,12 @@ mod dataset;
 mod distribution;
 mod error;
 mod figure;
+mod figure_options;
 mod grid;
 mod locate;
 mod loss_spec;
 mod metadata;
+mod placement;
 mod quantity;
 mod text;
 mod valid;
@@ -37,14 +39,19 @@ pub use error::{
     is_safe_folder_name, is_safe_name, nearest, report_folder_name, Reporter, ScenarioError,
 };
 pub use figure::{FigureKindName, FigureSpec, OneOrMany};
+pub use figure_options::{
+    parse_color, Arrow, AxisScale, Band, BandAxis, Dash, FigureOptions, LegendPosition, Marker,
+    PanelMode, RefLine, SeriesStyle, TextNote,
+};
 pub use grid::{
     Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS, MAX_SERIES,
 };
 pub use locate::{Located, Locator, Place};
 pub use loss_spec::{LossSpec, MAX_SWEEP};
 pub use metadata::{Metadata, OutputSettings};
+pub use placement::{placement_of, split as split_placements, Placed, Placement};
 pub use quantity::{QuantityKind, QuantitySpec};
-pub use text::{pieces, ErratumSpec, Piece, SectionSpec, TableKindName, TableSpec};
+pub use text::{pieces, ErratumSpec, Piece, RefKind, SectionSpec, TableKindName, TableSpec};
 pub use valid::*;
 pub use validate::validate;
 

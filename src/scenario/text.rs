@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::context::Context;
 use super::error::{is_safe_name, unknown_message, ScenarioError};
+use super::placement::Placement;
 use super::valid::{TableKind, ValidErratum, ValidQuantity, ValidSection, ValidTable};
 use crate::loss::{catalogue, Loss, Params};
 
@@ -20,6 +21,8 @@ pub enum TableKindName {
     Quantities,
     /// One row per sample of the evaluated `quantity`, then its value.
     PerSample,
+    /// The values of `datasets`, one column each.
+    Dataset,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -33,6 +36,10 @@ pub struct TableSpec {
     pub kind: TableKindName,
     pub quantities: Option<Vec<String>>,
     pub quantity: Option<String>,
+    /// Datasets of a `dataset` table (one column each).
+    pub datasets: Option<Vec<String>>,
+    /// A `dataset` table shows its first and last `rows` rows (default 5).
+    pub rows: Option<usize>,
     /// Decimals shown in HTML (CSV and JSON keep full precision). Default 4.
     pub digits: Option<usize>,
     /// Written to `tables/` without a place on the page: a table no section
@@ -87,7 +94,28 @@ impl TableSpec {
         quantities: &[ValidQuantity],
     ) -> Result<ValidTable, ScenarioError> {
         let rep = &ctx.rep;
+        if self.kind != TableKindName::Dataset {
+            if let Some(key) = [
+                ("datasets", self.datasets.is_some()),
+                ("rows", self.rows.is_some()),
+            ]
+            .into_iter()
+            .find_map(|(k, set)| set.then_some(k))
+            {
+                return Err(rep.invalid(
+                    format!("{path}.{key}"),
+                    "is used by `kind = \"dataset\"` tables only",
+                ));
+            }
+        }
         let kind = match (self.kind, &self.quantities, &self.quantity) {
+            (TableKindName::Dataset, None, None) => self.dataset_kind(path, ctx)?,
+            (TableKindName::Dataset, _, _) => {
+                return Err(rep.invalid(
+                    path,
+                    "kind \"dataset\" needs `datasets` (and no `quantities` or `quantity`)",
+                ))
+            }
             (TableKindName::Quantities, Some(names), None) => {
                 if names.is_empty() {
                     return Err(rep.invalid(format!("{path}.quantities"), "is empty"));
@@ -132,13 +160,19 @@ impl TableSpec {
                 format!("must be at most 15, got {digits}"),
             ));
         }
-        check_placeholders(&format!("{path}.caption"), &self.caption, ctx)?;
+        check_placeholders(
+            &format!("{path}.caption"),
+            &self.caption,
+            ctx,
+            TextRole::Plain,
+        )?;
         Ok(ValidTable {
             name: self.name.clone(),
             title: self.title.clone(),
             caption: self.caption.clone(),
             digits,
             kind,
+            appendix: self.appendix,
         })
     }
 }
@@ -150,7 +184,13 @@ impl SectionSpec {
         ctx: &Context,
     ) -> Result<ValidSection, ScenarioError> {
         ctx.check_name(&format!("{path}.id"), &self.id)?;
-        check_placeholders(&format!("{path}.markdown"), &self.markdown, ctx)?;
+        check_placeholders(
+            &format!("{path}.markdown"),
+            &self.markdown,
+            ctx,
+            TextRole::Section,
+        )?;
+        self.check_placements(path, ctx)?;
         for (i, f) in self.figures.iter().enumerate() {
             if !ctx.figures.contains(f) {
                 return Err(ctx.rep.unknown(
@@ -218,6 +258,83 @@ impl SectionSpec {
     }
 }
 
+/// Most rows a dataset table shows at each end.
+pub const MAX_SHOWN_ROWS: usize = 1000;
+
+impl TableSpec {
+    fn dataset_kind(&self, path: &str, ctx: &Context) -> Result<TableKind, ScenarioError> {
+        let names = match &self.datasets {
+            Some(names) if !names.is_empty() => names,
+            Some(_) => return Err(ctx.rep.invalid(format!("{path}.datasets"), "is empty")),
+            None => return Err(ctx.rep.invalid(path, "kind \"dataset\" needs `datasets`")),
+        };
+        let columns = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                Ok(super::valid::LabelledData {
+                    name: name.clone(),
+                    label: ctx.label(name),
+                    values: ctx.flat(&format!("{path}.datasets[{i}]"), name)?,
+                })
+            })
+            .collect::<Result<Vec<_>, ScenarioError>>()?;
+        let shown = self.rows.unwrap_or(5);
+        if !(1..=MAX_SHOWN_ROWS).contains(&shown) {
+            return Err(ctx.rep.invalid(
+                format!("{path}.rows"),
+                format!("must be from 1 to {MAX_SHOWN_ROWS}, got {shown}"),
+            ));
+        }
+        Ok(TableKind::Dataset { columns, shown })
+    }
+}
+
+impl SectionSpec {
+    /// Every placement line names a figure or table that exists (or the
+    /// section has formulas to place), and nothing is both placed in the
+    /// text and listed in `figures`/`tables`.
+    fn check_placements(&self, path: &str, ctx: &Context) -> Result<(), ScenarioError> {
+        let key = format!("{path}.markdown");
+        let placed = super::placement::split(&self.markdown);
+        for (line, (place, _)) in placed.lines.iter().zip(&placed.blocks) {
+            let (known, listed, what, list) = match place {
+                Placement::Figure(name) => (&ctx.figures, &self.figures, "figure", name),
+                Placement::Table(name) => (&ctx.tables, &self.tables, "table", name),
+                Placement::Formulas => {
+                    if self.formulas.is_empty() && self.formulas_of.is_empty() {
+                        return Err(ctx.rep.invalid_in(
+                            &key,
+                            line,
+                            "places {{formulas}} but the section has no `formulas` or \
+                             `formulas_of`",
+                        ));
+                    }
+                    continue;
+                }
+            };
+            if !known.contains(list) {
+                return Err(ctx.rep.invalid_in(
+                    &key,
+                    line,
+                    unknown_message(what, list, known.iter().map(String::as_str)),
+                ));
+            }
+            if listed.contains(list) {
+                return Err(ctx.rep.invalid_in(
+                    &key,
+                    line,
+                    format!(
+                        "places {what} \"{list}\" in the text, and the section's `{what}s` \
+                         list shows it again at the end; keep one of the two"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl ErratumSpec {
     pub(crate) fn validate(
         &self,
@@ -225,8 +342,13 @@ impl ErratumSpec {
         ctx: &Context,
     ) -> Result<ValidErratum, ScenarioError> {
         ctx.check_name(&format!("{path}.id"), &self.id)?;
-        check_placeholders(&format!("{path}.claim"), &self.claim, ctx)?;
-        check_placeholders(&format!("{path}.correction"), &self.correction, ctx)?;
+        check_placeholders(&format!("{path}.claim"), &self.claim, ctx, TextRole::Plain)?;
+        check_placeholders(
+            &format!("{path}.correction"),
+            &self.correction,
+            ctx,
+            TextRole::Markdown,
+        )?;
         for (i, e) in self.evidence.iter().enumerate() {
             ctx.quantity(&format!("{path}.evidence[{i}]"), e)?;
         }
@@ -258,6 +380,31 @@ pub enum Piece<'a> {
         name: &'a str,
         decimals: Option<usize>,
     },
+    /// `{ref:NAME}` (or `{ref:figure:NAME}`, `{ref:table:NAME}` where a
+    /// figure and a table share a name): "Figure 3" with a link, numbered by
+    /// the report.
+    Ref {
+        kind: Option<RefKind>,
+        name: &'a str,
+    },
+}
+
+/// What a reference names, when it says so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    Figure,
+    Table,
+}
+
+/// `figure:NAME`, `table:NAME` or `NAME` (the part after `ref:`).
+fn reference(target: &str) -> Option<(Option<RefKind>, &str)> {
+    let (kind, name) = match target.split_once(':') {
+        Some(("figure", name)) => (Some(RefKind::Figure), name),
+        Some(("table", name)) => (Some(RefKind::Table), name),
+        Some(_) => return None,
+        None => (None, target),
+    };
+    is_safe_name(name).then_some((kind, name))
 }
 
 /// Split text into literal pieces and `{name}` / `{name:N}` placeholders.
@@ -296,6 +443,17 @@ fn scan(text: &str) -> (Vec<Piece<'_>>, Option<&str>) {
         }
         if let Some(end) = tail.find('}').filter(|_| tail.starts_with('{')) {
             let inner = &tail[1..end];
+            if let Some(target) = inner.strip_prefix("ref:") {
+                match reference(target) {
+                    Some((kind, name)) => {
+                        flush(&mut out, &mut literal);
+                        out.push(Piece::Ref { kind, name });
+                        rest = &tail[end + 1..];
+                        continue;
+                    }
+                    None => bad = bad.or(Some(&tail[..=end])),
+                }
+            }
             let (name, format) = match inner.split_once(':') {
                 Some((n, f)) => (n, Some(f)),
                 None => (inner, None),
@@ -377,28 +535,57 @@ fn math_span(tail: &str) -> Option<usize> {
     None
 }
 
-/// Every placeholder must name a quantity and have a format it understands.
+/// What a text is, for what it may hold: plain text (a caption, a claim)
+/// takes quantities only; Markdown also references; a section's Markdown
+/// also placement lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TextRole {
+    Plain,
+    Markdown,
+    Section,
+}
+
+/// Every placeholder must name a quantity and have a format it understands;
+/// every reference must name one figure or table.
 pub(crate) fn check_placeholders(
     path: &str,
     text: &str,
     ctx: &Context,
+    role: TextRole,
 ) -> Result<(), ScenarioError> {
     let (pieces, bad) = scan(text);
     if let Some(bad) = bad {
         let name = bad[1..].split(':').next().unwrap_or_default();
-        return Err(ctx.rep.invalid_in(
-            path,
-            bad,
+        let message = if bad.starts_with("{ref:") {
+            format!(
+                "has the reference \"{bad}\" that losslab does not understand; write \
+                 {{ref:NAME}} with the name of a figure or table (or {{ref:figure:NAME}}, \
+                 {{ref:table:NAME}})"
+            )
+        } else {
             format!(
                 "has the placeholder \"{bad}\" with a format losslab does not know; \
                  write {{{name}}} or {{{name}:N}} with N decimals from 0 to 15 \
                  (or {{{{ and }}}} for literal braces)"
-            ),
-        ));
+            )
+        };
+        return Err(ctx.rep.invalid_in(path, bad, message));
+    }
+    if role != TextRole::Section {
+        if let Some(line) = super::placement::split(text).lines.first() {
+            return Err(ctx.rep.invalid_in(
+                path,
+                line,
+                format!(
+                    "places \"{line}\" outside a section; figures, tables and formulas are \
+                     placed in a section's `markdown`"
+                ),
+            ));
+        }
     }
     for piece in pieces {
-        if let Piece::Quantity { name, .. } = piece {
-            if !ctx.quantities.contains_key(name) {
+        match piece {
+            Piece::Quantity { name, .. } if !ctx.quantities.contains_key(name) => {
                 let known = ctx.quantities.keys().map(String::as_str);
                 return Err(ctx.rep.invalid_in(
                     path,
@@ -406,9 +593,46 @@ pub(crate) fn check_placeholders(
                     unknown_message("quantity", name, known),
                 ));
             }
+            Piece::Ref { .. } if role == TextRole::Plain => {
+                return Err(ctx.rep.invalid_in(
+                    path,
+                    "{ref:",
+                    "is plain text, where a reference cannot be a link; refer to figures \
+                     and tables in Markdown (`intro`, `markdown`, `correction`)",
+                ));
+            }
+            Piece::Ref { kind, name } => {
+                resolve_ref(kind, name, ctx).map_err(|m| {
+                    ctx.rep
+                        .invalid_in(path, &format!("{{ref:"), format!("{{ref:{name}}}: {m}"))
+                })?;
+            }
+            _ => {}
         }
     }
     Ok(())
+}
+
+/// The kind a reference resolves to; a message if it names nothing or both.
+pub(crate) fn resolve_ref(
+    kind: Option<RefKind>,
+    name: &str,
+    ctx: &Context,
+) -> Result<RefKind, String> {
+    let figure = ctx.figures.iter().any(|f| f == name);
+    let table = ctx.tables.iter().any(|t| t == name);
+    match (kind, figure, table) {
+        (Some(RefKind::Figure), true, _) | (None, true, false) => Ok(RefKind::Figure),
+        (Some(RefKind::Table), _, true) | (None, false, true) => Ok(RefKind::Table),
+        (None, true, true) => Err(format!(
+            "\"{name}\" is both a figure and a table; write {{ref:figure:{name}}} or \
+             {{ref:table:{name}}}"
+        )),
+        _ => {
+            let known = ctx.figures.iter().chain(&ctx.tables).map(String::as_str);
+            Err(unknown_message("figure or table", name, known))
+        }
+    }
 }
 
 #[cfg(test)]

@@ -104,6 +104,10 @@ pub struct ValidFigure {
     pub y_range: Option<(f64, f64)>,
     pub columns: Option<usize>,
     pub kind: FigureKind,
+    /// Shown in the report's appendix rather than by a section.
+    pub appendix: bool,
+    /// Scales, size, legend, series styles, annotations, panels.
+    pub options: super::figure_options::FigureOptions,
 }
 
 /// What a loss curve puts on its x axis.
@@ -138,8 +142,34 @@ pub enum Function {
     Softplus,
 }
 
+/// How a data figure without a prediction shows its datasets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DataDraw {
+    /// Each value against its index.
+    Points,
+    /// One column of points per dataset, spread sideways so they do not hide one another.
+    Strip,
+    Histogram,
+}
+
+/// A flat dataset with its name and legend label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelledData {
+    pub name: String,
+    pub label: String,
+    pub values: Vec<f64>,
+}
+
 #[derive(Debug, Clone)]
 pub enum FigureKind {
+    /// Datasets on their own: points, a strip plot or histograms.
+    Datasets {
+        sets: Vec<LabelledData>,
+        draw: DataDraw,
+        bins: usize,
+        density: bool,
+    },
     /// Target as points and prediction as a line against the sample index.
     Data {
         target: Vec<f64>,
@@ -187,12 +217,20 @@ pub struct ValidTable {
     pub caption: String,
     pub digits: usize,
     pub kind: TableKind,
+    /// Shown in the report's appendix rather than by a section.
+    pub appendix: bool,
 }
 
 #[derive(Debug, Clone)]
 pub enum TableKind {
     /// One row per quantity: label and value.
     Quantities(Vec<String>),
+    /// Datasets side by side, one column each; the page shows the first and
+    /// last `shown` rows, `tables/NAME.csv` all of them.
+    Dataset {
+        columns: Vec<LabelledData>,
+        shown: usize,
+    },
     /// One row per sample of one evaluated quantity, then its reduced value.
     PerSample(String),
 }

@@ -177,7 +177,12 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         .map(|(i, e)| e.validate(&format!("errata[{i}]"), &ctx))
         .collect::<Result<Vec<_>, _>>()?;
 
-    super::text::check_placeholders("metadata.intro", &scenario.metadata.intro, &ctx)?;
+    super::text::check_placeholders(
+        "metadata.intro",
+        &scenario.metadata.intro,
+        &ctx,
+        super::text::TextRole::Markdown,
+    )?;
     check_placed(scenario, &rep)?;
 
     Ok(ValidScenario {
@@ -196,30 +201,58 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
 }
 
 /// A figure or table no section shows would be drawn into the report folder
-/// but missing from the page: an error, unless `appendix = true` says so.
+/// but missing from the page: an error, unless `appendix = true` puts it in
+/// the report's appendix. Shown means listed in a section's `figures` or
+/// `tables`, or placed in its `markdown` by a `{{figure NAME}}` or
+/// `{{table NAME}}` line; an appendix item shown by a section is an error
+/// too (it would be on the page twice).
 fn check_placed(scenario: &Scenario, rep: &Reporter) -> Result<(), ScenarioError> {
-    let placed = |pick: fn(&super::SectionSpec) -> &Vec<String>, name: &str| {
-        scenario
-            .sections
-            .iter()
-            .any(|s| pick(s).iter().any(|n| n == name))
+    use super::placement::{split, Placement};
+    let placements: Vec<Placement> = scenario
+        .sections
+        .iter()
+        .flat_map(|s| split(&s.markdown).blocks.into_iter().map(|(p, _)| p))
+        .collect();
+    let placed = |pick: fn(&super::SectionSpec) -> &Vec<String>, place: Placement, name: &str| {
+        placements.contains(&place)
+            || scenario
+                .sections
+                .iter()
+                .any(|s| pick(s).iter().any(|n| n == name))
     };
-    let unplaced = |what: &str| {
-        format!(
-            "is placed in no section, so the page would not show it; add its name to \
-             a section's `{what}` list, or set `appendix = true` to write it to the \
-             report folder only"
-        )
+    let check = |path: String, appendix: bool, shown: bool, what: &str| match (appendix, shown) {
+        (false, false) => Err(rep.invalid(
+            path,
+            format!(
+                "is placed in no section, so the page would not show it; place it in a \
+                     section's text with a line {{{{{what} NAME}}}} or list it in a section's \
+                     `{what}s`, or set `appendix = true` to show it in the appendix"
+            ),
+        )),
+        (true, true) => Err(rep.invalid(
+            format!("{path}.appendix"),
+            format!(
+                "is true but a section shows this {what} too; an appendix {what} is \
+                     shown in the appendix only"
+            ),
+        )),
+        _ => Ok(()),
     };
     for (i, figure) in scenario.figures.iter().enumerate() {
-        if !figure.appendix && !placed(|s| &s.figures, &figure.name) {
-            return Err(rep.invalid(format!("figures[{i}]"), unplaced("figures")));
-        }
+        let shown = placed(
+            |s| &s.figures,
+            Placement::Figure(figure.name.clone()),
+            &figure.name,
+        );
+        check(format!("figures[{i}]"), figure.appendix, shown, "figure")?;
     }
     for (i, table) in scenario.tables.iter().enumerate() {
-        if !table.appendix && !placed(|s| &s.tables, &table.name) {
-            return Err(rep.invalid(format!("tables[{i}]"), unplaced("tables")));
-        }
+        let shown = placed(
+            |s| &s.tables,
+            Placement::Table(table.name.clone()),
+            &table.name,
+        );
+        check(format!("tables[{i}]"), table.appendix, shown, "table")?;
     }
     Ok(())
 }
