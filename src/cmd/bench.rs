@@ -286,7 +286,10 @@ fn time_loss(loss: &Loss, modes: &[Mode], args: &BenchArgs) -> Result<Vec<Timing
             let cpu_start = process_cpu_seconds();
             let start = Instant::now();
             let value = match mode {
-                Mode::Value => loss.reduce(input, Reduction::Mean, Output::default())?.value,
+                Mode::Value => {
+                    loss.reduce(input, Reduction::Mean, Output::default())?
+                        .value
+                }
                 Mode::ValueGradient => {
                     let output = Output {
                         gradient: Some(&mut gradient),

@@ -59,7 +59,12 @@ struct Partial {
 }
 
 /// The value over the denominator, with a warning where the denominator is 0.
-fn finish(value: Neumaier, denominator: f64, reduction: Reduction, mut warnings: Vec<String>) -> Totals {
+fn finish(
+    value: Neumaier,
+    denominator: f64,
+    reduction: Reduction,
+    mut warnings: Vec<String>,
+) -> Totals {
     if denominator == 0.0 {
         // A mean over nothing is undefined: NaN, as PyTorch gives, not an error.
         warnings.push(match reduction {
@@ -142,7 +147,10 @@ pub(crate) fn elementwise(
     let chunks: Vec<ChunkOut> = if count <= 1 {
         tasks.into_iter().map(|task| kernel.chunk(task)).collect()
     } else {
-        tasks.into_par_iter().map(|task| kernel.chunk(task)).collect()
+        tasks
+            .into_par_iter()
+            .map(|task| kernel.chunk(task))
+            .collect()
     };
     let valid = chunks.iter().all(|c| c.valid);
     let mixed = signed && chunks.iter().any(|c| c.zeros) && chunks.iter().any(|c| c.minus_ones);

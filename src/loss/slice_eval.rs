@@ -202,9 +202,7 @@ impl Loss {
                     gradient: gradient.unwrap_or_default(),
                     hessian: &mut [],
                 };
-                reduce::rows(t, p, input.weights, reduction, outs, |row| {
-                    kernel.row(row)
-                })?
+                reduce::rows(t, p, input.weights, reduction, outs, |row| kernel.row(row))?
             }
         };
         let Totals {

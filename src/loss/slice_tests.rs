@@ -81,13 +81,25 @@ fn slice_kernels_are_the_point_kernels_bit_for_bit() {
         assert_eq!(bits(&flat(e.gradient.clone())), bits(&gradient), "{name}");
         assert_eq!(bits(&e.hessian.clone().unwrap()), bits(&hessian), "{name}");
 
-        assert_eq!(loss.value(&t, &p).unwrap().to_bits(), e.value.to_bits(), "{name}");
+        assert_eq!(
+            loss.value(&t, &p).unwrap().to_bits(),
+            e.value.to_bits(),
+            "{name}"
+        );
         let (mut g, mut h) = (vec![0.0; n], vec![0.0; n]);
         let v = loss.value_and_gradient(&t, &p, &mut g).unwrap();
-        assert_eq!((v.to_bits(), bits(&g)), (e.value.to_bits(), bits(&gradient)), "{name}");
+        assert_eq!(
+            (v.to_bits(), bits(&g)),
+            (e.value.to_bits(), bits(&gradient)),
+            "{name}"
+        );
         let v = loss.value_gradient_hessian(&t, &p, &mut g, &mut h).unwrap();
         assert_eq!(v.to_bits(), e.value.to_bits(), "{name}");
-        assert_eq!((bits(&g), bits(&h)), (bits(&gradient), bits(&hessian)), "{name}");
+        assert_eq!(
+            (bits(&g), bits(&h)),
+            (bits(&gradient), bits(&hessian)),
+            "{name}"
+        );
 
         // The value is the compensated sum of the per-sample values.
         let sequential = compensated_sum(e.per_sample.iter().copied()) / scale;
@@ -149,7 +161,9 @@ fn streamed_sums_and_thread_counts_give_the_same_bits() {
         per_sample: Some(&mut per_sample),
         ..Output::default()
     };
-    let in_memory = loss.reduce(Input::new(&t, &p), Reduction::Sum, output).unwrap();
+    let in_memory = loss
+        .reduce(Input::new(&t, &p), Reduction::Sum, output)
+        .unwrap();
     for batch in [1000, CHUNK, 3 * CHUNK + 1, n] {
         let mut total = Neumaier::new();
         let mut open = ChunkSum::new();
@@ -170,7 +184,11 @@ fn streamed_sums_and_thread_counts_give_the_same_bits() {
         if filled > 0 {
             total.merge(&open.total());
         }
-        assert_eq!(total.value().to_bits(), in_memory.value.to_bits(), "{batch}");
+        assert_eq!(
+            total.value().to_bits(),
+            in_memory.value.to_bits(),
+            "{batch}"
+        );
     }
     for threads in [1, 2] {
         let pool = rayon::ThreadPoolBuilder::new()
@@ -201,7 +219,12 @@ fn the_first_invalid_element_is_found_in_any_chunk() {
     );
     assert_eq!(message(mse.value(&t, &p).unwrap_err()), want);
     let e = mse
-        .evaluate(&Data::Flat(t.clone()), &Data::Flat(p), None, Reduction::Mean)
+        .evaluate(
+            &Data::Flat(t.clone()),
+            &Data::Flat(p),
+            None,
+            Reduction::Mean,
+        )
         .unwrap_err();
     assert_eq!(message(e), want);
 
@@ -210,7 +233,10 @@ fn the_first_invalid_element_is_found_in_any_chunk() {
     q[n - 1] = 1.5;
     let mut g = vec![0.0; n];
     let e = bce.value_and_gradient(&t, &q, &mut g).unwrap_err();
-    let want = format!("prediction: index {} is 1.5; probabilities must be in [0, 1]", n - 1);
+    let want = format!(
+        "prediction: index {} is 1.5; probabilities must be in [0, 1]",
+        n - 1
+    );
     assert_eq!(message(e), want);
 
     // Hinge labels: {0, 1} in one chunk and −1 in another do not mix.
@@ -264,7 +290,9 @@ fn packed_rows_match_matrices() {
             gradient: Some(&mut g),
             ..Output::default()
         };
-        let r = loss.reduce(Input::new(&t, &p).rows(3), Reduction::Mean, output).unwrap();
+        let r = loss
+            .reduce(Input::new(&t, &p).rows(3), Reduction::Mean, output)
+            .unwrap();
         assert_eq!(r.value.to_bits(), e.value.to_bits(), "{name}");
         assert_eq!(bits(&g), bits(&flat(e.gradient)), "{name}");
         assert_eq!(r.warnings, e.warnings, "{name}");
@@ -272,34 +300,62 @@ fn packed_rows_match_matrices() {
     let scce = Loss::new("scce", &Params::new()).unwrap();
     let labels: Vec<f64> = (0..rows.len()).map(|i| (i % 3) as f64).collect();
     let e = scce
-        .evaluate(&Data::Flat(labels.clone()), &Data::Rows(rows.clone()), None, Reduction::Sum)
+        .evaluate(
+            &Data::Flat(labels.clone()),
+            &Data::Rows(rows.clone()),
+            None,
+            Reduction::Sum,
+        )
         .unwrap();
     let r = scce
-        .reduce(Input::new(&labels, &rows.concat()).rows(3), Reduction::Sum, Output::default())
+        .reduce(
+            Input::new(&labels, &rows.concat()).rows(3),
+            Reduction::Sum,
+            Output::default(),
+        )
         .unwrap();
     assert_eq!(r.value.to_bits(), e.value.to_bits());
 
     let cce = Loss::new("cce", &Params::new()).unwrap();
     let err = cce
-        .reduce(Input::new(&[1.0, 0.0, 0.0], &[0.5; 7]).rows(3), Reduction::Mean, Output::default())
+        .reduce(
+            Input::new(&[1.0, 0.0, 0.0], &[0.5; 7]).rows(3),
+            Reduction::Mean,
+            Output::default(),
+        )
         .unwrap_err();
-    assert_eq!(message(err), "prediction: has 7 values, not a whole number of rows of 3");
+    assert_eq!(
+        message(err),
+        "prediction: has 7 values, not a whole number of rows of 3"
+    );
     let mut h = [0.0; 3];
     let output = Output {
         gradient: Some(&mut [0.0; 3]),
         hessian: Some(&mut h),
         ..Output::default()
     };
-    let err = cce.reduce(Input::new(&[1.0, 0.0, 0.0], &[0.5; 3]), Reduction::Mean, output);
-    assert_eq!(message(err.unwrap_err()), "hessian: a row loss gives no Hessian here");
+    let err = cce.reduce(
+        Input::new(&[1.0, 0.0, 0.0], &[0.5; 3]),
+        Reduction::Mean,
+        output,
+    );
+    assert_eq!(
+        message(err.unwrap_err()),
+        "hessian: a row loss gives no Hessian here"
+    );
 }
 
 #[test]
 fn outputs_of_the_wrong_length_are_refused() {
     let mse = Loss::new("mse", &Params::new()).unwrap();
     let mut g = [0.0; 2];
-    let err = mse.value_and_gradient(&[1.0; 3], &[2.0; 3], &mut g).unwrap_err();
-    assert_eq!(message(err), "gradient: has room for 2 values but the result has 3");
+    let err = mse
+        .value_and_gradient(&[1.0; 3], &[2.0; 3], &mut g)
+        .unwrap_err();
+    assert_eq!(
+        message(err),
+        "gradient: has room for 2 values but the result has 3"
+    );
     let output = Output {
         hessian: Some(&mut g),
         ..Output::default()

@@ -77,14 +77,24 @@ where
     let gradient = !task.gradient.is_empty();
     let hessian = !task.hessian.is_empty();
     match (task.weights.is_some(), per_sample, gradient, hessian) {
-        (false, false, false, _) => compute::<_, _, _, _, false, false, false, false>(&kernel, task),
-        (false, false, true, false) => compute::<_, _, _, _, false, false, true, false>(&kernel, task),
-        (false, false, true, true) => compute::<_, _, _, _, false, false, true, true>(&kernel, task),
+        (false, false, false, _) => {
+            compute::<_, _, _, _, false, false, false, false>(&kernel, task)
+        }
+        (false, false, true, false) => {
+            compute::<_, _, _, _, false, false, true, false>(&kernel, task)
+        }
+        (false, false, true, true) => {
+            compute::<_, _, _, _, false, false, true, true>(&kernel, task)
+        }
         (false, true, false, _) => compute::<_, _, _, _, false, true, false, false>(&kernel, task),
-        (false, true, true, false) => compute::<_, _, _, _, false, true, true, false>(&kernel, task),
+        (false, true, true, false) => {
+            compute::<_, _, _, _, false, true, true, false>(&kernel, task)
+        }
         (false, true, true, true) => compute::<_, _, _, _, false, true, true, true>(&kernel, task),
         (true, false, false, _) => compute::<_, _, _, _, true, false, false, false>(&kernel, task),
-        (true, false, true, false) => compute::<_, _, _, _, true, false, true, false>(&kernel, task),
+        (true, false, true, false) => {
+            compute::<_, _, _, _, true, false, true, false>(&kernel, task)
+        }
         (true, false, true, true) => compute::<_, _, _, _, true, false, true, true>(&kernel, task),
         (true, true, false, _) => compute::<_, _, _, _, true, true, false, false>(&kernel, task),
         (true, true, true, false) => compute::<_, _, _, _, true, true, true, false>(&kernel, task),
@@ -98,7 +108,16 @@ where
 /// loss is infinite. The outputs a mode does not want are empty and unused
 /// (the unused combinations of flags are never instantiated).
 #[inline(always)]
-fn compute<P, V, A, S, const WEIGHTED: bool, const PER_SAMPLE: bool, const GRADIENT: bool, const HESSIAN: bool>(
+fn compute<
+    P,
+    V,
+    A,
+    S,
+    const WEIGHTED: bool,
+    const PER_SAMPLE: bool,
+    const GRADIENT: bool,
+    const HESSIAN: bool,
+>(
     kernel: &Closures<P, V, A, S>,
     task: ChunkTask<'_>,
 ) -> ChunkOut

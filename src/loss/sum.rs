@@ -236,7 +236,9 @@ mod tests {
         let mut acc = Neumaier::new();
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         for i in 0..20_000 {
-            state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
             let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
             let x = mantissa * 2f64.powi((i % 97) as i32 - 48);
             let t = sum + x;

@@ -115,11 +115,18 @@ pub(crate) fn flat_slices<'a>(
 }
 
 /// An output array the caller provides: as long as `expected`, if given.
-pub(crate) fn output_length(what: &str, given: Option<&[f64]>, expected: usize) -> Result<(), LossError> {
+pub(crate) fn output_length(
+    what: &str,
+    given: Option<&[f64]>,
+    expected: usize,
+) -> Result<(), LossError> {
     match given {
         Some(out) if out.len() != expected => Err(bad(
             what,
-            format!("has room for {} but the result has {expected}", plural(out.len(), "value")),
+            format!(
+                "has room for {} but the result has {expected}",
+                plural(out.len(), "value")
+            ),
         )),
         _ => Ok(()),
     }
@@ -218,7 +225,10 @@ pub(crate) fn dense_rows<'a>(
     target: &'a Data,
     prediction: &'a Data,
 ) -> Result<(RowsRef<'a>, RowsRef<'a>, usize), LossError> {
-    dense_pair(as_rows("target", target)?, as_rows("prediction", prediction)?)
+    dense_pair(
+        as_rows("target", target)?,
+        as_rows("prediction", prediction)?,
+    )
 }
 
 /// Dense target and prediction rows, checked to have one shape.
