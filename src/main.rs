@@ -24,7 +24,7 @@ enum Command {
     Bench(cmd::bench::BenchArgs),
     /// List every loss with its aliases, parameters, defaults and formula.
     List,
-    /// Render scenario files into HTML reports with figures, tables and results.json.
+    /// Render scenario files (or folders of them) into HTML reports with figures, tables and results.json.
     Render(cmd::render::RenderArgs),
     /// Validate scenario files without writing anything.
     Check(cmd::check::CheckArgs),
@@ -35,15 +35,16 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Eval(args) => cmd::eval::run(&args),
-        Command::List => cmd::list::run(),
-        Command::Bench(args) => cmd::bench::run(&args),
-        Command::Render(args) => cmd::render::run(&args),
-        Command::Check(args) => cmd::check::run(&args),
-        Command::New(args) => cmd::new::run(&args),
+        Command::Eval(args) => cmd::eval::run(&args).map(|()| 0),
+        Command::List => cmd::list::run().map(|()| 0),
+        Command::Bench(args) => cmd::bench::run(&args).map(|()| 0),
+        // Exit status 3: every report written, but a scenario's check failed.
+        Command::Render(args) => cmd::render::run(&args).map(|status| status.exit_code()),
+        Command::Check(args) => cmd::check::run(&args).map(|()| 0),
+        Command::New(args) => cmd::new::run(&args).map(|()| 0),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => ExitCode::from(code),
         Err(err) => {
             // The whole cause chain, once, in Display form (keeps toml's snippet).
             eprintln!("error: {err:#}");

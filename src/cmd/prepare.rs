@@ -28,6 +28,12 @@ pub fn prepare(config: &Path) -> Result<Prepared> {
                 format!("{}: {at} cannot be drawn", valid.file)
             })?;
     }
+    for explorable in &computed.results.explorables {
+        for frame in &explorable.frames {
+            crate::plot::check_drawable(frame, valid.png_scale)
+                .with_context(|| format!("{}: frame {} cannot be drawn", valid.file, frame.name))?;
+        }
+    }
     Ok(Prepared { valid, computed })
 }
 

@@ -1,21 +1,23 @@
-//! `losslab render`: parse → validate → compute → draw → assemble → write.
+//! `losslab render`: parse → validate → compute → draw → assemble → write,
+//! for one scenario or many (see [`super::batch`]); with `--watch`, again
+//! on every change (see [`super::watch`]).
 
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
-use rayon::prelude::*;
 
-use super::prepare::{prepare, Prepared};
-use super::write::{write_report, ReportFiles};
-use crate::export::{results_json, table_csv};
-use crate::report::{assemble, Templates};
-use crate::scenario;
+use super::batch::{render_many, summarise, write_batch_files, Batch, Outcome};
+use super::render_build::load_templates;
+use super::render_inputs::{refuse_shared_folders, scenario_files};
+use crate::export::BatchSummary;
+
+/// One report in memory (used to live here; `compare` and tests reach it by this name).
+pub use super::render_build::build;
 
 /// Arguments of `losslab render`.
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
-    /// Scenario files (TOML).
+    /// Scenario files (TOML), or folders: every *.toml directly in a folder.
     #[arg(required = true)]
     pub configs: Vec<PathBuf>,
     /// Output folder; each report lands in OUT/`<config name>`/.
@@ -28,90 +30,104 @@ pub struct RenderArgs {
     /// Folder of templates that override the embedded ones by name.
     #[arg(long)]
     pub templates: Option<PathBuf>,
+    /// Scenarios rendered at once (default: every core).
+    #[arg(long, short = 'j', value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+    /// Keep running: render again what a change to a config, a file it
+    /// names or a template affects.
+    #[arg(long)]
+    pub watch: bool,
 }
 
-pub fn run(args: &RenderArgs) -> Result<()> {
-    let (configs, out) = (&args.configs, &args.out);
-    let templates = match &args.templates {
-        Some(dir) => Templates::with_overrides(dir),
-        None => Templates::embedded(),
-    }
-    .context("cannot load the report templates")?;
-    refuse_shared_folders(configs)?;
-    for config in configs {
-        let files = build(config, &templates)?;
-        let dir = write_report(out, &files)
-            .with_context(|| format!("{}: cannot write the report", config.display()))?;
-        println!(
-            "{}: report written to {}",
-            config.display(),
-            dir.join("index.html").display()
-        );
-    }
-    Ok(())
+/// How a render ended without an error (errors are `Err`, exit status 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenderStatus {
+    /// Every report written, every check passed.
+    Success,
+    /// Every report written, but a scenario's check failed (exit status 3).
+    ChecksFailed,
 }
 
-/// Two configs whose reports would land in one folder (`"a b.toml"` and
-/// `a-b.toml`, or `x/r.toml` and `y/r.toml`): the second would replace the first.
-fn refuse_shared_folders(configs: &[PathBuf]) -> Result<()> {
-    let mut seen: BTreeMap<String, &Path> = BTreeMap::new();
-    for config in configs {
-        let folder = scenario::report_folder(config);
-        if let Some(first) = seen.insert(folder.clone(), config) {
-            if first == config.as_path() {
-                bail!("{} is given twice", config.display());
-            }
-            bail!(
-                "{} and {} would both be written to the report folder \"{folder}\"; \
-                 rename one of them or render them into different --out folders",
-                first.display(),
-                config.display()
-            );
+impl RenderStatus {
+    pub fn exit_code(self) -> u8 {
+        match self {
+            RenderStatus::Success => 0,
+            RenderStatus::ChecksFailed => 3,
         }
     }
-    Ok(())
 }
 
-/// Every stage but the write: the finished files of one report, in memory.
-pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
-    let Prepared { valid, computed } = prepare(config)?;
-    let results = &computed.results;
-    let scale = valid.png_scale;
-    // Figures are independent: draw them on every core; the output does not
-    // depend on the order they finish in.
-    let drawn = results
-        .figures
-        .par_iter()
-        .map(|figure| {
-            let svg = crate::plot::draw_svg(figure)?;
-            let inline = crate::plot::inline_svg(&svg, figure)?;
-            let scale = figure.options.png_scale.unwrap_or(scale);
-            let png = crate::plot::png_from_svg(figure, &svg, scale)?;
-            Ok((figure.name.clone(), svg, inline, png))
-        })
-        .collect::<Result<Vec<_>, crate::plot::PlotError>>()
-        .with_context(|| format!("{}: cannot draw a figure", config.display()))?;
-    let mut svgs = BTreeMap::new();
-    let mut inline_svgs = BTreeMap::new();
-    let mut pngs = BTreeMap::new();
-    for (name, svg, inline, png) in drawn {
-        svgs.insert(name.clone(), svg);
-        inline_svgs.insert(name.clone(), inline);
-        pngs.insert(name, png);
+pub fn run(args: &RenderArgs) -> Result<RenderStatus> {
+    let pool = thread_pool(args.jobs)?;
+    if args.watch {
+        let options = super::watch::WatchOptions {
+            inputs: &args.configs,
+            out: &args.out,
+            templates: args.templates.as_deref(),
+        };
+        return super::watch::run(&options, &pool).map(|never| match never {});
     }
-    let index_html = assemble(results, &inline_svgs, templates)
-        .with_context(|| format!("{}: cannot assemble the report", config.display()))?;
-    let tables = results
-        .tables
+    let templates = load_templates(args.templates.as_deref())?;
+    let configs = scenario_files(&args.configs)?;
+    refuse_shared_folders(&configs)?;
+    let batch = Batch {
+        out: &args.out,
+        templates: &templates,
+        pool: &pool,
+    };
+    // One scenario: its error is the command's error, as it always was.
+    let several = configs.len() > 1;
+    let outcomes = render_many(&configs, &batch, several);
+    if !several {
+        let summary = summarise(&outcomes);
+        if let Some(Outcome {
+            result: Err(err), ..
+        }) = outcomes.into_iter().next()
+        {
+            return Err(err);
+        }
+        return Ok(checks_status(&summary));
+    }
+    let summary = summarise(&outcomes);
+    let landing = write_batch_files(&args.out, &summary, &templates);
+    let failed: Vec<String> = outcomes
         .iter()
-        .map(|t| Ok((t.name.clone(), table_csv(t)?)))
-        .collect::<Result<BTreeMap<_, _>>>()?;
-    Ok(ReportFiles {
-        stem: valid.stem.clone(),
-        index_html,
-        results_json: results_json(&computed)?,
-        svgs,
-        pngs,
-        tables,
-    })
+        .filter(|o| o.result.is_err())
+        .map(|o| o.config.display().to_string())
+        .collect();
+    if !failed.is_empty() {
+        if let Err(err) = landing {
+            eprintln!("error: {err:#}");
+        }
+        bail!(
+            "{} of {} scenarios could not be rendered: {}",
+            failed.len(),
+            outcomes.len(),
+            failed.join(", ")
+        );
+    }
+    landing?;
+    println!(
+        "{}: landing page for {} reports",
+        args.out.join("index.html").display(),
+        outcomes.len()
+    );
+    Ok(checks_status(&summary))
+}
+
+/// The status of a batch in which every scenario rendered.
+pub fn checks_status(summary: &BatchSummary) -> RenderStatus {
+    if summary.any_check_failed() {
+        RenderStatus::ChecksFailed
+    } else {
+        RenderStatus::Success
+    }
+}
+
+/// A pool of `jobs` threads (rayon's default, every core, without).
+pub fn thread_pool(jobs: Option<u16>) -> Result<rayon::ThreadPool> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(jobs.map_or(0, usize::from))
+        .build()
+        .context("cannot start the worker threads")
 }

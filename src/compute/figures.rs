@@ -2,12 +2,36 @@
 
 use super::model::{FigureData, Panel, Series, SeriesKind};
 use super::panel::panel;
-use super::{curves, datasets, fit, normal_kl, separate};
+use super::training_figures::Trained;
+use super::{curves, datasets, fit, normal_kl, separate, training_figures};
 use crate::scenario::{FigureKind, Function, PanelMode, ValidFigure};
 
 /// Build the figure's panels; an error message continues the key path.
 /// Curves that are only partly inside their loss's domain add a warning.
-pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureData, String> {
+/// `frame` picks one sweep value of an explorable figure.
+pub fn figure(
+    spec: &ValidFigure,
+    trained: Trained<'_>,
+    frame: Option<usize>,
+    warnings: &mut Vec<String>,
+) -> Result<FigureData, String> {
+    // A frame keeps the losses that are not swept and the frame-th swept one.
+    let one = |members: &[crate::scenario::LossMember], frame: Option<usize>| match frame {
+        Some(k) => {
+            let mut swept = 0;
+            members
+                .iter()
+                .filter(|m| {
+                    m.sweep.is_none() || {
+                        swept += 1;
+                        swept == k + 1
+                    }
+                })
+                .cloned()
+                .collect()
+        }
+        None => members.to_vec(),
+    };
     let (panels, columns) = match &spec.kind {
         FigureKind::Datasets {
             sets,
@@ -40,13 +64,29 @@ pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureDa
             targets,
             show,
             split,
-        } => curves::loss_curve(spec, losses, grid, *axis, targets, *show, *split, warnings)?,
+        } => curves::loss_curve(
+            spec,
+            &one(losses, frame),
+            grid,
+            *axis,
+            targets,
+            *show,
+            *split,
+            warnings,
+        )?,
         FigureKind::ConstantFit {
             data,
             losses,
             grid,
             deltas,
-        } => fit::constant_fit(spec, data, losses, grid, deltas.as_ref(), warnings)?,
+        } => fit::constant_fit(
+            spec,
+            data,
+            &one(losses, frame),
+            grid,
+            deltas.as_ref(),
+            warnings,
+        )?,
         FigureKind::Function { function, grid } => {
             let points = grid.points().map(|x| (x, apply(*function, x))).collect();
             let series = vec![Series {
@@ -115,7 +155,15 @@ pub fn figure(spec: &ValidFigure, warnings: &mut Vec<String>) -> Result<FigureDa
             shifts,
             grid,
             shift_grid,
-        } => normal_kl::figure(spec, target, model, shifts, grid, shift_grid)?,
+        } => normal_kl::figure(
+            spec,
+            target,
+            model,
+            &frame.map_or(shifts.clone(), |k| vec![shifts[k]]),
+            grid,
+            shift_grid,
+        )?,
+        FigureKind::Training(tf) => training_figures::figure(spec, tf, trained, frame)?,
     };
     let (panels, columns) = match spec.options.panels {
         PanelMode::Shared => (panels, columns),

@@ -5,8 +5,10 @@
 //! placeholders. It cuts nothing: the plot stage receives every point and
 //! finite axis ranges.
 
+mod contour;
 mod curves;
 mod datasets;
+mod explore;
 mod figures;
 mod fit;
 mod gaps;
@@ -17,11 +19,16 @@ mod quantities;
 mod separate;
 pub mod stream;
 mod text;
+mod training;
+mod training_figures;
 
+pub use contour::level_lines;
 pub use fit::best_constant;
 pub use model::*;
 pub use normal_kl::{normal_kl_analytic, normal_kl_numeric};
 pub use quantities::QuantityResult;
+pub use training::{predicted_class, MemberRecord, TrainingRecord};
+pub use training_figures::{thin, MAX_CURVE_POINTS};
 
 use serde::Serialize;
 
@@ -44,6 +51,10 @@ pub struct Computed {
     pub results: Results,
     /// Every `[[quantities]]` entry with its value, per-sample values and warnings.
     pub quantities: Vec<QuantityResult>,
+    /// Every `[[trainings]]` entry with each member's history; absent from
+    /// `results.json` when the scenario has none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trainings: Vec<TrainingRecord>,
 }
 
 /// The core's warnings, one line per distinct set of warnings, prefixed by
@@ -71,25 +82,37 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
         at: scenario.locator.locate(path),
         message,
     };
+    let trainings = training::run_all(&scenario.trainings).map_err(|(path, m)| error(&path, m))?;
+    let trained = training_figures::Trained {
+        trainings: &scenario.trainings,
+        records: &trainings,
+    };
     let quantities = scenario
         .quantities
         .iter()
-        .map(|q| quantities::evaluate(q).map_err(|m| error(&q.path, m)))
+        .map(|q| quantities::evaluate(q, trained).map_err(|m| error(&q.path, m)))
         .collect::<Result<Vec<_>, _>>()?;
     let mut figure_warnings = Vec::new();
+    let mut explorables = Vec::new();
     let figures = scenario
         .figures
         .iter()
         .enumerate()
         .map(|(i, f)| {
             let mut raised = Vec::new();
-            let figure =
-                figures::figure(f, &mut raised).map_err(|m| error(&format!("figures[{i}]"), m))?;
+            let at = |m| error(&format!("figures[{i}]"), m);
+            let figure = figures::figure(f, trained, None, &mut raised).map_err(at)?;
             figure_warnings.extend(
                 raised
                     .into_iter()
                     .map(|w| format!("figure \"{}\" (figures[{i}]): {w}", f.name)),
             );
+            if f.explore {
+                let explorable = explore::frames(f, trained).map_err(at)?;
+                let first = explorable.frames[0].clone();
+                explorables.push(explorable);
+                return Ok(first);
+            }
             Ok(figure)
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -140,7 +163,9 @@ pub fn compute(scenario: &ValidScenario) -> Result<Computed, ComputeError> {
             errata,
             warnings,
             explained_warnings,
+            explorables,
         },
         quantities,
+        trainings,
     })
 }

@@ -31,6 +31,35 @@ pub struct Results {
     /// Warnings of quantities an erratum refers to (`when_warning` or
     /// `evidence`): the report shows them with that erratum only.
     pub explained_warnings: Vec<String>,
+    /// Figures with `explore = true`: every frame (the figure of the same
+    /// name in [`Results::figures`] is the first). Absent from
+    /// `results.json` when there is none, so older reports keep their bytes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub explorables: Vec<Explorable>,
+}
+
+/// A figure with one frame per sweep value and a control to switch them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Explorable {
+    /// The figure's name; frame k (from 1) is drawn as `<name>-frame-<k>`.
+    pub name: String,
+    /// What the control switches (`δ`, `shift`, `outliers`).
+    pub control: String,
+    /// One short label per frame (`0.5`), in frame order.
+    pub values: Vec<String>,
+    /// Every frame with all its numbers.
+    pub frames: Vec<FigureData>,
+}
+
+impl Explorable {
+    /// The file stem of frame `k` (0-based); the first is the figure itself.
+    pub fn frame_name(&self, k: usize) -> String {
+        if k == 0 {
+            self.name.clone()
+        } else {
+            format!("{}-frame-{}", self.name, k + 1)
+        }
+    }
 }
 
 /// One prose section of a report with the figures, tables and formulas it shows.

@@ -20,7 +20,10 @@ pub struct QuantityResult {
 }
 
 /// Compute one quantity; the error message continues the key path.
-pub fn evaluate(quantity: &ValidQuantity) -> Result<QuantityResult, String> {
+pub fn evaluate(
+    quantity: &ValidQuantity,
+    trained: super::training_figures::Trained<'_>,
+) -> Result<QuantityResult, String> {
     let mut per_sample = Vec::new();
     let mut warnings = Vec::new();
     let value = match &quantity.plan {
@@ -52,6 +55,18 @@ pub fn evaluate(quantity: &ValidQuantity) -> Result<QuantityResult, String> {
             }
         }
         QuantityPlan::Sum(values) => accurate_sum(values),
+        QuantityPlan::Training {
+            training,
+            member,
+            value,
+            parameter,
+        } => super::training::value_of(
+            &trained.trainings[*training],
+            &trained.records[*training],
+            *member,
+            *value,
+            *parameter,
+        ),
         QuantityPlan::NormalKl {
             target,
             model,

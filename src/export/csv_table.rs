@@ -35,7 +35,7 @@ pub fn table_csv(table: &TableData) -> Result<String, ExportError> {
 /// (`-1.5`, `+2`) is left as it is: a spreadsheet reads it as that number,
 /// never as a formula. Number cells never come here: they are written by
 /// Rust's float formatting (`-1.5`, or `-Infinity` as in results.json).
-fn spreadsheet_safe(text: &str) -> String {
+pub(super) fn spreadsheet_safe(text: &str) -> String {
     let starts_formula = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let is_number = text.parse::<f64>().is_ok_and(f64::is_finite);
     if starts_formula && !is_number {

@@ -4,9 +4,14 @@
 
 mod csv_table;
 mod json;
+mod summary;
 
 pub use csv_table::table_csv;
 pub use json::{json_number, non_finite_name, results_json};
+pub use summary::{
+    loss_with_params, summary_csv, summary_json, BatchSummary, Check, Comparison, ComparisonResult,
+    ComparisonRow, Rank, ReportDigest, ReportOutcome, ReportSummary,
+};
 
 /// Why results could not be turned into text (never expected: the
 /// results are plain numbers and strings).

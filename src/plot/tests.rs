@@ -2,6 +2,7 @@
 
 use super::test_figures::*;
 use super::*;
+use crate::compute::SeriesKind;
 
 /// Decode a PNG into (width, height, RGB bytes).
 fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
@@ -336,4 +337,129 @@ fn the_inline_svg_is_safe_well_formed_xml() {
     let body =
         |svg: &str| svg[svg.find("<rect").unwrap()..svg.rfind("</svg>").unwrap()].to_string();
     assert_eq!(body(&inline), body(&document));
+}
+
+/// The layout of a one-panel figure with `legend` (scale 1).
+fn legend_layout(fig: &FigureData) -> panel_layout::PanelLayout {
+    font::ensure_registered().unwrap();
+    let size = super::figure_size(fig, 1.0);
+    let fonts = layout::Fonts::new(1.0);
+    let (_, cells) = layout::cells(1, 1, !fig.title.is_empty(), size, 1.0);
+    let looks = vec![super::style::looks(&fig.panels[0].series, &[])];
+    panel_layout::layout_panels(&fig.panels, &cells, 1, &fonts, 1.0, &fig.options, &looks)
+        .unwrap()
+        .remove(0)
+}
+
+#[test]
+fn an_inside_legend_moves_to_a_corner_free_of_data() {
+    use crate::scenario::LegendPosition;
+    // A parabola fills the top left and top right corners; the bottom is free
+    // only away from the centre.
+    let parabola = series(
+        "x²",
+        SeriesKind::Line,
+        "mse",
+        false,
+        curve(|x| x * x, -2.0, 2.0, 400),
+    );
+    let line = series(
+        "|x|",
+        SeriesKind::Line,
+        "mae",
+        false,
+        curve(f64::abs, -2.0, 2.0, 400),
+    );
+    let mut fig = figure(
+        "f",
+        "",
+        1,
+        vec![panel(
+            "",
+            "x",
+            "y",
+            (-2.0, 2.0),
+            (0.0, 4.0),
+            vec![parabola, line],
+        )],
+    );
+    fig.options.legend = LegendPosition::InsideTopLeft;
+    let layout = legend_layout(&fig);
+    let area = layout.legend_box.expect("an inside legend");
+    let plot = layout.plot;
+    assert!(area.x >= plot.x && area.right() <= plot.right());
+    assert!(area.y >= plot.y && area.bottom() <= plot.bottom());
+    // Not the top left that was asked for: the parabola is there.
+    assert!(
+        area.bottom() > plot.y + plot.h / 2.0,
+        "{area:?} in {plot:?}"
+    );
+    let px = |p: (f64, f64)| {
+        (
+            plot.x + (p.0 + 2.0) / 4.0 * plot.w,
+            plot.bottom() - p.1 / 4.0 * plot.h,
+        )
+    };
+    assert!(!super::legend::covers_data(&fig.panels[0], area, &px));
+    assert_eq!(layout.legend.len(), 2);
+    // With points everywhere there is no free corner: beside the plot.
+    let mut full = fig.clone();
+    let grid: Vec<(f64, f64)> = (0..=40)
+        .flat_map(|i| (0..=40).map(move |j| (-2.0 + 0.1 * f64::from(i), 0.1 * f64::from(j))))
+        .collect();
+    full.panels[0]
+        .series
+        .push(series("", SeriesKind::Points, "target", false, grid));
+    let beside = legend_layout(&full);
+    assert!(beside.legend_box.is_none());
+    assert!(beside.legend.iter().all(|e| e.x > beside.plot.right()));
+    // Top (the default) puts every entry above the plot, `none` shows none.
+    let mut top = fig.clone();
+    top.options.legend = LegendPosition::Top;
+    let above = legend_layout(&top);
+    assert!(above.legend.iter().all(|e| e.y < above.plot.y));
+    top.options.legend = LegendPosition::None;
+    assert!(legend_layout(&top).legend.is_empty());
+}
+
+#[test]
+fn a_curve_and_the_marks_of_its_loss_are_one_legend_entry() {
+    let curve_of_mse = series(
+        "MSE",
+        SeriesKind::Line,
+        "mse",
+        false,
+        curve(|x| x * x, -1.0, 1.0, 10),
+    );
+    let best = series(
+        "best c = 0",
+        SeriesKind::Points,
+        "mse",
+        false,
+        vec![(0.0, 0.0)],
+    );
+    let mae = series(
+        "MAE",
+        SeriesKind::Line,
+        "mae",
+        false,
+        curve(f64::abs, -1.0, 1.0, 10),
+    );
+    let fig = figure(
+        "f",
+        "",
+        1,
+        vec![panel(
+            "",
+            "x",
+            "y",
+            (-1.0, 1.0),
+            (0.0, 1.0),
+            vec![curve_of_mse, best, mae],
+        )],
+    );
+    let layout = legend_layout(&fig);
+    let labels: Vec<&str> = layout.legend.iter().map(|e| e.label.as_str()).collect();
+    assert_eq!(labels, ["MSE (best c = 0)", "MAE"]);
+    assert_eq!(layout.legend[0].marker_of, Some(1));
 }

@@ -23,6 +23,29 @@ pub fn check_figure(figure: &FigureData) -> Result<(), String> {
     if let Some(message) = super::style::unmatched_rule(figure) {
         return Err(message);
     }
+    check_annotation_panels(figure)
+}
+
+/// Every annotation names a panel the figure has.
+fn check_annotation_panels(figure: &FigureData) -> Result<(), String> {
+    let o = &figure.options;
+    let asked = o
+        .vlines
+        .iter()
+        .chain(&o.hlines)
+        .map(|l| ("vlines/hlines", l.panel))
+        .chain(o.bands.iter().map(|b| ("bands", b.panel)))
+        .chain(o.text.iter().map(|t| ("text", t.panel)))
+        .chain(o.arrows.iter().map(|a| ("arrows", a.panel)));
+    for (key, panel) in asked {
+        if let Some(p) = panel.filter(|&p| p > figure.panels.len()) {
+            return Err(format!(
+                "an annotation of `{key}` is on panel {p}, but the figure has {} panel{}",
+                figure.panels.len(),
+                if figure.panels.len() == 1 { "" } else { "s" }
+            ));
+        }
+    }
     Ok(())
 }
 

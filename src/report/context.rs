@@ -33,6 +33,8 @@ pub struct ReportContext {
     /// Anchor of the errata section (`errata`, unless a section already uses it).
     pub errata_anchor: String,
     pub warnings: Vec<String>,
+    /// Some figure is explorable: the page needs the frames' style rules.
+    pub explorable: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -78,6 +80,20 @@ pub struct FigureView {
     /// Several panels side by side: shown wider than the text column, so
     /// their text stays as large as a one-panel figure's.
     pub wide: bool,
+    /// What the frames' control switches (explorable figures only).
+    pub control: String,
+    /// Every frame of an explorable figure; empty for a plain one.
+    pub frames: Vec<FrameView>,
+}
+
+/// One frame of an explorable figure.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct FrameView {
+    /// The radio input's id (`<anchor>-1`, …).
+    pub id: String,
+    /// The control's label for this frame (`0.5`).
+    pub value: String,
+    pub svg_html: String,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -147,6 +163,9 @@ impl ReportContext {
             .zip(numbered)
             .map(|(s, n)| builder.section(s, n))
             .collect::<Result<Vec<_>, _>>()?;
+        let explorable = sections
+            .iter()
+            .any(|s| s.figures.iter().any(|f| !f.frames.is_empty()));
         let mut toc: Vec<TocEntry> = sections
             .iter()
             .map(|s| TocEntry {
@@ -173,6 +192,7 @@ impl ReportContext {
                 .collect::<Result<_, _>>()?,
             errata_anchor,
             warnings: results.warnings.clone(),
+            explorable,
         })
     }
 }
@@ -322,6 +342,23 @@ impl Builder<'_> {
         self.numbers
             .entry(format!("figure:{name}"))
             .or_insert_with(|| (format!("Figure {}", self.figures), anchor.clone()));
+        let mut frames = Vec::new();
+        let mut control = String::new();
+        if let Some(explorable) = self.results.explorables.iter().find(|e| e.name == name) {
+            control = explorable.control.clone();
+            for (k, value) in explorable.values.iter().enumerate() {
+                let frame = explorable.frame_name(k);
+                let svg = self
+                    .svgs
+                    .get(&frame)
+                    .ok_or_else(|| missing("has a frame without an SVG"))?;
+                frames.push(FrameView {
+                    id: format!("{anchor}-{}", k + 1),
+                    value: value.clone(),
+                    svg_html: svg.clone(),
+                });
+            }
+        }
         Ok(FigureView {
             anchor,
             name: name.to_string(),
@@ -331,6 +368,8 @@ impl Builder<'_> {
             alt: figure.accessible_name().to_string(),
             svg_html,
             wide: figure.columns > 1 && figure.panels.len() > 1,
+            control,
+            frames,
         })
     }
 

@@ -13,6 +13,7 @@
 //! [`ReportContext`]; only `*_html` fields may be piped through `| safe`.
 
 mod context;
+mod landing;
 mod markdown;
 mod math;
 mod mathml_allow;
@@ -26,10 +27,11 @@ use std::collections::BTreeMap;
 use crate::compute::Results;
 
 pub use context::{
-    CellView, ColumnView, ErratumView, EvidenceView, FigureView, PlacedView, ReportContext,
-    SectionView, TableView, TocEntry,
+    CellView, ColumnView, ErratumView, EvidenceView, FigureView, FrameView, PlacedView,
+    ReportContext, SectionView, TableView, TocEntry,
 };
-pub use templates::{Templates, ENTRY_TEMPLATE};
+pub use landing::{first_sentence, LandingContext, LandingReport, LandingRow};
+pub use templates::{Templates, ENTRY_TEMPLATE, LANDING_TEMPLATE};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
@@ -57,6 +59,14 @@ pub fn assemble(
 ) -> Result<String, ReportError> {
     let context = ReportContext::build(results, svgs)?;
     templates.render(&context)
+}
+
+/// The landing page of a batch of reports (`OUT/index.html`).
+pub fn assemble_landing(
+    summary: &crate::export::BatchSummary,
+    templates: &Templates,
+) -> Result<String, ReportError> {
+    templates.render_landing(&LandingContext::build(summary))
 }
 
 /// Convert Markdown (with `$…$` formulas) as `assemble` will, and drop the

@@ -6,10 +6,14 @@ use std::path::{Path, PathBuf};
 
 use tera::{Context, Tera};
 
-use super::{ReportContext, ReportError};
+use super::{LandingContext, ReportContext, ReportError};
 
 /// The template rendered into `index.html`; every other one is a layout or partial.
 pub const ENTRY_TEMPLATE: &str = "index.html";
+
+/// The template of a batch's landing page (`OUT/index.html`); includes
+/// `style.css` and `landing.css`.
+pub const LANDING_TEMPLATE: &str = "landing.html";
 
 /// The default templates, compiled into the binary so a report needs no files but the config.
 const EMBEDDED: &[(&str, &str)] = &[
@@ -22,9 +26,19 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
     ("section.html", include_str!("../../templates/section.html")),
     ("figure.html", include_str!("../../templates/figure.html")),
+    (
+        "explorable.html",
+        include_str!("../../templates/explorable.html"),
+    ),
+    (
+        "explorable.css",
+        include_str!("../../templates/explorable.css"),
+    ),
     ("table.html", include_str!("../../templates/table.html")),
     ("errata.html", include_str!("../../templates/errata.html")),
     ("style.css", include_str!("../../templates/style.css")),
+    ("landing.html", include_str!("../../templates/landing.html")),
+    ("landing.css", include_str!("../../templates/landing.css")),
 ];
 
 /// The report templates: the embedded defaults, optionally overridden by name from a folder.
@@ -73,11 +87,19 @@ impl Templates {
 
     /// Render the entry template with the view.
     pub fn render(&self, view: &ReportContext) -> Result<String, ReportError> {
-        let context =
-            Context::from_serialize(view).map_err(|e| template_error(ENTRY_TEMPLATE, &e))?;
+        self.render_view(ENTRY_TEMPLATE, view)
+    }
+
+    /// Render the landing page of a batch.
+    pub fn render_landing(&self, view: &LandingContext) -> Result<String, ReportError> {
+        self.render_view(LANDING_TEMPLATE, view)
+    }
+
+    fn render_view(&self, name: &str, view: &impl serde::Serialize) -> Result<String, ReportError> {
+        let context = Context::from_serialize(view).map_err(|e| template_error(name, &e))?;
         self.tera
-            .render(ENTRY_TEMPLATE, &context)
-            .map_err(|e| template_error(ENTRY_TEMPLATE, &e))
+            .render(name, &context)
+            .map_err(|e| template_error(name, &e))
     }
 
     fn compile(sources: BTreeMap<String, Source>) -> Result<Templates, ReportError> {

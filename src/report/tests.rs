@@ -94,6 +94,7 @@ fn sample() -> (Results, BTreeMap<String, String>) {
         }],
         warnings: vec![format!("P sums to 2.21, not 1 {XSS}")],
         explained_warnings: Vec::new(),
+        explorables: Vec::new(),
     };
     // The plot stage hands the report inline-ready elements.
     let svgs = [("mse", "#E69F00"), ("huber", "#0072B2")]

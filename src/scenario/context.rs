@@ -19,6 +19,8 @@ pub(crate) struct Context {
     pub distributions: BTreeMap<String, Discrete>,
     pub normals: BTreeMap<String, NormalParams>,
     pub quantities: BTreeMap<String, usize>,
+    /// `[[trainings]]` by name: the index and each member's parameter names.
+    pub trainings: BTreeMap<String, super::training_types::TrainingRef>,
     pub figures: Vec<String>,
     pub tables: Vec<String>,
 }
@@ -99,6 +101,14 @@ impl Context {
                 format!("\"{name}\" has rows; a flat dataset is needed here"),
             )),
         }
+    }
+
+    pub fn training(
+        &self,
+        path: &str,
+        name: &str,
+    ) -> Result<&super::training_types::TrainingRef, ScenarioError> {
+        self.lookup(&self.trainings, "training", path, name)
     }
 
     pub fn quantity(&self, path: &str, name: &str) -> Result<usize, ScenarioError> {

@@ -16,10 +16,18 @@
 //! A `data` figure without `prediction` shows `target` or `datasets` as
 //! `draw = "points"` (against the index), `"strip"` or `"histogram"`.
 //!
+//! Training kinds (`training_curve`, `parameter_path`, `fit_line`,
+//! `decision_boundary`, `calibration`, `landscape`, `training_sweep`) are
+//! listed in `training_figure`.
+//!
 //! Every kind also takes `name`, `title`, `caption`, `alt`, `x_label`,
 //! `y_label`, `x_range`, `y_range`, `columns`, `appendix`, and the options
 //! of `figure_options.rs` (scales, size, legend, series styles,
 //! annotations, panels).
+//!
+//! `explore = true` on a figure with a sweep (of a loss, a training, or
+//! normal shifts) shows one frame per value with a control to switch
+//! between them.
 
 use serde::Deserialize;
 
@@ -30,8 +38,11 @@ use super::figure_options::{
     SeriesStyle, TextNote,
 };
 use super::grid::{
-    check_evaluations, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS, MAX_SERIES,
+    check_evaluations, GridSpec, OneOrMany, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_POINTS,
+    MAX_SERIES,
 };
+use super::training_figure::FigureKeys;
+use super::training_types::TrainingFigureKind;
 use super::valid::*;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -44,15 +55,14 @@ pub enum FigureKindName {
     Function,
     Bars,
     NormalKl,
+    TrainingCurve,
+    ParameterPath,
+    FitLine,
+    DecisionBoundary,
+    Calibration,
+    Landscape,
+    TrainingSweep,
     Histogram,
-}
-
-/// A number or a list of numbers.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(untagged)]
-pub enum OneOrMany {
-    One(f64),
-    Many(Vec<f64>),
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -100,6 +110,21 @@ pub struct FigureSpec {
     /// section shows is otherwise an error (it would be missing from the page).
     #[serde(default)]
     pub appendix: bool,
+    /// One frame per sweep value, switched by a control in the report.
+    #[serde(default)]
+    pub explore: bool,
+    pub trainings: Option<Vec<String>>,
+    pub parameters: Option<Vec<String>>,
+    /// A training curve of L(θ_t) − min_t L(θ_t) (the distance to the best
+    /// loss the run reached) instead of the loss itself.
+    pub excess: Option<bool>,
+    pub value: Option<super::training_types::TrainingValue>,
+    pub parameter: Option<String>,
+    pub dimensions: Option<usize>,
+    pub span: Option<f64>,
+    pub points: Option<usize>,
+    pub seed: Option<u64>,
+    pub directions: Option<Vec<Vec<f64>>>,
     // Options every kind takes (`figure_options.rs`).
     pub x_scale: Option<AxisScale>,
     pub y_scale: Option<AxisScale>,
@@ -117,8 +142,23 @@ pub struct FigureSpec {
     pub panels: Option<PanelMode>,
 }
 
+impl FigureKindName {
+    pub(crate) fn training_kind(self) -> Option<TrainingFigureKind> {
+        Some(match self {
+            FigureKindName::TrainingCurve => TrainingFigureKind::Curve,
+            FigureKindName::ParameterPath => TrainingFigureKind::ParameterPath,
+            FigureKindName::FitLine => TrainingFigureKind::FitLine,
+            FigureKindName::DecisionBoundary => TrainingFigureKind::DecisionBoundary,
+            FigureKindName::Calibration => TrainingFigureKind::Calibration,
+            FigureKindName::Landscape => TrainingFigureKind::Landscape,
+            FigureKindName::TrainingSweep => TrainingFigureKind::Sweep,
+            _ => return None,
+        })
+    }
+}
+
 impl FigureSpec {
-    fn used_keys(&self) -> [(&'static str, bool); 19] {
+    fn used_keys(&self) -> [(&'static str, bool); 29] {
         [
             ("target", self.target.is_some()),
             ("prediction", self.prediction.is_some()),
@@ -135,6 +175,16 @@ impl FigureSpec {
             ("distributions", self.distributions.is_some()),
             ("shifts", self.shifts.is_some()),
             ("shift_range", self.shift_range.is_some()),
+            ("trainings", self.trainings.is_some()),
+            ("parameters", self.parameters.is_some()),
+            ("excess", self.excess.is_some()),
+            ("value", self.value.is_some()),
+            ("parameter", self.parameter.is_some()),
+            ("dimensions", self.dimensions.is_some()),
+            ("span", self.span.is_some()),
+            ("points", self.points.is_some()),
+            ("seed", self.seed.is_some()),
+            ("directions", self.directions.is_some()),
             ("datasets", self.datasets.is_some()),
             ("draw", self.draw.is_some()),
             ("bins", self.bins.is_some()),
@@ -160,6 +210,10 @@ impl FigureSpec {
             FigureKindName::Function => &["function", "x"],
             FigureKindName::Bars => &["distributions"],
             FigureKindName::NormalKl => &["target", "model", "shifts", "x", "shift_range"],
+            other => other
+                .training_kind()
+                .map(super::training_figure::allowed_keys)
+                .unwrap_or(&[]),
         };
         if let Some((key, _)) = self
             .used_keys()
@@ -396,7 +450,32 @@ impl FigureSpec {
                     shift_grid,
                 }
             }
+            other => {
+                let kind = other
+                    .training_kind()
+                    .ok_or_else(|| missing("a known kind"))?;
+                let keys = FigureKeys {
+                    trainings: self.trainings.as_deref(),
+                    parameters: self.parameters.as_deref(),
+                    explore: self.explore,
+                    excess: self.excess,
+                    value: self.value,
+                    parameter: self.parameter.as_ref(),
+                    dimensions: self.dimensions,
+                    span: self.span,
+                    points: self.points,
+                    seed: self.seed,
+                    directions: self.directions.as_ref(),
+                    bins: self.bins,
+                };
+                FigureKind::Training(super::training_figure::validate_figure(
+                    &keys, kind, path, ctx,
+                )?)
+            }
         };
+        if self.explore {
+            check_explorable(path, &kind, ctx)?;
+        }
         let range = |key: &str, r: Option<[f64; 2]>| -> Result<Option<(f64, f64)>, ScenarioError> {
             match r {
                 None => Ok(None),
@@ -418,6 +497,12 @@ impl FigureSpec {
         if self.columns == Some(0) {
             return Err(rep.invalid(format!("{path}.columns"), "must be at least 1"));
         }
+        let mut options = validate_options(self.option_keys(), path, rep)?;
+        // A training curve spans orders of magnitude: a log axis unless the
+        // author chose another.
+        if self.kind == FigureKindName::TrainingCurve && self.y_scale.is_none() {
+            options.y_scale = AxisScale::Log;
+        }
         Ok(ValidFigure {
             name: self.name.clone(),
             title: self.title.clone(),
@@ -428,9 +513,10 @@ impl FigureSpec {
             x_range: range("x_range", self.x_range)?,
             y_range: range("y_range", self.y_range)?,
             columns: self.columns,
+            explore: self.explore,
             kind,
             appendix: self.appendix,
-            options: validate_options(self.option_keys(), path, rep)?,
+            options,
         })
     }
 
@@ -454,6 +540,41 @@ impl FigureSpec {
             y_range: self.y_range,
         }
     }
+}
+
+/// `explore = true` needs something to explore: the members of one loss
+/// sweep (losses that are not swept show in every frame), or several normal
+/// shifts (training kinds check their own).
+fn check_explorable(path: &str, kind: &FigureKind, ctx: &Context) -> Result<(), ScenarioError> {
+    let frames = match kind {
+        FigureKind::LossCurve {
+            losses, targets, ..
+        } if targets.len() == 1 => losses.iter().filter(|m| m.sweep.is_some()).count(),
+        FigureKind::ConstantFit {
+            losses,
+            deltas: None,
+            ..
+        } => losses.iter().filter(|m| m.sweep.is_some()).count(),
+        FigureKind::NormalKl { shifts, .. } => shifts.len(),
+        FigureKind::Training(_) => return Ok(()),
+        _ => 0,
+    };
+    if frames < 2 {
+        return Err(ctx.rep.invalid(
+            format!("{path}.explore"),
+            "needs a sweep to explore (a swept loss, one target value, or several shifts)",
+        ));
+    }
+    if frames > super::MAX_MEMBERS {
+        return Err(ctx.rep.invalid(
+            format!("{path}.explore"),
+            format!(
+                "would make {frames} frames; the limit is {}",
+                super::MAX_MEMBERS
+            ),
+        ));
+    }
+    Ok(())
 }
 
 fn grid_or(
@@ -564,6 +685,13 @@ fn kind_name(kind: FigureKindName) -> &'static str {
         FigureKindName::Function => "function",
         FigureKindName::Bars => "bars",
         FigureKindName::NormalKl => "normal_kl",
+        FigureKindName::TrainingCurve => "training_curve",
+        FigureKindName::ParameterPath => "parameter_path",
+        FigureKindName::FitLine => "fit_line",
+        FigureKindName::DecisionBoundary => "decision_boundary",
+        FigureKindName::Calibration => "calibration",
+        FigureKindName::Landscape => "landscape",
+        FigureKindName::TrainingSweep => "training_sweep",
         FigureKindName::Histogram => "histogram",
     }
 }

@@ -323,6 +323,16 @@ pub fn validate_options(
         }
     }
     let series = keys.series.clone().unwrap_or_default();
+    if series.len() > super::grid::MAX_SERIES {
+        return Err(rep.invalid(
+            format!("{path}.series"),
+            format!(
+                "has {} rules; the limit is {}",
+                series.len(),
+                super::grid::MAX_SERIES
+            ),
+        ));
+    }
     for (i, style) in series.iter().enumerate() {
         if let Some(color) = &style.color {
             if parse_color(color).is_none() {

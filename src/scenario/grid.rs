@@ -144,6 +144,14 @@ impl GridSpec {
     }
 }
 
+/// A number or a list of numbers.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum OneOrMany {
+    One(f64),
+    Many(Vec<f64>),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,6 +18,7 @@ use serde::Deserialize;
 
 use super::error::{Reporter, ScenarioError};
 use super::valid::LossMember;
+use super::wording::symbol;
 use crate::loss::{catalogue, loss_info, Loss, LossError, ParamValue, Params};
 
 /// Most members one sweep may expand to (same cap as figure points).
@@ -185,17 +186,6 @@ fn pretty_name(canonical: &str) -> String {
         || canonical.replace('_', " "),
         |info| info.display_name.to_string(),
     )
-}
-
-fn symbol(param: &str) -> String {
-    match param {
-        "delta" => "δ".into(),
-        "beta" => "β".into(),
-        "tau" => "τ".into(),
-        "gamma" => "γ".into(),
-        "alpha" => "α".into(),
-        other => other.into(),
-    }
 }
 
 fn default_label(loss: &str, params: &Params) -> String {

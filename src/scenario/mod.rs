@@ -2,7 +2,7 @@
 //!
 //! A scenario is one TOML file with one array of tables per concept:
 //! `[metadata]`, `[[datasets]]`, `[[losses]]`, `[[distributions]]`,
-//! `[[normals]]`, `[[quantities]]`, `[[figures]]`, `[[tables]]`,
+//! `[[normals]]`, `[[trainings]]`, `[[quantities]]`, `[[figures]]`, `[[tables]]`,
 //! `[[sections]]` and `[[errata]]`. [`parse_str`] turns the text into a
 //! [`Scenario`] (serde, strict: unknown keys fail with toml's own line, column
 //! and caret); [`validate`] resolves every reference and builds every loss
@@ -23,6 +23,10 @@ mod metadata;
 mod placement;
 mod quantity;
 mod text;
+mod training;
+mod training_data;
+mod training_figure;
+mod training_types;
 mod valid;
 mod validate;
 mod wording;
@@ -38,13 +42,14 @@ pub use distribution::{DiscreteSpec, NormalSpec};
 pub use error::{
     is_safe_folder_name, is_safe_name, nearest, report_folder_name, Reporter, ScenarioError,
 };
-pub use figure::{FigureKindName, FigureSpec, OneOrMany};
+pub use figure::{FigureKindName, FigureSpec};
 pub use figure_options::{
     parse_color, Arrow, AxisScale, Band, BandAxis, Dash, FigureOptions, LegendPosition, Marker,
     PanelMode, RefLine, SeriesStyle, TextNote,
 };
 pub use grid::{
-    Grid, GridSpec, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS, MAX_SERIES,
+    Grid, GridSpec, OneOrMany, BISECTION_STEPS, KL_INTEGRATION_POINTS, MAX_EVALUATIONS, MAX_POINTS,
+    MAX_SERIES,
 };
 pub use locate::{Located, Locator, Place};
 pub use loss_spec::{LossSpec, MAX_SWEEP};
@@ -52,8 +57,16 @@ pub use metadata::{Metadata, OutputSettings};
 pub use placement::{placement_of, split as split_placements, Placed, Placement};
 pub use quantity::{QuantityKind, QuantitySpec};
 pub use text::{pieces, ErratumSpec, Piece, RefKind, SectionSpec, TableKindName, TableSpec};
+pub use training::{Divergence, MethodName, TrainingSpec, MAX_MEMBERS};
+pub use training_data::DataSpec;
+pub use training_figure::{BOUNDARY_RESOLUTION, MAX_SLICE_POINTS};
+pub use training_types::{
+    Component, DensityData, Directions, ModelName, PointData, TrainingFigure, TrainingFigureKind,
+    TrainingMember, TrainingRef, TrainingSamples, TrainingValue, ValidTraining,
+};
 pub use valid::*;
 pub use validate::validate;
+pub(crate) use wording::symbol as parameter_symbol;
 
 /// A scenario file exactly as written (parse stage output).
 #[derive(Debug, Clone, Deserialize)]
@@ -68,6 +81,8 @@ pub struct Scenario {
     pub distributions: Vec<DiscreteSpec>,
     #[serde(default)]
     pub normals: Vec<NormalSpec>,
+    #[serde(default)]
+    pub trainings: Vec<TrainingSpec>,
     #[serde(default)]
     pub quantities: Vec<QuantitySpec>,
     #[serde(default)]

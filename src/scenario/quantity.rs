@@ -30,6 +30,8 @@ pub enum QuantityKind {
     Sum,
     /// KL(`target` ‖ `model`) of two `[[normals]]`, the model moved by `shift`.
     NormalKl,
+    /// A number of a finished `training` (`member`, `value`, `parameter`).
+    Training,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -51,6 +53,10 @@ pub struct QuantitySpec {
     pub model: Option<String>,
     pub shift: Option<f64>,
     pub method: Option<KlMethod>,
+    pub training: Option<String>,
+    pub member: Option<usize>,
+    pub value: Option<super::training_types::TrainingValue>,
+    pub parameter: Option<String>,
 }
 
 impl QuantitySpec {
@@ -60,7 +66,7 @@ impl QuantitySpec {
         ctx: &Context,
     ) -> Result<ValidQuantity, ScenarioError> {
         let rep = &ctx.rep;
-        let used: [(&str, bool); 10] = [
+        let used: [(&str, bool); 14] = [
             ("loss", self.loss.is_some()),
             ("target", self.target.is_some()),
             ("prediction", self.prediction.is_some()),
@@ -71,12 +77,17 @@ impl QuantitySpec {
             ("model", self.model.is_some()),
             ("shift", self.shift.is_some()),
             ("method", self.method.is_some()),
+            ("training", self.training.is_some()),
+            ("member", self.member.is_some()),
+            ("value", self.value.is_some()),
+            ("parameter", self.parameter.is_some()),
         ];
         let allowed: &[&str] = match self.kind {
             QuantityKind::Evaluate => &["loss", "target", "prediction", "weights", "reduction"],
             QuantityKind::BestConstant => &["loss", "of"],
             QuantityKind::Mean | QuantityKind::Sum => &["of", "values"],
             QuantityKind::NormalKl => &["target", "model", "shift", "method"],
+            QuantityKind::Training => &["training", "member", "value", "parameter"],
         };
         if let Some((key, _)) = used.iter().find(|(k, set)| *set && !allowed.contains(k)) {
             return Err(rep.invalid(
@@ -189,6 +200,23 @@ impl QuantitySpec {
                     method: self.method.unwrap_or(KlMethod::Analytic),
                 }
             }
+            QuantityKind::Training => {
+                let (training, member, value, parameter) =
+                    super::training_figure::validate_quantity(
+                        path,
+                        ctx,
+                        &self.training,
+                        self.member,
+                        self.value,
+                        &self.parameter,
+                    )?;
+                QuantityPlan::Training {
+                    training,
+                    member,
+                    value,
+                    parameter,
+                }
+            }
         };
         Ok(ValidQuantity {
             name: self.name.clone(),
@@ -206,5 +234,6 @@ fn kind_name(kind: QuantityKind) -> &'static str {
         QuantityKind::Mean => "mean",
         QuantityKind::Sum => "sum",
         QuantityKind::NormalKl => "normal_kl",
+        QuantityKind::Training => "training",
     }
 }

@@ -603,8 +603,13 @@ pub(crate) fn check_placeholders(
             }
             Piece::Ref { kind, name } => {
                 resolve_ref(kind, name, ctx).map_err(|m| {
+                    let written = match kind {
+                        Some(RefKind::Figure) => format!("{{ref:figure:{name}}}"),
+                        Some(RefKind::Table) => format!("{{ref:table:{name}}}"),
+                        None => format!("{{ref:{name}}}"),
+                    };
                     ctx.rep
-                        .invalid_in(path, &format!("{{ref:"), format!("{{ref:{name}}}: {m}"))
+                        .invalid_in(path, &written, format!("{written}: {m}"))
                 })?;
             }
             _ => {}

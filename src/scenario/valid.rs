@@ -16,6 +16,8 @@ pub struct ValidScenario {
     pub title: String,
     pub intro: String,
     pub png_scale: f64,
+    /// `[[trainings]]`, each with its members (sweep values).
+    pub trainings: Vec<super::training_types::ValidTraining>,
     pub quantities: Vec<ValidQuantity>,
     pub figures: Vec<ValidFigure>,
     pub tables: Vec<ValidTable>,
@@ -74,6 +76,13 @@ pub enum QuantityPlan {
     /// Mean of a list; an empty list gives NaN with a warning (as numpy does).
     Mean(Vec<f64>),
     Sum(Vec<f64>),
+    /// A number read off a finished training.
+    Training {
+        training: usize,
+        member: usize,
+        value: super::training_types::TrainingValue,
+        parameter: Option<usize>,
+    },
     /// KL(target ‖ model) of two normals, the model mean moved by `shift`.
     NormalKl {
         target: NormalParams,
@@ -103,6 +112,8 @@ pub struct ValidFigure {
     pub x_range: Option<(f64, f64)>,
     pub y_range: Option<(f64, f64)>,
     pub columns: Option<usize>,
+    /// One frame per sweep value (see `figure`'s `explore`).
+    pub explore: bool,
     pub kind: FigureKind,
     /// Shown in the report's appendix rather than by a section.
     pub appendix: bool,
@@ -208,6 +219,8 @@ pub enum FigureKind {
         grid: Grid,
         shift_grid: Grid,
     },
+    /// A figure of `[[trainings]]` (see `training_figure`).
+    Training(super::training_types::TrainingFigure),
 }
 
 #[derive(Debug, Clone)]

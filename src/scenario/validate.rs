@@ -46,6 +46,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         distributions: BTreeMap::new(),
         normals: BTreeMap::new(),
         quantities: BTreeMap::new(),
+        trainings: BTreeMap::new(),
         figures: Vec::new(),
         tables: Vec::new(),
     };
@@ -116,6 +117,8 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
     }
     ctx.losses = losses;
 
+    let trainings = super::training_figure::validate_trainings(&scenario.trainings, &mut ctx)?;
+
     let mut quantities = Vec::new();
     for (i, spec) in scenario.quantities.iter().enumerate() {
         let path = format!("quantities[{i}]");
@@ -138,6 +141,26 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         }
         figures.push(spec.validate(&path, &ctx)?);
         ctx.figures.push(spec.name.clone());
+    }
+
+    // Frames of an explorable figure are written as `<name>-frame-<k>`.
+    for (i, spec) in scenario.figures.iter().enumerate() {
+        let prefix = format!("{}-frame-", spec.name);
+        if let Some(other) = scenario
+            .figures
+            .iter()
+            .find(|f| f.name.starts_with(&prefix))
+        {
+            if spec.explore {
+                return Err(rep.invalid(
+                    format!("figures[{i}].explore"),
+                    format!(
+                        "writes its frames as {prefix}<k>, which clashes with figure \"{}\"",
+                        other.name
+                    ),
+                ));
+            }
+        }
     }
 
     let mut tables = Vec::new();
@@ -192,6 +215,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         title: scenario.metadata.title.clone(),
         intro: scenario.metadata.intro.clone(),
         png_scale: scale,
+        trainings,
         quantities,
         figures,
         tables,
@@ -349,7 +373,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "x.toml: line 14, column 10: figures[0] (f).shifts is not used by kind \"data\" (it takes: target, prediction)"
+            "x.toml: line 14, column 10: figures[0] (f).shifts is not used by kind \"data\" (it takes: target, prediction, datasets, draw, bins, density)"
         );
     }
 

@@ -80,6 +80,18 @@ fn suggest_known(reason: &str) -> Option<String> {
     })
 }
 
+/// The symbol of a swept parameter in labels (`delta` → `δ`).
+pub(crate) fn symbol(param: &str) -> String {
+    match param {
+        "delta" => "δ".into(),
+        "beta" => "β".into(),
+        "tau" => "τ".into(),
+        "gamma" => "γ".into(),
+        "alpha" => "α".into(),
+        other => other.into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 //! per-sample work grows with its size); a landscape costs points × samples
 //! (× parameters). At the default limit a training runs in seconds.
 
+use super::problem::Problem;
 use super::TrainError;
 
 /// The default limit: 2·10⁸ units, a few seconds of work on one core.
@@ -46,5 +47,13 @@ impl Budget {
             });
         }
         Ok(())
+    }
+}
+
+impl Budget {
+    /// Refuse a training of `steps` steps on `problem` before it starts, as
+    /// [`Problem::train`] does: steps × samples (× parameters for an MLP).
+    pub fn check_training(&self, problem: &Problem, steps: usize) -> Result<(), TrainError> {
+        self.check(steps as u128, "steps", problem.evaluation_work())
     }
 }

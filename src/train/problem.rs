@@ -155,6 +155,21 @@ impl Problem {
         }
     }
 
+    /// Budget units of one evaluation (see [`super::Budget`]).
+    pub fn work_per_evaluation(&self) -> u128 {
+        self.evaluation_work().0
+    }
+
+    /// Whether the outputs are logits or scores (classifiers).
+    pub fn outputs_scores(&self) -> bool {
+        self.model.outputs_logits()
+    }
+
+    /// Outputs per sample.
+    pub fn outputs(&self) -> usize {
+        self.model.outputs()
+    }
+
     fn check_params(&self, params: &[f64]) -> Result<(), TrainError> {
         if params.len() != self.parameter_count() {
             return Err(TrainError::bad(
