@@ -126,7 +126,8 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     } else {
         args.losses
             .iter()
-            .map(|spec| parse_loss(spec))
+            .map(String::as_str)
+            .map(parse_loss)
             .collect::<Result<_>>()?
     };
     let modes = if args.modes.is_empty() {

@@ -30,6 +30,9 @@ use super::sum::{chunked_sum, merge_chunks, ChunkSum, Neumaier, CHUNK};
 use super::validate::{self, RowsRef};
 use super::{LossError, Reduction};
 
+/// One chunk of a row pass: its index, its per-sample values and its gradient rows.
+type RowTask<'a> = (usize, (&'a mut [f64], &'a mut [f64]));
+
 /// At most this many per-row warnings are listed; the rest are counted.
 const MAX_WARNINGS: usize = 10;
 
@@ -221,7 +224,7 @@ where
         ..
     } = out;
     let gradient_wanted = !gradient.is_empty();
-    let work = |(c, (ps, gradients)): (usize, (&mut [f64], &mut [f64]))| {
+    let work = |(c, (ps, gradients)): RowTask<'_>| {
         let mut part = Partial::default();
         let (mut values, mut denominators) = (ChunkSum::new(), ChunkSum::new());
         let mut scratch = if gradient_wanted {
@@ -281,7 +284,7 @@ where
         part.denominator = denominators.total();
         Ok(part)
     };
-    let tasks: Vec<(usize, (&mut [f64], &mut [f64]))> = pieces(per_sample, count, CHUNK)
+    let tasks: Vec<RowTask<'_>> = pieces(per_sample, count, CHUNK)
         .into_iter()
         .zip(pieces(&mut *gradient, count, CHUNK * classes))
         .enumerate()

@@ -16,7 +16,7 @@ fn pairs_in_domain(loss: &Loss, n: usize) -> (Vec<f64>, Vec<f64>) {
     let mut k = 0usize;
     while target.len() < n {
         let y = labels[k % labels.len()];
-        let yhat = if k % 2 == 0 {
+        let yhat = if k.is_multiple_of(2) {
             ((k * 7919) % 999 + 1) as f64 / 1000.0
         } else {
             ((k * 104_729) % 6001) as f64 / 1000.0 - 3.0

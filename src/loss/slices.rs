@@ -167,11 +167,9 @@ where
         } else {
             &mut []
         };
-        for j in 0..len {
+        for (j, value) in values.iter_mut().enumerate() {
             let (y, yhat) = (t[j], p[j]);
-            // x − x is 0 for a finite x and NaN otherwise: one subtraction
-            // and one comparison for both inputs.
-            let finite = (y - y) + (yhat - yhat) == 0.0;
+            let finite = y.is_finite() & yhat.is_finite();
             valid &= finite & (kernel.admits)(y, yhat);
             if kernel.signed {
                 valid &= (y == 1.0) | (y == 0.0) | (y == -1.0);
@@ -208,7 +206,7 @@ where
             } else {
                 pt
             };
-            values[j] = pt.value;
+            *value = pt.value;
             if GRADIENT {
                 g[j] = pt.gradient / scale;
             }

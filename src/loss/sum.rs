@@ -235,12 +235,12 @@ mod tests {
         let (mut sum, mut compensation) = (0.0f64, 0.0f64);
         let mut acc = Neumaier::new();
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        for i in 0..20_000 {
+        for i in 0..20_000i32 {
             state = state
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1);
             let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
-            let x = mantissa * 2f64.powi((i % 97) as i32 - 48);
+            let x = mantissa * 2f64.powi(i % 97 - 48);
             let t = sum + x;
             compensation += if sum.abs() >= x.abs() {
                 (sum - t) + x

@@ -207,7 +207,7 @@ pub(crate) fn packed<'a>(
     if values.is_empty() {
         return Err(bad(what, "is empty".to_string()));
     }
-    if classes == 0 || values.len() % classes != 0 {
+    if classes == 0 || !values.len().is_multiple_of(classes) {
         return Err(bad(
             what,
             format!(
