@@ -1,11 +1,13 @@
-//! `losslab bench`: how fast the core evaluates each loss, through its
-//! public API, on generated float64 data larger than the caches.
+//! `losslab bench`: how fast the core's slice kernels evaluate each loss, as
+//! a report uses them (the mean, through [`Loss::reduce`] into arrays
+//! allocated once), on generated float64 data larger than the caches.
 //!
-//! Two modes are timed: `evaluate` ([`Loss::evaluate`]: value, per-sample
-//! values, gradient and Hessian into fresh arrays, on the thread pool) and
-//! `point` ([`Loss::point`] per pair, summing the values: no arrays). Each
-//! figure is the median of several runs; the data are generated once, with a
-//! fixed seed, inside each loss's domain.
+//! Modes: `value` (the mean only), `value_gradient` (and the gradient),
+//! `value_gradient_hessian` (and the diagonal Hessian; elementwise losses),
+//! and `evaluate` ([`Loss::evaluate`]: every result in fresh arrays; on
+//! request). Each figure is the median of several runs; the data are
+//! generated once per loss, with a fixed seed, inside its domain. A row loss
+//! counts its values (rows × classes) as pairs, as numpy's figures do.
 
 use std::io::Write;
 use std::time::Instant;
@@ -13,13 +15,13 @@ use std::time::Instant;
 use anyhow::{bail, Context, Result};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rayon::prelude::*;
 
-use crate::loss::{Data, Loss, ParamValue, Params, Reduction, Shape};
+use crate::loss::{Data, Input, Loss, Output, ParamValue, Params, Reduction, Shape};
 
 #[derive(Debug, clap::Args)]
 pub struct BenchArgs {
-    /// A loss to time (repeatable; default: a representative set).
+    /// A loss to time, as NAME or NAME:KEY=VALUE,KEY=VALUE (repeatable;
+    /// default: a representative set).
     #[arg(long = "loss", value_name = "NAME")]
     pub losses: Vec<String>,
     /// Pairs per run (2^25 by default: 512 MiB of inputs, larger than any cache).
@@ -31,10 +33,37 @@ pub struct BenchArgs {
     /// Runs per figure; the median is reported.
     #[arg(long, default_value_t = 5)]
     pub runs: usize,
+    /// A mode to time (repeatable): value, value_gradient,
+    /// value_gradient_hessian, evaluate. Default: the first three.
+    #[arg(long = "mode", value_name = "MODE")]
+    pub modes: Vec<Mode>,
     /// One JSON object per loss and mode, one per line.
     #[arg(long)]
     pub json: bool,
 }
+
+/// What a timed run computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+#[value(rename_all = "snake_case")]
+pub enum Mode {
+    Value,
+    ValueGradient,
+    ValueGradientHessian,
+    Evaluate,
+}
+
+impl Mode {
+    fn as_str(self) -> &'static str {
+        match self {
+            Mode::Value => "value",
+            Mode::ValueGradient => "value_gradient",
+            Mode::ValueGradientHessian => "value_gradient_hessian",
+            Mode::Evaluate => "evaluate",
+        }
+    }
+}
+
+const DEFAULT_MODES: &[Mode] = &[Mode::Value, Mode::ValueGradient, Mode::ValueGradientHessian];
 
 /// The losses timed by default: `(name, parameters)`.
 const DEFAULT_LOSSES: &[(&str, &[(&str, ParamValue)])] = &[
@@ -50,6 +79,10 @@ const DEFAULT_LOSSES: &[(&str, &[(&str, ParamValue)])] = &[
     ),
     ("kl_divergence", &[]),
     ("categorical_cross_entropy", &[]),
+    (
+        "sparse_categorical_cross_entropy",
+        &[("from_logits", ParamValue::Bool(true))],
+    ),
 ];
 
 /// Classes per row for row losses.
@@ -67,11 +100,14 @@ pub struct Timing {
     pub threads: usize,
     pub seconds: f64,
     pub elements_per_second: f64,
+    /// CPU seconds of the process (all threads) in the same run: on a
+    /// shared machine, the figure that other processes disturb least.
+    pub cpu_seconds: Option<f64>,
 }
 
 pub fn run(args: &BenchArgs) -> Result<()> {
-    if args.n == 0 || args.n > MAX_N {
-        bail!("--n must be between 1 and {MAX_N}, got {}", args.n);
+    if args.n < CLASSES || args.n > MAX_N {
+        bail!("--n must be between {CLASSES} and {MAX_N}, got {}", args.n);
     }
     if args.threads == 0 || args.runs == 0 {
         bail!("--threads and --runs must be at least 1");
@@ -90,8 +126,14 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     } else {
         args.losses
             .iter()
-            .map(|name| Loss::new(name, &Params::new()).map_err(|e| anyhow::anyhow!("--loss: {e}")))
+            .map(String::as_str)
+            .map(parse_loss)
             .collect::<Result<_>>()?
+    };
+    let modes = if args.modes.is_empty() {
+        DEFAULT_MODES
+    } else {
+        &args.modes[..]
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(args.threads)
@@ -101,29 +143,45 @@ pub fn run(args: &BenchArgs) -> Result<()> {
     if !args.json {
         writeln!(
             out,
-            "{:<34} {:<9} {:>10} {:>7} {:>9} {:>12}",
-            "loss", "mode", "n", "threads", "seconds", "M pairs/s"
+            "{:<42} {:<22} {:>10} {:>7} {:>9} {:>12} {:>9} {:>16}",
+            "loss", "mode", "n", "threads", "seconds", "M pairs/s", "CPU s", "M pairs/CPU s"
         )?;
     }
     for loss in &losses {
-        for timing in pool.install(|| time_loss(loss, args))? {
+        for timing in pool.install(|| time_loss(loss, modes, args))? {
             if args.json {
                 writeln!(out, "{}", serde_json::to_string(&timing)?)?;
             } else {
+                let cpu = timing.cpu_seconds.unwrap_or(f64::NAN);
                 writeln!(
                     out,
-                    "{:<34} {:<9} {:>10} {:>7} {:>9.4} {:>12.1}",
-                    label(loss),
+                    "{:<42} {:<22} {:>10} {:>7} {:>9.4} {:>12.1} {:>9.4} {:>16.1}",
+                    timing.loss,
                     timing.mode,
                     timing.n,
                     timing.threads,
                     timing.seconds,
-                    timing.elements_per_second / 1e6
+                    timing.elements_per_second / 1e6,
+                    cpu,
+                    timing.n as f64 / cpu / 1e6
                 )?;
             }
         }
     }
     Ok(())
+}
+
+/// `NAME` or `NAME:KEY=VALUE,KEY=VALUE`.
+fn parse_loss(spec: &str) -> Result<Loss> {
+    let (name, rest) = spec.split_once(':').unwrap_or((spec, ""));
+    let mut params = Params::new();
+    for pair in rest.split(',').filter(|p| !p.trim().is_empty()) {
+        let Some((key, value)) = pair.split_once('=') else {
+            bail!("--loss `{spec}`: expected NAME:KEY=VALUE,...");
+        };
+        params.insert(key.trim().to_string(), ParamValue::parse_text(value));
+    }
+    Loss::new(name.trim(), &params).map_err(|e| anyhow::anyhow!("--loss `{spec}`: {e}"))
 }
 
 /// The loss's name, with `from_logits` when set (two BCE kernels).
@@ -134,43 +192,74 @@ fn label(loss: &Loss) -> String {
     }
 }
 
+/// Generated data: flat pairs, or rows of `CLASSES` values one after another.
+struct Generated {
+    target: Vec<f64>,
+    prediction: Vec<f64>,
+    classes: Option<usize>,
+}
+
 /// Inputs inside the loss's domain: labels and probabilities for
-/// cross-entropies, ±1 labels for hinges, probability rows for row losses.
-fn inputs(loss: &Loss, n: usize) -> (Data, Data) {
+/// cross-entropies, ±1 labels for hinges, probability rows (or logits and
+/// labels) for row losses.
+fn inputs(loss: &Loss, n: usize) -> Generated {
     let mut rng = ChaCha8Rng::seed_from_u64(2026);
-    let name = loss.name();
     let logits = matches!(
         loss.params().get("from_logits"),
         Some(ParamValue::Bool(true))
     );
     if loss.shape() == Shape::Rows {
-        let rows = (n / CLASSES).max(1);
-        let row = |rng: &mut ChaCha8Rng| {
+        let rows = n / CLASSES;
+        let distribution = |rng: &mut ChaCha8Rng| {
             let raw: Vec<f64> = (0..CLASSES).map(|_| rng.random_range(0.01..1.0)).collect();
             let total: f64 = raw.iter().sum();
-            raw.iter().map(|x| x / total).collect::<Vec<f64>>()
+            raw.into_iter().map(move |x| x / total)
         };
-        let target = (0..rows).map(|_| row(&mut rng)).collect();
-        let prediction = (0..rows).map(|_| row(&mut rng)).collect();
-        return (Data::Rows(target), Data::Rows(prediction));
+        let prediction: Vec<f64> = if logits {
+            (0..rows * CLASSES)
+                .map(|_| rng.random_range(-6.0..6.0))
+                .collect()
+        } else {
+            (0..rows).flat_map(|_| distribution(&mut rng)).collect()
+        };
+        let target: Vec<f64> = if loss.sparse_labels() {
+            (0..rows)
+                .map(|_| f64::from(rng.random_range(0..CLASSES as u32)))
+                .collect()
+        } else {
+            (0..rows).flat_map(|_| distribution(&mut rng)).collect()
+        };
+        return Generated {
+            target,
+            prediction,
+            classes: Some(CLASSES),
+        };
     }
-    let (target, prediction): (Vec<f64>, Vec<f64>) = (0..n)
+    let name = loss.name();
+    let (target, prediction) = (0..n)
         .map(|_| {
             let u: f64 = rng.random_range(0.0..1.0);
             let v: f64 = rng.random_range(-3.0..3.0);
             match name {
-                "binary_cross_entropy" if logits => (f64::from(u8::from(u < 0.3)), v),
-                "binary_cross_entropy" => (
+                "binary_cross_entropy" | "binary_focal_cross_entropy" if logits => {
+                    (f64::from(u8::from(u < 0.3)), v)
+                }
+                "binary_cross_entropy" | "binary_focal_cross_entropy" => (
                     f64::from(u8::from(u < 0.3)),
                     (v / 6.0 + 0.5).clamp(1e-6, 1.0 - 1e-6),
                 ),
                 "hinge" | "squared_hinge" => (if u < 0.5 { -1.0 } else { 1.0 }, v),
                 "poisson" | "msle" => (u * 5.0, (v + 3.0) / 2.0),
+                "mape" => (u + 0.5, v),
                 _ => (u * 2.0 - 1.0, v),
             }
         })
         .unzip();
-    (Data::Flat(target), Data::Flat(prediction))
+    Generated {
+        target,
+        prediction,
+        classes: None,
+    }
 }
 
 fn median(mut seconds: Vec<f64>) -> f64 {
@@ -178,47 +267,99 @@ fn median(mut seconds: Vec<f64>) -> f64 {
     seconds[seconds.len() / 2]
 }
 
-fn time_loss(loss: &Loss, args: &BenchArgs) -> Result<Vec<Timing>> {
-    let (target, prediction) = inputs(loss, args.n);
-    let pairs = match &prediction {
-        Data::Flat(values) => values.len(),
-        Data::Rows(rows) => rows.len() * CLASSES,
-    };
-    let timing = |mode, seconds: f64| Timing {
-        loss: label(loss),
-        mode,
-        n: pairs,
-        threads: args.threads,
-        seconds,
-        elements_per_second: pairs as f64 / seconds,
-    };
-    let mut evaluate = Vec::with_capacity(args.runs);
-    for _ in 0..args.runs {
-        let start = Instant::now();
-        let evaluation = loss.evaluate(&target, &prediction, None, Reduction::Mean)?;
-        evaluate.push(start.elapsed().as_secs_f64());
-        std::hint::black_box(evaluation);
+fn time_loss(loss: &Loss, modes: &[Mode], args: &BenchArgs) -> Result<Vec<Timing>> {
+    let data = inputs(loss, args.n);
+    let pairs = data.prediction.len();
+    let mut input = Input::new(&data.target, &data.prediction);
+    if let Some(classes) = data.classes {
+        input = input.rows(classes);
     }
-    let mut timings = vec![timing("evaluate", median(evaluate))];
-    if let (Data::Flat(t), Data::Flat(p)) = (&target, &prediction) {
-        let mut point = Vec::with_capacity(args.runs);
-        for _ in 0..args.runs {
-            let start = Instant::now();
-            let total: f64 = t
-                .par_chunks(1 << 16)
-                .zip(p.par_chunks(1 << 16))
-                .map(|(t, p)| {
-                    t.iter()
-                        .zip(p)
-                        .filter_map(|(&y, &yhat)| loss.point(y, yhat).ok())
-                        .map(|pt| pt.value)
-                        .sum::<f64>()
-                })
-                .sum();
-            point.push(start.elapsed().as_secs_f64());
-            std::hint::black_box(total);
+    let mut gradient = vec![0.0; pairs];
+    let mut hessian = vec![0.0; pairs];
+    let mut timings = Vec::new();
+    for &mode in modes {
+        if mode == Mode::ValueGradientHessian && loss.shape() == Shape::Rows {
+            continue;
         }
-        timings.push(timing("point", median(point)));
+        let mut seconds = Vec::with_capacity(args.runs);
+        let mut cpu_seconds = Vec::with_capacity(args.runs);
+        for _ in 0..args.runs {
+            let cpu_start = process_cpu_seconds();
+            let start = Instant::now();
+            let value = match mode {
+                Mode::Value => {
+                    loss.reduce(input, Reduction::Mean, Output::default())?
+                        .value
+                }
+                Mode::ValueGradient => {
+                    let output = Output {
+                        gradient: Some(&mut gradient),
+                        ..Output::default()
+                    };
+                    loss.reduce(input, Reduction::Mean, output)?.value
+                }
+                Mode::ValueGradientHessian => {
+                    let output = Output {
+                        gradient: Some(&mut gradient),
+                        hessian: Some(&mut hessian),
+                        ..Output::default()
+                    };
+                    loss.reduce(input, Reduction::Mean, output)?.value
+                }
+                Mode::Evaluate => evaluate(loss, &data)?,
+            };
+            seconds.push(start.elapsed().as_secs_f64());
+            if let (Some(end), Some(start)) = (process_cpu_seconds(), cpu_start) {
+                cpu_seconds.push(end - start);
+            }
+            std::hint::black_box(value);
+        }
+        let seconds = median(seconds);
+        let cpu_seconds = (!cpu_seconds.is_empty()).then(|| median(cpu_seconds));
+        timings.push(Timing {
+            loss: label(loss),
+            mode: mode.as_str(),
+            n: pairs,
+            threads: args.threads,
+            seconds,
+            elements_per_second: pairs as f64 / seconds,
+            cpu_seconds,
+        });
     }
     Ok(timings)
+}
+
+/// CPU seconds used by the process so far, all threads together.
+#[cfg(target_os = "linux")]
+fn process_cpu_seconds() -> Option<f64> {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Some(t.tv_sec as f64 + t.tv_nsec as f64 * 1e-9)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_cpu_seconds() -> Option<f64> {
+    None
+}
+
+/// [`Loss::evaluate`] on the data as [`Data`] (built outside the timing would
+/// double the memory; building it is part of what a caller of `evaluate` pays).
+fn evaluate(loss: &Loss, data: &Generated) -> Result<f64> {
+    let (target, prediction) = match data.classes {
+        Some(classes) => {
+            let rows = |v: &[f64]| Data::Rows(v.chunks(classes).map(<[f64]>::to_vec).collect());
+            let target = if loss.sparse_labels() {
+                Data::Flat(data.target.clone())
+            } else {
+                rows(&data.target)
+            };
+            (target, rows(&data.prediction))
+        }
+        None => (
+            Data::Flat(data.target.clone()),
+            Data::Flat(data.prediction.clone()),
+        ),
+    };
+    Ok(loss
+        .evaluate(&target, &prediction, None, Reduction::Mean)?
+        .value)
 }

@@ -51,6 +51,7 @@ impl Binary {
     }
 
     /// Binary targets in [0, 1]; probabilities in [0, 1] unless they are logits.
+    #[inline]
     fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
         require(
             (0.0..=1.0).contains(&y),
@@ -67,10 +68,12 @@ impl Binary {
 struct Bce(Binary);
 
 impl ElementwiseKernel for Bce {
+    #[inline]
     fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
         self.0.domain(y, yhat)
     }
 
+    #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         bce(&self.0, y, yhat)
     }
@@ -125,10 +128,12 @@ struct BinaryFocal {
 }
 
 impl ElementwiseKernel for BinaryFocal {
+    #[inline]
     fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
         self.bin.domain(y, yhat)
     }
 
+    #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         binary_focal(&self.bin, self.gamma, self.alpha, y, yhat)
     }
@@ -209,6 +214,7 @@ pub(crate) static BINARY_FOCAL: Definition = Definition {
 /// y(1 − ls) + ls/2: Keras' and PyTorch's binary label smoothing. Returns
 /// (y_s, 1 − y_s), the complement computed as (1 − y)(1 − ls) + ls/2, a sum
 /// of non-negative terms: 1 − y_s would lose the digits of a small ls.
+#[inline]
 pub(crate) fn smooth(y: f64, label_smoothing: f64) -> (f64, f64) {
     if label_smoothing == 0.0 {
         (y, 1.0 - y)
@@ -220,6 +226,7 @@ pub(crate) fn smooth(y: f64, label_smoothing: f64) -> (f64, f64) {
 }
 
 /// (σ(z), 1 − σ(z)), each computed without cancellation or overflow.
+#[inline]
 pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
     if z >= 0.0 {
         let e = (-z).exp();
@@ -231,12 +238,14 @@ pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
 }
 
 /// log(1 + e^x) without overflow: max(x, 0) + log1p(e^{−|x|}).
+#[inline]
 pub(crate) fn softplus(x: f64) -> f64 {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
 }
 
 /// BCE and its q-derivatives for a probability q (y already smoothed,
 /// ybar = 1 − y).
+#[inline]
 fn bce_probability(y: f64, ybar: f64, q: f64) -> Point {
     // Each log term only where its weight is non-zero: 0·log 0 = 0.
     let positive = if y == 0.0 { 0.0 } else { -y * q.ln() };
@@ -262,12 +271,22 @@ fn bce_probability(y: f64, ybar: f64, q: f64) -> Point {
 }
 
 /// BCE and its z-derivatives for a logit z (y already smoothed, ybar = 1 − y).
+#[inline]
 fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
-    let (q, qbar) = sigmoid_pair(z);
+    // e^{−|z|} is the one exponential behind σ(z), 1 − σ(z) and both
+    // softplus terms, and log1p(e^{−|z|}) the one logarithm: computed once,
+    // they are the very numbers `sigmoid_pair` and `softplus` compute.
+    let e = (-z.abs()).exp();
+    let (q, qbar) = if z >= 0.0 {
+        (1.0 / (1.0 + e), e / (1.0 + e))
+    } else {
+        (e / (1.0 + e), 1.0 / (1.0 + e))
+    };
+    let log_term = e.ln_1p();
     Point {
         // y·softplus(−z) + (1 − y)·softplus(z): two non-negative terms, equal to
         // max(z, 0) − zy + log1p(e^{−|z|}) without its cancellation.
-        value: y * softplus(-z) + ybar * softplus(z),
+        value: y * ((-z).max(0.0) + log_term) + ybar * (z.max(0.0) + log_term),
         // σ(z) − y, written so that σ(z) ≈ y loses nothing.
         gradient: ybar * q - y * qbar,
         hessian: q * qbar,
@@ -287,6 +306,7 @@ fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
 /// y > 0 gives +∞.
 /// Reference: Goodfellow, Bengio & Courville (2016), *Deep Learning*, §6.2.2;
 /// PyTorch `BCELoss`/`BCEWithLogitsLoss`.
+#[inline]
 pub(crate) fn bce(b: &Binary, y: f64, yhat: f64) -> Point {
     let (y, ybar) = smooth(y, b.label_smoothing);
     if b.from_logits {
@@ -311,6 +331,7 @@ pub(crate) fn bce(b: &Binary, y: f64, yhat: f64) -> Point {
 }
 
 /// w·u^γ·B and its first two derivatives from those of u and B.
+#[inline]
 fn focal_chain(gamma: f64, w: f64, u: [f64; 3], b: Point) -> Point {
     let [u0, u1, u2] = u;
     if w == 0.0 {
@@ -363,6 +384,7 @@ fn focal_chain(gamma: f64, w: f64, u: [f64; 3], b: Point) -> Point {
 /// u″ = (1 − 2y)q(1 − q)(1 − 2q). y is smoothed first (y(1 − ls) + ls/2).
 /// Reference: Lin et al. (2017), "Focal Loss for Dense Object Detection";
 /// Keras `BinaryFocalCrossentropy`.
+#[inline]
 pub(crate) fn binary_focal(b: &Binary, gamma: f64, alpha: Option<f64>, y: f64, yhat: f64) -> Point {
     let (y, ybar) = smooth(y, b.label_smoothing);
     let w = alpha.map_or(1.0, |a| a * y + (1.0 - a) * ybar);
@@ -392,6 +414,21 @@ mod tests {
         epsilon: 0.0,
         label_smoothing: 0.0,
     };
+
+    #[test]
+    /// The shared exponential gives the numbers of σ and softplus themselves.
+    fn logit_form_matches_sigmoid_and_softplus() {
+        for z in [-800.0, -30.0, -1.5, -1e-300, 0.0, 1e-12, 0.7, 36.0, 1000.0] {
+            for y in [0.0, 0.3, 1.0] {
+                let (q, qbar) = sigmoid_pair(z);
+                let p = bce_logit(y, 1.0 - y, z);
+                let value = y * softplus(-z) + (1.0 - y) * softplus(z);
+                assert_eq!(p.value.to_bits(), value.to_bits(), "{y} {z}");
+                assert_eq!(p.gradient, (1.0 - y) * q - y * qbar, "{y} {z}");
+                assert_eq!(p.hessian, q * qbar, "{y} {z}");
+            }
+        }
+    }
 
     #[test]
     fn never_nan_at_the_edges() {

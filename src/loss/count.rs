@@ -24,6 +24,7 @@ struct Poisson {
 }
 
 impl ElementwiseKernel for Poisson {
+    #[inline]
     fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
         require(
             y >= 0.0,
@@ -35,6 +36,7 @@ impl ElementwiseKernel for Poisson {
         )
     }
 
+    #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         poisson(self.log_input, y, yhat)
     }
@@ -83,6 +85,7 @@ pub(crate) static POISSON: Definition = Definition {
 /// With `log_input` (ŷ = z = log q): L = e^z − y·z, L′ = e^z − y, L″ = e^z.
 /// y is the observed count (≥ 0).
 /// Reference: PyTorch `PoissonNLLLoss` (full = false), Keras `Poisson` (without ε).
+#[inline]
 pub(crate) fn poisson(log_input: bool, y: f64, yhat: f64) -> Point {
     if log_input {
         let e = yhat.exp();

@@ -13,13 +13,13 @@
 //! `match` over two arms. A family file implements [`ElementwiseKernel`] or
 //! [`RowKernel`] for its parameter struct.
 //!
-//! # Hook for slice kernels
-//! A kernel trait method with a default built on the per-point kernel is how
-//! a loss gains a faster path without another restructuring: slice kernels
-//! (value only; value and gradient; value, gradient and Hessian over slices)
-//! become default methods of [`ElementwiseKernel`] that loop over
-//! [`ElementwiseKernel::point`], and a family file overrides them for its
-//! own losses where a vectorised form pays.
+//! # Slice kernels
+//! [`ElementwiseKernel::chunk`] evaluates a whole chunk of pairs. Its default
+//! body hands the kernel's `point`, `admits` and label convention as
+//! closures to the generic loops of `slices`; a default method is compiled
+//! once per implementing type, so every loss gets its own tight loop with its
+//! arithmetic inlined, and no family file has to write a loop. A family may
+//! still override `chunk` where a form of its own pays.
 
 use std::fmt::Debug;
 use std::sync::Arc;
@@ -30,6 +30,7 @@ use super::convention::choice::{choose, finish_params, Convention, Dtype};
 use super::domain::Outside;
 use super::params::{ParamSpec, Reader};
 use super::sampling::Sampling;
+use super::slices::{self, ChunkOut, ChunkTask, Closures};
 use super::validate::RowsRef;
 use super::{LossError, ParamValue, Params, Point, Shape};
 
@@ -119,8 +120,38 @@ pub(crate) trait ElementwiseKernel: Debug + Send + Sync {
         Ok(())
     }
 
+    /// [`ElementwiseKernel::domain`] as a yes or no, for the branch-free
+    /// check of a whole chunk.
+    #[inline]
+    fn admits(&self, target: f64, prediction: f64) -> bool {
+        self.domain(target, prediction).is_ok()
+    }
+
     /// Value, gradient and second derivative at a pair inside the domain.
     fn point(&self, target: f64, prediction: f64) -> Point;
+
+    /// The value alone: `point(..).value`, the same number. A family
+    /// overrides it where the derivatives cost library calls that the value
+    /// does not need (the compiler cannot drop a call to `tanh`).
+    #[inline]
+    fn value(&self, target: f64, prediction: f64) -> f64 {
+        self.point(target, prediction).value
+    }
+
+    /// One chunk of a slice evaluation (see the module documentation): the
+    /// chunk's compensated sum of values, the wanted derivatives written to
+    /// the task's arrays, and whether every pair was inside the domain.
+    fn chunk(&self, task: ChunkTask<'_>) -> ChunkOut {
+        let kernel = Closures {
+            point: |y, yhat| self.point(y, yhat),
+            value: |y, yhat| self.value(y, yhat),
+            admits: |y, yhat| self.admits(y, yhat),
+            saturated: |y, yhat| self.saturated(y, yhat).is_some(),
+            signed: self.labels() == Labels::Signed,
+            relabels: self.labels() != Labels::AsGiven,
+        };
+        slices::chunk(kernel, task)
+    }
 
     fn labels(&self) -> Labels {
         Labels::AsGiven

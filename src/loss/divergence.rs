@@ -175,7 +175,10 @@ fn checked_sum(
     // would cost the digits of a small divergence.
     let exact = v
         .iter()
-        .fold(DoubleDouble::default(), |acc, &x| acc.add_product(x, 1.0));
+        // (x·1 is exact: adding x itself, without the product's FMA.)
+        .fold(DoubleDouble::default(), |acc, &x| {
+            acc.add(DoubleDouble { hi: x, lo: 0.0 })
+        });
     let sum = exact.value();
     if (sum - 1.0).abs() > SUM_TOLERANCE {
         if normalize && sum == 0.0 {

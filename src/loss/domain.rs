@@ -81,6 +81,7 @@ pub(crate) struct Outside {
 }
 
 impl Outside {
+    #[inline]
     pub(crate) fn target(reason: &'static str) -> Outside {
         Outside {
             argument: Argument::Target,
@@ -88,6 +89,7 @@ impl Outside {
         }
     }
 
+    #[inline]
     pub(crate) fn prediction(reason: &'static str) -> Outside {
         Outside {
             argument: Argument::Prediction,
@@ -111,6 +113,7 @@ impl Outside {
 }
 
 /// `ok`, or the rule a pair breaks.
+#[inline]
 pub(crate) fn require(ok: bool, outside: Outside) -> Result<(), Outside> {
     if ok {
         Ok(())

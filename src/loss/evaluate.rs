@@ -11,12 +11,11 @@
 //! assert_eq!(err.to_string(), "prediction: index 1 is 1.5; probabilities must be in [0, 1]");
 //! ```
 
-use super::convention;
 use super::definition::{ElementwiseKernel, Kernel, Labels, RowKernel};
 use super::domain::{Argument, DomainError, Place};
-use super::reduce;
-use super::validate;
-use super::{margin, Data, Evaluation, LossError, Point, Reduction};
+use super::reduce::{self, Outs};
+use super::validate::{self, RowsRef};
+use super::{Data, Evaluation, LossError, Point, Reduction};
 
 /// Why no single pair is in the domain of a row loss.
 const ROW_LOSS: &str = "a row loss compares whole rows, not one (target, prediction) pair";
@@ -102,23 +101,21 @@ fn elementwise(
     reduction: Reduction,
 ) -> Result<Evaluation, LossError> {
     let (t, p) = validate::flat_pair(target, prediction)?;
-    // Signed labels: one convention for the whole target, decided up front.
-    let zero_one = match kernel.labels() {
-        Labels::AsGiven => false,
-        Labels::Signed => margin::zero_one_labels(t)?,
-        Labels::ConvertIfZeroOne => t.iter().all(|&y| y == 0.0 || y == 1.0),
+    let n = t.len();
+    let (mut per_sample, mut gradient, mut hessian) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let outs = Outs {
+        per_sample: &mut per_sample,
+        gradient: &mut gradient,
+        hessian: &mut hessian,
     };
-    let mut evaluation = reduce::elementwise(t, p, weights, reduction, |i, y, yhat| {
-        kernel
-            .domain(y, yhat)
-            .map_err(|outside| outside.at(Place::index(i), y, yhat))?;
-        let y = if zero_one { 2.0 * y - 1.0 } else { y };
-        Ok(kernel.point(y, yhat))
-    })?;
-    evaluation
-        .warnings
-        .extend(convention::saturation_warning(kernel, t, p));
-    Ok(evaluation)
+    let totals = reduce::elementwise(kernel, t, p, weights, reduction, outs)?;
+    Ok(Evaluation {
+        value: totals.value,
+        per_sample,
+        gradient: Data::Flat(gradient),
+        hessian: Some(hessian),
+        warnings: totals.warnings,
+    })
 }
 
 fn rows(
@@ -135,5 +132,23 @@ fn rows(
         validate::dense_rows(target, prediction)?
     };
     kernel.check_classes(name, classes)?;
-    reduce::rows(t, p, weights, reduction, |row| kernel.row(row))
+    let n = p.len();
+    let (mut per_sample, mut gradient) = (vec![0.0; n], vec![0.0; n * classes]);
+    let outs = Outs {
+        per_sample: &mut per_sample,
+        gradient: &mut gradient,
+        hessian: &mut [],
+    };
+    let totals = reduce::rows(t, p, weights, reduction, outs, |row| kernel.row(row))?;
+    let gradient = match p {
+        RowsRef::One(_) => Data::Flat(gradient),
+        _ => Data::Rows(gradient.chunks(classes).map(<[f64]>::to_vec).collect()),
+    };
+    Ok(Evaluation {
+        value: totals.value,
+        per_sample,
+        gradient,
+        hessian: None,
+        warnings: totals.warnings,
+    })
 }

@@ -27,6 +27,7 @@ const SIGNS: Region = Region::OneOf(&[-1.0, 1.0]);
 struct Hinge;
 
 impl ElementwiseKernel for Hinge {
+    #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         hinge(y, yhat)
     }
@@ -59,6 +60,7 @@ pub(crate) static HINGE: Definition = Definition {
 struct SquaredHinge;
 
 impl ElementwiseKernel for SquaredHinge {
+    #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         squared_hinge(y, yhat)
     }
@@ -120,6 +122,7 @@ pub(crate) static CATEGORICAL_HINGE: Definition = Definition {
 /// L = max(0, 1 − yŷ); L′ = −y where 1 − yŷ > 0, else 0 (also at the kink); L″ = 0.
 /// y ∈ {−1, 1} is the label, ŷ the score.
 /// Reference: Cortes & Vapnik (1995), "Support-vector networks"; Keras `Hinge`.
+#[inline]
 pub(crate) fn hinge(y: f64, yhat: f64) -> Point {
     let m = 1.0 - y * yhat;
     if m > 0.0 {
@@ -143,6 +146,7 @@ pub(crate) fn hinge(y: f64, yhat: f64) -> Point {
 /// L = max(0, 1 − yŷ)²; L′ = −2y·max(0, 1 − yŷ); L″ = 2y² = 2 where
 /// 1 − yŷ > 0, else 0 (0 at the kink, where the second derivative jumps).
 /// Reference: Keras `SquaredHinge`.
+#[inline]
 pub(crate) fn squared_hinge(y: f64, yhat: f64) -> Point {
     let m = 1.0 - y * yhat;
     if m > 0.0 {

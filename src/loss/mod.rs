@@ -73,11 +73,15 @@ mod robust;
 mod sampling;
 mod score;
 mod similarity;
+mod slice_eval;
+mod slices;
 mod sum;
 mod validate;
 
 #[cfg(test)]
 mod error_tests;
+#[cfg(test)]
+mod slice_tests;
 
 pub use catalogue::{catalogue, loss_hue, loss_info};
 pub use definition::{Hue, Lhs};
@@ -85,7 +89,8 @@ pub use domain::{Argument, DomainError, Place};
 pub use params::ParamDefault;
 pub use sampling::{Region, Sampling};
 pub use score::{HessianMode, Link, ScoreDerivatives};
-pub use sum::{compensated_sum, Neumaier, CHUNK};
+pub use slice_eval::{Input, Output, Reduced};
+pub use sum::{compensated_sum, ChunkSum, Neumaier, CHUNK, LANES};
 
 /// A parameter value as given by a user (CLI `--param k=v` or a scenario key).
 #[derive(Debug, Clone, PartialEq, Serialize)]

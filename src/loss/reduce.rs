@@ -1,11 +1,13 @@
 //! Weights, reductions and the parallel, deterministic evaluation passes.
 //!
-//! One pass over the data computes, per sample, the loss (times its weight),
-//! the gradient and the Hessian straight into the output arrays, checking the
-//! data on the way; chunks of fixed size run on the rayon pool and return
-//! compensated partial sums that are merged in index order, so the result has
-//! the same bits for any thread count. A last pass over the outputs divides by
-//! the reduction's denominator, known only at the end for `weighted_mean`.
+//! One pass over the data computes, per sample, the loss (times its weight)
+//! and the wanted derivatives straight into the caller's arrays; chunks of
+//! [`CHUNK`] samples run on the rayon pool, each summed by [`ChunkSum`], and
+//! the chunk sums are merged in index order, so the result has the same bits
+//! for any thread count. An elementwise pass knows its denominator before it
+//! starts (the weights are summed first) and divides the derivatives on the
+//! way; a row pass divides them in a last pass, since ignored labels and
+//! class factors are known only at the end.
 //!
 //! ```
 //! use losslab::loss::{Data, Loss, Params, Reduction};
@@ -19,19 +21,38 @@
 
 use rayon::prelude::*;
 
-use super::definition::{Row, RowOut};
+use super::convention;
+use super::definition::{ElementwiseKernel, Labels, Row, RowOut};
 use super::domain::{Argument, Place};
-use super::sum::{Neumaier, CHUNK};
+use super::margin;
+use super::slices::{ChunkOut, ChunkTask};
+use super::sum::{chunked_sum, merge_chunks, ChunkSum, Neumaier, CHUNK};
 use super::validate::{self, RowsRef};
-use super::{Data, Evaluation, LossError, Point, Reduction};
+use super::{LossError, Reduction};
 
-/// Rows per chunk of a parallel pass over a row loss (fixed for determinism).
-const ROW_CHUNK: usize = 64;
+/// One chunk of a row pass: its index, its per-sample values and its gradient rows.
+type RowTask<'a> = (usize, (&'a mut [f64], &'a mut [f64]));
 
 /// At most this many per-row warnings are listed; the rest are counted.
 const MAX_WARNINGS: usize = 10;
 
-/// Partial results of one chunk.
+/// Output arrays of a pass: each as long as the data (per sample, or per
+/// prediction value for gradients and Hessians) or empty when not wanted.
+#[derive(Default)]
+pub(crate) struct Outs<'a> {
+    pub per_sample: &'a mut [f64],
+    pub gradient: &'a mut [f64],
+    pub hessian: &'a mut [f64],
+}
+
+/// A pass's reduced value, the denominator it divided by, and its warnings.
+pub(crate) struct Totals {
+    pub value: f64,
+    pub denominator: f64,
+    pub warnings: Vec<String>,
+}
+
+/// Partial results of one chunk of rows.
 #[derive(Default)]
 struct Partial {
     value: Neumaier,
@@ -40,42 +61,13 @@ struct Partial {
     warnings: Vec<String>,
 }
 
-impl Partial {
-    fn merge(&mut self, other: Partial) {
-        self.value.merge(&other.value);
-        self.denominator.merge(&other.denominator);
-        self.counted += other.counted;
-        self.warnings.extend(other.warnings);
-    }
-}
-
-/// Merge chunk results in order; the first error (lowest index) wins.
-fn merge_in_order(parts: Vec<Result<Partial, LossError>>) -> Result<Partial, LossError> {
-    let mut total = Partial::default();
-    for p in parts {
-        total.merge(p?);
-    }
-    Ok(total)
-}
-
-/// Divide outputs by the reduction's denominator; returns the value and warnings.
+/// The value over the denominator, with a warning where the denominator is 0.
 fn finish(
-    total: Partial,
+    value: Neumaier,
+    denominator: f64,
     reduction: Reduction,
     mut warnings: Vec<String>,
-) -> (f64, f64, Vec<String>) {
-    let denominator = match reduction {
-        Reduction::Sum => 1.0,
-        Reduction::Mean => total.counted as f64,
-        Reduction::WeightedMean => total.denominator.value(),
-    };
-    if total.warnings.len() > MAX_WARNINGS {
-        let more = total.warnings.len() - MAX_WARNINGS;
-        warnings.extend(total.warnings.into_iter().take(MAX_WARNINGS));
-        warnings.push(format!("... and {more} more such warnings"));
-    } else {
-        warnings.extend(total.warnings);
-    }
+) -> Totals {
     if denominator == 0.0 {
         // A mean over nothing is undefined: NaN, as PyTorch gives, not an error.
         warnings.push(match reduction {
@@ -85,106 +77,138 @@ fn finish(
             _ => "weighted mean over a total weight of 0: the value is NaN".to_string(),
         });
     }
-    (total.value.value() / denominator, denominator, warnings)
+    Totals {
+        value: value.value() / denominator,
+        denominator,
+        warnings,
+    }
 }
 
-fn scale(values: &mut [f64], denominator: f64) {
-    if denominator == 1.0 {
-        return;
-    }
-    if values.len() <= CHUNK {
-        values.iter_mut().for_each(|x| *x /= denominator);
+/// `s` cut into `count` pieces of `CHUNK` values, or `count` empty pieces if `s` is empty.
+fn pieces(s: &mut [f64], count: usize, chunk: usize) -> Vec<&mut [f64]> {
+    if s.is_empty() {
+        (0..count).map(|_| <&mut [f64]>::default()).collect()
     } else {
-        values.par_iter_mut().for_each(|x| *x /= denominator);
+        s.chunks_mut(chunk).collect()
     }
 }
 
-/// One chunk of the outputs of an elementwise pass: its index, and its
-/// per-sample values, gradient and Hessian.
-type ElementChunk<'a> = (usize, ((&'a mut [f64], &'a mut [f64]), &'a mut [f64]));
-
-/// Evaluate an elementwise loss. `kernel(i, y, ŷ)` checks the domain of its
-/// inputs (finiteness is checked here) and returns value and derivatives.
-pub(crate) fn elementwise<F>(
+/// Evaluate an elementwise loss over slices of one length (checked by the
+/// caller, as are the output lengths): the chunks run through the kernel's
+/// slice kernel; if one is not valid, the per-element checks find the first
+/// invalid element, in the order the checks have always been made.
+pub(crate) fn elementwise(
+    kernel: &dyn ElementwiseKernel,
     target: &[f64],
     prediction: &[f64],
     weights: Option<&[f64]>,
     reduction: Reduction,
-    kernel: F,
-) -> Result<Evaluation, LossError>
-where
-    F: Fn(usize, f64, f64) -> Result<Point, LossError> + Sync,
-{
+    out: Outs<'_>,
+) -> Result<Totals, LossError> {
     let n = target.len();
+    let signed = kernel.labels() == Labels::Signed;
     if let Some(w) = weights {
-        validate::weights(w, n)?;
-    }
-    let mut per_sample = vec![0.0; n];
-    let mut gradient = vec![0.0; n];
-    let mut hessian = vec![0.0; n];
-    let work = |(c, ((ps, g), h)): ElementChunk<'_>| {
-        let mut part = Partial::default();
-        for j in 0..ps.len() {
-            let i = c * CHUNK + j;
-            let (y, yhat) = (target[i], prediction[i]);
-            let at = Place::index(i);
-            validate::finite(Argument::Target, at, y)?;
-            validate::finite(Argument::Prediction, at, yhat)?;
-            let pt = kernel(i, y, yhat)?;
-            let w = weights.map_or(1.0, |w| w[i]);
-            // A zero weight removes the sample, even where its loss is infinite.
-            if w != 0.0 {
-                ps[j] = pt.value * w;
-                g[j] = pt.gradient * w;
-                h[j] = pt.hessian * w;
+        if let Err(e) = validate::weights(w, n) {
+            // Hinge labels are judged before the weights.
+            if signed {
+                margin::zero_one_labels(target)?;
             }
-            part.value.add(ps[j]);
-            part.denominator.add(w);
-            part.counted += 1;
+            return Err(e);
         }
-        Ok(part)
+    }
+    let denominator = match (reduction, weights) {
+        (Reduction::Sum, _) => 1.0,
+        (Reduction::WeightedMean, Some(w)) => chunked_sum(w).value(),
+        (Reduction::Mean | Reduction::WeightedMean, _) => n as f64,
     };
+    // Labels ±1 may come as 0/1; Keras' rule relabels only a target of 0s and 1s.
+    let zero_is_minus_one = match kernel.labels() {
+        Labels::AsGiven => false,
+        Labels::Signed => true,
+        Labels::ConvertIfZeroOne => target.iter().all(|&y| y == 0.0 || y == 1.0),
+    };
+    let count = n.div_ceil(CHUNK);
+    let tasks: Vec<ChunkTask<'_>> = target
+        .chunks(CHUNK)
+        .zip(prediction.chunks(CHUNK))
+        .zip(pieces(out.per_sample, count, CHUNK))
+        .zip(pieces(out.gradient, count, CHUNK))
+        .zip(pieces(out.hessian, count, CHUNK))
+        .enumerate()
+        .map(|(c, ((((t, p), ps), g), h))| ChunkTask {
+            target: t,
+            prediction: p,
+            weights: weights.map(|w| &w[c * CHUNK..c * CHUNK + t.len()]),
+            scale: denominator,
+            zero_is_minus_one,
+            per_sample: ps,
+            gradient: g,
+            hessian: h,
+        })
+        .collect();
     // One chunk runs here: the same bits, without waking the thread pool.
-    let parts: Vec<Result<Partial, LossError>> = if n <= CHUNK {
-        per_sample
-            .chunks_mut(CHUNK)
-            .zip(gradient.chunks_mut(CHUNK))
-            .zip(hessian.chunks_mut(CHUNK))
-            .enumerate()
-            .map(work)
-            .collect()
+    let chunks: Vec<ChunkOut> = if count <= 1 {
+        tasks.into_iter().map(|task| kernel.chunk(task)).collect()
     } else {
-        per_sample
-            .par_chunks_mut(CHUNK)
-            .zip(gradient.par_chunks_mut(CHUNK))
-            .zip(hessian.par_chunks_mut(CHUNK))
-            .enumerate()
-            .map(work)
+        tasks
+            .into_par_iter()
+            .map(|task| kernel.chunk(task))
             .collect()
     };
-    let total = merge_in_order(parts)?;
-    let (value, denominator, warnings) = finish(total, reduction, Vec::new());
-    scale(&mut gradient, denominator);
-    scale(&mut hessian, denominator);
-    Ok(Evaluation {
-        value,
-        per_sample,
-        gradient: Data::Flat(gradient),
-        hessian: Some(hessian),
-        warnings,
-    })
+    let valid = chunks.iter().all(|c| c.valid);
+    let mixed = signed && chunks.iter().any(|c| c.zeros) && chunks.iter().any(|c| c.minus_ones);
+    if !valid || mixed {
+        if let Some(error) = first_error(kernel, target, prediction) {
+            return Err(error);
+        }
+    }
+    let value = merge_chunks(chunks.iter().map(|c| c.sum));
+    let mut totals = finish(value, denominator, reduction, Vec::new());
+    if chunks.iter().any(|c| c.saturated) {
+        totals
+            .warnings
+            .extend(convention::saturation_warning(kernel, target, prediction));
+    }
+    Ok(totals)
+}
+
+/// The first invalid pair, by the per-element checks: hinge labels over the
+/// whole target first, then finiteness and the domain element by element.
+fn first_error(
+    kernel: &dyn ElementwiseKernel,
+    target: &[f64],
+    prediction: &[f64],
+) -> Option<LossError> {
+    if kernel.labels() == Labels::Signed {
+        if let Err(e) = margin::zero_one_labels(target) {
+            return Some(e);
+        }
+    }
+    target
+        .iter()
+        .zip(prediction)
+        .enumerate()
+        .find_map(|(i, (&y, &yhat))| {
+            let at = Place::index(i);
+            let checked = validate::finite(Argument::Target, at, y)
+                .and_then(|()| validate::finite(Argument::Prediction, at, yhat))
+                .and_then(|()| kernel.domain(y, yhat).map_err(|o| o.at(at, y, yhat)));
+            checked.err().map(LossError::from)
+        })
 }
 
 /// Evaluate a row loss. `kernel(row)` checks the row's domain (finiteness is
 /// checked here), writes ∂loss/∂ŷ of the row into `row.gradient` (zeroed;
-/// usable as scratch) and returns the row's value.
+/// usable as scratch) and returns the row's value. `out.gradient` holds the
+/// rows one after another (or is empty); `out.hessian` is not used.
 pub(crate) fn rows<F>(
     target: RowsRef<'_>,
     prediction: RowsRef<'_>,
     weights: Option<&[f64]>,
     reduction: Reduction,
+    out: Outs<'_>,
     kernel: F,
-) -> Result<Evaluation, LossError>
+) -> Result<Totals, LossError>
 where
     F: Fn(Row<'_, '_>) -> Result<RowOut, LossError> + Sync,
 {
@@ -193,12 +217,24 @@ where
         validate::weights(w, n)?;
     }
     let classes = prediction.row(0).len();
-    let mut per_sample = vec![0.0; n];
-    let mut gradient: Vec<Vec<f64>> = vec![vec![0.0; classes]; n];
-    let work = |(c, (ps, g)): (usize, (&mut [f64], &mut [Vec<f64>]))| {
+    let count = n.div_ceil(CHUNK);
+    let Outs {
+        per_sample,
+        gradient,
+        ..
+    } = out;
+    let gradient_wanted = !gradient.is_empty();
+    let work = |(c, (ps, gradients)): RowTask<'_>| {
         let mut part = Partial::default();
-        for j in 0..ps.len() {
-            let i = c * ROW_CHUNK + j;
+        let (mut values, mut denominators) = (ChunkSum::new(), ChunkSum::new());
+        let mut scratch = if gradient_wanted {
+            Vec::new()
+        } else {
+            vec![0.0; classes]
+        };
+        let rows_here = (n - c * CHUNK).min(CHUNK);
+        for j in 0..rows_here {
+            let i = c * CHUNK + j;
             let (t, p) = (target.row(i), prediction.row(i));
             for (k, &x) in t.iter().enumerate() {
                 validate::finite(Argument::Target, target.place(i, k), x)?;
@@ -206,63 +242,87 @@ where
             for (k, &x) in p.iter().enumerate() {
                 validate::finite(Argument::Prediction, prediction.place(i, k), x)?;
             }
-            let out = kernel(Row {
+            let g: &mut [f64] = if gradient_wanted {
+                &mut gradients[j * classes..(j + 1) * classes]
+            } else {
+                scratch.iter_mut().for_each(|x| *x = 0.0);
+                &mut scratch
+            };
+            let row_out = kernel(Row {
                 targets: target,
                 predictions: prediction,
                 index: i,
                 target: t,
                 prediction: p,
-                gradient: &mut g[j],
+                gradient: &mut *g,
             })?;
-            part.warnings.extend(out.warnings);
+            part.warnings.extend(row_out.warnings);
             let w = weights.map_or(1.0, |w| w[i]);
-            if !out.counted || w == 0.0 {
-                g[j].iter_mut().for_each(|x| *x = 0.0);
+            let value = if !row_out.counted || w == 0.0 {
+                g.iter_mut().for_each(|x| *x = 0.0);
+                0.0
             } else {
-                ps[j] = out.value * w;
                 if w != 1.0 {
-                    g[j].iter_mut().for_each(|x| *x *= w);
+                    g.iter_mut().for_each(|x| *x *= w);
                 }
+                row_out.value * w
+            };
+            if !ps.is_empty() {
+                ps[j] = value;
             }
-            if out.counted {
-                part.value.add(ps[j]);
-                part.denominator.add(w * out.factor);
-                part.counted += 1;
-            }
+            // An uncounted row adds 0 (so that the sums are those of the
+            // per-sample values) and is left out of the count.
+            values.add(value);
+            denominators.add(if row_out.counted {
+                w * row_out.factor
+            } else {
+                0.0
+            });
+            part.counted += usize::from(row_out.counted);
         }
+        part.value = values.total();
+        part.denominator = denominators.total();
         Ok(part)
     };
-    let parts: Vec<Result<Partial, LossError>> = if n <= ROW_CHUNK {
-        per_sample
-            .chunks_mut(ROW_CHUNK)
-            .zip(gradient.chunks_mut(ROW_CHUNK))
-            .enumerate()
-            .map(work)
-            .collect()
+    let tasks: Vec<RowTask<'_>> = pieces(per_sample, count, CHUNK)
+        .into_iter()
+        .zip(pieces(&mut *gradient, count, CHUNK * classes))
+        .enumerate()
+        .collect();
+    let parts: Vec<Result<Partial, LossError>> = if count <= 1 {
+        tasks.into_iter().map(work).collect()
     } else {
-        per_sample
-            .par_chunks_mut(ROW_CHUNK)
-            .zip(gradient.par_chunks_mut(ROW_CHUNK))
-            .enumerate()
-            .map(work)
-            .collect()
+        tasks.into_par_iter().map(work).collect()
     };
-    let total = merge_in_order(parts)?;
-    let (value, denominator, warnings) = finish(total, reduction, Vec::new());
-    if denominator != 1.0 {
-        gradient
-            .par_iter_mut()
-            .for_each(|row| row.iter_mut().for_each(|x| *x /= denominator));
+    // Chunk results in order; the first error (lowest index) wins.
+    let mut total = Partial::default();
+    for part in parts {
+        let part = part?;
+        total.value.merge(&part.value);
+        total.denominator.merge(&part.denominator);
+        total.counted += part.counted;
+        total.warnings.extend(part.warnings);
     }
-    let gradient = match prediction {
-        RowsRef::One(_) => Data::Flat(gradient.pop().unwrap_or_default()),
-        _ => Data::Rows(gradient),
+    let denominator = match reduction {
+        Reduction::Sum => 1.0,
+        Reduction::Mean => total.counted as f64,
+        Reduction::WeightedMean => total.denominator.value(),
     };
-    Ok(Evaluation {
-        value,
-        per_sample,
-        gradient,
-        hessian: None,
-        warnings,
-    })
+    let mut warnings = Vec::new();
+    if total.warnings.len() > MAX_WARNINGS {
+        let more = total.warnings.len() - MAX_WARNINGS;
+        warnings.extend(total.warnings.into_iter().take(MAX_WARNINGS));
+        warnings.push(format!("... and {more} more such warnings"));
+    } else {
+        warnings.extend(total.warnings);
+    }
+    if denominator != 1.0 && gradient_wanted {
+        let divide = |x: &mut f64| *x /= denominator;
+        if gradient.len() <= CHUNK {
+            gradient.iter_mut().for_each(divide);
+        } else {
+            gradient.par_iter_mut().for_each(divide);
+        }
+    }
+    Ok(finish(total.value, denominator, reduction, warnings))
 }

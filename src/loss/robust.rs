@@ -26,6 +26,7 @@ struct Quantile {
 }
 
 impl ElementwiseKernel for Quantile {
+    #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         quantile(self.tau, y, yhat)
     }
@@ -63,11 +64,13 @@ pub(crate) static QUANTILE: Definition = Definition {
 struct Msle;
 
 impl ElementwiseKernel for Msle {
+    #[inline]
     fn domain(&self, y: f64, yhat: f64) -> Result<(), Outside> {
         require(y > -1.0, Outside::target("msle needs values > -1"))?;
         require(yhat > -1.0, Outside::prediction("msle needs values > -1"))
     }
 
+    #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         msle(y, yhat)
     }
@@ -98,6 +101,7 @@ pub(crate) static MSLE: Definition = Definition {
 struct Mape;
 
 impl ElementwiseKernel for Mape {
+    #[inline]
     fn domain(&self, y: f64, _yhat: f64) -> Result<(), Outside> {
         require(
             y != 0.0,
@@ -105,6 +109,7 @@ impl ElementwiseKernel for Mape {
         )
     }
 
+    #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         mape(y, yhat)
     }
@@ -134,6 +139,7 @@ pub(crate) static MAPE: Definition = Definition {
 /// L = max(τu, (τ − 1)u) with u = y − ŷ;
 /// L′ = −τ if u > 0, 1 − τ if u < 0, 0 at u = 0 (the kink); L″ = 0.
 /// Reference: Koenker & Bassett (1978), "Regression Quantiles".
+#[inline]
 pub(crate) fn quantile(tau: f64, y: f64, yhat: f64) -> Point {
     let u = y - yhat;
     let (value, gradient) = if u > 0.0 {
@@ -157,6 +163,7 @@ pub(crate) fn quantile(tau: f64, y: f64, yhat: f64) -> Point {
 /// d is computed as log1p((ŷ − y)/(1 + y)) when the ratio (1 + ŷ)/(1 + y) is
 /// within [½, 2], so it keeps its digits when ŷ ≈ y.
 /// Reference: Keras `MeanSquaredLogarithmicError`.
+#[inline]
 pub(crate) fn msle(y: f64, yhat: f64) -> Point {
     let (py, pyhat) = (1.0 + y, 1.0 + yhat);
     let ratio = pyhat / py;
@@ -177,6 +184,7 @@ pub(crate) fn msle(y: f64, yhat: f64) -> Point {
 /// # Formula
 /// L = 100·|ŷ − y|/|y|; L′ = 100·sign(ŷ − y)/|y| (0 at ŷ = y); L″ = 0.
 /// Reference: Keras `MeanAbsolutePercentageError` (without its epsilon).
+#[inline]
 pub(crate) fn mape(y: f64, yhat: f64) -> Point {
     let a = yhat - y;
     Point {

@@ -19,15 +19,19 @@ pub const CHUNK: usize = 4096;
 /// A running compensated sum (Neumaier 1974, "Rundungsfehleranalyse einiger
 /// Verfahren zur Summation endlicher Summen", ZAMM 54).
 ///
+/// The bits each addition loses are recovered exactly with Knuth's two-sum,
+/// which needs no comparison of magnitudes (Neumaier's own form takes the
+/// larger one first; both give the exact error, so the same compensation),
+/// and so no branch: several accumulators side by side become vector code.
+///
 /// The error is bounded by about `eps·|Σx| + n·eps²·Σ|x|`, independent of
 /// `n` to first order, where a naive loop has `n·eps·Σ|x|`.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Neumaier {
+    /// The running sum: the plain (naive) sum, rounded at every step.
     sum: f64,
+    /// The bits the rounded sum lost, added up.
     compensation: f64,
-    /// A plain sum kept alongside: with an infinite term, the compensation
-    /// becomes `inf - inf = NaN`, and the plain sum is then the right answer.
-    naive: f64,
 }
 
 impl Neumaier {
@@ -35,32 +39,26 @@ impl Neumaier {
         Self::default()
     }
 
+    #[inline(always)]
     pub fn add(&mut self, x: f64) {
-        self.naive += x;
-        let t = self.sum + x;
-        // Two-sum of the larger and the smaller magnitude recovers the bits
-        // that the rounded `t` lost.
-        if self.sum.abs() >= x.abs() {
-            self.compensation += (self.sum - t) + x;
-        } else {
-            self.compensation += (x - t) + self.sum;
-        }
+        let (t, error) = two_sum(self.sum, x);
+        self.compensation += error;
         self.sum = t;
     }
 
     /// Merge another partial sum into this one (used in a fixed order).
     pub fn merge(&mut self, other: &Neumaier) {
-        let naive = self.naive + other.naive;
         self.add(other.sum);
         self.compensation += other.compensation;
-        self.naive = naive;
     }
 
     pub fn value(&self) -> f64 {
         if self.sum.is_finite() && self.compensation.is_finite() {
             self.sum + self.compensation
         } else {
-            self.naive
+            // With an infinite term (or an overflow) the compensation
+            // becomes `inf - inf = NaN`; the plain sum is then the answer.
+            self.sum
         }
     }
 }
@@ -75,29 +73,129 @@ pub fn compensated_sum(values: impl IntoIterator<Item = f64>) -> f64 {
     acc.value()
 }
 
-/// Sum with error compensation, in parallel over fixed chunks; the chunk
-/// partials are merged in index order, so the result does not depend on the
-/// thread count.
-pub(crate) fn parallel_sum(values: &[f64]) -> f64 {
-    if values.len() <= CHUNK {
-        // One chunk: the same bits as the parallel pass, without the thread pool.
-        return compensated_sum(values.iter().copied());
+/// Accumulators of a [`ChunkSum`]: the value at position `j` of a chunk goes
+/// to accumulator `j % LANES`. Independent accumulators break the chain of
+/// dependent additions (one add's latency per element) and fill vector
+/// registers; the count is fixed, so the result is too.
+pub const LANES: usize = 8;
+
+/// The compensated sum of one chunk of [`CHUNK`] consecutive values (fewer
+/// for the last chunk), counted from the start of the data: [`LANES`]
+/// Neumaier accumulators, value `j` of the chunk into accumulator
+/// `j % LANES`, merged in lane order by [`ChunkSum::total`].
+///
+/// This is the one reduction of the crate: every evaluation (in memory, in
+/// parallel, or streamed in batches) sums its per-sample values and weights
+/// chunk by chunk with it and merges the chunk totals in chunk order with
+/// [`Neumaier::merge`], so every path gives the same bits. A chunk may be
+/// fed in pieces ([`ChunkSum::add_slice`] remembers the position), so a
+/// batch boundary inside a chunk changes nothing.
+///
+/// ```
+/// use losslab::loss::{accurate_sum, ChunkSum, Neumaier, CHUNK};
+/// let values: Vec<f64> = (0..10_000).map(|i| 1.0 / (1.0 + i as f64)).collect();
+/// // By hand, as a stream would: one ChunkSum per chunk, fed in two pieces.
+/// let mut total = Neumaier::new();
+/// for chunk in values.chunks(CHUNK) {
+///     let mut sum = ChunkSum::new();
+///     let (a, b) = chunk.split_at(chunk.len() / 3);
+///     sum.add_slice(a);
+///     sum.add_slice(b);
+///     total.merge(&sum.total());
+/// }
+/// assert_eq!(total.value(), accurate_sum(&values));
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct ChunkSum {
+    // The accumulators' fields side by side (not one struct per lane), so
+    // that one vector instruction serves every lane.
+    sum: [f64; LANES],
+    compensation: [f64; LANES],
+    /// Values added so far (position of the next one in the chunk).
+    position: usize,
+}
+
+impl ChunkSum {
+    pub fn new() -> Self {
+        Self::default()
     }
-    let partials: Vec<Neumaier> = values
-        .par_chunks(CHUNK)
-        .map(|chunk| {
-            let mut acc = Neumaier::new();
-            for &x in chunk {
-                acc.add(x);
+
+    /// Add `x` to accumulator `lane`: [`Neumaier::add`], field by field.
+    #[inline(always)]
+    fn add_to(&mut self, lane: usize, x: f64) {
+        let (t, error) = two_sum(self.sum[lane], x);
+        self.compensation[lane] += error;
+        self.sum[lane] = t;
+    }
+
+    /// Add the next value of the chunk.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        self.add_to(self.position % LANES, x);
+        self.position += 1;
+    }
+
+    /// Add the next values of the chunk, in order.
+    #[inline]
+    pub fn add_slice(&mut self, values: &[f64]) {
+        let misaligned = (LANES - self.position % LANES) % LANES;
+        let (head, rest) = values.split_at(misaligned.min(values.len()));
+        head.iter().for_each(|&x| self.add(x));
+        let mut groups = rest.chunks_exact(LANES);
+        for group in &mut groups {
+            for (lane, &x) in group.iter().enumerate() {
+                self.add_to(lane, x);
             }
-            acc
-        })
-        .collect();
-    let mut total = Neumaier::new();
-    for p in &partials {
-        total.merge(p);
+        }
+        self.position += rest.len() - groups.remainder().len();
+        groups.remainder().iter().for_each(|&x| self.add(x));
     }
-    total.value()
+
+    /// The chunk's sum: the accumulators merged in lane order.
+    pub fn total(&self) -> Neumaier {
+        let lane = |k: usize| Neumaier {
+            sum: self.sum[k],
+            compensation: self.compensation[k],
+        };
+        let mut total = lane(0);
+        for k in 1..LANES {
+            total.merge(&lane(k));
+        }
+        total
+    }
+}
+
+/// [`ChunkSum`] of each chunk of `values`, merged in chunk order.
+pub(crate) fn merge_chunks(totals: impl IntoIterator<Item = Neumaier>) -> Neumaier {
+    let mut total = Neumaier::new();
+    for t in totals {
+        total.merge(&t);
+    }
+    total
+}
+
+fn chunk_total(chunk: &[f64]) -> Neumaier {
+    let mut sum = ChunkSum::new();
+    sum.add_slice(chunk);
+    sum.total()
+}
+
+/// The crate's reduction of a whole array: [`ChunkSum`] per chunk (in
+/// parallel), merged in chunk order; the result does not depend on the
+/// thread count.
+pub(crate) fn chunked_sum(values: &[f64]) -> Neumaier {
+    if values.len() <= CHUNK {
+        // One chunk: the same bits, without the thread pool.
+        return chunk_total(values);
+    }
+    let totals: Vec<Neumaier> = values.par_chunks(CHUNK).map(chunk_total).collect();
+    merge_chunks(totals)
+}
+
+/// Sum with error compensation, in parallel over fixed chunks: the value of
+/// [`chunked_sum`].
+pub(crate) fn parallel_sum(values: &[f64]) -> f64 {
+    chunked_sum(values).value()
 }
 
 #[cfg(test)]
@@ -125,6 +223,57 @@ mod tests {
         assert_eq!(compensated_sum([1.0, f64::INFINITY, 2.0]), f64::INFINITY);
         assert!(compensated_sum([f64::INFINITY, f64::NEG_INFINITY]).is_nan());
         assert_eq!(parallel_sum(&[]), 0.0);
+        let mut v = vec![1.0; 10_000];
+        v[5000] = f64::INFINITY;
+        assert_eq!(parallel_sum(&v), f64::INFINITY);
+    }
+
+    /// The branch-free two-sum gives Neumaier's own compensation (larger
+    /// magnitude first), bit for bit, whatever the magnitudes.
+    #[test]
+    fn two_sum_compensation_is_neumaiers() {
+        let (mut sum, mut compensation) = (0.0f64, 0.0f64);
+        let mut acc = Neumaier::new();
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for i in 0..20_000i32 {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            let mantissa = (state >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            let x = mantissa * 2f64.powi(i % 97 - 48);
+            let t = sum + x;
+            compensation += if sum.abs() >= x.abs() {
+                (sum - t) + x
+            } else {
+                (x - t) + sum
+            };
+            sum = t;
+            acc.add(x);
+            assert_eq!((acc.sum, acc.compensation), (sum, compensation), "{i}");
+        }
+    }
+
+    /// Lanes, pieces and chunks: any split of a chunk into pieces gives the
+    /// same bits, and the lanes keep the compensation of the sequential sum.
+    #[test]
+    fn chunk_sums_in_pieces_are_the_same_bits() {
+        let values: Vec<f64> = (0..CHUNK)
+            .map(|i| (i as f64 * 0.37).sin() * 10f64.powi((i % 31) as i32 - 15))
+            .collect();
+        let whole = chunk_total(&values);
+        for cut in [0, 1, 2, 3, 5, 1000, CHUNK - 1] {
+            let mut sum = ChunkSum::new();
+            let (a, b) = values.split_at(cut);
+            for piece in a.chunks(7) {
+                sum.add_slice(piece);
+            }
+            sum.add_slice(b);
+            assert_eq!(sum.total(), whole, "cut at {cut}");
+        }
+        let sequential = compensated_sum(values.iter().copied());
+        assert!((whole.value() - sequential).abs() <= 1e-15 * sequential.abs());
+        assert_eq!(compensated_sum([1.0, 1e100, 1.0, -1e100]), 2.0);
+        assert_eq!(chunk_total(&[1.0, 1e100, 1.0, -1e100, 1.0]).value(), 3.0);
     }
 }
 
@@ -138,6 +287,7 @@ pub(crate) struct DoubleDouble {
 }
 
 /// s + e = a + b exactly (Knuth's two-sum).
+#[inline(always)]
 fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let bb = s - a;

@@ -77,21 +77,24 @@ pub(crate) fn flat_pair<'a>(
     target: &'a Data,
     prediction: &'a Data,
 ) -> Result<(&'a [f64], &'a [f64]), LossError> {
-    let (t, p) = match (target, prediction) {
-        (Data::Flat(t), Data::Flat(p)) => (t, p),
-        (Data::Rows(_), _) => {
-            return Err(bad(
-                "target",
-                "a matrix given to an elementwise loss; give a flat array".to_string(),
-            ))
-        }
-        (_, Data::Rows(_)) => {
-            return Err(bad(
-                "prediction",
-                "a matrix given to an elementwise loss; give a flat array".to_string(),
-            ))
-        }
-    };
+    match (target, prediction) {
+        (Data::Flat(t), Data::Flat(p)) => flat_slices(t, p),
+        (Data::Rows(_), _) => Err(bad(
+            "target",
+            "a matrix given to an elementwise loss; give a flat array".to_string(),
+        )),
+        (_, Data::Rows(_)) => Err(bad(
+            "prediction",
+            "a matrix given to an elementwise loss; give a flat array".to_string(),
+        )),
+    }
+}
+
+/// Two non-empty slices of one length.
+pub(crate) fn flat_slices<'a>(
+    t: &'a [f64],
+    p: &'a [f64],
+) -> Result<(&'a [f64], &'a [f64]), LossError> {
     if t.is_empty() {
         return Err(bad("target", "is empty".to_string()));
     }
@@ -111,6 +114,24 @@ pub(crate) fn flat_pair<'a>(
     Ok((t, p))
 }
 
+/// An output array the caller provides: as long as `expected`, if given.
+pub(crate) fn output_length(
+    what: &str,
+    given: Option<&[f64]>,
+    expected: usize,
+) -> Result<(), LossError> {
+    match given {
+        Some(out) if out.len() != expected => Err(bad(
+            what,
+            format!(
+                "has room for {} but the result has {expected}",
+                plural(out.len(), "value")
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Rows of a row loss: a matrix, a flat array standing for one row, or a
 /// flat array of sparse labels (one per row, seen as rows of length 1).
 #[derive(Debug, Clone, Copy)]
@@ -118,6 +139,8 @@ pub(crate) enum RowsRef<'a> {
     One(&'a [f64]),
     Matrix(&'a [Vec<f64>]),
     Labels(&'a [f64]),
+    /// Rows of `width` values one after another in one slice.
+    Packed(&'a [f64], usize),
 }
 
 impl<'a> RowsRef<'a> {
@@ -126,6 +149,7 @@ impl<'a> RowsRef<'a> {
             RowsRef::One(_) => 1,
             RowsRef::Matrix(m) => m.len(),
             RowsRef::Labels(l) => l.len(),
+            RowsRef::Packed(v, width) => v.len() / width,
         }
     }
 
@@ -134,6 +158,7 @@ impl<'a> RowsRef<'a> {
             RowsRef::One(r) => r,
             RowsRef::Matrix(m) => &m[i],
             RowsRef::Labels(l) => std::slice::from_ref(&l[i]),
+            RowsRef::Packed(v, width) => &v[i * width..(i + 1) * width],
         }
     }
 
@@ -141,7 +166,7 @@ impl<'a> RowsRef<'a> {
     pub(crate) fn place(&self, i: usize, j: usize) -> Place {
         match self {
             RowsRef::One(_) => Place { row: None, col: j },
-            RowsRef::Matrix(_) => Place {
+            RowsRef::Matrix(_) | RowsRef::Packed(..) => Place {
                 row: Some(i),
                 col: j,
             },
@@ -173,14 +198,44 @@ fn as_rows<'a>(what: &str, data: &'a Data) -> Result<RowsRef<'a>, LossError> {
     }
 }
 
+/// Rows of `classes` values one after another in one slice.
+pub(crate) fn packed<'a>(
+    what: &str,
+    values: &'a [f64],
+    classes: usize,
+) -> Result<RowsRef<'a>, LossError> {
+    if values.is_empty() {
+        return Err(bad(what, "is empty".to_string()));
+    }
+    if classes == 0 || !values.len().is_multiple_of(classes) {
+        return Err(bad(
+            what,
+            format!(
+                "has {}, not a whole number of rows of {classes}",
+                plural(values.len(), "value")
+            ),
+        ));
+    }
+    Ok(RowsRef::Packed(values, classes))
+}
+
 /// Target and prediction of a dense row loss, checked to have one shape.
 /// Returns them with the number of classes (row length).
 pub(crate) fn dense_rows<'a>(
     target: &'a Data,
     prediction: &'a Data,
 ) -> Result<(RowsRef<'a>, RowsRef<'a>, usize), LossError> {
-    let t = as_rows("target", target)?;
-    let p = as_rows("prediction", prediction)?;
+    dense_pair(
+        as_rows("target", target)?,
+        as_rows("prediction", prediction)?,
+    )
+}
+
+/// Dense target and prediction rows, checked to have one shape.
+pub(crate) fn dense_pair<'a>(
+    t: RowsRef<'a>,
+    p: RowsRef<'a>,
+) -> Result<(RowsRef<'a>, RowsRef<'a>, usize), LossError> {
     let (tc, pc) = (t.row(0).len(), p.row(0).len());
     if t.len() != p.len() {
         return Err(bad(
@@ -217,7 +272,14 @@ pub(crate) fn sparse_rows<'a>(
                     .to_string(),
             )),
         };
-    let p = as_rows("prediction", prediction)?;
+    sparse_pair(labels, as_rows("prediction", prediction)?)
+}
+
+/// Sparse labels and prediction rows, checked to be as many.
+pub(crate) fn sparse_pair<'a>(
+    labels: RowsRef<'a>,
+    p: RowsRef<'a>,
+) -> Result<(RowsRef<'a>, RowsRef<'a>, usize), LossError> {
     if labels.len() != p.len() {
         return Err(bad(
             "target",

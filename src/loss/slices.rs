@@ -1,0 +1,227 @@
+//! Slice kernels: an elementwise loss over one chunk of pairs, as tight
+//! loops with no call, no `Result` and no allocation per element.
+//!
+//! A chunk is computed block by block in one loop that also checks, without
+//! a branch, that every pair is inside the domain: the values go to a buffer
+//! on the stack (or to the caller's per-sample array), the derivatives
+//! straight to the caller's arrays, and each block's values into the chunk's
+//! [`ChunkSum`]. The loops are generic over the kernel's closures and over
+//! which outputs are wanted, so each loss gets its own copy with the
+//! arithmetic inlined, which the compiler vectorises where the arithmetic
+//! allows (libm calls such as `ln` stay scalar). The numbers are those of the
+//! per-point kernel: the same operations on the same inputs.
+//!
+//! Errors are not located here: a chunk only says whether it is valid, and
+//! the caller finds the first invalid element with the per-element checks.
+
+use super::sum::{ChunkSum, Neumaier};
+use super::Point;
+
+/// Values per block: small enough for the stack and the L1 cache.
+const BLOCK: usize = 256;
+
+/// One chunk of an elementwise pass (at most [`super::CHUNK`] pairs). An
+/// output slice is either as long as the chunk or empty (not wanted).
+pub(crate) struct ChunkTask<'a> {
+    pub target: &'a [f64],
+    pub prediction: &'a [f64],
+    pub weights: Option<&'a [f64]>,
+    /// Gradient and Hessian are divided by this (the reduction's denominator).
+    pub scale: f64,
+    /// Labels 0 stand for −1 (labels ±1 given as 0/1; decided for the whole target).
+    pub zero_is_minus_one: bool,
+    pub per_sample: &'a mut [f64],
+    pub gradient: &'a mut [f64],
+    pub hessian: &'a mut [f64],
+}
+
+/// What a chunk found.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ChunkOut {
+    /// The chunk's (weighted) values, summed by [`ChunkSum`].
+    pub sum: Neumaier,
+    /// Every pair is finite and inside the domain (labels ±1 or 0/1 for signed labels).
+    pub valid: bool,
+    /// Some label is 0 / some label is −1 (signed labels: the two conventions must not mix).
+    pub zeros: bool,
+    pub minus_ones: bool,
+    /// Some prediction lies where a convention's clip saturates.
+    pub saturated: bool,
+}
+
+/// How a kernel is seen by the loops: its value and derivatives, its
+/// domain, its labels, and where a convention's clip saturates.
+pub(crate) struct Closures<P, V, A, S> {
+    pub point: P,
+    /// The value alone (the same number as `point`'s).
+    pub value: V,
+    pub admits: A,
+    pub saturated: S,
+    /// Labels must be −1 or 1 (or 0 for −1, the whole target alike).
+    pub signed: bool,
+    /// Labels may be relabelled (0 to −1), as the task says.
+    pub relabels: bool,
+}
+
+/// Evaluate one chunk. Monomorphised per kernel (the closures) and per set
+/// of outputs.
+#[inline(always)]
+pub(crate) fn chunk<P, V, A, S>(kernel: Closures<P, V, A, S>, task: ChunkTask<'_>) -> ChunkOut
+where
+    P: Fn(f64, f64) -> Point,
+    V: Fn(f64, f64) -> f64,
+    A: Fn(f64, f64) -> bool,
+    S: Fn(f64, f64) -> bool,
+{
+    let per_sample = !task.per_sample.is_empty();
+    let gradient = !task.gradient.is_empty();
+    let hessian = !task.hessian.is_empty();
+    match (task.weights.is_some(), per_sample, gradient, hessian) {
+        (false, false, false, _) => {
+            compute::<_, _, _, _, false, false, false, false>(&kernel, task)
+        }
+        (false, false, true, false) => {
+            compute::<_, _, _, _, false, false, true, false>(&kernel, task)
+        }
+        (false, false, true, true) => {
+            compute::<_, _, _, _, false, false, true, true>(&kernel, task)
+        }
+        (false, true, false, _) => compute::<_, _, _, _, false, true, false, false>(&kernel, task),
+        (false, true, true, false) => {
+            compute::<_, _, _, _, false, true, true, false>(&kernel, task)
+        }
+        (false, true, true, true) => compute::<_, _, _, _, false, true, true, true>(&kernel, task),
+        (true, false, false, _) => compute::<_, _, _, _, true, false, false, false>(&kernel, task),
+        (true, false, true, false) => {
+            compute::<_, _, _, _, true, false, true, false>(&kernel, task)
+        }
+        (true, false, true, true) => compute::<_, _, _, _, true, false, true, true>(&kernel, task),
+        (true, true, false, _) => compute::<_, _, _, _, true, true, false, false>(&kernel, task),
+        (true, true, true, false) => compute::<_, _, _, _, true, true, true, false>(&kernel, task),
+        (true, true, true, true) => compute::<_, _, _, _, true, true, true, true>(&kernel, task),
+    }
+}
+
+/// The value (and the wanted derivatives) of every pair of the chunk, the
+/// values' [`ChunkSum`], and the check of every pair (a Hessian only comes
+/// with the gradient). A zero weight removes its sample, even where the
+/// loss is infinite. The outputs a mode does not want are empty and unused
+/// (the unused combinations of flags are never instantiated).
+#[inline(always)]
+fn compute<
+    P,
+    V,
+    A,
+    S,
+    const WEIGHTED: bool,
+    const PER_SAMPLE: bool,
+    const GRADIENT: bool,
+    const HESSIAN: bool,
+>(
+    kernel: &Closures<P, V, A, S>,
+    task: ChunkTask<'_>,
+) -> ChunkOut
+where
+    P: Fn(f64, f64) -> Point,
+    V: Fn(f64, f64) -> f64,
+    A: Fn(f64, f64) -> bool,
+    S: Fn(f64, f64) -> bool,
+{
+    let ChunkTask {
+        target,
+        prediction,
+        weights,
+        scale,
+        zero_is_minus_one,
+        per_sample,
+        gradient,
+        hessian,
+    } = task;
+    let mut sum = ChunkSum::new();
+    let (mut valid, mut zeros, mut minus_ones, mut saturated) = (true, false, false, false);
+    let relabel = kernel.relabels & zero_is_minus_one;
+    let mut buffer = [0.0; BLOCK];
+    let n = target.len().min(prediction.len());
+    let mut start = 0;
+    while start < n {
+        let end = (start + BLOCK).min(n);
+        let len = end - start;
+        let t = &target[start..end];
+        let p = &prediction[start..end];
+        let w = match weights {
+            Some(w) if WEIGHTED => &w[start..end],
+            _ => &[],
+        };
+        let values: &mut [f64] = if PER_SAMPLE {
+            &mut per_sample[start..end]
+        } else {
+            &mut buffer[..len]
+        };
+        let g: &mut [f64] = if GRADIENT {
+            &mut gradient[start..end]
+        } else {
+            &mut []
+        };
+        let h: &mut [f64] = if HESSIAN {
+            &mut hessian[start..end]
+        } else {
+            &mut []
+        };
+        for (j, value) in values.iter_mut().enumerate() {
+            let (y, yhat) = (t[j], p[j]);
+            let finite = y.is_finite() & yhat.is_finite();
+            valid &= finite & (kernel.admits)(y, yhat);
+            if kernel.signed {
+                valid &= (y == 1.0) | (y == 0.0) | (y == -1.0);
+                zeros |= y == 0.0;
+                minus_ones |= y == -1.0;
+            }
+            // Where a convention's clip saturates, at the label as given.
+            saturated |= (kernel.saturated)(y, yhat);
+            let y = if relabel & (y == 0.0) { -1.0 } else { y };
+            let pt = if GRADIENT {
+                (kernel.point)(y, yhat)
+            } else {
+                Point {
+                    value: (kernel.value)(y, yhat),
+                    gradient: 0.0,
+                    hessian: 0.0,
+                }
+            };
+            let pt = if WEIGHTED {
+                let w = w[j];
+                if w != 0.0 {
+                    Point {
+                        value: pt.value * w,
+                        gradient: pt.gradient * w,
+                        hessian: pt.hessian * w,
+                    }
+                } else {
+                    Point {
+                        value: 0.0,
+                        gradient: 0.0,
+                        hessian: 0.0,
+                    }
+                }
+            } else {
+                pt
+            };
+            *value = pt.value;
+            if GRADIENT {
+                g[j] = pt.gradient / scale;
+            }
+            if HESSIAN {
+                h[j] = pt.hessian / scale;
+            }
+        }
+        sum.add_slice(values);
+        start = end;
+    }
+    ChunkOut {
+        sum: sum.total(),
+        valid,
+        zeros,
+        minus_ones,
+        saturated,
+    }
+}
