@@ -1,20 +1,24 @@
 //! The core's deterministic reduction, rebuilt over a stream: sums over
 //! fixed chunks of `CHUNK` samples counted from the start of the data, each
-//! a compensated (Neumaier) sum, merged in index order. Batches of any size
-//! and the thread count therefore leave every bit of the result unchanged,
-//! and the result equals [`crate::loss::Loss::evaluate`] on the whole data
-//! (a test checks it against the core on every reduction).
+//! summed by the core's [`ChunkSum`] (its lanes fed in the same order,
+//! whatever the batch boundaries inside the chunk), merged in index order.
+//! Batches of any size and the thread count therefore leave every bit of the
+//! result unchanged, and the result equals [`crate::loss::Loss::evaluate`]
+//! on the whole data (a test checks it against the core on every reduction).
 //!
-//! The accumulator and the chunk size are the core's own ([`Neumaier`],
-//! [`CHUNK`]), so the two cannot drift apart.
+//! The accumulators and the chunk size are the core's own ([`ChunkSum`],
+//! [`Neumaier`], [`CHUNK`]), so the two cannot drift apart.
 
-use crate::loss::{Neumaier, CHUNK};
+use crate::loss::{ChunkSum, Neumaier, CHUNK};
 
 /// Sums of the loss values and of the weights over one chunk (or part of one).
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct ChunkSums {
-    pub value: Neumaier,
-    pub weight: Neumaier,
+    value: ChunkSum,
+    weight: ChunkSum,
+    /// Samples without weights: the denominator of a mean is their count, as
+    /// in the core.
+    unweighted: u64,
 }
 
 impl ChunkSums {
@@ -25,14 +29,10 @@ impl ChunkSums {
     }
 
     fn extend(&mut self, values: &[f64], weights: Option<&[f64]>) {
-        for &x in values {
-            self.value.add(x);
-        }
+        self.value.add_slice(values);
         match weights {
-            Some(weights) => weights.iter().for_each(|&w| self.weight.add(w)),
-            // Weights of 1: the sum of whole numbers is exact either way, so
-            // adding the count at once gives the bits of adding 1 per sample.
-            None => self.weight.add(values.len() as f64),
+            Some(weights) => self.weight.add_slice(weights),
+            None => self.unweighted += values.len() as u64,
         }
     }
 }
@@ -88,7 +88,9 @@ impl BatchSums {
 /// The merged sums of every batch so far, taken in order.
 #[derive(Debug, Default)]
 pub(crate) struct StreamSums {
-    total: ChunkSums,
+    value: Neumaier,
+    weight: Neumaier,
+    unweighted: u64,
     open: Option<ChunkSums>,
     pub(crate) samples: u64,
 }
@@ -113,8 +115,9 @@ impl StreamSums {
     }
 
     fn merge(&mut self, chunk: &ChunkSums) {
-        self.total.value.merge(&chunk.value);
-        self.total.weight.merge(&chunk.weight);
+        self.value.merge(&chunk.value.total());
+        self.weight.merge(&chunk.weight.total());
+        self.unweighted += chunk.unweighted;
     }
 
     fn close_open(&mut self) {
@@ -123,9 +126,12 @@ impl StreamSums {
         }
     }
 
-    /// The sums of the loss values and of the weights over everything absorbed.
+    /// The sums of the loss values and of the weights (or the count of
+    /// samples, when there are no weights) over everything absorbed.
     pub(crate) fn finish(mut self) -> (f64, f64) {
         self.close_open();
-        (self.total.value.value(), self.total.weight.value())
+        // A stream has weights for every sample or for none: one term is 0.
+        let weight = self.weight.value() + self.unweighted as f64;
+        (self.value.value(), weight)
     }
 }
