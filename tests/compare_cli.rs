@@ -1,7 +1,8 @@
 //! End-to-end: `losslab compare` and scenarios with `[[comparisons]]` and
 //! `[[checks]]`, run by the real binary in temporary folders.
 
-use std::collections::BTreeMap;
+mod report_files;
+use report_files::files;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -9,24 +10,6 @@ use serde_json::Value;
 
 fn losslab() -> Command {
     Command::cargo_bin("losslab").unwrap()
-}
-
-/// Every file under `dir`, by relative path.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path).unwrap();
-                out.insert(path.strip_prefix(dir).unwrap().to_path_buf(), bytes);
-            }
-        }
-    }
-    out
 }
 
 /// A regression file: y, three models (one exactly y + 0.1, one a copy of

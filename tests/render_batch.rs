@@ -2,9 +2,10 @@
 //! parallel, one bad scenario never stopping the others, a landing page and
 //! summaries beside the reports that never replace a user's file.
 
-use std::collections::BTreeMap;
+mod report_files;
+use report_files::files;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use assert_cmd::Command;
 use serde_json::Value;
@@ -25,26 +26,6 @@ fn generate(dir: &Path, count: usize) {
         .status()
         .unwrap();
     assert!(status.success());
-}
-
-/// Every file under `dir`, by relative path.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    out
 }
 
 fn render_folder(configs: &Path, out: &Path, jobs: &str) -> std::process::Output {

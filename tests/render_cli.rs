@@ -1,6 +1,7 @@
 //! End-to-end: the real binary renders scenarios into temporary folders.
 
-use std::collections::BTreeMap;
+mod report_files;
+use report_files::files;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -30,26 +31,6 @@ fn render(config: &Path, out: &Path) {
         stdout.contains(&format!("{stem}{}index.html", std::path::MAIN_SEPARATOR)),
         "{stdout}"
     );
-}
-
-/// Every file under `dir`, by relative path.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    out
 }
 
 fn article() -> (tempfile::TempDir, PathBuf) {

@@ -3,7 +3,8 @@
 //! explorable figures, byte-for-byte determinism across thread counts, and
 //! the work budget refused at `check`.
 
-use std::collections::BTreeMap;
+mod report_files;
+use report_files::files;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -386,26 +387,6 @@ fn a_report_without_explorable_figures_has_no_explorable_rules() {
     let (_out, dir, _results) = render("entropy");
     let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
     assert!(!html.contains("explore"));
-}
-
-/// Every file under `dir`, by relative path.
-fn files(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                out.insert(
-                    path.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&path).unwrap(),
-                );
-            }
-        }
-    }
-    out
 }
 
 #[test]
