@@ -10,6 +10,7 @@ use std::borrow::Cow;
 use super::chunked_sum::BatchSums;
 use super::findings::{Findings, Refusal};
 use super::{Need, Role};
+use crate::io::Spare;
 use crate::loss::{Argument, Input, Loss, Output, Reduction};
 
 /// Per-sample values of one loss over one batch (derivatives only when asked).
@@ -80,11 +81,14 @@ pub(crate) fn run(
     loss: &Loss,
     (target, prediction, weights): (&[f64], &[f64], Option<&[f64]>),
     first_row: u64,
-    need: Need,
-    scale: f64,
+    (need, scale): (Need, f64),
+    spare: &Spare,
 ) -> JobOutcome {
     let mut findings = Findings::default();
-    let mut samples = LossSamples::default();
+    let mut samples = LossSamples {
+        per_sample: spare.take(target.len()),
+        ..LossSamples::default()
+    };
     let stopped = |findings: Findings, samples: LossSamples| JobOutcome {
         samples,
         sums: None,

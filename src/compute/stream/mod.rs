@@ -14,7 +14,7 @@ mod job;
 
 use rayon::prelude::*;
 
-use crate::io::{Batch, BatchSource, DataError, RawBatch};
+use crate::io::{Batch, BatchSource, DataError, RawBatch, Spare};
 use crate::loss::{Loss, Reduction};
 use chunked_sum::StreamSums;
 use findings::Findings;
@@ -186,6 +186,7 @@ pub fn run_pass(
     let mut findings: Vec<Findings> = vec![Findings::default(); jobs.len()];
     let in_flight = options.batches_in_flight.max(1);
     let sources_count = sources.len();
+    let spare = Spare::default();
     // The files are read (and Parquet pages decoded) on a thread of their
     // own, a group of batches ahead of the evaluation; the channel bounds
     // what is in memory.
@@ -213,7 +214,7 @@ pub fn run_pass(
             }
             let done: Vec<Result<(SampleBatch, Vec<job::JobOutcome>), StreamError>> = work
                 .into_par_iter()
-                .map(|raws| evaluate_batch(jobs, raws?, scales, need))
+                .map(|raws| evaluate_batch(jobs, raws?, scales, need, &spare))
                 .collect();
             for result in done {
                 let (mut batch, outcomes) = result?;
@@ -231,6 +232,7 @@ pub fn run_pass(
                     continue;
                 }
                 sink(&batch).map_err(StreamError::Write)?;
+                recycle(batch, &spare);
             }
             if findings.iter().any(Findings::any) && settled(jobs, sources_count, &findings) {
                 break;
@@ -351,17 +353,30 @@ fn read_batch(
     Ok(Some(raws.into_iter().flatten().collect()))
 }
 
+/// Hand a batch's arrays back for the next batches.
+fn recycle(batch: SampleBatch, spare: &Spare) {
+    for values in batch.columns.into_iter().flatten() {
+        spare.give(values);
+    }
+    for samples in batch.losses {
+        spare.give(samples.per_sample);
+        spare.give(samples.gradient);
+        spare.give(samples.hessian);
+    }
+}
+
 fn evaluate_batch(
     jobs: &[Job],
     raws: Vec<RawBatch>,
     scales: &[f64],
     need: Need,
+    spare: &Spare,
 ) -> Result<(SampleBatch, Vec<job::JobOutcome>), StreamError> {
     let batches: Vec<Batch> = raws
         .into_iter()
         .enumerate()
         .map(|(k, raw)| {
-            raw.decode().map_err(|error| StreamError::Read {
+            raw.decode_with(spare).map_err(|error| StreamError::Read {
                 source_index: k,
                 error,
             })
@@ -385,8 +400,8 @@ fn evaluate_batch(
                 &job.loss,
                 (target, prediction, column(Role::Weights)),
                 first_row,
-                need,
-                scale,
+                (need, scale),
+                spare,
             )
         })
         .collect();
