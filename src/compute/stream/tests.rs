@@ -434,11 +434,10 @@ fn a_bad_cell_deep_in_a_csv_file_is_named_whatever_the_batches() {
     }];
     for batch_rows in [7, 4096, 1 << 15] {
         for threads in [1, 3] {
-            let err = streamed_csv(&jobs, file.path(), &selections, (batch_rows, threads))
-                .unwrap_err();
+            let err =
+                streamed_csv(&jobs, file.path(), &selections, (batch_rows, threads)).unwrap_err();
             assert_eq!(
-                err,
-                "source 0: line 9002 (sample 9000), column `c1`: `high` is not a number",
+                err, "source 0: line 9002 (sample 9000), column `c1`: `high` is not a number",
                 "{batch_rows} rows, {threads} threads"
             );
         }
