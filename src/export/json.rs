@@ -2,9 +2,10 @@
 //! JSON has no NaN or infinity: those become the strings "NaN", "Infinity"
 //! and "-Infinity", which the contract of `eval` fixes.
 
+use serde::Deserialize;
 use serde_json::Value;
 
-use super::ExportError;
+use super::{ExportError, ReportDigest};
 use crate::compute::Computed;
 
 /// The name of a non-finite number, as JSON and CSV files spell it.
@@ -30,12 +31,15 @@ pub fn json_number(value: f64) -> Value {
 
 /// `results.json`: every computed number. JSON has no NaN or infinity, so
 /// those become the strings "NaN", "Infinity" and "-Infinity" (as `eval --json`).
-pub fn results_json(computed: &Computed) -> Result<String, ExportError> {
+/// With it, what the landing page shows of the report, read from the same
+/// value tree as the text (so from the same numbers) without parsing the text back.
+pub fn results_json(computed: &Computed) -> Result<(String, ReportDigest), ExportError> {
     // toml's value model keeps non-finite floats, unlike serde_json's.
-    let value = toml::Value::try_from(computed)?;
-    let mut text = serde_json::to_string_pretty(&to_json(value))?;
+    let value = to_json(toml::Value::try_from(computed)?);
+    let digest = ReportDigest::deserialize(&value)?;
+    let mut text = serde_json::to_string_pretty(&value)?;
     text.push('\n');
-    Ok(text)
+    Ok((text, digest))
 }
 
 /// `compare --json`: the comparison's numbers as one object, non-finite

@@ -3,9 +3,10 @@
 //! is the same picture as the SVG (the SVG's `sans-serif` text is set in
 //! DejaVu Sans, as the bitmap backend did) and nothing depends on system fonts.
 
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
-use resvg::tiny_skia::{Color, Pixmap, Transform};
+use resvg::tiny_skia::{Color, PixmapMut, Transform};
 use resvg::usvg;
 
 /// The font database with DejaVu Sans (regular and bold) as `sans-serif`, built once.
@@ -72,33 +73,52 @@ fn without_table(font: &[u8], tag: [u8; 4]) -> Vec<u8> {
     out
 }
 
-/// Rasterise `svg` to RGB pixels of `size` (the SVG's own aspect ratio).
-pub(super) fn rasterise(svg: &str, size: (u32, u32)) -> Result<Vec<u8>, String> {
+thread_local! {
+    /// Each drawing thread's RGBA canvas and RGB copy, kept from one figure to
+    /// the next: a fresh multi-megabyte buffer per figure cost more in page
+    /// faults (the kernel zeroing new pages) than drawing into it.
+    static BUFFERS: RefCell<(Vec<u8>, Vec<u8>)> = RefCell::default();
+}
+
+/// Rasterise `svg` to RGB pixels of `size` (the SVG's own aspect ratio) and
+/// hand them to `use_pixels` (they live in a buffer the next figure reuses).
+pub(super) fn rasterise<T>(
+    svg: &str,
+    size: (u32, u32),
+    use_pixels: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Result<T, String> {
     let options = usvg::Options {
         fontdb: fonts(),
         ..usvg::Options::default()
     };
     let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("reading SVG: {e}"))?;
-    let mut pixmap = Pixmap::new(size.0, size.1)
-        .ok_or_else(|| format!("cannot allocate a {}×{} image", size.0, size.1))?;
-    pixmap.fill(Color::WHITE);
-    let drawn = tree.size();
-    let transform = Transform::from_scale(
-        size.0 as f32 / drawn.width(),
-        size.1 as f32 / drawn.height(),
-    );
-    resvg::render(&tree, transform, &mut pixmap.as_mut());
-    Ok(rgb_of_opaque(pixmap.data()))
+    let too_big = || format!("cannot allocate a {}×{} image", size.0, size.1);
+    let pixels = (size.0 as usize)
+        .checked_mul(size.1 as usize)
+        .ok_or_else(too_big)?;
+    BUFFERS.with_borrow_mut(|(rgba, rgb)| {
+        // Whatever the last figure left is painted over with white.
+        rgba.resize(pixels.checked_mul(4).ok_or_else(too_big)?, 0);
+        let mut pixmap = PixmapMut::from_bytes(rgba, size.0, size.1).ok_or_else(too_big)?;
+        pixmap.fill(Color::WHITE);
+        let drawn = tree.size();
+        let transform = Transform::from_scale(
+            size.0 as f32 / drawn.width(),
+            size.1 as f32 / drawn.height(),
+        );
+        resvg::render(&tree, transform, &mut pixmap);
+        rgb_of_opaque(rgba, rgb);
+        use_pixels(rgb)
+    })
 }
 
 /// Opaque on white: premultiplied RGBA is plain RGBA; drop the alpha (into a
 /// buffer sized once, three bytes a pixel, no per-pixel growth check).
-fn rgb_of_opaque(rgba: &[u8]) -> Vec<u8> {
-    let mut rgb = vec![0; rgba.len() / 4 * 3];
+fn rgb_of_opaque(rgba: &[u8], rgb: &mut Vec<u8>) {
+    rgb.resize(rgba.len() / 4 * 3, 0);
     for (out, pixel) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
         out.copy_from_slice(&pixel[..3]);
     }
-    rgb
 }
 
 #[cfg(test)]
@@ -108,7 +128,10 @@ mod tests {
     #[test]
     fn rgb_drops_only_the_alpha() {
         let rgba = [1, 2, 3, 255, 4, 5, 6, 255];
-        assert_eq!(rgb_of_opaque(&rgba), vec![1, 2, 3, 4, 5, 6]);
+        // A longer buffer left by a bigger figure is cut to size.
+        let mut rgb = vec![9; 12];
+        rgb_of_opaque(&rgba, &mut rgb);
+        assert_eq!(rgb, vec![1, 2, 3, 4, 5, 6]);
     }
 
     /// The table tags of a font's directory, in order.
