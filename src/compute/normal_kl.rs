@@ -21,6 +21,9 @@ const MODEL_SIGMAS: f64 = 35.0;
 /// Grid points for the numerical integral (validation counts them).
 const INTEGRATION_POINTS: usize = crate::scenario::KL_INTEGRATION_POINTS;
 
+/// A numerical KL in nats, with the core's warnings about its inputs.
+pub type NumericKl = (f64, Vec<String>);
+
 /// KL(p ‖ q) = ln(σ_q/σ_p) + (σ_p² + (μ_p − μ_q)²)/(2σ_q²) − ½, in nats.
 /// For unit variances this is shift²/2.
 pub fn normal_kl_analytic(p: &NormalParams, q: &NormalParams) -> f64 {
@@ -34,12 +37,12 @@ pub fn normal_kl_analytic(p: &NormalParams, q: &NormalParams) -> f64 {
 /// A scenario often asks for the same integral twice (a figure's titles and
 /// a quantity in the text); each thread remembers its last few results, keyed
 /// by the four parameters' bits, so the 20,001-point sum runs once per pair.
-pub fn normal_kl_numeric(p: &NormalParams, q: &NormalParams) -> Result<(f64, Vec<String>), String> {
+pub fn normal_kl_numeric(p: &NormalParams, q: &NormalParams) -> Result<NumericKl, String> {
     type Key = [u64; 4];
     /// Enough for every shift of a figure; the oldest is forgotten first.
     const REMEMBERED: usize = 32;
     thread_local! {
-        static RECENT: RefCell<VecDeque<(Key, (f64, Vec<String>))>> = RefCell::default();
+        static RECENT: RefCell<VecDeque<(Key, NumericKl)>> = RefCell::default();
     }
     let key = [p.mean, p.std, q.mean, q.std].map(f64::to_bits);
     let known = RECENT.with_borrow(|recent| {
@@ -62,7 +65,7 @@ pub fn normal_kl_numeric(p: &NormalParams, q: &NormalParams) -> Result<(f64, Vec
 }
 
 /// The Riemann sum behind [`normal_kl_numeric`], computed afresh.
-fn integrate_normal_kl(p: &NormalParams, q: &NormalParams) -> Result<(f64, Vec<String>), String> {
+fn integrate_normal_kl(p: &NormalParams, q: &NormalParams) -> Result<NumericKl, String> {
     // Both densities' bulk (so both masses sum to 1), clipped where q would underflow.
     let (k, m) = (HALF_WIDTH_SIGMAS, MODEL_SIGMAS);
     let from = (p.mean - k * p.std)
