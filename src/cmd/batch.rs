@@ -61,11 +61,9 @@ pub fn render_many(configs: &[PathBuf], batch: &Batch, print_errors: bool) -> Ve
 
 fn render_one(config: &Path, batch: &Batch) -> Outcome {
     let written = build(config, batch.templates).and_then(|files| {
-        let dir = write_report(batch.out, &files)
+        write_report(batch.out, &files)
             .with_context(|| format!("{}: cannot write the report", config.display()))?;
-        let digest = ReportDigest::from_results_json(&files.results_json)
-            .with_context(|| format!("{}: cannot read back results.json", dir.display()))?;
-        Ok(digest)
+        Ok(files.digest)
     });
     Outcome {
         config: config.to_path_buf(),

@@ -70,10 +70,12 @@ pub fn build_prepared(
         .iter()
         .map(|t| Ok((t.name.clone(), table_csv(t)?)))
         .collect::<Result<BTreeMap<_, _>>>()?;
+    let (results_json, digest) = results_json(&computed)?;
     Ok(ReportFiles {
         stem: valid.stem.clone(),
         index_html,
-        results_json: results_json(&computed)?,
+        results_json,
+        digest,
         svgs,
         pngs,
         tables,
@@ -88,4 +90,28 @@ pub fn build_prepared(
             .map(|c| format!("{} ({})", c.description, c.detail))
             .collect(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::export::ReportDigest;
+
+    /// The digest the landing page uses comes from the value tree, not from
+    /// parsing `results.json` back; both must say the same, comparisons,
+    /// ranks and checks included.
+    #[test]
+    fn the_digest_is_what_results_json_says() {
+        let templates = load_templates(None).unwrap();
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+        for name in ["compare-regression.toml", "article.toml"] {
+            let files = build(&dir.join(name), &templates).unwrap();
+            let read_back = ReportDigest::from_results_json(&files.results_json).unwrap();
+            assert_eq!(files.digest, read_back, "{name}");
+            assert!(!files.digest.title.is_empty(), "{name}");
+        }
+        let files = build(&dir.join("compare-regression.toml"), &templates).unwrap();
+        assert!(!files.digest.comparisons.is_empty());
+        assert!(!files.digest.checks.is_empty());
+    }
 }

@@ -39,6 +39,9 @@ pub struct ReportFiles {
     pub stem: String,
     pub index_html: String,
     pub results_json: String,
+    /// What the landing page shows of this report (read from the values
+    /// `results_json` is printed from).
+    pub digest: crate::export::ReportDigest,
     /// Figure name → SVG document.
     pub svgs: BTreeMap<String, String>,
     /// Figure name → PNG bytes.
@@ -293,7 +296,8 @@ mod tests {
         ReportFiles {
             stem: stem.into(),
             index_html: "<html></html>".into(),
-            results_json: "{}".into(),
+            results_json: r#"{"title": "t"}"#.into(),
+            digest: crate::export::ReportDigest::from_results_json(r#"{"title": "t"}"#).unwrap(),
             svgs: BTreeMap::from([("fig".to_string(), "<svg/>".to_string())]),
             pngs: BTreeMap::from([("fig".to_string(), vec![1, 2, 3])]),
             tables: BTreeMap::from([("t".to_string(), "a,b\n".to_string())]),

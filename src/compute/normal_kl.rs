@@ -2,6 +2,9 @@
 //! core's discrete KL applied to the densities sampled on a fine grid. The two
 //! must agree; a test holds them to 1e-9.
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
+
 use super::model::{Panel, Series, SeriesKind};
 use super::panel::panel;
 use crate::format::{format_number, Decimals};
@@ -18,6 +21,9 @@ const MODEL_SIGMAS: f64 = 35.0;
 /// Grid points for the numerical integral (validation counts them).
 const INTEGRATION_POINTS: usize = crate::scenario::KL_INTEGRATION_POINTS;
 
+/// A numerical KL in nats, with the core's warnings about its inputs.
+pub type NumericKl = (f64, Vec<String>);
+
 /// KL(p ‖ q) = ln(σ_q/σ_p) + (σ_p² + (μ_p − μ_q)²)/(2σ_q²) − ½, in nats.
 /// For unit variances this is shift²/2.
 pub fn normal_kl_analytic(p: &NormalParams, q: &NormalParams) -> f64 {
@@ -27,7 +33,39 @@ pub fn normal_kl_analytic(p: &NormalParams, q: &NormalParams) -> f64 {
 /// ∫ p ln(p/q) dx by a Riemann sum, computed as the core's discrete KL of the
 /// cell masses p(xᵢ)Δx and q(xᵢ)Δx (the Δx cancels inside the logarithm).
 /// The rule is spectrally accurate for smooth integrands that vanish at the ends.
-pub fn normal_kl_numeric(p: &NormalParams, q: &NormalParams) -> Result<(f64, Vec<String>), String> {
+///
+/// A scenario often asks for the same integral twice (a figure's titles and
+/// a quantity in the text); each thread remembers its last few results, keyed
+/// by the four parameters' bits, so the 20,001-point sum runs once per pair.
+pub fn normal_kl_numeric(p: &NormalParams, q: &NormalParams) -> Result<NumericKl, String> {
+    type Key = [u64; 4];
+    /// Enough for every shift of a figure; the oldest is forgotten first.
+    const REMEMBERED: usize = 32;
+    thread_local! {
+        static RECENT: RefCell<VecDeque<(Key, NumericKl)>> = RefCell::default();
+    }
+    let key = [p.mean, p.std, q.mean, q.std].map(f64::to_bits);
+    let known = RECENT.with_borrow(|recent| {
+        recent
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, result)| result.clone())
+    });
+    if let Some(result) = known {
+        return Ok(result);
+    }
+    let result = integrate_normal_kl(p, q)?;
+    RECENT.with_borrow_mut(|recent| {
+        if recent.len() == REMEMBERED {
+            recent.pop_front();
+        }
+        recent.push_back((key, result.clone()));
+    });
+    Ok(result)
+}
+
+/// The Riemann sum behind [`normal_kl_numeric`], computed afresh.
+fn integrate_normal_kl(p: &NormalParams, q: &NormalParams) -> Result<NumericKl, String> {
     // Both densities' bulk (so both masses sum to 1), clipped where q would underflow.
     let (k, m) = (HALF_WIDTH_SIGMAS, MODEL_SIGMAS);
     let from = (p.mean - k * p.std)
@@ -196,6 +234,27 @@ mod tests {
             );
             assert!(warnings.is_empty(), "{warnings:?}");
         }
+    }
+
+    /// A remembered result is the integral itself, bit for bit, and a
+    /// different pair is not mistaken for a remembered one.
+    #[test]
+    fn remembered_results_equal_fresh_ones() {
+        let (p, q) = (normal(0.0, 1.0), normal(1.5, 1.0));
+        let first = normal_kl_numeric(&p, &q).unwrap();
+        let again = normal_kl_numeric(&p, &q).unwrap();
+        let fresh = integrate_normal_kl(&p, &q).unwrap();
+        assert_eq!(first.0.to_bits(), fresh.0.to_bits());
+        assert_eq!(again.0.to_bits(), fresh.0.to_bits());
+        let other = normal_kl_numeric(&p, &normal(1.5, 2.0)).unwrap();
+        assert_ne!(other.0, first.0);
+        assert_eq!(
+            other.0.to_bits(),
+            integrate_normal_kl(&p, &normal(1.5, 2.0))
+                .unwrap()
+                .0
+                .to_bits()
+        );
     }
 
     /// Panel titles are short enough for half a figure, and labels have no

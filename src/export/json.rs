@@ -2,9 +2,10 @@
 //! JSON has no NaN or infinity: those become the strings "NaN", "Infinity"
 //! and "-Infinity", which the contract of `eval` fixes.
 
+use serde::Deserialize;
 use serde_json::Value;
 
-use super::ExportError;
+use super::{ExportError, ReportDigest};
 use crate::compute::Computed;
 
 /// The name of a non-finite number, as JSON and CSV files spell it.
@@ -30,12 +31,144 @@ pub fn json_number(value: f64) -> Value {
 
 /// `results.json`: every computed number. JSON has no NaN or infinity, so
 /// those become the strings "NaN", "Infinity" and "-Infinity" (as `eval --json`).
-pub fn results_json(computed: &Computed) -> Result<String, ExportError> {
+/// With it, what the landing page shows of the report, read from the same
+/// value tree as the text (so from the same numbers) without parsing the text back.
+pub fn results_json(computed: &Computed) -> Result<(String, ReportDigest), ExportError> {
     // toml's value model keeps non-finite floats, unlike serde_json's.
-    let value = toml::Value::try_from(computed)?;
-    let mut text = serde_json::to_string_pretty(&to_json(value))?;
+    let value = to_json(toml::Value::try_from(computed)?);
+    let digest = ReportDigest::deserialize(&value)?;
+    let mut text = pretty(&value)?;
     text.push('\n');
-    Ok(text)
+    Ok((text, digest))
+}
+
+/// `serde_json::to_string_pretty`, byte for byte, through [`Pretty`].
+fn pretty(value: &Value) -> Result<String, ExportError> {
+    let mut bytes = Vec::new();
+    let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, Pretty::default());
+    serde::Serialize::serialize(value, &mut serializer)?;
+    Ok(String::from_utf8(bytes)?)
+}
+
+/// Nesting depth up to which a line break and its indent are one write.
+const FLAT_DEPTH: usize = 32;
+
+/// A newline followed by the indent of [`FLAT_DEPTH`] levels (two spaces each).
+const LINE_BREAK: [u8; 1 + 2 * FLAT_DEPTH] = {
+    let mut bytes = [b' '; 1 + 2 * FLAT_DEPTH];
+    bytes[0] = b'\n';
+    bytes
+};
+
+/// serde_json's `PrettyFormatter` layout (two-space indent), writing each
+/// line break with its indent at once instead of one write per level:
+/// `results.json` holds about 800,000 values, mostly deep in figure data.
+#[derive(Default)]
+struct Pretty {
+    depth: usize,
+    has_value: bool,
+}
+
+impl Pretty {
+    fn line_break<W: ?Sized + std::io::Write>(&self, writer: &mut W) -> std::io::Result<()> {
+        match LINE_BREAK.get(..1 + 2 * self.depth) {
+            Some(bytes) => writer.write_all(bytes),
+            None => {
+                writer.write_all(b"\n")?;
+                (0..self.depth).try_for_each(|_| writer.write_all(b"  "))
+            }
+        }
+    }
+
+    fn open<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.depth += 1;
+        self.has_value = false;
+        writer.write_all(bracket)
+    }
+
+    fn close<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        bracket: &[u8],
+    ) -> std::io::Result<()> {
+        self.depth -= 1;
+        if self.has_value {
+            self.line_break(writer)?;
+        }
+        writer.write_all(bracket)
+    }
+
+    fn item<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        if !first {
+            writer.write_all(b",")?;
+        }
+        self.line_break(writer)
+    }
+}
+
+impl serde_json::ser::Formatter for Pretty {
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"[")
+    }
+
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn end_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        _writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
+
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.open(writer, b"{")
+    }
+
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, writer: &mut W) -> std::io::Result<()> {
+        self.close(writer, b"}")
+    }
+
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.item(writer, first)
+    }
+
+    fn begin_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+    ) -> std::io::Result<()> {
+        writer.write_all(b": ")
+    }
+
+    fn end_object_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        _writer: &mut W,
+    ) -> std::io::Result<()> {
+        self.has_value = true;
+        Ok(())
+    }
 }
 
 /// `compare --json`: the comparison's numbers as one object, non-finite
@@ -75,5 +208,28 @@ mod tests {
         assert_eq!(json_number(f64::NAN), Value::from("NaN"));
         assert_eq!(json_number(f64::INFINITY), Value::from("Infinity"));
         assert_eq!(json_number(f64::NEG_INFINITY), Value::from("-Infinity"));
+    }
+
+    /// The one-write line breaks lay out JSON exactly as serde_json's pretty
+    /// printer does: empty and nested containers, strings with escapes,
+    /// floats, and nesting deeper than the precomputed indent.
+    #[test]
+    fn pretty_is_serde_jsons_pretty_byte_for_byte() {
+        let mut deep = serde_json::json!([1, {"k": []}]);
+        for level in 0..FLAT_DEPTH + 3 {
+            deep = serde_json::json!({ "level": level, "inner": deep, "list": [0.1, -2.5e-300] });
+        }
+        let value = serde_json::json!({
+            "empty_list": [],
+            "empty_map": {},
+            "text": "quote \" and\nline ‖",
+            "numbers": [1, -2, 0.5, 1e300, 12345678901234567890u64],
+            "nested": [[[]], [{}], [null, true, false]],
+            "deep": deep,
+        });
+        assert_eq!(
+            pretty(&value).unwrap(),
+            serde_json::to_string_pretty(&value).unwrap()
+        );
     }
 }

@@ -106,8 +106,8 @@ pub fn png_from_svg(figure: &FigureData, svg: &str, scale: f64) -> Result<Vec<u8
     validate::check_scale(scale).map_err(|m| PlotError::new(figure, m))?;
     let size = figure_size(figure, scale);
     validate::check_size(size, scale).map_err(|m| PlotError::new(figure, m))?;
-    let pixels = raster::rasterise(svg, size).map_err(|m| PlotError::new(figure, m))?;
-    encode_png(&pixels, size).map_err(|m| PlotError::new(figure, m))
+    raster::rasterise(svg, size, |pixels| encode_png(pixels, size))
+        .map_err(|m| PlotError::new(figure, m))
 }
 
 /// Every check drawing makes before it starts (panels, ranges, the PNG's

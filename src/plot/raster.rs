@@ -3,9 +3,10 @@
 //! is the same picture as the SVG (the SVG's `sans-serif` text is set in
 //! DejaVu Sans, as the bitmap backend did) and nothing depends on system fonts.
 
+use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
-use resvg::tiny_skia::{Color, Pixmap, Transform};
+use resvg::tiny_skia::{Color, PixmapMut, Transform};
 use resvg::usvg;
 
 /// The font database with DejaVu Sans (regular and bold) as `sans-serif`, built once.
@@ -14,34 +15,154 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
     FONTS
         .get_or_init(|| {
             let mut db = usvg::fontdb::Database::new();
-            db.load_font_data(dejavu::sans::regular().to_vec());
-            db.load_font_data(dejavu::sans::bold().to_vec());
+            db.load_font_data(without_table(dejavu::sans::regular(), *b"kern"));
+            db.load_font_data(without_table(dejavu::sans::bold(), *b"kern"));
             db.set_sans_serif_family("DejaVu Sans");
             Arc::new(db)
         })
         .clone()
 }
 
-/// Rasterise `svg` to RGB pixels of `size` (the SVG's own aspect ratio).
-pub(super) fn rasterise(svg: &str, size: (u32, u32)) -> Result<Vec<u8>, String> {
+/// The font file `font` with the table `tag` left out of its table directory
+/// (the table's bytes stay where they are, unreferenced).
+///
+/// Why `kern`: usvg builds a fresh shaper for every text element, and the
+/// shaper indexes the legacy `kern` table's glyph pairs each time (about
+/// 400,000 instructions per label for DejaVu Sans, half the cost of a PNG's
+/// text). DejaVu Sans kerns through its GPOS `kern` feature, and a shaper
+/// applies the legacy table only to fonts without one, so the glyph
+/// positions, and the pixels, are the same without it (the render tests
+/// compare the PNGs byte for byte). A font that is not a plain TrueType
+/// file, or has no such table, comes back unchanged.
+fn without_table(font: &[u8], tag: [u8; 4]) -> Vec<u8> {
+    const HEADER: usize = 12;
+    const RECORD: usize = 16;
+    let mut out = font.to_vec();
+    let Some(count) = font
+        .get(4..6)
+        .map(|n| usize::from(u16::from_be_bytes([n[0], n[1]])))
+    else {
+        return out;
+    };
+    let Some(records) = font.get(HEADER..HEADER + count * RECORD) else {
+        return out;
+    };
+    let kept: Vec<&[u8]> = records
+        .chunks_exact(RECORD)
+        .filter(|record| record[..4] != tag)
+        .collect();
+    if kept.len() == count {
+        return out;
+    }
+    // Table offsets count from the start of the file, so a shorter directory
+    // followed by zeros leaves every other table where its record says it is.
+    // The binary-search fields follow the OpenType formula for the new count.
+    let new_count = kept.len() as u16;
+    let entry_selector = 15 - new_count.max(1).leading_zeros() as u16;
+    let search_range = (1u16 << entry_selector) * RECORD as u16;
+    let range_shift = new_count * RECORD as u16 - search_range;
+    out[4..6].copy_from_slice(&new_count.to_be_bytes());
+    out[6..8].copy_from_slice(&search_range.to_be_bytes());
+    out[8..10].copy_from_slice(&entry_selector.to_be_bytes());
+    out[10..12].copy_from_slice(&range_shift.to_be_bytes());
+    let directory = &mut out[HEADER..HEADER + count * RECORD];
+    directory.fill(0);
+    for (slot, record) in directory.chunks_exact_mut(RECORD).zip(kept) {
+        slot.copy_from_slice(record);
+    }
+    out
+}
+
+thread_local! {
+    /// Each drawing thread's RGBA canvas and RGB copy, kept from one figure to
+    /// the next: a fresh multi-megabyte buffer per figure cost more in page
+    /// faults (the kernel zeroing new pages) than drawing into it.
+    static BUFFERS: RefCell<(Vec<u8>, Vec<u8>)> = RefCell::default();
+}
+
+/// Rasterise `svg` to RGB pixels of `size` (the SVG's own aspect ratio) and
+/// hand them to `use_pixels` (they live in a buffer the next figure reuses).
+pub(super) fn rasterise<T>(
+    svg: &str,
+    size: (u32, u32),
+    use_pixels: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Result<T, String> {
     let options = usvg::Options {
         fontdb: fonts(),
         ..usvg::Options::default()
     };
     let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("reading SVG: {e}"))?;
-    let mut pixmap = Pixmap::new(size.0, size.1)
-        .ok_or_else(|| format!("cannot allocate a {}×{} image", size.0, size.1))?;
-    pixmap.fill(Color::WHITE);
-    let drawn = tree.size();
-    let transform = Transform::from_scale(
-        size.0 as f32 / drawn.width(),
-        size.1 as f32 / drawn.height(),
-    );
-    resvg::render(&tree, transform, &mut pixmap.as_mut());
-    // Opaque on white: premultiplied RGBA is plain RGBA; drop the alpha.
-    let mut rgb = Vec::with_capacity(size.0 as usize * size.1 as usize * 3);
-    for pixel in pixmap.data().chunks_exact(4) {
-        rgb.extend_from_slice(&pixel[..3]);
+    let too_big = || format!("cannot allocate a {}×{} image", size.0, size.1);
+    let pixels = (size.0 as usize)
+        .checked_mul(size.1 as usize)
+        .ok_or_else(too_big)?;
+    BUFFERS.with_borrow_mut(|(rgba, rgb)| {
+        // Whatever the last figure left is painted over with white.
+        rgba.resize(pixels.checked_mul(4).ok_or_else(too_big)?, 0);
+        let mut pixmap = PixmapMut::from_bytes(rgba, size.0, size.1).ok_or_else(too_big)?;
+        pixmap.fill(Color::WHITE);
+        let drawn = tree.size();
+        let transform = Transform::from_scale(
+            size.0 as f32 / drawn.width(),
+            size.1 as f32 / drawn.height(),
+        );
+        resvg::render(&tree, transform, &mut pixmap);
+        rgb_of_opaque(rgba, rgb);
+        use_pixels(rgb)
+    })
+}
+
+/// Opaque on white: premultiplied RGBA is plain RGBA; drop the alpha (into a
+/// buffer sized once, three bytes a pixel, no per-pixel growth check).
+fn rgb_of_opaque(rgba: &[u8], rgb: &mut Vec<u8>) {
+    rgb.resize(rgba.len() / 4 * 3, 0);
+    for (out, pixel) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
+        out.copy_from_slice(&pixel[..3]);
     }
-    Ok(rgb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rgb_drops_only_the_alpha() {
+        let rgba = [1, 2, 3, 255, 4, 5, 6, 255];
+        // A longer buffer left by a bigger figure is cut to size.
+        let mut rgb = vec![9; 12];
+        rgb_of_opaque(&rgba, &mut rgb);
+        assert_eq!(rgb, vec![1, 2, 3, 4, 5, 6]);
+    }
+
+    /// The table tags of a font's directory, in order.
+    fn tags(font: &[u8]) -> Vec<[u8; 4]> {
+        let count = usize::from(u16::from_be_bytes([font[4], font[5]]));
+        (0..count)
+            .map(|i| font[12 + 16 * i..16 + 16 * i].try_into().unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn the_kern_table_leaves_the_directory_and_nothing_else_moves() {
+        let font = dejavu::sans::regular();
+        let stripped = without_table(font, *b"kern");
+        let before = tags(font);
+        let after = tags(&stripped);
+        assert!(before.contains(b"kern"));
+        assert_eq!(after.len(), before.len() - 1);
+        let expected: Vec<[u8; 4]> = before.into_iter().filter(|t| t != b"kern").collect();
+        assert_eq!(after, expected);
+        assert_eq!(stripped.len(), font.len());
+        // After the directory, every byte is where it was.
+        let end = 12 + 16 * expected.len() + 16;
+        assert_eq!(stripped[end..], font[end..]);
+        assert!(stripped[end - 16..end].iter().all(|&b| b == 0));
+        // Binary-search fields for 19 tables: 16 × 16, 4, 19 × 16 − 256.
+        assert_eq!(&stripped[6..12], &[1, 0, 0, 4, 0, 48]);
+        // The stripped font still loads.
+        let mut db = usvg::fontdb::Database::new();
+        db.load_font_data(stripped);
+        assert_eq!(db.len(), 1);
+        assert_eq!(without_table(font, *b"zzzz"), font);
+    }
 }

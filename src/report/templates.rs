@@ -103,23 +103,20 @@ impl Templates {
     }
 
     fn compile(sources: BTreeMap<String, Source>) -> Result<Templates, ReportError> {
-        // Parse each file on its own first: tera's batch error would not say which file
-        // of a user's folder is broken as plainly, and the path is what the user needs.
-        for (name, source) in &sources {
-            tera::Template::new(name, None, &source.text).map_err(|e| ReportError::Template {
-                name: name.clone(),
-                message: match &source.path {
-                    Some(path) => format!("{} ({})", chain(&e), path.display()),
-                    None => chain(&e),
-                },
-            })?;
-        }
         let mut tera = Tera::default();
         // Autoescape `.html` only (tera's default also lists .htm and .xml): partials are `.html`,
         // and `style.css` is static text that must not be escaped.
         tera.autoescape_on(vec![".html"]);
-        tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())))
-            .map_err(|e| template_error("templates", &e))?;
+        // Each file is parsed once, here; only when that fails is each parsed on
+        // its own, to name the broken file (and its path, for a user's folder)
+        // more plainly than tera's batch error does.
+        if let Err(batch_error) =
+            tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())))
+        {
+            return Err(
+                first_broken(&sources).unwrap_or_else(|| template_error("templates", &batch_error))
+            );
+        }
         if !sources.contains_key(ENTRY_TEMPLATE) {
             return Err(ReportError::Template {
                 name: ENTRY_TEMPLATE.into(),
@@ -128,6 +125,21 @@ impl Templates {
         }
         Ok(Templates { tera })
     }
+}
+
+/// The first template (by name) that does not parse on its own, as an error
+/// naming it and, for a user's file, its path.
+fn first_broken(sources: &BTreeMap<String, Source>) -> Option<ReportError> {
+    sources.iter().find_map(|(name, source)| {
+        let error = tera::Template::new(name, None, &source.text).err()?;
+        Some(ReportError::Template {
+            name: name.clone(),
+            message: match &source.path {
+                Some(path) => format!("{} ({})", chain(&error), path.display()),
+                None => chain(&error),
+            },
+        })
+    })
 }
 
 struct Source {
