@@ -532,3 +532,50 @@ fn keras_focal_keeps_a_gradient_through_its_factor() {
     assert!(close(p.value, bce, 1e-12), "{p:?}");
     assert!(close(p.gradient, 2.0 * bce, 1e-12), "{p:?}");
 }
+
+/// conventions.md (PyTorch): `KLDivLoss(log_target=True)` reads the target
+/// as a log-probability t too and computes exp(t)·(t − x). For p = (¼, ¼, ½)
+/// and q = (½, ¼, ¼), given as logs, that is KL(p‖q) = ¼ log ½ + ½ log 2 =
+/// ¼ log 2, the same as with log_target = false and p itself; the gradient
+/// with respect to x is −exp(t) = −p. The option belongs to PyTorch only.
+#[test]
+fn pytorch_kl_log_target() {
+    let p = [0.25f64, 0.25, 0.5];
+    let q = [0.5f64, 0.25, 0.25];
+    let x = Data::Rows(vec![q.iter().map(|v| v.ln()).collect()]);
+    let torch = |log_target: bool| {
+        loss(
+            "kl",
+            &[
+                ("convention", text("pytorch")),
+                ("log_target", ParamValue::Bool(log_target)),
+            ],
+        )
+    };
+    let logs = Data::Rows(vec![p.iter().map(|v| v.ln()).collect()]);
+    let e = torch(true)
+        .evaluate(&logs, &x, None, Reduction::Sum)
+        .unwrap();
+    assert!(close(e.value, 0.25 * 2f64.ln(), 1e-14), "{}", e.value);
+    let Data::Rows(g) = &e.gradient else { panic!() };
+    for (gj, pj) in g[0].iter().zip(p) {
+        assert!(close(*gj, -pj, 1e-15), "{g:?}");
+    }
+    let plain = torch(false)
+        .evaluate(&Data::Rows(vec![p.to_vec()]), &x, None, Reduction::Sum)
+        .unwrap();
+    assert!(close(plain.value, e.value, 1e-14));
+    // Keras's KL has no such option: refused, naming it.
+    let err = Loss::new(
+        "kl",
+        &[
+            ("convention".to_string(), text("keras")),
+            ("log_target".to_string(), ParamValue::Bool(true)),
+        ]
+        .into_iter()
+        .collect(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("log_target"), "{err}");
+}
