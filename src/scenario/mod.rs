@@ -63,7 +63,7 @@ pub use metadata::{Metadata, OutputSettings};
 pub use model_columns::{check_model_name, glob_matches, ColumnList, ModelData};
 pub use placement::{placement_of, split as split_placements, Placed, Placement};
 pub use quantity::{QuantityKind, QuantitySpec};
-pub use saturation::{SaturationFigure, MAX_SATURATION_CELLS};
+pub use saturation::MAX_SATURATION_CELLS;
 pub use text::{pieces, ErratumSpec, Piece, RefKind, SectionSpec, TableKindName, TableSpec};
 pub use training::{Divergence, MethodName, TrainingSpec, MAX_MEMBERS};
 pub use training_data::DataSpec;

@@ -24,25 +24,13 @@
 
 use super::context::Context;
 use super::error::ScenarioError;
-use super::grid::{check_evaluations, Grid, GridSpec};
-use super::valid::LossMember;
+use super::grid::{check_evaluations, GridSpec};
+use super::valid::SaturationFigure;
 use crate::loss::{Loss, ParamValue, Shape};
 
 /// Most cells of one saturation figure, all panels together (each is a
 /// rectangle in the SVG: 60,000 keep a figure under about 6 MB).
 pub const MAX_SATURATION_CELLS: usize = 60_000;
-
-/// A checked saturation map: each conventional loss with its exact twin.
-#[derive(Debug, Clone)]
-pub struct SaturationFigure {
-    pub losses: Vec<LossMember>,
-    /// `exact[i]` is `losses[i]` with `convention = exact`.
-    pub exact: Vec<Loss>,
-    /// log₁₀ odds of the prediction.
-    pub odds: Grid,
-    /// The targets, in [0, 1].
-    pub targets: Grid,
-}
 
 /// Conventions whose row losses read probabilities (PyTorch and optax take
 /// logits or log-probabilities there).

@@ -185,6 +185,19 @@ pub struct LabelledData {
     pub values: Vec<f64>,
 }
 
+/// A checked saturation map (`scenario::saturation`): each conventional
+/// loss with its exact twin.
+#[derive(Debug, Clone)]
+pub struct SaturationFigure {
+    pub losses: Vec<LossMember>,
+    /// `exact[i]` is `losses[i]` with `convention = exact`.
+    pub exact: Vec<Loss>,
+    /// log₁₀ odds of the prediction.
+    pub odds: Grid,
+    /// The targets, in [0, 1].
+    pub targets: Grid,
+}
+
 #[derive(Debug, Clone)]
 pub enum FigureKind {
     /// Datasets on their own: points, a strip plot or histograms.
@@ -235,7 +248,7 @@ pub enum FigureKind {
     /// Where each convention's clip saturates and how far it is from the
     /// exact loss, over a grid of targets and log-odds of the prediction
     /// (see `saturation`).
-    Saturation(super::saturation::SaturationFigure),
+    Saturation(SaturationFigure),
     /// A figure of `[[trainings]]` (see `training_figure`).
     Training(super::training_types::TrainingFigure),
 }
