@@ -55,6 +55,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+mod accumulate;
 mod binary;
 mod catalogue;
 mod categorical;
@@ -64,6 +65,7 @@ mod definition;
 mod divergence;
 mod domain;
 mod evaluate;
+mod exact_sum;
 mod margin;
 mod params;
 pub mod prec;
@@ -83,9 +85,11 @@ mod error_tests;
 #[cfg(test)]
 mod slice_tests;
 
+pub use accumulate::{LossAccumulator, Summation};
 pub use catalogue::{catalogue, loss_hue, loss_info};
 pub use definition::{Hue, Lhs};
 pub use domain::{Argument, DomainError, Place};
+pub use exact_sum::ExactSum;
 pub use params::ParamDefault;
 pub use sampling::{Region, Sampling};
 pub use score::{HessianMode, Link, ScoreDerivatives};

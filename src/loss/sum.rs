@@ -52,6 +52,16 @@ impl Neumaier {
         self.compensation += other.compensation;
     }
 
+    /// The running sum and its compensation, for shipping a partial sum
+    /// between processes ([`Neumaier::from_parts`] takes them back).
+    pub fn parts(&self) -> (f64, f64) {
+        (self.sum, self.compensation)
+    }
+
+    pub fn from_parts(sum: f64, compensation: f64) -> Self {
+        Neumaier { sum, compensation }
+    }
+
     pub fn value(&self) -> f64 {
         if self.sum.is_finite() && self.compensation.is_finite() {
             self.sum + self.compensation
