@@ -166,3 +166,78 @@ fn links_and_refusals() {
         .unwrap_err();
     assert!(err.to_string().contains("identity link"), "{err}");
 }
+
+/// Every leaf value of `configs/boosting.toml`'s table, as the scenario
+/// computes it (through `kind = "newton_step"` quantities), against −Σg/Σh
+/// written out here from the plain formulas of each loss and surrogate.
+#[test]
+fn boosting_config_leaves_equal_a_hand_computation() {
+    let scenario = losslab::scenario::load(std::path::Path::new("configs/boosting.toml")).unwrap();
+    let computed = losslab::compute::compute(&scenario).unwrap();
+    let leaf = |name: &str| {
+        computed
+            .quantities
+            .iter()
+            .find(|q| q.name == name)
+            .unwrap_or_else(|| panic!("no quantity {name}"))
+            .value
+    };
+    // Regression data: y = 0, 0.5, 3, −4 at s = 0, so a = s − y.
+    let a = [0.0, -0.5, -3.0, 4.0];
+    let step = |g: &[f64], h: &[f64]| -g.iter().sum::<f64>() / h.iter().sum::<f64>();
+    let ones = [1.0; 4];
+    // MSE: ℓ = a², g = 2a, h = 2.
+    let g: Vec<f64> = a.iter().map(|a| 2.0 * a).collect();
+    let checks: Vec<(&str, f64)> = vec![
+        ("leaf_mse_exact", step(&g, &[2.0; 4])),
+        ("leaf_mse_constant", step(&g, &ones)),
+        // MAE: g = sign(a) (0 at a = 0), h = 0; floor h = 1e-6.
+        ("leaf_mae_exact", f64::INFINITY),
+        ("leaf_mae_constant", step(&[0.0, -1.0, -1.0, 1.0], &ones)),
+        ("leaf_mae_floor", step(&[0.0, -1.0, -1.0, 1.0], &[1e-6; 4])),
+        // Huber δ = 1: g = clamp(a, −1, 1), h = 1 inside |a| ≤ 1, else 0;
+        // pseudo-Huber surrogate h = (1 + a²)^(−3/2).
+        (
+            "leaf_huber_exact",
+            step(&[0.0, -0.5, -1.0, 1.0], &[1.0, 1.0, 0.0, 0.0]),
+        ),
+        ("leaf_huber_constant", step(&[0.0, -0.5, -1.0, 1.0], &ones)),
+        (
+            "leaf_huber_pseudo",
+            step(
+                &[0.0, -0.5, -1.0, 1.0],
+                &a.map(|a: f64| (1.0 + a * a).powf(-1.5)),
+            ),
+        ),
+        // Pseudo-Huber δ = 1: g = a/√(1 + a²), h = (1 + a²)^(−3/2).
+        (
+            "leaf_pseudo_huber_exact",
+            step(
+                &a.map(|a: f64| a / (1.0 + a * a).sqrt()),
+                &a.map(|a: f64| (1.0 + a * a).powf(-1.5)),
+            ),
+        ),
+        // BCE on the logit at s = 0: g = σ(0) − y = 0.5 − y, h = 0.25.
+        (
+            "leaf_bce_exact",
+            step(&[0.5, -0.5, -0.5, 0.5, -0.5], &[0.25; 5]),
+        ),
+        (
+            "leaf_bce_constant",
+            step(&[0.5, -0.5, -0.5, 0.5, -0.5], &[1.0; 5]),
+        ),
+        // Poisson on the log link at s = 0: g = e^0 − y = 1 − y, h = e^0 = 1.
+        ("leaf_poisson_exact", step(&[1.0, 0.0, -1.0, -4.0], &ones)),
+    ];
+    for (name, want) in checks {
+        let got = leaf(name);
+        assert!(
+            got == want || (got - want).abs() <= 1e-15 * want.abs(),
+            "{name}: scenario {got}, by hand {want}"
+        );
+    }
+    // The numbers the prose quotes.
+    assert_eq!(leaf("leaf_huber_exact"), 0.25);
+    assert_eq!(leaf("leaf_mae_floor"), 250_000.0);
+    assert_eq!(leaf("leaf_bce_exact"), 0.4);
+}

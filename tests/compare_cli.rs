@@ -538,3 +538,88 @@ fn rows_a_loss_ignores_are_left_out_for_every_loss() {
         .unwrap();
     assert_eq!(got.to_bits(), expected.to_bits());
 }
+
+/// `compare` takes a convention like any other parameter
+/// (`--loss bce:convention=keras:dtype=float32`), gives each model exactly
+/// what `eval --param convention=keras --param dtype=float32` gives, and
+/// keeps it apart from the exact loss: q = 1 − 1e-8 for a label 0 costs
+/// −log 1e-8 ≈ 18.42 exactly but 15.942 under Keras in float32.
+#[test]
+fn compare_takes_a_convention() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::from("y,p\n");
+    for i in 0..40 {
+        let (y, p) = match i % 4 {
+            0 => (0, "0.99999999"),
+            1 => (1, "0.9"),
+            2 => (0, "0.2"),
+            _ => (1, "0.6"),
+        };
+        text.push_str(&format!("{y},{p}\n"));
+    }
+    let path = dir.path().join("probs.csv");
+    std::fs::write(&path, text).unwrap();
+    let file = path.to_str().unwrap();
+    let json = compare_json(
+        &[
+            file,
+            "--target",
+            "y",
+            "--models",
+            "p",
+            "--loss",
+            "bce:convention=keras:dtype=float32,bce",
+            "--bootstrap",
+            "20",
+        ],
+        None,
+    );
+    // Both are `binary_cross_entropy`; the parameters tell them apart.
+    let by_convention = |convention: Option<&str>| {
+        json["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["params"]["convention"].as_str() == convention)
+            .unwrap_or_else(|| panic!("no result with convention {convention:?}: {json}"))["value"]
+            .as_f64()
+            .unwrap()
+    };
+    let keras = by_convention(Some("keras"));
+    let exact = by_convention(None);
+    let want = eval_value(
+        "bce",
+        &["convention=keras", "dtype=float32"],
+        &format!("@{file}:y"),
+        &format!("@{file}:p"),
+    );
+    assert_eq!(keras.to_bits(), want.to_bits(), "{keras} vs {want}");
+    let want_exact = eval_value("bce", &[], &format!("@{file}:y"), &format!("@{file}:p"));
+    assert_eq!(exact.to_bits(), want_exact.to_bits());
+    // A quarter of the rows is the saturated q = 1 − 1e-8: the means differ
+    // by about (18.42 − 15.94)/4.
+    assert!(
+        (exact - keras - (-(1e-8f64).ln() - 15.942385) / 4.0).abs() < 1e-3,
+        "{exact} {keras}"
+    );
+    // An unknown convention names the known ones.
+    let output = losslab()
+        .args([
+            "compare",
+            file,
+            "--target",
+            "y",
+            "--models",
+            "p",
+            "--loss",
+            "bce:convention=jax",
+        ])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("unknown convention `jax` (known: exact, keras, tf_keras, pytorch, optax, sklearn, scipy)"),
+        "{stderr}"
+    );
+}

@@ -431,3 +431,151 @@ fn exact_is_the_default() {
     assert_eq!(a, b);
     assert!(!a.params().contains_key("convention"));
 }
+
+/// Every binary cross-entropy convention at the issue's edges, q = 0, q = 1
+/// and q = 1 − 1e-8, for both labels (float64; float32 Keras is checked in
+/// `keras_bce_at_zero_and_one`, logits ±1000 in `logits_of_1000`). Each
+/// expected (value, gradient) is written from the formula its source states:
+/// - keras: conventions.md "Keras 3": clip q to [ε, 1 − ε], ε = 1e-7, then
+///   −[y log q + (1 − y) log(1 − q)]; the clip is in the differentiated
+///   function, so the gradient is 0 where it is active.
+/// - tf_keras: conventions.md "Legacy tf.keras": the same clip, then
+///   log(q + ε) (ε counted twice, Keras issue 15249).
+/// - pytorch: conventions.md "PyTorch": each log clamped at −100; the
+///   gradient is aten's (q − y)/max(q(1 − q), 1e-12) (its backward).
+/// - sklearn: conventions.md "scikit-learn": clip to [eps, 1 − eps], eps the
+///   machine epsilon of float64.
+#[test]
+fn every_bce_convention_at_the_edges() {
+    const EPS: f64 = 1e-7;
+    let near_one = 1.0 - 1e-8;
+    let clip = |q: f64, lo: f64| q.clamp(lo, 1.0 - lo);
+    // Value and gradient of −[y log c + (1 − y) log(1 − c)] with a shift s
+    // inside each log, and the gradient zeroed where the clip acts.
+    let clipped = |y: f64, q: f64, lo: f64, shift: f64| {
+        let c = clip(q, lo);
+        let value = -(y * (c + shift).ln() + (1.0 - y) * ((1.0 - c) + shift).ln());
+        let gradient = if c != q {
+            0.0
+        } else {
+            -y / (c + shift) + (1.0 - y) / ((1.0 - c) + shift)
+        };
+        (value, gradient)
+    };
+    let torch = |y: f64, q: f64| {
+        let value = -(y * q.ln().max(-100.0) + (1.0 - y) * (-q).ln_1p().max(-100.0));
+        (value, (q - y) / (q * (1.0 - q)).max(1e-12))
+    };
+    let expected = |convention: &str, y: f64, q: f64| match convention {
+        "keras" => clipped(y, q, EPS, 0.0),
+        "tf_keras" => clipped(y, q, EPS, EPS),
+        "pytorch" => torch(y, q),
+        "sklearn" => clipped(y, q, f64::EPSILON, 0.0),
+        _ => unreachable!(),
+    };
+    for convention in ["keras", "tf_keras", "pytorch", "sklearn"] {
+        let l = loss("bce", &[("convention", text(convention))]);
+        for y in [0.0, 1.0] {
+            for q in [0.0, 1.0, near_one] {
+                let p = l.point(y, q).unwrap();
+                let (value, gradient) = expected(convention, y, q);
+                assert!(
+                    close(p.value, value, 1e-12),
+                    "{convention} y = {y} q = {q}: value {} vs {value}",
+                    p.value
+                );
+                assert!(
+                    p.gradient == gradient || close(p.gradient, gradient, 1e-12),
+                    "{convention} y = {y} q = {q}: gradient {} vs {gradient}",
+                    p.gradient
+                );
+            }
+        }
+    }
+    // The issue's case: q = 1 − 1e-8 for a wrong label. Keras and tf.keras
+    // give no gradient; PyTorch and scikit-learn the exact 1/(1 − q) ≈ 1e8.
+    let wrong = |c: &str| {
+        loss("bce", &[("convention", text(c))])
+            .point(0.0, near_one)
+            .unwrap()
+    };
+    assert_eq!(wrong("keras").gradient, 0.0);
+    assert_eq!(wrong("tf_keras").gradient, 0.0);
+    assert!(close(
+        wrong("pytorch").gradient,
+        1.0 / (1.0 - near_one),
+        1e-12
+    ));
+    assert!(close(
+        wrong("sklearn").gradient,
+        1.0 / (1.0 - near_one),
+        1e-12
+    ));
+}
+
+/// Keras' binary focal cross-entropy at a saturated q = 1 for y = 0: the
+/// BCE factor is clipped (gradient 0) but the focal factor u^γ, u = 1 − p_t,
+/// is taken from the unclipped q (keras/src/losses/losses.py,
+/// `binary_focal_crossentropy`), so autograd's product rule still gives
+/// γ·u^(γ−1)·(du/dq)·BCE = 2·1·1·(−log 1e-7) for γ = 2 (float64).
+#[test]
+fn keras_focal_keeps_a_gradient_through_its_factor() {
+    let f = loss(
+        "binary_focal",
+        &[
+            ("convention", text("keras")),
+            ("gamma", ParamValue::Number(2.0)),
+        ],
+    );
+    let p = f.point(0.0, 1.0).unwrap();
+    let bce = -(1.0 - (1.0 - 1e-7f64)).ln();
+    assert!(close(p.value, bce, 1e-12), "{p:?}");
+    assert!(close(p.gradient, 2.0 * bce, 1e-12), "{p:?}");
+}
+
+/// conventions.md (PyTorch): `KLDivLoss(log_target=True)` reads the target
+/// as a log-probability t too and computes exp(t)·(t − x). For p = (¼, ¼, ½)
+/// and q = (½, ¼, ¼), given as logs, that is KL(p‖q) = ¼ log ½ + ½ log 2 =
+/// ¼ log 2, the same as with log_target = false and p itself; the gradient
+/// with respect to x is −exp(t) = −p. The option belongs to PyTorch only.
+#[test]
+fn pytorch_kl_log_target() {
+    let p = [0.25f64, 0.25, 0.5];
+    let q = [0.5f64, 0.25, 0.25];
+    let x = Data::Rows(vec![q.iter().map(|v| v.ln()).collect()]);
+    let torch = |log_target: bool| {
+        loss(
+            "kl",
+            &[
+                ("convention", text("pytorch")),
+                ("log_target", ParamValue::Bool(log_target)),
+            ],
+        )
+    };
+    let logs = Data::Rows(vec![p.iter().map(|v| v.ln()).collect()]);
+    let e = torch(true)
+        .evaluate(&logs, &x, None, Reduction::Sum)
+        .unwrap();
+    assert!(close(e.value, 0.25 * 2f64.ln(), 1e-14), "{}", e.value);
+    let Data::Rows(g) = &e.gradient else { panic!() };
+    for (gj, pj) in g[0].iter().zip(p) {
+        assert!(close(*gj, -pj, 1e-15), "{g:?}");
+    }
+    let plain = torch(false)
+        .evaluate(&Data::Rows(vec![p.to_vec()]), &x, None, Reduction::Sum)
+        .unwrap();
+    assert!(close(plain.value, e.value, 1e-14));
+    // Keras's KL has no such option: refused, naming it.
+    let err = Loss::new(
+        "kl",
+        &[
+            ("convention".to_string(), text("keras")),
+            ("log_target".to_string(), ParamValue::Bool(true)),
+        ]
+        .into_iter()
+        .collect(),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(err.contains("log_target"), "{err}");
+}

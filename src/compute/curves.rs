@@ -32,11 +32,16 @@ pub fn curve_point(
     x: f64,
     axis: CurveAxis,
 ) -> Result<(f64, f64), String> {
+    // On the log-complement axis x = log₁₀(1 − q); the derivative stays ∂L/∂q.
+    let x = match axis {
+        CurveAxis::LogComplement => 1.0 - 10f64.powf(x),
+        _ => x,
+    };
     match loss.shape() {
         Shape::Elementwise => {
             let prediction = match axis {
                 CurveAxis::Residual => target + x,
-                CurveAxis::Prediction => x,
+                CurveAxis::Prediction | CurveAxis::LogComplement => x,
             };
             elementwise_point(loss, target, prediction)
         }
@@ -158,7 +163,7 @@ pub fn loss_curve(
                 0,
                 String::new(),
                 x_label,
-                slope_label,
+                spec.y_label.clone().unwrap_or(slope_label),
                 span,
                 derivatives,
             )],
@@ -209,6 +214,13 @@ fn default_x_label(losses: &[LossMember], axis: CurveAxis, targets: &[f64]) -> S
     // Losses of a probability (BCE and focal on probabilities, not logits).
     let probability_losses = losses.iter().all(|m| m.loss.takes_probability());
     match axis {
+        CurveAxis::LogComplement if targets.len() == 1 => {
+            format!(
+                "log₁₀(1 − q): −8 is q = 1 − 1e-8 (label y = {})",
+                targets[0]
+            )
+        }
+        CurveAxis::LogComplement => "log₁₀(1 − q): −8 is q = 1 − 1e-8".into(),
         CurveAxis::Prediction if margin_losses && targets == [1.0] => {
             "margin y·ŷ (label y = 1)".into()
         }

@@ -164,6 +164,7 @@ pub fn figure(
             shift_grid,
         )?,
         FigureKind::Training(tf) => training_figures::figure(spec, tf, trained, frame)?,
+        FigureKind::Saturation(map) => super::saturation::figure(spec, map)?,
     };
     let (panels, columns) = match spec.options.panels {
         PanelMode::Shared => (panels, columns),

@@ -18,6 +18,7 @@ mod model;
 mod normal_kl;
 mod panel;
 mod quantities;
+pub mod saturation;
 mod separate;
 pub mod stream;
 mod text;

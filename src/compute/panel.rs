@@ -65,9 +65,25 @@ pub fn scaled_auto_range(scale: AxisScale, values: impl Iterator<Item = f64>) ->
 
 /// The colour key of a loss: its canonical name, so a loss keeps its colour in
 /// every figure; members of a sweep after the first get `name:i`.
+///
+/// A loss computed under a library's convention gets `name:convention`
+/// (and `:float32`): it has no fixed colour, so each convention drawn beside
+/// the exact loss takes a colour of its own instead of sharing the loss's.
 pub fn loss_color(member: &LossMember, index_in_sweep: usize) -> String {
+    let params = member.loss.params();
+    let text = |key: &str| match params.get(key) {
+        Some(crate::loss::ParamValue::Text(t)) => Some(t.clone()),
+        _ => None,
+    };
+    let mut name = member.loss.name().to_string();
+    if let Some(convention) = text("convention").filter(|c| c != "exact") {
+        name = format!("{name}:{convention}");
+        if let Some(dtype) = text("dtype").filter(|d| d != "float64") {
+            name = format!("{name}:{dtype}");
+        }
+    }
     match (&member.sweep, index_in_sweep) {
-        (Some(_), i) if i > 0 => format!("{}:{i}", member.loss.name()),
-        _ => member.loss.name().to_string(),
+        (Some(_), i) if i > 0 => format!("{name}:{i}"),
+        _ => name,
     }
 }

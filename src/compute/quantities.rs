@@ -56,6 +56,29 @@ pub fn evaluate(
             }
         }
         QuantityPlan::Sum(values) => accurate_sum(values),
+        QuantityPlan::NewtonStep {
+            loss,
+            target,
+            score,
+            mode,
+        } => {
+            let d = loss
+                .wrt_score(target, score, *mode, false)
+                .map_err(|e| format!("cannot be computed by {}: {e}", loss.name()))?;
+            let flat = |d: &crate::loss::Data| match d {
+                crate::loss::Data::Flat(v) => accurate_sum(v),
+                crate::loss::Data::Rows(rows) => {
+                    accurate_sum(&rows.iter().map(|r| accurate_sum(r)).collect::<Vec<_>>())
+                }
+            };
+            // A surrogate is the author's choice: only the exact Hessian's
+            // failure (a step through 0 curvature) is worth a warning here.
+            if *mode == crate::loss::HessianMode::Exact {
+                warnings = d.warnings;
+            }
+            // One leaf for every sample (and every class of a softmax row).
+            -flat(&d.gradient) / flat(&d.hessian)
+        }
         QuantityPlan::Training {
             training,
             member,

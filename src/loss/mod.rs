@@ -327,6 +327,16 @@ impl Loss {
         }
     }
 
+    /// Where a convention's clip flattens this elementwise loss at one pair
+    /// (its autograd gradient is 0 or clamped there): the region, for a
+    /// warning or a saturation map. None for exact losses and row losses.
+    pub fn saturated(&self, target: f64, prediction: f64) -> Option<String> {
+        match &self.kernel {
+            definition::Kernel::Elementwise(k) => k.saturated(target, prediction),
+            definition::Kernel::Rows(_) => None,
+        }
+    }
+
     /// Value, gradient and second derivative at one (target, prediction) pair,
     /// for elementwise losses.
     ///

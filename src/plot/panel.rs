@@ -137,7 +137,7 @@ pub fn draw_panel<DB: DrawingBackend>(
                 SeriesKind::Bars => draw_bars(area, series, look.color, index, bar_count, &map, s)?,
                 SeriesKind::Cells => {
                     let to_px = |p| round(map.px(p));
-                    super::cells::draw_cells(area, series, map.x, map.y, &to_px)?
+                    super::cells::draw_cells(area, series, map.x, map.y, &to_px, s)?
                 }
             }
         }
@@ -517,7 +517,7 @@ fn draw_legend<DB: DrawingBackend>(
                     round((middle.0 - half, y - half)),
                     round((middle.0 + half, y + half)),
                 ];
-                super::cells::swatch(area, &item.color_key, corners)?;
+                super::cells::swatch(area, &item.color_key, corners, s)?;
             }
         }
         if let Some(marks) = entry.marker_of {

@@ -12,6 +12,7 @@
 //! | `bars`        | `distributions`                                             |
 //! | `normal_kl`   | `target`, `model` (normals), `shifts`, `x`, `shift_range`   |
 //! | `histogram`   | `datasets`, `bins`, `density`                               |
+//! | `saturation`  | `losses` (under conventions), `x` (log₁₀ odds), `y` (targets)|
 //!
 //! A `data` figure without `prediction` shows `target` or `datasets` as
 //! `draw = "points"` (against the index), `"strip"` or `"histogram"`.
@@ -63,6 +64,7 @@ pub enum FigureKindName {
     Landscape,
     TrainingSweep,
     Histogram,
+    Saturation,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -87,6 +89,8 @@ pub struct FigureSpec {
     pub model: Option<String>,
     pub losses: Option<Vec<String>>,
     pub x: Option<GridSpec>,
+    /// The target grid of a saturation map.
+    pub y: Option<GridSpec>,
     pub axis: Option<CurveAxis>,
     /// The fixed target y of a loss curve (a list gives one curve per value).
     pub target_value: Option<OneOrMany>,
@@ -158,13 +162,14 @@ impl FigureKindName {
 }
 
 impl FigureSpec {
-    fn used_keys(&self) -> [(&'static str, bool); 29] {
+    fn used_keys(&self) -> [(&'static str, bool); 30] {
         [
             ("target", self.target.is_some()),
             ("prediction", self.prediction.is_some()),
             ("model", self.model.is_some()),
             ("losses", self.losses.is_some()),
             ("x", self.x.is_some()),
+            ("y", self.y.is_some()),
             ("axis", self.axis.is_some()),
             ("target_value", self.target_value.is_some()),
             ("show", self.show.is_some()),
@@ -204,6 +209,7 @@ impl FigureSpec {
                 "density",
             ],
             FigureKindName::Histogram => &["datasets", "bins", "density"],
+            FigureKindName::Saturation => &["losses", "x", "y"],
             FigureKindName::LossCurve => &["losses", "x", "axis", "target_value", "show", "split"],
             FigureKindName::Margin => &["losses", "x", "show", "split"],
             FigureKindName::ConstantFit => &["dataset", "losses", "x", "delta"],
@@ -450,6 +456,13 @@ impl FigureSpec {
                     shift_grid,
                 }
             }
+            FigureKindName::Saturation => FigureKind::Saturation(super::saturation::validate(
+                path,
+                ctx,
+                self.losses.as_deref().ok_or_else(|| missing("losses"))?,
+                self.x.as_ref().ok_or_else(|| missing("x"))?,
+                self.y.as_ref().ok_or_else(|| missing("y"))?,
+            )?),
             other => {
                 let kind = other
                     .training_kind()
@@ -693,6 +706,7 @@ fn kind_name(kind: FigureKindName) -> &'static str {
         FigureKindName::Landscape => "landscape",
         FigureKindName::TrainingSweep => "training_sweep",
         FigureKindName::Histogram => "histogram",
+        FigureKindName::Saturation => "saturation",
     }
 }
 

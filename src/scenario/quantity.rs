@@ -8,6 +8,11 @@
 //! target = "fig1_y"         # a dataset or a discrete distribution
 //! prediction = "fig1_yhat"
 //! ```
+//!
+//! `kind = "newton_step"` is one gradient-boosting step on a single leaf:
+//! −Σg/Σh of `loss` with respect to the raw scores `score` (through the
+//! loss's link, as `eval --wrt score`), with the Hessian `hessian` = exact,
+//! constant, floor (max(h, `floor`), default 1e-6) or pseudo_huber.
 
 use serde::Deserialize;
 
@@ -32,6 +37,8 @@ pub enum QuantityKind {
     NormalKl,
     /// A number of a finished `training` (`member`, `value`, `parameter`).
     Training,
+    /// The leaf value −Σg/Σh of one boosting step (`loss target score hessian floor`).
+    NewtonStep,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -57,6 +64,12 @@ pub struct QuantitySpec {
     pub member: Option<usize>,
     pub value: Option<super::training_types::TrainingValue>,
     pub parameter: Option<String>,
+    /// The raw scores of a `newton_step` (a dataset).
+    pub score: Option<String>,
+    /// The Hessian surrogate of a `newton_step`.
+    pub hessian: Option<String>,
+    /// The ε of `hessian = "floor"`.
+    pub floor: Option<f64>,
 }
 
 impl QuantitySpec {
@@ -66,7 +79,7 @@ impl QuantitySpec {
         ctx: &Context,
     ) -> Result<ValidQuantity, ScenarioError> {
         let rep = &ctx.rep;
-        let used: [(&str, bool); 14] = [
+        let used: [(&str, bool); 17] = [
             ("loss", self.loss.is_some()),
             ("target", self.target.is_some()),
             ("prediction", self.prediction.is_some()),
@@ -81,6 +94,9 @@ impl QuantitySpec {
             ("member", self.member.is_some()),
             ("value", self.value.is_some()),
             ("parameter", self.parameter.is_some()),
+            ("score", self.score.is_some()),
+            ("hessian", self.hessian.is_some()),
+            ("floor", self.floor.is_some()),
         ];
         let allowed: &[&str] = match self.kind {
             QuantityKind::Evaluate => &["loss", "target", "prediction", "weights", "reduction"],
@@ -88,6 +104,7 @@ impl QuantitySpec {
             QuantityKind::Mean | QuantityKind::Sum => &["of", "values"],
             QuantityKind::NormalKl => &["target", "model", "shift", "method"],
             QuantityKind::Training => &["training", "member", "value", "parameter"],
+            QuantityKind::NewtonStep => &["loss", "target", "score", "hessian", "floor"],
         };
         if let Some((key, _)) = used.iter().find(|(k, set)| *set && !allowed.contains(k)) {
             return Err(rep.invalid(
@@ -200,6 +217,30 @@ impl QuantitySpec {
                     method: self.method.unwrap_or(KlMethod::Analytic),
                 }
             }
+            QuantityKind::NewtonStep => {
+                let loss = single_loss(&need("loss", &self.loss)?)?;
+                loss.score_link()
+                    .map_err(|e| rep.invalid(format!("{path}.loss"), e.to_string()))?;
+                let target = ctx.data(&format!("{path}.target"), &need("target", &self.target)?)?;
+                let score = ctx.data(&format!("{path}.score"), &need("score", &self.score)?)?;
+                if self.floor.is_some() && self.hessian.as_deref() != Some("floor") {
+                    return Err(rep.invalid(
+                        format!("{path}.floor"),
+                        "is the ε of hessian = \"floor\" only",
+                    ));
+                }
+                let mode = crate::loss::HessianMode::parse(
+                    self.hessian.as_deref().unwrap_or("exact"),
+                    self.floor.unwrap_or(1e-6),
+                )
+                .map_err(|m| rep.invalid(format!("{path}.hessian"), m))?;
+                QuantityPlan::NewtonStep {
+                    loss,
+                    target,
+                    score,
+                    mode,
+                }
+            }
             QuantityKind::Training => {
                 let (training, member, value, parameter) =
                     super::training_figure::validate_quantity(
@@ -235,5 +276,6 @@ fn kind_name(kind: QuantityKind) -> &'static str {
         QuantityKind::Sum => "sum",
         QuantityKind::NormalKl => "normal_kl",
         QuantityKind::Training => "training",
+        QuantityKind::NewtonStep => "newton_step",
     }
 }

@@ -85,6 +85,14 @@ pub enum QuantityPlan {
         value: super::training_types::TrainingValue,
         parameter: Option<usize>,
     },
+    /// One boosting step from the raw scores: the leaf value −Σg/Σh of
+    /// `loss` with respect to the score, with the Hessian surrogate `mode`.
+    NewtonStep {
+        loss: Loss,
+        target: Data,
+        score: Data,
+        mode: crate::loss::HessianMode,
+    },
     /// KL(target ‖ model) of two normals, the model mean moved by `shift`.
     NormalKl {
         target: NormalParams,
@@ -131,6 +139,9 @@ pub enum CurveAxis {
     Residual,
     /// x = ŷ itself, y fixed (probabilities for cross-entropy, margins for hinge with y = 1).
     Prediction,
+    /// x = log₁₀(1 − q): the prediction is q = 1 − 10^x, so a linear grid of
+    /// x resolves q near 1 (x = −8 is q = 1 − 1e-8).
+    LogComplement,
 }
 
 /// Which curves a loss curve shows.
@@ -172,6 +183,19 @@ pub struct LabelledData {
     pub name: String,
     pub label: String,
     pub values: Vec<f64>,
+}
+
+/// A checked saturation map (`scenario::saturation`): each conventional
+/// loss with its exact twin.
+#[derive(Debug, Clone)]
+pub struct SaturationFigure {
+    pub losses: Vec<LossMember>,
+    /// `exact[i]` is `losses[i]` with `convention = exact`.
+    pub exact: Vec<Loss>,
+    /// log₁₀ odds of the prediction.
+    pub odds: Grid,
+    /// The targets, in [0, 1].
+    pub targets: Grid,
 }
 
 #[derive(Debug, Clone)]
@@ -221,6 +245,10 @@ pub enum FigureKind {
         grid: Grid,
         shift_grid: Grid,
     },
+    /// Where each convention's clip saturates and how far it is from the
+    /// exact loss, over a grid of targets and log-odds of the prediction
+    /// (see `saturation`).
+    Saturation(SaturationFigure),
     /// A figure of `[[trainings]]` (see `training_figure`).
     Training(super::training_types::TrainingFigure),
 }

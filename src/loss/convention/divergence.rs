@@ -11,7 +11,9 @@
 //!   by every element, N·C, which losslab spells `weighted_mean` here (each
 //!   row counts C times); losslab's `mean` is PyTorch's `batchmean`, the
 //!   mathematical KL (PyTorch issue 14457: distillation with `mean` shrinks
-//!   the loss by the number of classes).
+//!   the loss by the number of classes). With `log_target = true` the
+//!   target is a log-probability t too: L = Σ_c e^{t_c}(t_c − x_c),
+//!   ∂L/∂x_j = −e^{t_j} (conventions.md).
 //! - optax (`kl_divergence(log_predictions, targets)`): the same per-row sum
 //!   on log-probabilities, left unreduced (the caller averages: `mean`).
 //! - scipy (`scipy.stats.entropy(p, q, base)`): both rows silently rescaled to
@@ -28,6 +30,7 @@ use super::binary::KERAS_EPSILON;
 use super::{rows, Convention, Conventional, Dtype};
 use crate::loss::definition::{Row, RowKernel, RowOut};
 use crate::loss::divergence::ln_ratio;
+use crate::loss::params::{ParamDefault, ParamSpec};
 use crate::loss::validate::bad;
 use crate::loss::LossError;
 
@@ -44,7 +47,16 @@ struct Kl {
     flavour: Flavour,
     dtype: Dtype,
     ln_base: f64,
+    /// PyTorch's `log_target`: the target is a log-probability.
+    log_target: bool,
 }
+
+/// PyTorch `KLDivLoss(log_target=...)`, an option the exact KL lacks.
+const LOG_TARGET: ParamSpec = ParamSpec::new(
+    "log_target",
+    ParamDefault::Bool(false),
+    "convention pytorch only: the target is a log-probability t too, loss exp(t)(t - x)",
+);
 
 pub(crate) static KL: &[Conventional] = &[
     rows(Convention::Keras, |_, dtype| {
@@ -52,20 +64,26 @@ pub(crate) static KL: &[Conventional] = &[
             flavour: Flavour::Keras,
             dtype,
             ln_base: 1.0,
+            log_target: false,
         }))
     }),
-    rows(Convention::Pytorch, |_, dtype| {
-        Ok(Arc::new(Kl {
-            flavour: Flavour::Pytorch,
-            dtype,
-            ln_base: 1.0,
-        }))
-    }),
+    Conventional {
+        extra: &[LOG_TARGET],
+        ..rows(Convention::Pytorch, |r, dtype| {
+            Ok(Arc::new(Kl {
+                flavour: Flavour::Pytorch,
+                dtype,
+                ln_base: 1.0,
+                log_target: r.flag("log_target")?,
+            }))
+        })
+    },
     rows(Convention::Optax, |_, dtype| {
         Ok(Arc::new(Kl {
             flavour: Flavour::Optax,
             dtype,
             ln_base: 1.0,
+            log_target: false,
         }))
     }),
     rows(Convention::Scipy, |r, dtype| {
@@ -73,6 +91,7 @@ pub(crate) static KL: &[Conventional] = &[
             flavour: Flavour::Scipy,
             dtype,
             ln_base: r.log_base("base")?,
+            log_target: false,
         }))
     }),
 ];
@@ -87,7 +106,12 @@ impl RowKernel for Kl {
             prediction: x,
             gradient: g,
         } = row;
-        if let Some((c, &v)) = p.iter().enumerate().find(|(_, v)| **v < 0.0) {
+        // A log-probability target is ≤ 0 by nature; probabilities are ≥ 0.
+        if let Some((c, &v)) = p
+            .iter()
+            .enumerate()
+            .find(|(_, v)| !self.log_target && **v < 0.0)
+        {
             return Err(bad(
                 "target",
                 format!("{} is {v}; probabilities must be >= 0", targets.place(i, c)),
@@ -114,9 +138,16 @@ impl RowKernel for Kl {
             Flavour::Pytorch | Flavour::Optax => {
                 let mut value = 0.0;
                 for (j, gj) in g.iter_mut().enumerate() {
-                    let pc = d.r(p[j]);
+                    // (weight p_c, log p_c): from p, or from t = log p.
+                    let (pc, log_p) = if self.log_target {
+                        let t = d.r(p[j]);
+                        (d.r(t.exp()), t)
+                    } else {
+                        let pc = d.r(p[j]);
+                        (pc, d.ln(pc))
+                    };
                     if pc != 0.0 {
-                        value = d.r(value + d.r(pc * d.r(d.ln(pc) - d.r(x[j]))));
+                        value = d.r(value + d.r(pc * d.r(log_p - d.r(x[j]))));
                     }
                     *gj = -pc;
                 }
