@@ -16,6 +16,7 @@ use std::f64::consts::LN_2;
 use std::sync::Arc;
 
 use super::convention;
+use super::vmath;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec};
@@ -122,11 +123,11 @@ pub(crate) fn ln_ratio(x: f64, y: f64) -> f64 {
     let r = x / y;
     if (0.5..=2.0).contains(&r) {
         // x − y is exact here (Sterbenz), so log1p keeps every digit.
-        ((x - y) / y).ln_1p()
+        vmath::ln_1p((x - y) / y)
     } else if r.is_normal() {
-        r.ln()
+        vmath::ln(r)
     } else {
-        x.ln() - y.ln()
+        vmath::ln(x) - vmath::ln(y)
     }
 }
 
@@ -250,11 +251,11 @@ fn kl_row(ln_base: f64, normalize: bool, row: Row<'_, '_>) -> Result<RowOut, Los
             let d = denominator.value();
             let ratio = numerator.value() / d;
             let log_ratio = if (0.5..=2.0).contains(&ratio) {
-                (difference / d).ln_1p()
+                vmath::ln_1p(difference / d)
             } else if ratio.is_normal() {
-                ratio.ln()
+                vmath::ln(ratio)
             } else {
-                (pj.ln() - qj.ln()) + (sq_value.ln() - sp_value.ln())
+                (vmath::ln(pj) - vmath::ln(qj)) + (vmath::ln(sq_value) - vmath::ln(sp_value))
             };
             value.add(pj / sp_value * log_ratio);
             // −p̂_j/q_j + 1/Σq = −(p_jΣq − q_jΣp)/(q_jΣp·Σq)
@@ -277,9 +278,9 @@ fn js_term(p: f64, q: f64) -> f64 {
     if x.abs() < 0.5 {
         // s[(1+x)log(1+x) + (1−x)log(1−x)] regrouped: no cancellation of the
         // first-order terms, which the direct form suffers when p ≈ q.
-        s * (2.0 * x * x.atanh() + (-x * x).ln_1p())
+        s * (2.0 * x * x.atanh() + vmath::ln_1p(-x * x))
     } else {
-        p * (2.0 * p / (p + q)).ln() + q * (2.0 * q / (p + q)).ln()
+        p * vmath::ln(2.0 * p / (p + q)) + q * vmath::ln(2.0 * q / (p + q))
     }
 }
 
@@ -316,9 +317,9 @@ fn js_row(ln_base: f64, row: Row<'_, '_>) -> Result<RowOut, LossError> {
         } else {
             let x = (qj - pj) / (pj + qj);
             if x.abs() < 0.5 {
-                x.ln_1p()
+                vmath::ln_1p(x)
             } else {
-                (2.0 * qj / (pj + qj)).ln()
+                vmath::ln(2.0 * qj / (pj + qj))
             }
         };
         g[j] = 0.5 * log_q_over_m / ln_base;

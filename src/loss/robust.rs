@@ -13,6 +13,7 @@
 use std::sync::Arc;
 
 use super::convention;
+use super::vmath;
 use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::domain::{require, Outside};
 use super::params::{ParamDefault, ParamSpec};
@@ -168,9 +169,9 @@ pub(crate) fn msle(y: f64, yhat: f64) -> Point {
     let (py, pyhat) = (1.0 + y, 1.0 + yhat);
     let ratio = pyhat / py;
     let d = if (0.5..=2.0).contains(&ratio) {
-        ((yhat - y) / py).ln_1p()
+        vmath::ln_1p((yhat - y) / py)
     } else {
-        yhat.ln_1p() - y.ln_1p()
+        vmath::ln_1p(yhat) - vmath::ln_1p(y)
     };
     Point {
         value: d * d,
