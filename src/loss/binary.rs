@@ -16,12 +16,12 @@
 use std::sync::Arc;
 
 use super::convention;
-use super::vmath;
 use super::definition::{chunk_with, Build, Definition, ElementwiseKernel, Hue, Lhs};
-use super::slices::{ChunkOut, ChunkTask};
 use super::domain::{require, Outside};
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
 use super::sampling::{Region, Sampling, BINARY, SOFT, UNIT};
+use super::slices::{ChunkOut, ChunkTask};
+use super::vmath;
 use super::{LossError, Point};
 
 /// Options shared by the binary cross-entropies.

@@ -16,7 +16,6 @@
 use std::sync::Arc;
 
 use super::convention;
-use super::vmath;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
@@ -243,7 +242,7 @@ impl<'a> Softmax<'a> {
         let mut rest = Neumaier::new();
         for (c, &x) in z.iter().enumerate() {
             if c != top {
-                rest.add(vmath::exp(x - z[top]));
+                rest.add((x - z[top]).exp());
             }
         }
         let rest = rest.value();
@@ -251,7 +250,7 @@ impl<'a> Softmax<'a> {
             z,
             top,
             rest,
-            log_norm: vmath::ln_1p(rest),
+            log_norm: rest.ln_1p(),
         }
     }
 
@@ -263,7 +262,7 @@ impl<'a> Softmax<'a> {
         if c == self.top {
             1.0 / (1.0 + self.rest)
         } else {
-            vmath::exp(self.z[c] - self.z[self.top]) / (1.0 + self.rest)
+            (self.z[c] - self.z[self.top]).exp() / (1.0 + self.rest)
         }
     }
 
@@ -347,7 +346,7 @@ fn cross_entropy_row(cat: &Categorical, y: impl Fn(usize) -> f64, p: &[f64], g: 
         for (c, (&q, gc)) in p.iter().zip(g.iter_mut()).enumerate() {
             let wy = w(c) * y(c);
             if wy != 0.0 {
-                value.add(-wy * vmath::ln(q));
+                value.add(-wy * q.ln());
                 *gc = -wy / q;
             }
         }
@@ -544,7 +543,7 @@ fn focal_row(focal: &CategoricalFocal, row: Row<'_, '_>) -> Result<RowOut, LossE
         if y == 0.0 {
             continue;
         }
-        let (q, qbar, lq) = (p[c], 1.0 - p[c], vmath::ln(p[c]));
+        let (q, qbar, lq) = (p[c], 1.0 - p[c], p[c].ln());
         value.add(-alpha * y * qbar.powf(gamma) * lq);
         // γ(1 − q)^{γ−1} log q → 0 as q → 1 for γ > 0; avoid ∞·0 there.
         let focus = if lq == 0.0 || gamma == 0.0 {

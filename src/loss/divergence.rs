@@ -16,7 +16,6 @@ use std::f64::consts::LN_2;
 use std::sync::Arc;
 
 use super::convention;
-use super::vmath;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec};
@@ -123,11 +122,11 @@ pub(crate) fn ln_ratio(x: f64, y: f64) -> f64 {
     let r = x / y;
     if (0.5..=2.0).contains(&r) {
         // x − y is exact here (Sterbenz), so log1p keeps every digit.
-        vmath::ln_1p((x - y) / y)
+        ((x - y) / y).ln_1p()
     } else if r.is_normal() {
-        vmath::ln(r)
+        r.ln()
     } else {
-        vmath::ln(x) - vmath::ln(y)
+        x.ln() - y.ln()
     }
 }
 
@@ -251,11 +250,11 @@ fn kl_row(ln_base: f64, normalize: bool, row: Row<'_, '_>) -> Result<RowOut, Los
             let d = denominator.value();
             let ratio = numerator.value() / d;
             let log_ratio = if (0.5..=2.0).contains(&ratio) {
-                vmath::ln_1p(difference / d)
+                (difference / d).ln_1p()
             } else if ratio.is_normal() {
-                vmath::ln(ratio)
+                ratio.ln()
             } else {
-                (vmath::ln(pj) - vmath::ln(qj)) + (vmath::ln(sq_value) - vmath::ln(sp_value))
+                (pj.ln() - qj.ln()) + (sq_value.ln() - sp_value.ln())
             };
             value.add(pj / sp_value * log_ratio);
             // −p̂_j/q_j + 1/Σq = −(p_jΣq − q_jΣp)/(q_jΣp·Σq)
@@ -278,9 +277,9 @@ fn js_term(p: f64, q: f64) -> f64 {
     if x.abs() < 0.5 {
         // s[(1+x)log(1+x) + (1−x)log(1−x)] regrouped: no cancellation of the
         // first-order terms, which the direct form suffers when p ≈ q.
-        s * (2.0 * x * x.atanh() + vmath::ln_1p(-x * x))
+        s * (2.0 * x * x.atanh() + (-x * x).ln_1p())
     } else {
-        p * vmath::ln(2.0 * p / (p + q)) + q * vmath::ln(2.0 * q / (p + q))
+        p * (2.0 * p / (p + q)).ln() + q * (2.0 * q / (p + q)).ln()
     }
 }
 
@@ -317,9 +316,9 @@ fn js_row(ln_base: f64, row: Row<'_, '_>) -> Result<RowOut, LossError> {
         } else {
             let x = (qj - pj) / (pj + qj);
             if x.abs() < 0.5 {
-                vmath::ln_1p(x)
+                x.ln_1p()
             } else {
-                vmath::ln(2.0 * qj / (pj + qj))
+                (2.0 * qj / (pj + qj)).ln()
             }
         };
         g[j] = 0.5 * log_q_over_m / ln_base;

@@ -13,11 +13,11 @@
 use std::sync::Arc;
 
 use super::convention;
-use super::vmath;
 use super::definition::{chunk_with, Build, Definition, ElementwiseKernel, Hue, Lhs};
-use super::slices::{ChunkOut, ChunkTask};
 use super::params::{ParamDefault, ParamSpec};
 use super::sampling::{Sampling, WIDE};
+use super::slices::{ChunkOut, ChunkTask};
+use super::vmath;
 use super::Point;
 
 #[derive(Debug)]

@@ -13,7 +13,6 @@
 use std::sync::Arc;
 
 use super::convention;
-use super::vmath;
 use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::domain::{require, Outside};
 use super::params::{ParamDefault, ParamSpec};
@@ -169,9 +168,9 @@ pub(crate) fn msle(y: f64, yhat: f64) -> Point {
     let (py, pyhat) = (1.0 + y, 1.0 + yhat);
     let ratio = pyhat / py;
     let d = if (0.5..=2.0).contains(&ratio) {
-        vmath::ln_1p((yhat - y) / py)
+        ((yhat - y) / py).ln_1p()
     } else {
-        vmath::ln_1p(yhat) - vmath::ln_1p(y)
+        yhat.ln_1p() - y.ln_1p()
     };
     Point {
         value: d * d,

@@ -154,7 +154,11 @@ pub fn ln_1p(x: f64) -> f64 {
     let u = 1.0 + x;
     let (m, k) = split(u, 0x3fe6_a09e_0000_0000);
     // fdlibm's choice by the exponent of u itself: u − 1 is exact below 2.
-    let c = if u >= 2.0 { 1.0 - (u - x) } else { x - (u - 1.0) } / u;
+    let c = if u >= 2.0 {
+        1.0 - (u - x)
+    } else {
+        x - (u - 1.0)
+    } / u;
     // From 2^53 on, 1 + x is x and fdlibm drops the correction.
     let c = if x < 9_007_199_254_740_992.0 { c } else { 0.0 };
     let (f, c, k) = if near { (x, 0.0, 0.0) } else { (m - 1.0, c, k) };
@@ -164,7 +168,11 @@ pub fn ln_1p(x: f64) -> f64 {
     let r = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
     let y = k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f);
     // Below 2^−54, ln(1 + x) rounds to x (and keeps the sign of −0).
-    let y = if x.abs() < 5.551_115_123_125_783e-17 { x } else { y };
+    let y = if x.abs() < 5.551_115_123_125_783e-17 {
+        x
+    } else {
+        y
+    };
     let y = if x == f64::INFINITY { x } else { y };
     let y = if x == -1.0 { f64::NEG_INFINITY } else { y };
     if x >= -1.0 {

@@ -53,7 +53,10 @@ fn within_one_ulp_of_the_exact_values() {
         worst[slot] = worst[slot].max(error);
         count += 1;
     }
-    assert!(bad.is_empty(), "(function, input, result, ulps) beyond 1 ulp: {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "(function, input, result, ulps) beyond 1 ulp: {bad:?}"
+    );
     assert!(count > 2000, "{count} reference values");
     // The table exercises the polynomials: some error, but below 1 ulp.
     assert!(worst.iter().all(|&w| w > 0.3 && w < 1.0), "{worst:?}");
@@ -105,7 +108,10 @@ fn within_one_ulp_of_the_c_library_over_millions_of_inputs() {
             }
         }
     }
-    assert!(bad.is_empty(), "(function, input, ulps) beyond 1 ulp: {bad:?}");
+    assert!(
+        bad.is_empty(),
+        "(function, input, ulps) beyond 1 ulp: {bad:?}"
+    );
     assert_eq!(worst, [1, 1, 1], "the comparison can tell 0 from 1 ulp");
 }
 
@@ -118,8 +124,17 @@ fn special_values() {
     assert_eq!(exp(0.0), 1.0);
     assert_eq!(exp(-0.0), 1.0);
     // Around the overflow and underflow thresholds, as the C library rounds.
-    for x in [709.782712893384f64, 709.7827128933841, -708.39, -745.1332191019411] {
-        for y in [x, f64::from_bits(x.to_bits() + 1), f64::from_bits(x.to_bits() - 1)] {
+    for x in [
+        709.782712893384f64,
+        709.7827128933841,
+        -708.39,
+        -745.1332191019411,
+    ] {
+        for y in [
+            x,
+            f64::from_bits(x.to_bits() + 1),
+            f64::from_bits(x.to_bits() - 1),
+        ] {
             assert_eq!(exp(y), y.exp(), "exp({y:e})");
         }
     }
@@ -163,7 +178,10 @@ fn hyperbolic_functions_within_a_few_ulps() {
         worst_tanh = worst_tanh.max(ulps_apart(tanh(a), a.tanh()));
     }
     // The reference 2·sinh²(a/2) is itself a few ulps off.
-    assert!(worst_cosh <= 6.0 && worst_tanh <= 4, "{worst_cosh} {worst_tanh}");
+    assert!(
+        worst_cosh <= 6.0 && worst_tanh <= 4,
+        "{worst_cosh} {worst_tanh}"
+    );
     assert_eq!(tanh(0.0), 0.0);
     assert_eq!(tanh(1e-300), 1e-300);
     assert_eq!((tanh(40.0), tanh(-1e300)), (1.0, -1.0));
