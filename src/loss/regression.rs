@@ -179,8 +179,7 @@ impl ElementwiseKernel for LogCosh {
     fn chunk(&self, task: ChunkTask<'_>) -> ChunkOut {
         chunk_with(
             self,
-            #[inline(always)]
-            |y, yhat| log_cosh(y, yhat),
+            log_cosh,
             #[inline(always)]
             |y, yhat| log_cosh_value(yhat - y),
             task,
