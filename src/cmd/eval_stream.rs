@@ -279,9 +279,16 @@ pub(super) fn run(
         0..n,
         (&ones, Need::Sums),
         |inputs, batch| {
-            for (job, saturation) in inputs.jobs.iter().zip(&mut saturations) {
-                let (target, prediction) = (batch.column(job.target), batch.column(job.prediction));
-                saturation.add(&job.loss, batch.first_row, target, prediction);
+            for ((job, saturation), values) in
+                inputs.jobs.iter().zip(&mut saturations).zip(&batch.losses)
+            {
+                if values.saturated {
+                    let (target, prediction) =
+                        (batch.column(job.target), batch.column(job.prediction));
+                    saturation.add(&job.loss, batch.first_row, target, prediction);
+                } else {
+                    saturation.pass_over(batch.rows as u64);
+                }
             }
             Ok(())
         },

@@ -9,7 +9,7 @@
 
 use super::csv_file::CsvBytes;
 use super::number::parse_cell;
-use super::{invalid, Batch, DataError};
+use super::{invalid, Batch, DataError, Spare};
 
 /// Can this block be read by [`decode`]?
 pub(super) fn applies(bytes: &[u8]) -> bool {
@@ -32,7 +32,7 @@ struct Wanted {
 }
 
 /// Parse a block that [`applies`]; every line ends with a newline.
-pub(super) fn decode(block: &CsvBytes) -> Result<Batch, DataError> {
+pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError> {
     let layout = block.layout();
     let bytes = block.bytes();
     let last = layout
@@ -53,7 +53,7 @@ pub(super) fn decode(block: &CsvBytes) -> Result<Batch, DataError> {
     let mut columns: Vec<Vec<f64>> = layout
         .selections
         .iter()
-        .map(|fields| Vec::with_capacity(block.rows() * fields.len()))
+        .map(|fields| spare.take(block.rows() * fields.len()))
         .collect();
     let (mut start, mut line, mut row) = (0usize, block.first_line(), 0usize);
     while start < bytes.len() {

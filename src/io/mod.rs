@@ -29,7 +29,7 @@ mod number;
 mod parquet_file;
 mod text;
 
-pub use memory::MemorySource;
+pub use memory::{MemorySource, Spare};
 pub use text::parse_inline;
 
 /// What was wrong with a data file. The file name is added by the caller,
@@ -163,11 +163,16 @@ impl RawBatch {
 
     /// Parse the numbers; errors name the line, sample and column.
     pub fn decode(self) -> Result<Batch, DataError> {
+        self.decode_with(&Spare::default())
+    }
+
+    /// [`RawBatch::decode`] into arrays taken from `spare`.
+    pub fn decode_with(self, spare: &Spare) -> Result<Batch, DataError> {
         match self.0 {
             RawKind::Ready(batch) => Ok(batch),
             RawKind::Csv(block) => {
                 let batch = if csv_plain::applies(block.bytes()) {
-                    csv_plain::decode(&block)
+                    csv_plain::decode(&block, spare)
                 } else {
                     block.decode_quoted()
                 };

@@ -248,6 +248,9 @@ impl super::BatchSource for ParquetSource {
                         &leaf_values[k]
                     })
                     .collect();
+                if let [column] = sources.as_slice() {
+                    return column.to_vec();
+                }
                 let mut out = Vec::with_capacity(done * fields.len());
                 for r in 0..done {
                     out.extend(sources.iter().map(|column| column[r]));

@@ -1,13 +1,17 @@
 //! One loss over one batch: the whole-data checks of that batch's range
-//! (hinge labels, weights), then [`evaluate_chunk`], the one place where
-//! loss values are computed, then the batch's compensated sums.
+//! (hinge labels, weights), then the values: for the sums alone, the core's
+//! slice kernels ([`Loss::reduce`], no call per element); for output, or to
+//! name the first refused sample, [`evaluate_chunk`] one point at a time
+//! (the same numbers: the kernels compute what the points do). Then the
+//! batch's compensated sums.
 
 use std::borrow::Cow;
 
 use super::chunked_sum::BatchSums;
 use super::findings::{Findings, Refusal};
 use super::{Need, Role};
-use crate::loss::{Argument, Loss};
+use crate::io::Spare;
+use crate::loss::{Argument, Input, Loss, Output, Reduction};
 
 /// Per-sample values of one loss over one batch (derivatives only when asked).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -16,6 +20,9 @@ pub struct LossSamples {
     /// Divided by the pass's scale for this loss (the reduction's denominator).
     pub gradient: Vec<f64>,
     pub hessian: Vec<f64>,
+    /// Some prediction of the batch lies where a convention's clip saturates
+    /// (only then does the pass look at the batch's samples one by one).
+    pub saturated: bool,
 }
 
 /// What one loss gave on one batch.
@@ -41,6 +48,8 @@ pub(crate) fn evaluate_chunk(
     out: &mut LossSamples,
 ) -> Result<(), (usize, crate::loss::DomainError)> {
     let n = target.len();
+    // Not looked at by kernels here: the caller checks every sample.
+    out.saturated = true;
     out.per_sample.clear();
     out.per_sample.reserve(n);
     let derivatives = need == Need::Samples;
@@ -72,11 +81,14 @@ pub(crate) fn run(
     loss: &Loss,
     (target, prediction, weights): (&[f64], &[f64], Option<&[f64]>),
     first_row: u64,
-    need: Need,
-    scale: f64,
+    (need, scale): (Need, f64),
+    spare: &Spare,
 ) -> JobOutcome {
     let mut findings = Findings::default();
-    let mut samples = LossSamples::default();
+    let mut samples = LossSamples {
+        per_sample: spare.take(target.len()),
+        ..LossSamples::default()
+    };
     let stopped = |findings: Findings, samples: LossSamples| JobOutcome {
         samples,
         sums: None,
@@ -107,7 +119,14 @@ pub(crate) fn run(
             return stopped(findings, samples);
         }
     }
-    if let Err((i, e)) = evaluate_chunk(loss, &labels, prediction, weights, need, &mut samples) {
+    let fast = need == Need::Sums
+        && kernel_values(loss, (&labels, prediction, weights), &mut samples).is_some();
+    let checked = if fast {
+        Ok(())
+    } else {
+        evaluate_chunk(loss, &labels, prediction, weights, need, &mut samples)
+    };
+    if let Err((i, e)) = checked {
         findings.refusal = Some(Refusal {
             role: match e.argument {
                 Argument::Target => Role::Target,
@@ -130,6 +149,33 @@ pub(crate) fn run(
         sums: Some(sums),
         findings,
     }
+}
+
+/// The per-sample values of a batch by the core's slice kernels, and
+/// whether a convention's clip saturates somewhere in it. None when a sample
+/// is refused: [`evaluate_chunk`] then finds which, with the core's reason.
+fn kernel_values(
+    loss: &Loss,
+    (target, prediction, weights): (&[f64], &[f64], Option<&[f64]>),
+    out: &mut LossSamples,
+) -> Option<()> {
+    out.per_sample.clear();
+    out.per_sample.resize(target.len(), 0.0);
+    let input = Input {
+        target,
+        prediction,
+        weights,
+        classes: None,
+    };
+    let output = Output {
+        per_sample: Some(&mut out.per_sample),
+        ..Output::default()
+    };
+    // A sum has no denominator, so its only warning is the saturation one.
+    let reduced = loss.reduce(input, Reduction::Sum, output).ok()?;
+    // Signed labels were relabelled here (0 to −1): the caller looks at the labels as given.
+    out.saturated = !reduced.warnings.is_empty() || loss.signed_labels();
+    Some(())
 }
 
 /// Hinge labels of one batch as ±1: 0 becomes −1, which is what either

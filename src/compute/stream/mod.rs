@@ -14,7 +14,7 @@ mod job;
 
 use rayon::prelude::*;
 
-use crate::io::{Batch, BatchSource, DataError, RawBatch};
+use crate::io::{Batch, BatchSource, DataError, RawBatch, Spare};
 use crate::loss::{Loss, Reduction};
 use chunked_sum::StreamSums;
 use findings::Findings;
@@ -112,7 +112,9 @@ pub struct StreamOptions {
 impl Default for StreamOptions {
     fn default() -> Self {
         StreamOptions {
-            batch_rows: 1 << 16,
+            // Memory: about 2 × batches_in_flight raw batches (the group
+            // evaluated and the group read ahead), 2 MB each of CSV text.
+            batch_rows: 1 << 15,
             batches_in_flight: 2 * rayon::current_num_threads(),
         }
     }
@@ -182,47 +184,63 @@ pub fn run_pass(
 ) -> Result<Vec<PassTotals>, StreamError> {
     let mut sums: Vec<StreamSums> = jobs.iter().map(|_| StreamSums::default()).collect();
     let mut findings: Vec<Findings> = vec![Findings::default(); jobs.len()];
-    let mut at_end = false;
-    let mut read_rows = 0u64;
-    while !at_end {
-        let mut work = Vec::with_capacity(options.batches_in_flight);
-        while work.len() < options.batches_in_flight.max(1) {
-            match read_batch(sources, options.batch_rows, read_rows)? {
-                Some(raws) => {
-                    read_rows += raws.first().map_or(0, |r| r.rows() as u64);
-                    work.push(raws);
-                }
-                None => {
-                    at_end = true;
-                    break;
+    let in_flight = options.batches_in_flight.max(1);
+    let sources_count = sources.len();
+    let spare = Spare::default();
+    // The files are read (and Parquet pages decoded) on a thread of their
+    // own, a group of batches ahead of the evaluation; the channel bounds
+    // what is in memory.
+    std::thread::scope(|scope| -> Result<(), StreamError> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(in_flight);
+        scope.spawn(move || read_ahead(sources, options.batch_rows, &sender));
+        let mut at_end = false;
+        while !at_end {
+            let mut work = Vec::with_capacity(in_flight);
+            while work.len() < in_flight {
+                match receiver.recv() {
+                    Ok(read) => {
+                        // A read error is reported in its place in the file.
+                        at_end = read.is_err();
+                        work.push(read);
+                        if at_end {
+                            break;
+                        }
+                    }
+                    Err(_) => {
+                        at_end = true;
+                        break;
+                    }
                 }
             }
-        }
-        let done: Vec<Result<(SampleBatch, Vec<job::JobOutcome>), StreamError>> = work
-            .into_par_iter()
-            .map(|raws| evaluate_batch(jobs, raws, scales, need))
-            .collect();
-        for result in done {
-            let (mut batch, outcomes) = result?;
-            for (k, outcome) in outcomes.into_iter().enumerate() {
-                findings[k].absorb(outcome.findings);
-                if let Some(batch_sums) = &outcome.sums {
-                    sums[k].absorb(batch_sums);
+            let done: Vec<Result<(SampleBatch, Vec<job::JobOutcome>), StreamError>> = work
+                .into_par_iter()
+                .map(|raws| evaluate_batch(jobs, raws?, scales, need, &spare))
+                .collect();
+            for result in done {
+                let (mut batch, outcomes) = result?;
+                for (k, outcome) in outcomes.into_iter().enumerate() {
+                    findings[k].absorb(outcome.findings);
+                    if let Some(batch_sums) = &outcome.sums {
+                        sums[k].absorb(batch_sums);
+                    }
+                    batch.losses.push(outcome.samples);
                 }
-                batch.losses.push(outcome.samples);
-            }
-            if findings.iter().any(Findings::any) {
-                if settled(jobs, sources.len(), &findings) {
-                    break;
+                if findings.iter().any(Findings::any) {
+                    if settled(jobs, sources_count, &findings) {
+                        break;
+                    }
+                    continue;
                 }
-                continue;
+                sink(&batch).map_err(StreamError::Write)?;
+                recycle(batch, &spare);
             }
-            sink(&batch).map_err(StreamError::Write)?;
+            if findings.iter().any(Findings::any) && settled(jobs, sources_count, &findings) {
+                break;
+            }
         }
-        if findings.iter().any(Findings::any) && settled(jobs, sources.len(), &findings) {
-            break;
-        }
-    }
+        // Dropping the receiver stops the reader at its next batch.
+        Ok(())
+    })?;
     for (k, found) in findings.iter().enumerate() {
         if let Some(refusal) = found.verdict() {
             return Err(StreamError::Refused {
@@ -245,6 +263,30 @@ pub fn run_pass(
             }
         })
         .collect())
+}
+
+/// Read every batch of `sources` in order into `sender`, until the end, the
+/// first error (sent too), or the receiver hanging up.
+fn read_ahead(
+    sources: &mut [Box<dyn BatchSource>],
+    rows: usize,
+    sender: &std::sync::mpsc::SyncSender<Result<Vec<RawBatch>, StreamError>>,
+) {
+    let mut read_rows = 0u64;
+    loop {
+        let read = match read_batch(sources, rows, read_rows) {
+            Ok(Some(raws)) => {
+                read_rows += raws.first().map_or(0, |r| r.rows() as u64);
+                Ok(raws)
+            }
+            Ok(None) => return,
+            Err(err) => Err(err),
+        };
+        let failed = read.is_err();
+        if sender.send(read).is_err() || failed {
+            return;
+        }
+    }
 }
 
 /// Can the rest of the data no longer change which error is reported? Not
@@ -311,17 +353,30 @@ fn read_batch(
     Ok(Some(raws.into_iter().flatten().collect()))
 }
 
+/// Hand a batch's arrays back for the next batches.
+fn recycle(batch: SampleBatch, spare: &Spare) {
+    for values in batch.columns.into_iter().flatten() {
+        spare.give(values);
+    }
+    for samples in batch.losses {
+        spare.give(samples.per_sample);
+        spare.give(samples.gradient);
+        spare.give(samples.hessian);
+    }
+}
+
 fn evaluate_batch(
     jobs: &[Job],
     raws: Vec<RawBatch>,
     scales: &[f64],
     need: Need,
+    spare: &Spare,
 ) -> Result<(SampleBatch, Vec<job::JobOutcome>), StreamError> {
     let batches: Vec<Batch> = raws
         .into_iter()
         .enumerate()
         .map(|(k, raw)| {
-            raw.decode().map_err(|error| StreamError::Read {
+            raw.decode_with(spare).map_err(|error| StreamError::Read {
                 source_index: k,
                 error,
             })
@@ -345,8 +400,8 @@ fn evaluate_batch(
                 &job.loss,
                 (target, prediction, column(Role::Weights)),
                 first_row,
-                need,
-                scale,
+                (need, scale),
+                spare,
             )
         })
         .collect();

@@ -302,3 +302,144 @@ fn inputs_of_different_lengths_are_refused() {
     .unwrap_err();
     assert_eq!(err.to_string(), "source 1 has 5 rows but source 0 has 7");
 }
+
+/// A CSV file of `data`'s columns (shortest round-trip numbers), header `c0,c1,…`.
+fn csv_file(data: &[&[f64]]) -> tempfile::NamedTempFile {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new().suffix(".csv").tempfile().unwrap();
+    let mut text = (0..data.len())
+        .map(|c| format!("c{c}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    text.push('\n');
+    for i in 0..data[0].len() {
+        let row: Vec<String> = data.iter().map(|c| format!("{:?}", c[i])).collect();
+        text.push_str(&row.join(","));
+        text.push('\n');
+    }
+    file.write_all(text.as_bytes()).unwrap();
+    file
+}
+
+/// Every job's value over `path` read in batches of `batch_rows` on `threads` threads.
+fn streamed_csv(
+    jobs: &[Job],
+    path: &std::path::Path,
+    selections: &[crate::io::Columns],
+    (batch_rows, threads): (usize, usize),
+) -> Result<Vec<f64>, String> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let options = StreamOptions {
+        batch_rows,
+        batches_in_flight: 2 * threads,
+    };
+    let source = crate::io::open(
+        path,
+        crate::io::Format::Csv,
+        selections,
+        crate::io::Header::Detect,
+    )
+    .map_err(|e| e.to_string())?;
+    let ones = vec![1.0; jobs.len()];
+    let totals = pool
+        .install(|| run_pass(jobs, &mut [source], &ones, Need::Sums, options, |_| Ok(())))
+        .map_err(|e| e.to_string())?;
+    Ok(totals
+        .iter()
+        .map(|t| reduce(t, Reduction::Mean).0)
+        .collect())
+}
+
+#[test]
+fn a_csv_file_parsed_on_every_thread_gives_the_in_memory_bits() {
+    let n = 5 * 4096 + 777;
+    let data = columns(n);
+    let data: Vec<&[f64]> = data.iter().map(Vec::as_slice).collect();
+    let file = csv_file(&data[..5]);
+    let selections: Vec<crate::io::Columns> = (0..5)
+        .map(|c| crate::io::Columns::Named(format!("c{c}")))
+        .collect();
+    let job = |loss: Loss, t: usize, p: usize| Job {
+        loss,
+        target: Pick {
+            source: 0,
+            selection: t,
+        },
+        prediction: Pick {
+            source: 0,
+            selection: p,
+        },
+        weights: None,
+    };
+    let jobs = [
+        job(loss("mse", &[]), 0, 1),
+        job(loss("mae", &[]), 0, 1),
+        job(loss("huber", &[]), 0, 1),
+        job(loss("bce", &[]), 3, 4),
+    ];
+    let expected: Vec<u64> = [(0, 1), (0, 1), (0, 1), (3, 4)]
+        .iter()
+        .zip(&jobs)
+        .map(|(&(t, p), job)| {
+            let e = job
+                .loss
+                .evaluate(
+                    &Data::Flat(data[t].to_vec()),
+                    &Data::Flat(data[p].to_vec()),
+                    None,
+                    Reduction::Mean,
+                )
+                .unwrap();
+            e.value.to_bits()
+        })
+        .collect();
+    for batch_rows in [1, 999, 4096, 5000, 1 << 15] {
+        for threads in [1, 2, 4] {
+            let got = streamed_csv(&jobs, file.path(), &selections, (batch_rows, threads)).unwrap();
+            let got: Vec<u64> = got.iter().map(|x| x.to_bits()).collect();
+            assert_eq!(got, expected, "{batch_rows} rows, {threads} threads");
+        }
+    }
+}
+
+#[test]
+fn a_bad_cell_deep_in_a_csv_file_is_named_whatever_the_batches() {
+    let n = 3 * 4096;
+    let data = columns(n);
+    let data: Vec<&[f64]> = data.iter().map(Vec::as_slice).collect();
+    let file = csv_file(&data[..2]);
+    let text = std::fs::read_to_string(file.path()).unwrap();
+    // Sample 9000 is line 9002 (after the header); its prediction becomes text.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[9001] = format!("{:?},high", data[0][9000]);
+    std::fs::write(file.path(), lines.join("\n") + "\n").unwrap();
+    let selections = [
+        crate::io::Columns::Named("c0".into()),
+        crate::io::Columns::Named("c1".into()),
+    ];
+    let jobs = [Job {
+        loss: loss("mse", &[]),
+        target: Pick {
+            source: 0,
+            selection: 0,
+        },
+        prediction: Pick {
+            source: 0,
+            selection: 1,
+        },
+        weights: None,
+    }];
+    for batch_rows in [7, 4096, 1 << 15] {
+        for threads in [1, 3] {
+            let err =
+                streamed_csv(&jobs, file.path(), &selections, (batch_rows, threads)).unwrap_err();
+            assert_eq!(
+                err, "source 0: line 9002 (sample 9000), column `c1`: `high` is not a number",
+                "{batch_rows} rows, {threads} threads"
+            );
+        }
+    }
+}

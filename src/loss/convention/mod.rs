@@ -106,6 +106,11 @@ impl Saturation {
         }
     }
 
+    /// Count `samples` pairs known to lie where no clip saturates.
+    pub fn pass_over(&mut self, samples: u64) {
+        self.total += samples;
+    }
+
     fn add_kernel(
         &mut self,
         kernel: &dyn ElementwiseKernel,
