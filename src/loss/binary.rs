@@ -16,10 +16,12 @@
 use std::sync::Arc;
 
 use super::convention;
-use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
+use super::definition::{chunk_with, Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::domain::{require, Outside};
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
 use super::sampling::{Region, Sampling, BINARY, SOFT, UNIT};
+use super::slices::{ChunkOut, ChunkTask};
+use super::vmath;
 use super::{LossError, Point};
 
 /// Options shared by the binary cross-entropies.
@@ -76,6 +78,42 @@ impl ElementwiseKernel for Bce {
     #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         bce(&self.0, y, yhat)
+    }
+
+    /// The form (logits, probabilities, clipped probabilities) is chosen
+    /// once per chunk, so that the loop holds one form's arithmetic only,
+    /// inlined (and vectorised: no library call is left in it).
+    fn chunk(&self, task: ChunkTask<'_>) -> ChunkOut {
+        let b = &self.0;
+        let ls = b.label_smoothing;
+        if b.from_logits {
+            chunk_with(
+                self,
+                #[inline(always)]
+                move |y, z| bce_logit_smoothed(ls, y, z),
+                #[inline(always)]
+                move |y, z| bce_logit_smoothed(ls, y, z).value,
+                task,
+            )
+        } else if b.epsilon == 0.0 {
+            chunk_with(
+                self,
+                #[inline(always)]
+                move |y, q| bce_probability_smoothed(ls, y, q),
+                #[inline(always)]
+                move |y, q| bce_probability_smoothed(ls, y, q).value,
+                task,
+            )
+        } else {
+            chunk_with(
+                self,
+                #[inline(always)]
+                |y, yhat| bce(b, y, yhat),
+                #[inline(always)]
+                |y, yhat| bce(b, y, yhat).value,
+                task,
+            )
+        }
     }
 
     fn takes_probability(&self) -> bool {
@@ -214,7 +252,7 @@ pub(crate) static BINARY_FOCAL: Definition = Definition {
 /// y(1 − ls) + ls/2: Keras' and PyTorch's binary label smoothing. Returns
 /// (y_s, 1 − y_s), the complement computed as (1 − y)(1 − ls) + ls/2, a sum
 /// of non-negative terms: 1 − y_s would lose the digits of a small ls.
-#[inline]
+#[inline(always)]
 pub(crate) fn smooth(y: f64, label_smoothing: f64) -> (f64, f64) {
     if label_smoothing == 0.0 {
         (y, 1.0 - y)
@@ -229,10 +267,10 @@ pub(crate) fn smooth(y: f64, label_smoothing: f64) -> (f64, f64) {
 #[inline]
 pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
     if z >= 0.0 {
-        let e = (-z).exp();
+        let e = vmath::exp(-z);
         (1.0 / (1.0 + e), e / (1.0 + e))
     } else {
-        let e = z.exp();
+        let e = vmath::exp(z);
         (e / (1.0 + e), 1.0 / (1.0 + e))
     }
 }
@@ -240,19 +278,19 @@ pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
 /// log(1 + e^x) without overflow: max(x, 0) + log1p(e^{−|x|}).
 #[inline]
 pub(crate) fn softplus(x: f64) -> f64 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
+    x.max(0.0) + vmath::ln_1p(vmath::exp(-x.abs()))
 }
 
 /// BCE and its q-derivatives for a probability q (y already smoothed,
 /// ybar = 1 − y).
-#[inline]
+#[inline(always)]
 fn bce_probability(y: f64, ybar: f64, q: f64) -> Point {
     // Each log term only where its weight is non-zero: 0·log 0 = 0.
-    let positive = if y == 0.0 { 0.0 } else { -y * q.ln() };
+    let positive = if y == 0.0 { 0.0 } else { -y * vmath::ln(q) };
     let negative = if ybar == 0.0 {
         0.0
     } else {
-        -ybar * (-q).ln_1p()
+        -ybar * vmath::ln_1p(-q)
     };
     let qbar = 1.0 - q;
     let (gradient, hessian) = if y == 0.0 {
@@ -270,19 +308,33 @@ fn bce_probability(y: f64, ybar: f64, q: f64) -> Point {
     }
 }
 
+/// [`bce_probability`] of a label before smoothing.
+#[inline(always)]
+fn bce_probability_smoothed(label_smoothing: f64, y: f64, q: f64) -> Point {
+    let (y, ybar) = smooth(y, label_smoothing);
+    bce_probability(y, ybar, q)
+}
+
+/// [`bce_logit`] of a label before smoothing.
+#[inline(always)]
+fn bce_logit_smoothed(label_smoothing: f64, y: f64, z: f64) -> Point {
+    let (y, ybar) = smooth(y, label_smoothing);
+    bce_logit(y, ybar, z)
+}
+
 /// BCE and its z-derivatives for a logit z (y already smoothed, ybar = 1 − y).
-#[inline]
+#[inline(always)]
 fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
     // e^{−|z|} is the one exponential behind σ(z), 1 − σ(z) and both
     // softplus terms, and log1p(e^{−|z|}) the one logarithm: computed once,
     // they are the very numbers `sigmoid_pair` and `softplus` compute.
-    let e = (-z.abs()).exp();
+    let e = vmath::exp(-z.abs());
     let (q, qbar) = if z >= 0.0 {
         (1.0 / (1.0 + e), e / (1.0 + e))
     } else {
         (e / (1.0 + e), 1.0 / (1.0 + e))
     };
-    let log_term = e.ln_1p();
+    let log_term = vmath::ln_1p(e);
     Point {
         // y·softplus(−z) + (1 − y)·softplus(z): two non-negative terms, equal to
         // max(z, 0) − zy + log1p(e^{−|z|}) without its cancellation.
@@ -308,14 +360,14 @@ fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
 /// PyTorch `BCELoss`/`BCEWithLogitsLoss`.
 #[inline]
 pub(crate) fn bce(b: &Binary, y: f64, yhat: f64) -> Point {
-    let (y, ybar) = smooth(y, b.label_smoothing);
     if b.from_logits {
-        return bce_logit(y, ybar, yhat);
+        return bce_logit_smoothed(b.label_smoothing, y, yhat);
     }
+    let (y, ybar) = smooth(y, b.label_smoothing);
     if b.epsilon > 0.0 && (yhat < b.epsilon || yhat > 1.0 - b.epsilon) {
         // The clipped q is ε or 1 − ε exactly: take both logarithms from ε
         // itself, since 1 − fl(1 − ε) has lost most of ε's digits.
-        let (ln_eps, ln_one_minus_eps) = (b.epsilon.ln(), (-b.epsilon).ln_1p());
+        let (ln_eps, ln_one_minus_eps) = (vmath::ln(b.epsilon), vmath::ln_1p(-b.epsilon));
         let (ln_q, ln_one_minus_q) = if yhat < b.epsilon {
             (ln_eps, ln_one_minus_eps)
         } else {

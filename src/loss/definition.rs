@@ -100,6 +100,28 @@ pub(crate) enum Kernel {
     Rows(Arc<dyn RowKernel>),
 }
 
+/// One chunk of `kernel` with its own value and derivatives (`point` and
+/// `value`, the numbers of the kernel's methods), and the kernel's domain,
+/// labels and clips: for a family whose parameters pick one of several
+/// forms, picked once per chunk instead of once per element.
+#[inline(always)]
+pub(crate) fn chunk_with<K, P, V>(kernel: &K, point: P, value: V, task: ChunkTask<'_>) -> ChunkOut
+where
+    K: ElementwiseKernel + ?Sized,
+    P: Fn(f64, f64) -> Point,
+    V: Fn(f64, f64) -> f64,
+{
+    let closures = Closures {
+        point,
+        value,
+        admits: |y, yhat| kernel.admits(y, yhat),
+        saturated: |y, yhat| kernel.saturated(y, yhat).is_some(),
+        signed: kernel.labels() == Labels::Signed,
+        relabels: kernel.labels() != Labels::AsGiven,
+    };
+    slices::chunk(closures, task)
+}
+
 /// How the targets of an elementwise loss are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Labels {
@@ -142,15 +164,14 @@ pub(crate) trait ElementwiseKernel: Debug + Send + Sync {
     /// chunk's compensated sum of values, the wanted derivatives written to
     /// the task's arrays, and whether every pair was inside the domain.
     fn chunk(&self, task: ChunkTask<'_>) -> ChunkOut {
-        let kernel = Closures {
-            point: |y, yhat| self.point(y, yhat),
-            value: |y, yhat| self.value(y, yhat),
-            admits: |y, yhat| self.admits(y, yhat),
-            saturated: |y, yhat| self.saturated(y, yhat).is_some(),
-            signed: self.labels() == Labels::Signed,
-            relabels: self.labels() != Labels::AsGiven,
-        };
-        slices::chunk(kernel, task)
+        chunk_with(
+            self,
+            #[inline(always)]
+            |y, yhat| self.point(y, yhat),
+            #[inline(always)]
+            |y, yhat| self.value(y, yhat),
+            task,
+        )
     }
 
     fn labels(&self) -> Labels {

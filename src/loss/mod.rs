@@ -79,6 +79,7 @@ mod slice_eval;
 mod slices;
 mod sum;
 mod validate;
+pub mod vmath;
 
 #[cfg(test)]
 mod error_tests;

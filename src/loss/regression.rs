@@ -13,9 +13,11 @@
 use std::sync::Arc;
 
 use super::convention;
-use super::definition::{Build, Definition, ElementwiseKernel, Hue, Lhs};
+use super::definition::{chunk_with, Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::params::{ParamDefault, ParamSpec};
 use super::sampling::{Sampling, WIDE};
+use super::slices::{ChunkOut, ChunkTask};
+use super::vmath;
 use super::Point;
 
 #[derive(Debug)]
@@ -167,10 +169,21 @@ impl ElementwiseKernel for LogCosh {
         log_cosh(y, yhat)
     }
 
-    // Two library calls instead of four when only the value is wanted.
+    // Without the gradient's tanh when only the value is wanted.
     #[inline]
     fn value(&self, y: f64, yhat: f64) -> f64 {
         log_cosh_value(yhat - y)
+    }
+
+    /// The slice loop with the arithmetic inlined (and vectorised).
+    fn chunk(&self, task: ChunkTask<'_>) -> ChunkOut {
+        chunk_with(
+            self,
+            log_cosh,
+            #[inline(always)]
+            |y, yhat| log_cosh_value(yhat - y),
+            task,
+        )
     }
 }
 
@@ -289,30 +302,34 @@ pub(crate) fn smooth_l1(beta: f64, y: f64, yhat: f64) -> Point {
 ///
 /// # Formula
 /// L = log cosh a, L′ = tanh a, L″ = sech² a = 4e^{−2|a|}/(1 + e^{−2|a|})²,
-/// a = ŷ − y. Computed as log1p(2 sinh²(a/2)) for |a| < 1 (no cancellation
-/// near 0, where L ≈ a²/2) and as |a| + log1p(e^{−2|a|}) − ln 2 otherwise
-/// (no overflow of cosh up to |a| = 1e300).
+/// a = ŷ − y. Computed as log1p(cosh a − 1) for |a| < 1, with cosh a − 1
+/// by its series (no cancellation near 0, where L ≈ a²/2), and as
+/// |a| + log1p(e^{−2|a|}) − ln 2 otherwise (no overflow of cosh up to
+/// |a| = 1e300). Both branches are computed and one is chosen, with no
+/// library call, so that a slice loop vectorises.
 /// Reference: Keras `LogCosh`; Chen et al. (2019), "Log Hyperbolic Cosine Loss".
-#[inline]
+#[inline(always)]
 pub(crate) fn log_cosh(y: f64, yhat: f64) -> Point {
     let a = yhat - y;
-    let e = (-2.0 * a.abs()).exp();
+    let e = vmath::exp(-2.0 * a.abs());
     Point {
         value: log_cosh_value(a),
-        gradient: a.tanh(),
+        gradient: vmath::tanh(a),
         hessian: 4.0 * e / ((1.0 + e) * (1.0 + e)),
     }
 }
 
 /// log cosh a, the value of [`log_cosh`] alone.
-#[inline]
+#[inline(always)]
 fn log_cosh_value(a: f64) -> f64 {
     let abs = a.abs();
-    if abs < 1.0 {
-        let s = (0.5 * a).sinh();
-        (2.0 * s * s).ln_1p()
+    let near = abs < 1.0;
+    let e = vmath::exp(-2.0 * abs);
+    let log_term = vmath::ln_1p(if near { vmath::cosh_m1_small(a) } else { e });
+    if near {
+        log_term
     } else {
-        abs + (-2.0 * abs).exp().ln_1p() - std::f64::consts::LN_2
+        abs + log_term - std::f64::consts::LN_2
     }
 }
 

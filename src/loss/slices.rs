@@ -8,7 +8,8 @@
 //! [`ChunkSum`]. The loops are generic over the kernel's closures and over
 //! which outputs are wanted, so each loss gets its own copy with the
 //! arithmetic inlined, which the compiler vectorises where the arithmetic
-//! allows (libm calls such as `ln` stay scalar). The numbers are those of the
+//! allows (the logarithms and exponentials are those of [`super::vmath`], plain
+//! arithmetic that vectorises like the rest). The numbers are those of the
 //! per-point kernel: the same operations on the same inputs.
 //!
 //! Errors are not located here: a chunk only says whether it is valid, and

@@ -1,0 +1,260 @@
+//! Elementary functions for the loss kernels: `exp`, `ln`, `ln_1p` (each
+//! within 1 ulp of the exact value), and `cosh(a) − 1`, `sinh` and `tanh`
+//! built on them (a few ulps), written so that a loop over a slice becomes
+//! vector code.
+//!
+//! The C library's `exp` and `log` are calls the compiler cannot inline,
+//! one element at a time; these are plain arithmetic with no branch and no
+//! table: the argument is reduced with integer operations on the bits
+//! (exponent and mantissa taken apart with shifts and masks, 2^k built the
+//! same way), a fixed polynomial does the rest, and special inputs (0,
+//! subnormals, ±∞, NaN, overflow and underflow) are chosen with selects
+//! after the main path. Inlined into a slice loop, they vectorise like an
+//! addition does.
+//!
+//! The algorithms and coefficients are fdlibm's (Sun Microsystems, 1993:
+//! `e_exp.c`, `e_log.c`, `s_log1p.c`, whose error is below 1 ulp), with
+//! fdlibm's branches turned into selects and its `scalbn` into two exact
+//! multiplications by powers of two. No fused multiply-add is used, and the
+//! compiler never contracts `a * b + c` into one: every machine computes
+//! the same bits, whatever its vector width.
+//!
+//! ```
+//! use losslab::loss::vmath;
+//! assert_eq!(vmath::exp(0.0), 1.0);
+//! assert_eq!(vmath::ln(1.0), 0.0);
+//! assert_eq!(vmath::ln(0.0), f64::NEG_INFINITY);
+//! assert_eq!(vmath::ln_1p(-1.0), f64::NEG_INFINITY);
+//! assert_eq!(vmath::exp(1000.0), f64::INFINITY);
+//! assert!(vmath::ln(-1.0).is_nan());
+//! assert!((vmath::exp(1.0) - std::f64::consts::E).abs() <= f64::EPSILON * 2.0);
+//! ```
+
+// fdlibm's constants are kept digit for digit as published (they parse to
+// the doubles fdlibm uses), more digits than a double holds.
+#![allow(clippy::excessive_precision)]
+
+/// 1.5·2^52: adding and subtracting it rounds a double below 2^51 in
+/// magnitude to the nearest integer, whose value then sits in the low bits.
+const SHIFT: f64 = 6_755_399_441_055_744.0;
+/// ln 2 split in two: the high part has 21 trailing zero bits, so k·LN2_HI
+/// is exact for every |k| < 2^21.
+const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
+const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+/// 1/ln 2 (fdlibm's `invln2`, the same double).
+const INV_LN2: f64 = std::f64::consts::LOG2_E;
+
+// exp: e^r = 1 + 2r/(2 − c) with c = r − r²·P(r²) (fdlibm e_exp.c).
+const P1: f64 = 1.666_666_666_666_660_190_37e-01;
+const P2: f64 = -2.777_777_777_701_559_338_42e-03;
+const P3: f64 = 6.613_756_321_437_934_361_17e-05;
+const P4: f64 = -1.653_390_220_546_525_153_90e-06;
+const P5: f64 = 4.138_136_797_057_238_460_39e-08;
+
+// log: log(1 + f) = 2s + s·R(s²), s = f/(2 + f) (fdlibm e_log.c, s_log1p.c).
+const LG1: f64 = 6.666_666_666_666_735_130e-01;
+const LG2: f64 = 3.999_999_999_940_941_908e-01;
+const LG3: f64 = 2.857_142_874_366_239_149e-01;
+const LG4: f64 = 2.222_219_843_214_978_396e-01;
+const LG5: f64 = 1.818_357_216_161_805_012e-01;
+const LG6: f64 = 1.531_383_769_920_937_332e-01;
+const LG7: f64 = 1.479_819_860_511_658_591e-01;
+
+/// The integer nearest to `x` (|x| < 2^51), as a double.
+#[inline(always)]
+fn round_int(x: f64) -> f64 {
+    (x + SHIFT) - SHIFT
+}
+
+/// 2^k for an integer-valued `k` in [−1022, 1023], built from its bits:
+/// `k + SHIFT` holds k in its low bits; adding the bias and shifting it into
+/// the exponent field gives the power of two.
+#[inline(always)]
+fn pow2i(k: f64) -> f64 {
+    let bias = 1023u64.wrapping_sub(SHIFT.to_bits());
+    f64::from_bits((k + SHIFT).to_bits().wrapping_add(bias) << 52)
+}
+
+/// A positive finite double split as m·2^k with m in [√2/2, √2) (up to
+/// fdlibm's threshold `offset`): (m, k). `offset` is the bits of the lowest
+/// m; subtracting it makes the exponent field count k (floor division of a
+/// signed value, computed unsigned with a bias of 1024), and adding it back
+/// to the remaining mantissa bits gives m.
+#[inline(always)]
+fn split(x: f64, offset: u64) -> (f64, f64) {
+    const TWO52: f64 = 4_503_599_627_370_496.0;
+    let v = x.to_bits().wrapping_sub(offset);
+    let biased = v.wrapping_add(1024u64 << 52) >> 52;
+    let k = f64::from_bits(biased | TWO52.to_bits()) - (TWO52 + 1024.0);
+    let m = f64::from_bits((v & 0x000f_ffff_ffff_ffff).wrapping_add(offset));
+    (m, k)
+}
+
+/// e^x, within 1 ulp; +∞ above 709.78…, 0 below −745.13…, NaN for NaN.
+#[inline(always)]
+pub fn exp(x: f64) -> f64 {
+    // Beyond these the result is ∞ or 0 anyway; NaN passes both.
+    let x = if x > 710.0 { 710.0 } else { x };
+    let x = if x < -746.0 { -746.0 } else { x };
+    // x = k·ln 2 + r, |r| ≤ ln 2 / 2; hi is exact (k·LN2_HI is, and x is near it).
+    let k = round_int(x * INV_LN2);
+    let hi = x - k * LN2_HI;
+    let lo = k * LN2_LO;
+    let r = hi - lo;
+    let t = r * r;
+    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // y·2^k as two exact scalings (k ∈ [−1077, 1025] splits into halves
+    // inside the normal range); only the last can round, into a subnormal.
+    let k1 = round_int(0.5 * k);
+    y * pow2i(k1) * pow2i(k - k1)
+}
+
+/// The natural logarithm, within 1 ulp; −∞ at ±0, NaN below 0 and for NaN.
+#[inline(always)]
+pub fn ln(x: f64) -> f64 {
+    const TWO54: f64 = 18_014_398_509_481_984.0;
+    // Subnormals are scaled into the normal range first.
+    let subnormal = x < f64::MIN_POSITIVE;
+    let scaled = if subnormal { x * TWO54 } else { x };
+    let (m, k) = split(scaled, 0x3fe6_a09c_0000_0000);
+    let k = if subnormal { k - 54.0 } else { k };
+    let f = m - 1.0;
+    let hfsq = 0.5 * f * f;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let w = z * z;
+    let t1 = w * (LG2 + w * (LG4 + w * LG6));
+    let t2 = z * (LG1 + w * (LG3 + w * (LG5 + w * LG7)));
+    let r = t2 + t1;
+    // fdlibm's two forms: the one with f²/2 apart where |f| is largest
+    // (mantissa bits 0x6147a to 0x6b851 of the top 20).
+    const FAR_UP: f64 = 1.0 + 0x6147a as f64 / 1_048_576.0;
+    const FAR_DOWN: f64 = 0.5 * (1.0 + 0x6b852 as f64 / 1_048_576.0);
+    // `|` of two comparisons, not a short-circuiting range test: no branch.
+    #[allow(clippy::manual_range_contains)]
+    let far = (m >= FAR_UP) | (m < FAR_DOWN);
+    let y = if far {
+        k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f)
+    } else {
+        k * LN2_HI - ((s * (f - r) - k * LN2_LO) - f)
+    };
+    let y = if x == f64::INFINITY { x } else { y };
+    let y = if x == 0.0 { f64::NEG_INFINITY } else { y };
+    // Negative numbers and NaN (every comparison with NaN is false).
+    if x >= 0.0 {
+        y
+    } else {
+        f64::NAN
+    }
+}
+
+/// ln(1 + x), within 1 ulp, exact for tiny x; −∞ at −1, NaN below −1 and
+/// for NaN.
+#[inline(always)]
+pub fn ln_1p(x: f64) -> f64 {
+    // Near 0 (−0.2929 < x < 0.41422), f = x itself; elsewhere u = 1 + x is
+    // split and the rounding error of the sum is put back as c/u.
+    let near_low = -f64::from_bits(0x3fd2_bec4_0000_0000);
+    let near_high = f64::from_bits(0x3fda_827a_0000_0000);
+    let near = (x > near_low) & (x < near_high);
+    let u = 1.0 + x;
+    let (m, k) = split(u, 0x3fe6_a09e_0000_0000);
+    // fdlibm's choice by the exponent of u itself: u − 1 is exact below 2.
+    let c = if u >= 2.0 {
+        1.0 - (u - x)
+    } else {
+        x - (u - 1.0)
+    } / u;
+    // From 2^53 on, 1 + x is x and fdlibm drops the correction.
+    let c = if x < 9_007_199_254_740_992.0 { c } else { 0.0 };
+    let (f, c, k) = if near { (x, 0.0, 0.0) } else { (m - 1.0, c, k) };
+    let hfsq = 0.5 * f * f;
+    let s = f / (2.0 + f);
+    let z = s * s;
+    let r = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
+    let y = k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f);
+    // Below 2^−54, ln(1 + x) rounds to x (and keeps the sign of −0).
+    let y = if x.abs() < 5.551_115_123_125_783e-17 {
+        x
+    } else {
+        y
+    };
+    let y = if x == f64::INFINITY { x } else { y };
+    let y = if x == -1.0 { f64::NEG_INFINITY } else { y };
+    if x >= -1.0 {
+        y
+    } else {
+        f64::NAN
+    }
+}
+
+/// 1/(2n)! for n = 1..=10: cosh a − 1 = a²·Σ a^{2n−2}/(2n)! (the series'
+/// next term is below 2^−70 of the sum for |a| < 1).
+const COSH: [f64; 10] = [
+    1.0 / 2.0,
+    1.0 / 24.0,
+    1.0 / 720.0,
+    1.0 / 40_320.0,
+    1.0 / 3_628_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 87_178_291_200.0,
+    1.0 / 20_922_789_888_000.0,
+    1.0 / 6_402_373_705_728_000.0,
+    1.0 / 2_432_902_008_176_640_000.0,
+];
+/// 1/(2n+1)! for n = 1..=10: sinh a = a + a·Σ a^{2n}/(2n+1)!.
+const SINH: [f64; 10] = [
+    1.0 / 6.0,
+    1.0 / 120.0,
+    1.0 / 5_040.0,
+    1.0 / 362_880.0,
+    1.0 / 39_916_800.0,
+    1.0 / 6_227_020_800.0,
+    1.0 / 1_307_674_368_000.0,
+    1.0 / 355_687_428_096_000.0,
+    1.0 / 121_645_100_408_832_000.0,
+    1.0 / 51_090_942_171_709_440_000.0,
+];
+
+/// Σ c_i t^i by Horner's rule, highest power first.
+#[inline(always)]
+fn horner(t: f64, c: &[f64; 10]) -> f64 {
+    let mut acc = c[9];
+    for &ci in c[..9].iter().rev() {
+        acc = acc * t + ci;
+    }
+    acc
+}
+
+/// cosh a − 1 for |a| ≤ 1 by its Taylor series (no cancellation near 0,
+/// where it is a²/2), within a few ulps. Not meant for |a| > 1.
+#[inline(always)]
+pub fn cosh_m1_small(a: f64) -> f64 {
+    let t = a * a;
+    t * horner(t, &COSH)
+}
+
+/// tanh a, within a few ulps: sinh a/cosh a by their series for |a| < 1,
+/// (1 − e)/(1 + e) with e = e^{−2|a|} (at most e^{−2}, no cancellation)
+/// beyond; ±1 far out, NaN for NaN.
+#[inline(always)]
+pub fn tanh(a: f64) -> f64 {
+    let abs = a.abs();
+    let t = a * a;
+    let small = a + a * (t * horner(t, &SINH));
+    let small = small / (1.0 + t * horner(t, &COSH));
+    let e = exp(-2.0 * abs);
+    let large = ((1.0 - e) / (1.0 + e)).copysign(a);
+    if abs < 1.0 {
+        small
+    } else if abs >= 1.0 {
+        large
+    } else {
+        a // NaN
+    }
+}
+
+#[cfg(test)]
+#[path = "vmath_tests.rs"]
+mod tests;

@@ -1,0 +1,45 @@
+"""Writes vmath_reference.txt: inputs of losslab's `vmath` functions with
+their exact values from mpmath (60 digits), as a double-double hi + lo, so
+that the tests measure errors in ulps of the true value.
+
+    python3 src/loss/vmath_reference.py > src/loss/vmath_reference.txt
+"""
+import random
+import struct
+
+import mpmath
+
+mpmath.mp.dps = 60
+
+
+def bits(x):
+    return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+
+def split(v):
+    hi = float(v)
+    lo = float(v - mpmath.mpf(hi))
+    return hi, lo
+
+
+rng = random.Random(20261202)
+cases = {"exp": [], "ln": [], "ln_1p": []}
+for _ in range(400):
+    cases["exp"].append(rng.uniform(-745.0, 709.7))
+    cases["exp"].append(rng.uniform(-1.0, 1.0) * 10.0 ** rng.uniform(-20, 0))
+    cases["ln"].append(2.0 ** rng.uniform(-1074, 1023))
+    cases["ln"].append(rng.uniform(0.5, 2.0))
+    cases["ln_1p"].append(rng.uniform(-1.0, 1.0) * 10.0 ** rng.uniform(-20, 0))
+    cases["ln_1p"].append(2.0 ** rng.uniform(-2, 1000))
+cases["exp"] += [-745.0, -740.0, -709.0, 709.78, 1e-300, -1e-300, 0.5, 1.0, -0.34657359027997264]
+cases["ln"] += [5e-324, 2.2250738585072014e-308, 0.7071067811865476, 1.4142135623730951, 2.0, 1e308]
+cases["ln_1p"] += [-0.9999999999999999, -0.29289, 0.41422, 1e-300, 9007199254740992.0, 1e300]
+funcs = {"exp": mpmath.exp, "ln": mpmath.log, "ln_1p": mpmath.log1p}
+print("# function x_bits exact_hi exact_lo (mpmath, 60 digits)")
+for name, xs in cases.items():
+    for x in xs:
+        v = funcs[name](mpmath.mpf(x))
+        if v == 0 or abs(v) < mpmath.mpf(2) ** -1074:
+            continue
+        hi, lo = split(v)
+        print(f"{name} {bits(x):016x} {hi!r} {lo!r}")
