@@ -218,19 +218,7 @@ fn first_where(lo: f64, hi: f64, holds: impl Fn(f64) -> bool) -> f64 {
     if holds(lo) {
         return lo;
     }
-    let tolerance = resolution(lo, hi);
-    let (mut false_at, mut true_at) = (lo, hi);
-    loop {
-        let mid = false_at + (true_at - false_at) / 2.0;
-        if mid <= false_at || mid >= true_at || true_at - false_at <= tolerance {
-            return true_at;
-        }
-        if holds(mid) {
-            true_at = mid;
-        } else {
-            false_at = mid;
-        }
-    }
+    bisect(lo, hi, |c| !holds(c)).1
 }
 
 /// The largest c in [lo, hi] where `holds` is true, for a predicate that is
@@ -239,17 +227,24 @@ fn last_where(lo: f64, hi: f64, holds: impl Fn(f64) -> bool) -> f64 {
     if holds(hi) {
         return hi;
     }
+    bisect(lo, hi, holds).0
+}
+
+/// The two closest points (left, right) around where `is_left` turns from
+/// true to false in [lo, hi]: halves until they are adjacent floats or
+/// within [`resolution`] of each other.
+fn bisect(lo: f64, hi: f64, is_left: impl Fn(f64) -> bool) -> (f64, f64) {
     let tolerance = resolution(lo, hi);
-    let (mut true_at, mut false_at) = (lo, hi);
+    let (mut left, mut right) = (lo, hi);
     loop {
-        let mid = true_at + (false_at - true_at) / 2.0;
-        if mid <= true_at || mid >= false_at || false_at - true_at <= tolerance {
-            return true_at;
+        let mid = left + (right - left) / 2.0;
+        if mid <= left || mid >= right || right - left <= tolerance {
+            return (left, right);
         }
-        if holds(mid) {
-            true_at = mid;
+        if is_left(mid) {
+            left = mid;
         } else {
-            false_at = mid;
+            right = mid;
         }
     }
 }
