@@ -24,6 +24,11 @@ use super::{invalid, open_regular, Columns, DataError, Header, RawBatch, RawKind
 /// Bytes asked from the file at a time.
 const READ_SIZE: usize = 1 << 20;
 
+/// Most bytes in a block cut by size (unless one line is longer): a guess
+/// from a long first line must not take the memory that the batch size
+/// is there to bound.
+const MAX_BLOCK_BYTES: usize = 16 << 20;
+
 /// What every block needs to parse itself: the selected fields and their names.
 #[derive(Debug)]
 pub(super) struct Layout {
@@ -299,7 +304,10 @@ impl CsvSource {
     /// The whole lines within about `rows` samples' bytes (at least one
     /// line), found from the end: the lines themselves are not looked at.
     fn next_by_size(&mut self, rows: usize) -> Result<Option<RawBatch>, DataError> {
-        let want = rows.saturating_mul(self.layout.line_bytes);
+        // A long first line must not make a block of the whole file.
+        let want = rows
+            .saturating_mul(self.layout.line_bytes)
+            .min(MAX_BLOCK_BYTES);
         // Read no further than the share: what follows the cut is copied
         // to the next block's buffer, so it should be a part of a line.
         while self.pending.len() < want && !self.at_end {
