@@ -115,8 +115,11 @@ impl Default for StreamOptions {
     fn default() -> Self {
         StreamOptions {
             // Memory: about 2 × batches_in_flight raw batches (the group
-            // evaluated and the group read ahead), 2 MB each of CSV text.
-            batch_rows: 1 << 15,
+            // evaluated and the group read ahead), 0.5 MB each of CSV text
+            // for 60-byte lines. Batches of 8,192 rows measured a little
+            // less CPU than 32,768 (the arrays stay in the core's cache)
+            // and half the peak memory, 19 MB on a 1e7-row file.
+            batch_rows: 1 << 13,
             batches_in_flight: 2 * rayon::current_num_threads(),
         }
     }
