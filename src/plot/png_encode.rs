@@ -82,7 +82,7 @@ fn sub_filter(row: &[u8], out: &mut [u8]) {
 /// does not vectorise): in little-endian order a word holds
 /// `r0 g0 b0 a0 r1 g1 b1 a1`, and masking and shifting packs the two
 /// pixels' six colour bytes into its low six.
-pub(super) fn rgb_of_opaque(rgba: &[u8], rgb: &mut [u8]) {
+fn rgb_of_opaque(rgba: &[u8], rgb: &mut [u8]) {
     let mut outs = rgb.chunks_exact_mut(12);
     let mut pixels = rgba.chunks_exact(16);
     for (out, four) in (&mut outs).zip(&mut pixels) {
