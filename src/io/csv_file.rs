@@ -1,6 +1,6 @@
 //! CSV files, streamed: the file is cut into blocks of whole lines in order
 //! (a byte search for newlines, no parsing), and each block is parsed on its
-//! own thread ([`super::csv_plain`], or the `csv` crate's reused `ByteRecord`
+//! own thread (the plain path of `csv_plain.rs`, or the `csv` crate's reused `ByteRecord`
 //! where quotes or carriage returns need it) with `fast-float2`.
 //!
 //! Blocks hold a given number of samples, which costs a search for every
@@ -372,12 +372,6 @@ impl CsvBytes {
     pub(super) fn first_line(&self) -> u64 {
         self.start
             .map_or(self.layout.first_data_line, |(_, line)| line)
-    }
-
-    /// Parse the block: by the plain path, or the `csv` crate's where quotes
-    /// or carriage returns need it.
-    pub(super) fn decode(&self, spare: &super::Spare) -> Result<super::Batch, DataError> {
-        super::csv_plain::decode(self, spare)
     }
 
     pub(super) fn bytes(&self) -> &[u8] {

@@ -197,7 +197,9 @@ impl RawBatch {
     pub fn try_decode(self, spare: &Spare) -> Result<Batch, Undecoded> {
         match self.0 {
             RawKind::Ready(batch) => Ok(batch),
-            RawKind::Csv(block) => match block.decode(spare) {
+            // The plain path, or the `csv` crate's where quotes or
+            // carriage returns need it.
+            RawKind::Csv(block) => match csv_plain::decode(&block, spare) {
                 Ok(batch) => {
                     block.recycle();
                     Ok(batch)
