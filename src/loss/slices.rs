@@ -7,9 +7,11 @@
 //! straight to the caller's arrays, and each block's values into the chunk's
 //! [`ChunkSum`]. The loops are generic over the kernel's closures and over
 //! which outputs are wanted, so each loss gets its own copy with the
-//! arithmetic inlined, which the compiler vectorises where the arithmetic
-//! allows (the logarithms and exponentials are those of [`super::vmath`], plain
-//! arithmetic that vectorises like the rest). The numbers are those of the
+//! arithmetic inlined, which the compiler vectorises where its cost model
+//! agrees (the logarithms and exponentials are those of [`super::vmath`],
+//! plain arithmetic; a formula with several of them is declined in one loop,
+//! so such a kernel may hand over its values a block at a time, computed in
+//! several simple loops: [`Closures::values`]). The numbers are those of the
 //! per-point kernel: the same operations on the same inputs.
 //!
 //! Errors are not located here: a chunk only says whether it is valid, and
