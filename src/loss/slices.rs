@@ -78,6 +78,8 @@ pub(crate) struct Closures<P, V, B, A, S> {
 /// and two comparisons per number (ordered, and not infinite), which was
 /// the largest part of MSE's loop.
 #[inline(always)]
+// `x − x` on purpose: it is not 0 for every double.
+#[allow(clippy::eq_op)]
 fn both_finite(y: f64, yhat: f64) -> bool {
     (y - y) + (yhat - yhat) == 0.0
 }
