@@ -11,7 +11,8 @@
 # CPU per command and its ratio to DataFusion's avg(), and the load average
 # before and after (a shared machine: read the ratios, not the seconds).
 # Usage: bench/sql_scale.sh [N] (default 1e7); DATA_DIR, RUNS, PARTITIONS
-# (default 0 = one per core) and CARGO_TARGET_DIR are respected.
+# (default 0 = one per core), BUILD=0 (use the built binary) and
+# CARGO_TARGET_DIR are respected.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1e7}
@@ -19,7 +20,7 @@ runs=${RUNS:-3}
 partitions=${PARTITIONS:-0}
 bin=${CARGO_TARGET_DIR:-target}/release/losslab
 data=${DATA_DIR:-${CARGO_TARGET_DIR:-target}/bench-sql/$n}
-cargo build --release --features datafusion --quiet
+[ "${BUILD:-1}" = 0 ] || cargo build --release --features datafusion --quiet
 if [ ! -f "$data/part-0.parquet" ]; then
     python3 bench/make_grouped.py "$n" "$data"
 fi
