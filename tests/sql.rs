@@ -42,7 +42,7 @@ mod with_datafusion {
         ArrayRef, FixedSizeListArray, Float32Array, Float64Array, Float64Builder, ListBuilder,
         StringArray,
     };
-    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+    use datafusion::arrow::datatypes::{DataType, Field};
     use datafusion::arrow::record_batch::RecordBatch;
     use datafusion::parquet::arrow::ArrowWriter;
     use datafusion::parquet::file::properties::WriterProperties;
@@ -190,7 +190,12 @@ mod with_datafusion {
             let n = 30_000 + 7_000 * k;
             let (y, p) = columns(n, 1_000 * k);
             let label: Vec<f64> = y.iter().map(|v| f64::from(*v > 5.0)).collect();
-            let prob: Vec<f64> = p.iter().map(|v| 1.0 / (1.0 + (-v).exp())).collect();
+            // The outliers' huge scores are clamped so that no probability
+            // rounds to exactly 1 (a label of 0 there would make BCE infinite).
+            let prob: Vec<f64> = p
+                .iter()
+                .map(|v| 1.0 / (1.0 + (-v.clamp(-30.0, 30.0)).exp()))
+                .collect();
             let path = data.join(format!("{model}.parquet"));
             write(
                 &path,
