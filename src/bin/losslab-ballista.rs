@@ -1,0 +1,109 @@
+//! `losslab-ballista`: a Ballista scheduler or executor that knows losslab's
+//! loss functions (feature `ballista`). Start one scheduler and one or more
+//! executors; clients connect with `losslab::cluster::connect` (the README
+//! shows a query).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use losslab::cluster::{self, ExecutorOptions, SchedulerOptions};
+
+#[derive(Parser)]
+#[command(
+    name = "losslab-ballista",
+    version,
+    about = "A Ballista scheduler or executor with losslab's loss functions registered"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scheduler: clients submit queries to it, it hands tasks to executors.
+    Scheduler {
+        /// Address to bind and advertise.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// gRPC port for clients and executors.
+        #[arg(long, default_value_t = 50050)]
+        port: u16,
+    },
+    /// Run an executor that registers with a scheduler and runs its tasks.
+    Executor {
+        /// Address to bind and advertise.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Arrow Flight port (shuffle files and results).
+        #[arg(long, default_value_t = 50051)]
+        flight_port: u16,
+        /// gRPC port the scheduler pushes tasks to.
+        #[arg(long, default_value_t = 50052)]
+        grpc_port: u16,
+        /// The scheduler's host.
+        #[arg(long, default_value = "127.0.0.1")]
+        scheduler_host: String,
+        /// The scheduler's port.
+        #[arg(long, default_value_t = 50050)]
+        scheduler_port: u16,
+        /// Tasks run at once.
+        #[arg(long, default_value_t = 2)]
+        vcores: usize,
+        /// Folder for shuffle files (a temporary one by default).
+        #[arg(long)]
+        work_dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Ballista logs through `log`: warnings and errors on stderr unless
+    // RUST_LOG asks for more (`RUST_LOG=info` shows jobs, stages and tasks).
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("error: starting the async runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let outcome = runtime.block_on(async {
+        match cli.command {
+            Command::Scheduler { host, port } => {
+                cluster::run_scheduler(&SchedulerOptions { host, port }).await
+            }
+            Command::Executor {
+                host,
+                flight_port,
+                grpc_port,
+                scheduler_host,
+                scheduler_port,
+                vcores,
+                work_dir,
+            } => {
+                cluster::run_executor(&ExecutorOptions {
+                    host,
+                    flight_port,
+                    grpc_port,
+                    scheduler_host,
+                    scheduler_port,
+                    vcores,
+                    work_dir,
+                })
+                .await
+            }
+        }
+    });
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
