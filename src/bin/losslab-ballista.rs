@@ -1,13 +1,13 @@
 //! `losslab-ballista`: a Ballista scheduler or executor that knows losslab's
 //! loss functions (feature `ballista`). Start one scheduler and one or more
-//! executors; clients connect with `losslab::cluster::connect` (the README
-//! shows a query).
+//! executors, then run queries on them with `losslab-ballista sql` (or from
+//! Rust with `losslab::cluster::connect`).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use losslab::cluster::{self, ExecutorOptions, SchedulerOptions};
+use losslab::cluster::{self, ExecutorOptions, SchedulerOptions, Table};
 
 #[derive(Parser)]
 #[command(
@@ -55,6 +55,25 @@ enum Command {
         #[arg(long)]
         work_dir: Option<PathBuf>,
     },
+    /// Run one SQL query on the cluster and print its result as a table.
+    Sql {
+        /// The query; every loss of `losslab list` is an aggregate function.
+        query: String,
+        /// A table of the query, NAME=PATH (Parquet or CSV with a header; a
+        /// file, a folder or a glob), repeatable. Scheduler and executors
+        /// read PATH themselves.
+        #[arg(long = "table", value_name = "NAME=PATH")]
+        tables: Vec<Table>,
+        /// The scheduler's host.
+        #[arg(long, default_value = "127.0.0.1")]
+        scheduler_host: String,
+        /// The scheduler's port.
+        #[arg(long, default_value_t = 50050)]
+        scheduler_port: u16,
+        /// Target partitions per stage (0: DataFusion's default).
+        #[arg(long, default_value_t = 0)]
+        partitions: usize,
+    },
 }
 
 fn main() -> ExitCode {
@@ -97,6 +116,15 @@ fn main() -> ExitCode {
                 })
                 .await
             }
+            Command::Sql {
+                query,
+                tables,
+                scheduler_host,
+                scheduler_port,
+                partitions,
+            } => cluster::run_query(&scheduler_host, scheduler_port, &tables, partitions, &query)
+                .await
+                .map(|text| println!("{text}")),
         }
     });
     match outcome {

@@ -20,14 +20,17 @@
 //! process (`tests/ballista.rs` checks it).
 //!
 //! [`run_scheduler`] and [`run_executor`] start the servers in the calling
-//! process; the `losslab-ballista` binary wraps them as subcommands.
+//! process and [`run_query`] runs one query on them; the `losslab-ballista`
+//! binary wraps them as subcommands.
 
 mod client;
 mod executor;
 mod functions;
+mod query;
 mod scheduler;
 
 pub use client::connect;
 pub use executor::{run_executor, ExecutorOptions};
 pub use functions::{function_registry, session_builder};
+pub use query::{run_query, Table, MAX_PARTITIONS};
 pub use scheduler::{run_scheduler, SchedulerOptions};
