@@ -194,17 +194,29 @@ fn check_against_eval(on_cluster: &[Group], data: &DataSet) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn grouped_losses_on_two_executors_have_the_bits_of_one_process_and_eval() {
+/// Writes `files` files of 4000 rows, starts `executors` executors of two
+/// task slots, runs the query on them with `config`; the temporary folder
+/// and the cluster live as long as the returned values.
+async fn on_a_cluster(
+    files: usize,
+    seed: u64,
+    executors: usize,
+    config: SessionConfig,
+) -> (tempfile::TempDir, DataSet, Cluster, Vec<Group>) {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let data = DataSet::write(&tmp.path().join("data"), 6, 4000, 14);
-    let cluster = Cluster::start(&tmp.path().join("cluster"), 2, 2);
-
-    let config = SessionConfig::new().with_target_partitions(4);
+    let data = DataSet::write(&tmp.path().join("data"), files, 4000, seed);
+    let cluster = Cluster::start(&tmp.path().join("cluster"), executors, 2);
     let ctx = losslab::cluster::connect("127.0.0.1", cluster.scheduler_port, config)
         .await
         .expect("connect to the scheduler");
     let on_cluster = run(&ctx, &data).await;
+    (tmp, data, cluster, on_cluster)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn grouped_losses_on_two_executors_have_the_bits_of_one_process_and_eval() {
+    let config = SessionConfig::new().with_target_partitions(4);
+    let (_tmp, data, cluster, on_cluster) = on_a_cluster(6, 14, 2, config).await;
 
     assert_same_bits(&on_cluster, &one_process(&data, 1).await, "one process");
     check_against_eval(&on_cluster, &data);
@@ -218,20 +230,13 @@ async fn grouped_losses_on_two_executors_have_the_bits_of_one_process_and_eval()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn many_partitions_on_three_executors_give_the_same_bits() {
-    let tmp = tempfile::tempdir().expect("temp dir");
     // 16 files of 8 row groups; with no minimum size for splitting a file,
     // the scan stage has 64 partitions, each a range of a file's row groups,
     // and so has the final aggregation stage.
-    let data = DataSet::write(&tmp.path().join("data"), 16, 4000, 41);
-    let cluster = Cluster::start(&tmp.path().join("cluster"), 3, 2);
-
     let config = SessionConfig::new()
         .with_target_partitions(64)
         .set_u64("datafusion.optimizer.repartition_file_min_size", 0);
-    let ctx = losslab::cluster::connect("127.0.0.1", cluster.scheduler_port, config)
-        .await
-        .expect("connect to the scheduler");
-    let on_cluster = run(&ctx, &data).await;
+    let (_tmp, data, _cluster, on_cluster) = on_a_cluster(16, 41, 3, config).await;
 
     assert_same_bits(&on_cluster, &one_process(&data, 1).await, "one process");
     check_against_eval(&on_cluster, &data);

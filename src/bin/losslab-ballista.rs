@@ -3,7 +3,6 @@
 //! executors, then run queries on them with `losslab-ballista sql` (or from
 //! Rust with `losslab::cluster::connect`).
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -23,38 +22,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Run a scheduler: clients submit queries to it, it hands tasks to executors.
-    Scheduler {
-        /// Address to bind and advertise.
-        #[arg(long, default_value = "127.0.0.1")]
-        host: String,
-        /// gRPC port for clients and executors.
-        #[arg(long, default_value_t = 50050)]
-        port: u16,
-    },
+    Scheduler(SchedulerOptions),
     /// Run an executor that registers with a scheduler and runs its tasks.
-    Executor {
-        /// Address to bind and advertise.
-        #[arg(long, default_value = "127.0.0.1")]
-        host: String,
-        /// Arrow Flight port (shuffle files and results).
-        #[arg(long, default_value_t = 50051)]
-        flight_port: u16,
-        /// gRPC port the scheduler pushes tasks to.
-        #[arg(long, default_value_t = 50052)]
-        grpc_port: u16,
-        /// The scheduler's host.
-        #[arg(long, default_value = "127.0.0.1")]
-        scheduler_host: String,
-        /// The scheduler's port.
-        #[arg(long, default_value_t = 50050)]
-        scheduler_port: u16,
-        /// Tasks run at once.
-        #[arg(long, default_value_t = 2)]
-        vcores: usize,
-        /// Folder for shuffle files (a temporary one by default).
-        #[arg(long)]
-        work_dir: Option<PathBuf>,
-    },
+    Executor(ExecutorOptions),
     /// Run one SQL query on the cluster and print its result as a table.
     Sql {
         /// The query; every loss of `losslab list` is an aggregate function.
@@ -93,29 +63,8 @@ fn main() -> ExitCode {
     };
     let outcome = runtime.block_on(async {
         match cli.command {
-            Command::Scheduler { host, port } => {
-                cluster::run_scheduler(&SchedulerOptions { host, port }).await
-            }
-            Command::Executor {
-                host,
-                flight_port,
-                grpc_port,
-                scheduler_host,
-                scheduler_port,
-                vcores,
-                work_dir,
-            } => {
-                cluster::run_executor(&ExecutorOptions {
-                    host,
-                    flight_port,
-                    grpc_port,
-                    scheduler_host,
-                    scheduler_port,
-                    vcores,
-                    work_dir,
-                })
-                .await
-            }
+            Command::Scheduler(options) => cluster::run_scheduler(&options).await,
+            Command::Executor(options) => cluster::run_executor(&options).await,
             Command::Sql {
                 query,
                 tables,

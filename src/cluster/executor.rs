@@ -10,22 +10,30 @@ use ballista_executor::executor_process::{start_executor_process, ExecutorProces
 /// each slot is a thread and a memory-pool share).
 pub const MAX_VCORES: usize = 1024;
 
-/// Where an executor listens, which scheduler it serves, how many tasks at once.
-#[derive(Debug, Clone)]
+/// Where an executor listens, which scheduler it serves, how many tasks at
+/// once (also the `losslab-ballista executor` options).
+#[derive(Debug, Clone, clap::Args)]
 pub struct ExecutorOptions {
     /// Address to bind and to advertise to the scheduler and clients.
+    #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
     /// Arrow Flight port serving shuffle files and results.
+    #[arg(long, default_value_t = 50051)]
     pub flight_port: u16,
     /// gRPC port the scheduler pushes tasks to.
+    #[arg(long, default_value_t = 50052)]
     pub grpc_port: u16,
     /// The scheduler's host.
+    #[arg(long, default_value = "127.0.0.1")]
     pub scheduler_host: String,
     /// The scheduler's gRPC port.
+    #[arg(long, default_value_t = 50050)]
     pub scheduler_port: u16,
-    /// Tasks run at once (1..=[`MAX_VCORES`]).
+    /// Tasks run at once (1 to 1024).
+    #[arg(long, default_value_t = 2)]
     pub vcores: usize,
-    /// Where shuffle files go (a fresh temporary folder when `None`).
+    /// Where shuffle files go (a fresh temporary folder by default).
+    #[arg(long)]
     pub work_dir: Option<PathBuf>,
 }
 

@@ -8,12 +8,14 @@ use ballista_scheduler::cluster::BallistaCluster;
 use ballista_scheduler::config::{SchedulerConfig, TaskDistributionPolicy};
 use ballista_scheduler::scheduler_process::start_server;
 
-/// Where the scheduler listens.
-#[derive(Debug, Clone)]
+/// Where the scheduler listens (also the `losslab-ballista scheduler` options).
+#[derive(Debug, Clone, clap::Args)]
 pub struct SchedulerOptions {
     /// Address to bind and to advertise (`127.0.0.1` keeps it on this machine).
+    #[arg(long, default_value = "127.0.0.1")]
     pub host: String,
     /// gRPC port the clients and executors connect to.
+    #[arg(long, default_value_t = 50050)]
     pub port: u16,
 }
 
