@@ -22,5 +22,7 @@ pub mod plot;
 pub mod read_limits;
 pub mod report;
 pub mod scenario;
+#[cfg(feature = "datafusion")]
+pub mod sql;
 pub mod stats;
 pub mod train;

@@ -31,6 +31,10 @@ enum Command {
     /// Compare several models' predictions in one file under several losses:
     /// a report with intervals and p-values, and the scenario that reproduces it.
     Compare(cmd::compare::CompareArgs),
+    /// Aggregate losses with SQL over Parquet and CSV files (Apache DataFusion;
+    /// needs the `datafusion` feature): `losslab sql "SELECT model, huber(y, p, 1.0)
+    /// FROM 'preds/*.parquet' GROUP BY model"`.
+    Sql(cmd::sql::SqlArgs),
     /// Validate scenario files without writing anything.
     Check(cmd::check::CheckArgs),
     /// Write a commented starter scenario to NAME.toml.
@@ -50,6 +54,7 @@ fn main() -> ExitCode {
         // Exit status 3 too when a `--check` fails (the report is written).
         Command::Compare(args) => cmd::compare::run(&args).map(|status| status.exit_code()),
         Command::New(args) => cmd::new::run(&args).map(|()| 0),
+        Command::Sql(args) => cmd::sql::run(&args).map(|()| 0),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -8,7 +8,7 @@ use std::collections::VecDeque;
 use super::model::{Panel, Series, SeriesKind};
 use super::panel::panel;
 use crate::format::{format_number, Decimals};
-use crate::loss::{Data, Loss, Params, Reduction};
+use crate::loss::{Input, Loss, Output, Params, Reduction};
 use crate::scenario::{Grid, NormalParams, ValidFigure};
 
 /// Grid half-width in the target's standard deviations: beyond 12σ its density
@@ -76,18 +76,20 @@ fn integrate_normal_kl(p: &NormalParams, q: &NormalParams) -> Result<NumericKl, 
         .min(q.mean + m * q.std);
     let dx = (to - from) / (INTEGRATION_POINTS - 1) as f64;
     let xs = (0..INTEGRATION_POINTS).map(|i| from + i as f64 * dx);
-    let p_mass: Vec<f64> = xs.clone().map(|x| density(p, x) * dx).collect();
-    let q_mass: Vec<f64> = xs.map(|x| density(q, x) * dx).collect();
+    let (p_density, q_density) = (normal(p), normal(q));
+    let p_mass: Vec<f64> = xs.clone().map(|x| pdf(&p_density, x) * dx).collect();
+    let q_mass: Vec<f64> = xs.map(|x| pdf(&q_density, x) * dx).collect();
     let kl = Loss::new("kl_divergence", &Params::new()).map_err(|e| e.to_string())?;
-    let eval = kl
-        .evaluate(
-            &Data::Flat(p_mass),
-            &Data::Flat(q_mass),
-            None,
+    // The value alone (the slice path computes no gradient), the same
+    // number and warnings as `evaluate`.
+    let reduced = kl
+        .reduce(
+            Input::new(&p_mass, &q_mass),
             Reduction::Sum,
+            Output::default(),
         )
         .map_err(|e| format!("numerical KL failed: {e}"))?;
-    Ok((eval.value, eval.warnings))
+    Ok((reduced.value, reduced.warnings))
 }
 
 /// A KL value for a title: exact short values as they are (0.03125), others to 4 decimals.
@@ -104,11 +106,19 @@ fn short(value: f64) -> String {
 
 /// The normal density, through statrs.
 pub fn density(n: &NormalParams, x: f64) -> f64 {
+    pdf(&normal(n), x)
+}
+
+/// statrs's normal distribution for `n` (`None` cannot happen: validation
+/// guarantees std > 0 and finite parameters), built once per integral.
+fn normal(n: &NormalParams) -> Option<statrs::distribution::Normal> {
+    statrs::distribution::Normal::new(n.mean, n.std).ok()
+}
+
+/// The density of `normal` at `x`, NaN without a distribution.
+fn pdf(normal: &Option<statrs::distribution::Normal>, x: f64) -> f64 {
     use statrs::distribution::Continuous;
-    // Validation guarantees std > 0 and finite parameters.
-    statrs::distribution::Normal::new(n.mean, n.std)
-        .map(|d| d.pdf(x))
-        .unwrap_or(f64::NAN)
+    normal.as_ref().map_or(f64::NAN, |d| d.pdf(x))
 }
 
 /// Panels of a `normal_kl` figure: the target and the shifted model density at

@@ -33,20 +33,58 @@ pub fn json_number(value: f64) -> Value {
 /// those become the strings "NaN", "Infinity" and "-Infinity" (as `eval --json`).
 /// With it, what the landing page shows of the report, read from the same
 /// value tree as the text (so from the same numbers) without parsing the text back.
+///
+/// The text is printed from toml's value tree directly (through [`AsJson`]),
+/// not from a `serde_json::Value` copy of it: building and dropping that copy
+/// of about 800,000 values was most of the cost. The digest reads only the
+/// top-level keys it needs, converted.
 pub fn results_json(computed: &Computed) -> Result<(String, ReportDigest), ExportError> {
     // toml's value model keeps non-finite floats, unlike serde_json's.
-    let value = to_json(toml::Value::try_from(computed)?);
-    let digest = ReportDigest::deserialize(&value)?;
-    let mut text = pretty(&value)?;
+    let value = toml::Value::try_from(computed)?;
+    let digest = ReportDigest::deserialize(digest_part(&value))?;
+    let mut text = pretty(&AsJson(&value))?;
     text.push('\n');
     Ok((text, digest))
 }
 
+/// The top-level keys of `results.json` that [`ReportDigest`] reads, as JSON.
+fn digest_part(value: &toml::Value) -> Value {
+    const KEYS: [&str; 5] = ["title", "intro", "warnings", "comparisons", "checks"];
+    let picked = KEYS
+        .iter()
+        .filter_map(|&key| Some((key.to_string(), to_json(value.get(key)?.clone()))));
+    Value::Object(picked.collect())
+}
+
+/// A toml value serialised as `results.json` spells it (what [`to_json`]
+/// then serde_json would write): non-finite floats as their names, dates as
+/// strings, tables as objects in key order (both crates' maps are sorted).
+struct AsJson<'a>(&'a toml::Value);
+
+impl serde::Serialize for AsJson<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self.0 {
+            toml::Value::String(s) => serializer.serialize_str(s),
+            toml::Value::Integer(i) => serializer.serialize_i64(*i),
+            toml::Value::Float(f) => match non_finite_name(*f) {
+                Some(name) => serializer.serialize_str(name),
+                None => serializer.serialize_f64(*f),
+            },
+            toml::Value::Boolean(b) => serializer.serialize_bool(*b),
+            toml::Value::Datetime(d) => serializer.collect_str(d),
+            toml::Value::Array(items) => serializer.collect_seq(items.iter().map(AsJson)),
+            toml::Value::Table(table) => {
+                serializer.collect_map(table.iter().map(|(k, v)| (k, AsJson(v))))
+            }
+        }
+    }
+}
+
 /// `serde_json::to_string_pretty`, byte for byte, through [`Pretty`].
-fn pretty(value: &Value) -> Result<String, ExportError> {
+fn pretty(value: &impl serde::Serialize) -> Result<String, ExportError> {
     let mut bytes = Vec::new();
     let mut serializer = serde_json::Serializer::with_formatter(&mut bytes, Pretty::default());
-    serde::Serialize::serialize(value, &mut serializer)?;
+    value.serialize(&mut serializer)?;
     Ok(String::from_utf8(bytes)?)
 }
 
@@ -231,5 +269,58 @@ mod tests {
             pretty(&value).unwrap(),
             serde_json::to_string_pretty(&value).unwrap()
         );
+    }
+
+    /// Printing toml's tree directly gives the text the `serde_json::Value`
+    /// copy gave: key order, integers, non-finite floats, dates, nesting.
+    #[test]
+    fn toml_printed_directly_is_the_json_copy_printed() {
+        let value: toml::Value = toml::from_str(
+            r#"
+            zeta = 1
+            alpha = [1.5, -0.0, 1e300, 5e-324, -7]
+            when = 1979-05-27T07:32:00Z
+            text = "quote \" and ‖"
+            empty = []
+            [nested.inner]
+            b = [[1, 2], [true, false]]
+            a = { y = 2, x = 1 }
+            "#,
+        )
+        .unwrap();
+        let mut value = value;
+        let table = value.as_table_mut().unwrap();
+        table.insert("nan".into(), toml::Value::Float(f64::NAN));
+        table.insert(
+            "infinities".into(),
+            toml::Value::Array(vec![f64::INFINITY.into(), f64::NEG_INFINITY.into()]),
+        );
+        assert_eq!(
+            pretty(&AsJson(&value)).unwrap(),
+            pretty(&to_json(value.clone())).unwrap()
+        );
+    }
+
+    /// The digest from the picked keys is the digest from the whole file.
+    #[test]
+    fn the_digest_needs_only_its_keys() {
+        let value: toml::Value = toml::from_str(
+            r#"
+            title = "T"
+            intro = "I"
+            warnings = ["w"]
+            quantities = [{ name = "q", value = 1.0 }]
+            [[checks]]
+            description = "d"
+            passed = false
+            "#,
+        )
+        .unwrap();
+        let whole = ReportDigest::deserialize(&to_json(value.clone())).unwrap();
+        assert_eq!(
+            ReportDigest::deserialize(digest_part(&value)).unwrap(),
+            whole
+        );
+        assert_eq!(whole.title, "T");
     }
 }

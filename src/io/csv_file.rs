@@ -1,6 +1,14 @@
 //! CSV files, streamed: the file is cut into blocks of whole lines in order
 //! (a byte search for newlines, no parsing), and each block is parsed on its
-//! own thread with the `csv` crate's reused `ByteRecord` and `fast-float2`.
+//! own thread (the plain path of `csv_plain.rs`, or the `csv` crate's reused `ByteRecord`
+//! where quotes or carriage returns need it) with `fast-float2`.
+//!
+//! Blocks hold a given number of samples, which costs a search for every
+//! line end as the file is read; a file read alone is instead cut by size
+//! ([`super::BatchSource::cut_by_size`]): at the last line end before about
+//! that many samples' bytes, so the reading thread only copies, and each
+//! block learns how many samples and lines it holds as it is parsed. The
+//! stream then places the blocks in order ([`CsvBytes::place`]).
 //!
 //! A quoted cell may hold commas but not a line break: blocks are cut at
 //! every newline. Empty lines are skipped (as the `csv` crate and pandas do);
@@ -16,6 +24,11 @@ use super::{invalid, open_regular, Columns, DataError, Header, RawBatch, RawKind
 /// Bytes asked from the file at a time.
 const READ_SIZE: usize = 1 << 20;
 
+/// Most bytes in a block cut by size (unless one line is longer): a guess
+/// from a long first line must not take the memory that the batch size
+/// is there to bound.
+const MAX_BLOCK_BYTES: usize = 16 << 20;
+
 /// What every block needs to parse itself: the selected fields and their names.
 #[derive(Debug)]
 pub(super) struct Layout {
@@ -26,6 +39,11 @@ pub(super) struct Layout {
     pub(super) field_count: usize,
     /// "the header" or "line 1": what a ragged line is compared with.
     reference: &'static str,
+    /// The line number of the first sample (2 after a header line).
+    first_data_line: u64,
+    /// Bytes of the first line of data: what a sample is guessed to take
+    /// when the file is cut by size.
+    pub(super) line_bytes: usize,
     /// Byte buffers of decoded blocks, for the next blocks: reused memory
     /// is neither requested from the system nor faulted in again.
     spare: Mutex<Vec<Vec<u8>>>,
@@ -61,14 +79,18 @@ pub(super) struct CsvSource {
     next_line: u64,
     bytes_read: u64,
     file_size: u64,
+    /// Cut by size ([`super::BatchSource::cut_by_size`]).
+    by_size: bool,
 }
 
 /// Whole lines of the file, not yet parsed.
 pub(super) struct CsvBytes {
     bytes: Vec<u8>,
-    rows: usize,
-    first_row: u64,
-    first_line: u64,
+    /// Samples in the block; None when cut by size.
+    rows: Option<usize>,
+    /// The first sample's index and line number; None when cut by size,
+    /// until the block is placed.
+    start: Option<(u64, u64)>,
     layout: Arc<Layout>,
 }
 
@@ -115,6 +137,8 @@ impl CsvSource {
         if has_header {
             pending.drain(..first_end);
         }
+        let line_bytes = memchr::memchr(b'\n', &pending).map_or(pending.len(), |p| p + 1);
+        let first_data_line = if has_header { 2 } else { 1 };
         Ok(CsvSource {
             file,
             layout: Arc::new(Layout {
@@ -122,15 +146,18 @@ impl CsvSource {
                 field_count: first.len(),
                 names,
                 reference: if has_header { "the header" } else { "line 1" },
+                first_data_line,
+                line_bytes: line_bytes.max(1),
                 spare: Mutex::new(Vec::new()),
             }),
             widths,
             pending,
             at_end,
             next_row: 0,
-            next_line: if has_header { 2 } else { 1 },
+            next_line: first_data_line,
             bytes_read,
             file_size,
+            by_size: false,
         })
     }
 }
@@ -143,8 +170,17 @@ pub(super) fn header_names(path: &Path) -> Result<Vec<String>, DataError> {
 
 /// Append up to `READ_SIZE` bytes (fewer only at the end of the file).
 fn read_more(file: &mut std::fs::File, pending: &mut Vec<u8>) -> std::io::Result<usize> {
+    read_up_to(file, pending, READ_SIZE)
+}
+
+/// Append up to `size` bytes (fewer only at the end of the file).
+fn read_up_to(
+    file: &mut std::fs::File,
+    pending: &mut Vec<u8>,
+    size: usize,
+) -> std::io::Result<usize> {
     // `read_to_end` fills the spare capacity without zeroing it first.
-    file.by_ref().take(READ_SIZE as u64).read_to_end(pending)
+    file.by_ref().take(size as u64).read_to_end(pending)
 }
 
 /// The cells of the first line.
@@ -193,8 +229,15 @@ impl super::BatchSource for CsvSource {
         &self.widths
     }
 
+    fn cut_by_size(&mut self) {
+        self.by_size = true;
+    }
+
     fn next_raw(&mut self, rows: usize) -> Result<Option<RawBatch>, DataError> {
         let rows = rows.max(1);
+        if self.by_size {
+            return self.next_by_size(rows);
+        }
         // Lines and samples in pending[..scanned]; empty lines are not samples.
         let (mut scanned, mut lines, mut samples) = (0, 0u64, 0usize);
         let cut = loop {
@@ -232,16 +275,10 @@ impl super::BatchSource for CsvSource {
             self.pending.clear();
             return Ok(None);
         }
-        // The bytes after the cut start the next block, in a reused buffer.
-        let mut rest = self.layout.take_spare();
-        rest.extend_from_slice(&self.pending[cut..]);
-        self.pending.truncate(cut);
-        let bytes = std::mem::replace(&mut self.pending, rest);
         let block = CsvBytes {
-            bytes,
-            rows: samples,
-            first_row: self.next_row,
-            first_line: self.next_line,
+            bytes: self.split_pending(cut),
+            rows: Some(samples),
+            start: Some((self.next_row, self.next_line)),
             layout: Arc::clone(&self.layout),
         };
         self.next_row += samples as u64;
@@ -254,17 +291,87 @@ impl super::BatchSource for CsvSource {
     }
 }
 
+impl CsvSource {
+    /// The bytes before `cut` as a block's; the rest start the next block,
+    /// in a reused buffer.
+    fn split_pending(&mut self, cut: usize) -> Vec<u8> {
+        let mut rest = self.layout.take_spare();
+        rest.extend_from_slice(&self.pending[cut..]);
+        self.pending.truncate(cut);
+        std::mem::replace(&mut self.pending, rest)
+    }
+
+    /// The whole lines within about `rows` samples' bytes (at least one
+    /// line), found from the end: the lines themselves are not looked at.
+    fn next_by_size(&mut self, rows: usize) -> Result<Option<RawBatch>, DataError> {
+        // A long first line must not make a block of the whole file.
+        let want = rows
+            .saturating_mul(self.layout.line_bytes)
+            .min(MAX_BLOCK_BYTES);
+        // Read no further than the share: what follows the cut is copied
+        // to the next block's buffer, so it should be a part of a line.
+        while self.pending.len() < want && !self.at_end {
+            let size = (want - self.pending.len()).min(READ_SIZE);
+            let n = read_up_to(&mut self.file, &mut self.pending, size)?;
+            self.bytes_read += n as u64;
+            self.at_end = n == 0;
+        }
+        let cut = loop {
+            let within = want.min(self.pending.len());
+            if let Some(last) = memchr::memrchr(b'\n', &self.pending[..within]) {
+                break last + 1;
+            }
+            // A line longer than the share: up to its end.
+            if let Some(end) = memchr::memchr(b'\n', &self.pending[within..]) {
+                break within + end + 1;
+            }
+            if self.at_end {
+                if self.pending.is_empty() {
+                    return Ok(None);
+                }
+                // A last line without its newline.
+                self.pending.push(b'\n');
+                break self.pending.len();
+            }
+            let n = read_more(&mut self.file, &mut self.pending)?;
+            self.bytes_read += n as u64;
+            self.at_end = n == 0;
+        };
+        let block = CsvBytes {
+            bytes: self.split_pending(cut),
+            rows: None,
+            start: None,
+            layout: Arc::clone(&self.layout),
+        };
+        Ok(Some(RawBatch(RawKind::Csv(block))))
+    }
+}
+
 impl CsvBytes {
-    pub(super) fn rows(&self) -> usize {
+    pub(super) fn rows(&self) -> Option<usize> {
         self.rows
     }
 
-    pub(super) fn first_row(&self) -> u64 {
-        self.first_row
+    /// Does the block know where it starts (else its messages cannot say)?
+    pub(super) fn placed(&self) -> bool {
+        self.start.is_some()
     }
 
+    /// The block starts after `rows_before` samples and `lines_before`
+    /// lines of data.
+    pub(super) fn place(&mut self, rows_before: u64, lines_before: u64) {
+        self.start = Some((rows_before, self.layout.first_data_line + lines_before));
+    }
+
+    /// The first sample's index (0 until placed).
+    pub(super) fn first_row(&self) -> u64 {
+        self.start.map_or(0, |(row, _)| row)
+    }
+
+    /// The first line's number (as if first in the file, until placed).
     pub(super) fn first_line(&self) -> u64 {
-        self.first_line
+        self.start
+            .map_or(self.layout.first_data_line, |(_, line)| line)
     }
 
     pub(super) fn bytes(&self) -> &[u8] {
@@ -289,7 +396,7 @@ impl CsvBytes {
     fn line_at(&self, at: usize) -> u64 {
         let at = at.min(self.bytes.len());
         let mut line =
-            self.first_line + memchr::memchr_iter(b'\n', &self.bytes[..at]).count() as u64;
+            self.first_line() + memchr::memchr_iter(b'\n', &self.bytes[..at]).count() as u64;
         // The csv crate's position is taken before the empty lines it skips.
         let mut rest = &self.bytes[at..];
         while let Some(after) = rest
@@ -310,10 +417,11 @@ impl CsvBytes {
     /// A block with quotes or carriage returns, through the `csv` crate.
     pub(super) fn decode_quoted(&self) -> Result<super::Batch, DataError> {
         let layout = &self.layout;
+        let (samples, lines) = self.count_lines();
         let mut columns: Vec<Vec<f64>> = layout
             .selections
             .iter()
-            .map(|fields| Vec::with_capacity(self.rows * fields.len()))
+            .map(|fields| Vec::with_capacity(samples * fields.len()))
             .collect();
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -343,7 +451,7 @@ impl CsvBytes {
                             return Err(invalid(format!(
                                 "line {} (sample {}), column `{}`: {}",
                                 line(),
-                                self.first_row + row as u64,
+                                self.first_row() + row as u64,
                                 layout.names[field],
                                 problem.describe(cell)
                             )))
@@ -353,16 +461,29 @@ impl CsvBytes {
             }
             row += 1;
         }
-        if row != self.rows {
+        if row != samples {
             return Err(invalid(format!(
                 "lines {} and after: a quoted cell holds a line break, which is not read",
-                self.first_line
+                self.first_line()
             )));
         }
         Ok(super::Batch {
-            first_row: self.first_row,
-            rows: self.rows,
+            first_row: self.first_row(),
+            rows: samples,
+            lines,
             columns,
         })
+    }
+
+    /// Samples (lines other than empty ones and a lone `\r`) and lines of the block.
+    fn count_lines(&self) -> (usize, u64) {
+        let (mut samples, mut lines, mut start) = (0, 0, 0);
+        for end in memchr::memchr_iter(b'\n', &self.bytes) {
+            let line = &self.bytes[start..end];
+            samples += usize::from(!(line.is_empty() || line == b"\r"));
+            lines += 1;
+            start = end + 1;
+        }
+        (samples, lines)
     }
 }

@@ -1,18 +1,23 @@
 //! The common case of a CSV block, read without the `csv` crate's state
 //! machine: a block holding no quote (`"`) and no carriage return has no
 //! escaping at all, so by RFC 4180 its fields are exactly the bytes between
-//! commas and its records the lines between newlines. One SIMD scan for both
-//! bytes (`memchr2`) then finds every field. Profiling `eval` on a
+//! commas and its records the lines between newlines. Profiling `eval` on a
 //! 10-million-row file put a third of the time in the general tokeniser;
 //! this path gives the same numbers and the same errors (a test feeds both
 //! the same blocks), and any block it does not cover goes to the `csv` crate.
+//!
+//! The block is not searched for quotes first: a line is taken here only if
+//! each field is a number running up to its comma or newline, or (a field
+//! not read) holds neither a quote nor a carriage return, so a line it takes
+//! has neither. At the first line it does not take, the whole block is
+//! searched once, and goes to the `csv` crate if it holds either byte.
 
 use super::csv_file::CsvBytes;
 use super::number::parse_cell;
 use super::{invalid, Batch, DataError, Spare};
 
-/// Can this block be read by [`decode`]?
-pub(super) fn applies(bytes: &[u8]) -> bool {
+/// Can this block be read here (no quote, no carriage return)?
+fn applies(bytes: &[u8]) -> bool {
     memchr::memchr2(b'"', b'\r', bytes).is_none()
 }
 
@@ -29,9 +34,13 @@ struct Wanted {
     wanted: Vec<bool>,
     values: Vec<f64>,
     spans: Vec<Span>,
+    /// (selection, field) in output order: each line's values go to the
+    /// selections' columns in this order.
+    order: Vec<(usize, usize)>,
 }
 
-/// Parse a block that [`applies`]; every line ends with a newline.
+/// Parse a block (every line ends with a newline): here, or by the `csv`
+/// crate if it holds a quote or a carriage return.
 pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError> {
     let layout = block.layout();
     let bytes = block.bytes();
@@ -46,16 +55,24 @@ pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError
         wanted: vec![false; last + 1],
         values: vec![0.0; last + 1],
         spans: vec![Span::default(); last + 1],
+        order: Vec::new(),
     };
-    for &f in layout.selections.iter().flatten() {
-        wanted.wanted[f] = true;
+    for (s, fields) in layout.selections.iter().enumerate() {
+        for &f in fields {
+            wanted.wanted[f] = true;
+            wanted.order.push((s, f));
+        }
     }
+    // Samples expected: as cut, or as many as lines of the first one's length.
+    let rows = block.rows().unwrap_or(bytes.len() / layout.line_bytes + 1);
     let mut columns: Vec<Vec<f64>> = layout
         .selections
         .iter()
-        .map(|fields| spare.take(block.rows() * fields.len()))
+        .map(|fields| spare.take(rows * fields.len()))
         .collect();
-    let (mut start, mut line, mut row) = (0usize, block.first_line(), 0usize);
+    let (mut start, first_line, mut row) = (0usize, block.first_line(), 0usize);
+    let mut line = first_line;
+    let mut checked = false;
     while start < bytes.len() {
         // An empty line is skipped, as the `csv` crate does.
         if bytes[start] == b'\n' {
@@ -65,10 +82,17 @@ pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError
         }
         start = match quick_line(bytes, start, layout.field_count, &mut wanted) {
             Some(next) => next,
-            None => careful_line(block, start, (line, row), &mut wanted)?,
+            None => {
+                if !checked && !applies(bytes) {
+                    columns.into_iter().for_each(|c| spare.give(c));
+                    return block.decode_quoted();
+                }
+                checked = true;
+                careful_line(block, start, (line, row), &mut wanted)?
+            }
         };
-        for (fields, out) in layout.selections.iter().zip(&mut columns) {
-            out.extend(fields.iter().map(|&f| wanted.values[f]));
+        for &(s, f) in &wanted.order {
+            columns[s].push(wanted.values[f]);
         }
         row += 1;
         line += 1;
@@ -76,6 +100,7 @@ pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError
     Ok(Batch {
         first_row: block.first_row(),
         rows: row,
+        lines: line - first_line,
         columns,
     })
 }
@@ -83,8 +108,9 @@ pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError
 /// The common line, in one pass: each wanted cell is a number that runs up
 /// to its delimiter, parsed where it stands; the other fields are skipped.
 /// Returns where the next line starts, or None for anything else (spaces
-/// around a number, a bad cell, the wrong number of fields), which
-/// [`careful_line`] then reads or reports.
+/// around a number, a bad cell, the wrong number of fields, a quote or a
+/// carriage return anywhere), which [`careful_line`] or the `csv` crate
+/// then reads or reports.
 fn quick_line(
     bytes: &[u8],
     start: usize,
@@ -102,7 +128,7 @@ fn quick_line(
             wanted.values[field] = x;
             at += used;
         } else {
-            at += memchr::memchr2(b',', b'\n', &bytes[at..])?;
+            at += skip_field(&bytes[at..])?;
         }
         match bytes.get(at)? {
             b',' => {
@@ -113,6 +139,20 @@ fn quick_line(
             _ => return None,
         }
     }
+}
+
+/// The length of a field not read, up to its comma or newline; None if it
+/// holds a quote or a carriage return (the `csv` crate's business). A byte
+/// loop: such fields are short, shorter than a SIMD search's set-up.
+fn skip_field(bytes: &[u8]) -> Option<usize> {
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b',' | b'\n' => return Some(i),
+            b'"' | b'\r' => return None,
+            _ => {}
+        }
+    }
+    None
 }
 
 /// One line field by field, with the checks and messages of the `csv` crate

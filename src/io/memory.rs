@@ -26,6 +26,16 @@ impl Spare {
         values
     }
 
+    /// An array of `len` numbers, for a caller that overwrites every one:
+    /// whatever an array handed back held, zeros beyond.
+    pub fn take_filled(&self, len: usize) -> Vec<f64> {
+        let kept = self.0.lock().ok().and_then(|mut spare| spare.pop());
+        let mut values = kept.unwrap_or_default();
+        values.truncate(len);
+        values.resize(len, 0.0);
+        values
+    }
+
     /// Keep `values` for a later [`Spare::take`].
     pub fn give(&self, values: Vec<f64>) {
         if values.capacity() == 0 {
@@ -81,6 +91,7 @@ impl super::BatchSource for MemorySource {
         let batch = Batch {
             first_row: self.next_row as u64,
             rows,
+            lines: rows as u64,
             columns: vec![self.values[start..start + rows * width].to_vec()],
         };
         self.next_row += rows;

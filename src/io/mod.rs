@@ -128,9 +128,12 @@ pub enum Header {
 /// Rows read from one source: for each selection, `rows × width` values, row-major.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Batch {
-    /// Index of the first sample of the batch in the whole file.
+    /// Index of the first sample of the batch in the whole file (0 for a
+    /// batch cut by size until the stream places it: [`RawBatch::place`]).
     pub first_row: u64,
     pub rows: usize,
+    /// Lines of text the batch spans, empty ones included (CSV); `rows` otherwise.
+    pub lines: u64,
     pub columns: Vec<Vec<f64>>,
 }
 
@@ -142,22 +145,34 @@ enum RawKind {
     Csv(csv_file::CsvBytes),
 }
 
+/// Why [`RawBatch::try_decode`] gave no batch.
+pub enum Undecoded {
+    /// The data is bad; the message names the line, sample and column.
+    Error(DataError),
+    /// The data is bad, but the batch was cut by size and does not know its
+    /// place in the file yet: [`RawBatch::place`] it, then decode it again
+    /// for the message.
+    Unplaced(RawBatch),
+}
+
 impl RawBatch {
     pub(crate) fn ready(batch: Batch) -> RawBatch {
         RawBatch(RawKind::Ready(batch))
     }
 
-    pub fn rows(&self) -> usize {
+    /// Samples in the batch; None for a batch cut by size (known once decoded).
+    pub fn rows(&self) -> Option<usize> {
         match &self.0 {
-            RawKind::Ready(batch) => batch.rows,
+            RawKind::Ready(batch) => Some(batch.rows),
             RawKind::Csv(bytes) => bytes.rows(),
         }
     }
 
-    pub fn first_row(&self) -> u64 {
-        match &self.0 {
-            RawKind::Ready(batch) => batch.first_row,
-            RawKind::Csv(bytes) => bytes.first_row(),
+    /// Tell a batch cut by size where it starts: after `rows_before` samples
+    /// and `lines_before` lines of data (what the batches before it held).
+    pub fn place(&mut self, rows_before: u64, lines_before: u64) {
+        if let RawKind::Csv(bytes) = &mut self.0 {
+            bytes.place(rows_before, lines_before);
         }
     }
 
@@ -168,17 +183,35 @@ impl RawBatch {
 
     /// [`RawBatch::decode`] into arrays taken from `spare`.
     pub fn decode_with(self, spare: &Spare) -> Result<Batch, DataError> {
+        match self.try_decode(spare) {
+            Ok(batch) => Ok(batch),
+            Err(Undecoded::Error(error)) => Err(error),
+            Err(Undecoded::Unplaced(_)) => Err(invalid(
+                "holds a bad value in a batch whose place in the file is unknown",
+            )),
+        }
+    }
+
+    /// [`RawBatch::decode_with`] for a batch that may not know its place:
+    /// its bad data is handed back to be placed, then decoded again.
+    pub fn try_decode(self, spare: &Spare) -> Result<Batch, Undecoded> {
         match self.0 {
             RawKind::Ready(batch) => Ok(batch),
-            RawKind::Csv(block) => {
-                let batch = if csv_plain::applies(block.bytes()) {
-                    csv_plain::decode(&block, spare)
-                } else {
-                    block.decode_quoted()
-                };
-                block.recycle();
-                batch
-            }
+            // The plain path, or the `csv` crate's where quotes or
+            // carriage returns need it.
+            RawKind::Csv(block) => match csv_plain::decode(&block, spare) {
+                Ok(batch) => {
+                    block.recycle();
+                    Ok(batch)
+                }
+                Err(_) if !block.placed() => {
+                    Err(Undecoded::Unplaced(RawBatch(RawKind::Csv(block))))
+                }
+                Err(error) => {
+                    block.recycle();
+                    Err(Undecoded::Error(error))
+                }
+            },
         }
     }
 }
@@ -189,6 +222,11 @@ pub trait BatchSource: Send {
     fn widths(&self) -> &[usize];
     /// The next at most `rows` rows, or `None` at the end.
     fn next_raw(&mut self, rows: usize) -> Result<Option<RawBatch>, DataError>;
+    /// From now on, [`BatchSource::next_raw`] may cut by size: about `rows`
+    /// rows, their number and place known only once decoded (a CSV file is
+    /// then cut without a scan for every line end; the parse finds them).
+    /// For a source read alone; called before the first batch.
+    fn cut_by_size(&mut self) {}
     /// Bytes read so far and in total, where known (for a progress bar).
     fn progress(&self) -> Option<(u64, u64)> {
         None

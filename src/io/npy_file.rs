@@ -154,6 +154,7 @@ impl super::BatchSource for NpySource {
         let batch = Batch {
             first_row: self.next_row,
             rows,
+            lines: rows as u64,
             columns: vec![values; self.widths.len()],
         };
         self.next_row += rows as u64;

@@ -261,6 +261,7 @@ impl super::BatchSource for ParquetSource {
         let batch = Batch {
             first_row: self.next_row,
             rows: done,
+            lines: done as u64,
             columns,
         };
         self.next_row += done as u64;

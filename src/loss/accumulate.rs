@@ -23,12 +23,12 @@
 
 use super::exact_sum::ExactSum;
 use super::slice_eval::{Input, Output};
-use super::sum::{chunked_sum, Neumaier};
+use super::sum::{chunked_sum, Neumaier, CHUNK};
 use super::validate::bad;
 use super::{Loss, LossError, Reduction, Shape};
 
 /// How the per-sample values are summed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Summation {
     /// Correctly rounded, independent of order and partitioning.
     Exact,
@@ -58,15 +58,10 @@ pub struct LossAccumulator {
 }
 
 impl LossAccumulator {
-    /// An empty accumulator; elementwise losses only, and only those whose
-    /// labels do not depend on the whole column.
+    /// An empty accumulator; any loss whose labels do not depend on the
+    /// whole column (elementwise losses take pairs by [`LossAccumulator::add`],
+    /// row losses rows by [`LossAccumulator::add_rows`]).
     pub fn new(loss: Loss, summation: Summation) -> Result<LossAccumulator, LossError> {
-        if loss.shape() != Shape::Elementwise {
-            return Err(bad(
-                loss.name(),
-                "is a row loss; only elementwise losses accumulate over batches".to_string(),
-            ));
-        }
         if loss.labels_depend_on_whole_target() {
             return Err(bad(
                 loss.name(),
@@ -89,19 +84,55 @@ impl LossAccumulator {
         })
     }
 
-    /// Check a batch of pairs and add their losses (an invalid batch adds nothing).
+    /// The loss accumulated.
+    pub fn loss(&self) -> &Loss {
+        &self.loss
+    }
+
+    /// Check a batch of pairs and add their losses (an invalid batch adds
+    /// nothing). Elementwise losses only.
     pub fn add(&mut self, target: &[f64], prediction: &[f64]) -> Result<(), LossError> {
+        if self.loss.shape() != Shape::Elementwise {
+            return Err(bad(
+                self.loss.name(),
+                "is a row loss; give rows (add_rows)".to_string(),
+            ));
+        }
         if target.is_empty() && prediction.is_empty() {
             return Ok(());
         }
+        if target.len() != prediction.len() {
+            // The core's own message for unequal lengths.
+            return self
+                .loss
+                .reduce(
+                    Input::new(target, prediction),
+                    Reduction::Sum,
+                    Output::default(),
+                )
+                .map(|_| ());
+        }
         self.values.clear();
         self.values.resize(prediction.len(), 0.0);
-        let output = Output {
-            per_sample: Some(&mut self.values),
-            ..Output::default()
-        };
-        self.loss
-            .reduce(Input::new(target, prediction), Reduction::Sum, output)?;
+        // A chunk at a time: the per-sample values are the same, and the
+        // caller's thread does the work (an engine already runs one
+        // accumulator per partition; waking the thread pool per batch costs).
+        for ((t, p), values) in target
+            .chunks(CHUNK)
+            .zip(prediction.chunks(CHUNK))
+            .zip(self.values.chunks_mut(CHUNK))
+        {
+            let output = Output {
+                per_sample: Some(values),
+                ..Output::default()
+            };
+            if let Err(chunk_error) = self.loss.reduce(Input::new(t, p), Reduction::Sum, output) {
+                // The whole batch's error names the row within the batch.
+                let whole = Input::new(target, prediction);
+                let error = self.loss.reduce(whole, Reduction::Sum, Output::default());
+                return Err(error.err().unwrap_or(chunk_error));
+            }
+        }
         if self.loss.signed_labels() {
             let zeros = self.zeros || target.contains(&0.0);
             let minus_ones = self.minus_ones || target.contains(&-1.0);
@@ -110,12 +141,51 @@ impl LossAccumulator {
             }
             (self.zeros, self.minus_ones) = (zeros, minus_ones);
         }
+        self.add_values();
+        Ok(())
+    }
+
+    /// Check a batch of rows of `classes` values each and add their losses
+    /// (an invalid batch adds nothing). Row losses only; `target` holds
+    /// whole rows, or one label per row for sparse labels.
+    pub fn add_rows(
+        &mut self,
+        target: &[f64],
+        prediction: &[f64],
+        classes: usize,
+    ) -> Result<(), LossError> {
+        if self.loss.shape() != Shape::Rows {
+            return Err(bad(
+                self.loss.name(),
+                "is an elementwise loss; give pairs (add)".to_string(),
+            ));
+        }
+        if target.is_empty() && prediction.is_empty() {
+            return Ok(());
+        }
+        if classes == 0 {
+            return Err(bad("prediction", "has rows of no value".to_string()));
+        }
+        let rows = prediction.len() / classes;
+        self.values.clear();
+        self.values.resize(rows, 0.0);
+        let output = Output {
+            per_sample: Some(&mut self.values),
+            ..Output::default()
+        };
+        let input = Input::new(target, prediction).rows(classes);
+        self.loss.reduce(input, Reduction::Sum, output)?;
+        self.add_values();
+        Ok(())
+    }
+
+    /// Add the per-sample values of the batch just checked.
+    fn add_values(&mut self) {
         match &mut self.total {
             Total::Exact(sum) => sum.add_slice(&self.values),
             Total::Compensated(sum) => sum.merge(&chunked_sum(&self.values)),
         }
         self.count += self.values.len() as u64;
-        Ok(())
     }
 
     /// Pairs added so far (merged ones included).
@@ -136,17 +206,58 @@ impl LossAccumulator {
         (self.count > 0).then(|| self.sum() / self.count as f64)
     }
 
-    /// The partial state, to be merged elsewhere by [`LossAccumulator::merge_bytes`]:
-    /// the count, the label flags, then the sum's own bytes.
-    pub fn to_bytes(&self) -> Vec<u8> {
-        let mut bytes = self.count.to_le_bytes().to_vec();
-        bytes.push(u8::from(self.zeros) | (u8::from(self.minus_ones) << 1));
-        match &self.total {
-            Total::Exact(sum) => bytes.extend(sum.to_bytes()),
+    /// The partial state in parts, for engines that keep states as columns.
+    pub fn partial(&self) -> Partial {
+        let sum = match &self.total {
+            Total::Exact(sum) => PartialSum::Exact(sum.to_bytes()),
             Total::Compensated(sum) => {
-                let (s, c) = sum.parts();
-                bytes.extend(s.to_le_bytes());
-                bytes.extend(c.to_le_bytes());
+                let (sum, compensation) = sum.parts();
+                PartialSum::Compensated { sum, compensation }
+            }
+        };
+        Partial {
+            count: self.count,
+            labels: u8::from(self.zeros) | (u8::from(self.minus_ones) << 1),
+            sum,
+        }
+    }
+
+    /// Merge the partial state of an accumulator of the same loss and summation.
+    pub fn merge_partial(&mut self, partial: &Partial) -> Result<(), LossError> {
+        match (&mut self.total, &partial.sum) {
+            (Total::Exact(sum), PartialSum::Exact(bytes)) => {
+                sum.merge(&ExactSum::from_bytes(bytes).ok_or_else(not_a_state)?)
+            }
+            (
+                Total::Compensated(sum),
+                &PartialSum::Compensated {
+                    sum: s,
+                    compensation,
+                },
+            ) => sum.merge(&Neumaier::from_parts(s, compensation)),
+            _ => return Err(not_a_state()),
+        }
+        self.count += partial.count;
+        self.zeros |= partial.labels & 1 != 0;
+        self.minus_ones |= partial.labels & 2 != 0;
+        if self.zeros && self.minus_ones {
+            return Err(mixed_labels());
+        }
+        Ok(())
+    }
+
+    /// The partial state as bytes, to be merged elsewhere by
+    /// [`LossAccumulator::merge_bytes`]: the count, the label flags, then
+    /// the sum's own bytes (the exact sum's, or the two compensated parts).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let Partial { count, labels, sum } = self.partial();
+        let mut bytes = count.to_le_bytes().to_vec();
+        bytes.push(labels);
+        match sum {
+            PartialSum::Exact(sum) => bytes.extend(sum),
+            PartialSum::Compensated { sum, compensation } => {
+                bytes.extend(sum.to_le_bytes());
+                bytes.extend(compensation.to_le_bytes());
             }
         }
         bytes
@@ -155,15 +266,14 @@ impl LossAccumulator {
     /// Merge a partial state written by [`LossAccumulator::to_bytes`] of an
     /// accumulator of the same loss and summation.
     pub fn merge_bytes(&mut self, bytes: &[u8]) -> Result<(), LossError> {
-        let not_a_state = || bad("state", "is not a partial loss sum".to_string());
         if bytes.len() < 9 {
             return Err(not_a_state());
         }
         let (head, rest) = bytes.split_at(9);
         let count = u64::from_le_bytes(head[..8].try_into().map_err(|_| not_a_state())?);
-        match &mut self.total {
-            Total::Exact(sum) => sum.merge(&ExactSum::from_bytes(rest).ok_or_else(not_a_state)?),
-            Total::Compensated(sum) => {
+        let sum = match &self.total {
+            Total::Exact(_) => PartialSum::Exact(rest.to_vec()),
+            Total::Compensated(_) => {
                 if rest.len() != 16 {
                     return Err(not_a_state());
                 }
@@ -171,17 +281,42 @@ impl LossAccumulator {
                     let word: [u8; 8] = rest[i..i + 8].try_into().unwrap_or_default();
                     f64::from_le_bytes(word)
                 };
-                sum.merge(&Neumaier::from_parts(part(0), part(8)));
+                PartialSum::Compensated {
+                    sum: part(0),
+                    compensation: part(8),
+                }
             }
-        }
-        self.count += count;
-        self.zeros |= head[8] & 1 != 0;
-        self.minus_ones |= head[8] & 2 != 0;
-        if self.zeros && self.minus_ones {
-            return Err(mixed_labels());
-        }
-        Ok(())
+        };
+        self.merge_partial(&Partial {
+            count,
+            labels: head[8],
+            sum,
+        })
     }
+}
+
+/// A [`LossAccumulator`]'s partial state: what one partition, thread or
+/// machine hands on to be merged.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partial {
+    /// Samples (pairs or rows) added.
+    pub count: u64,
+    /// Hinge labels seen: bit 0 for a label 0, bit 1 for a label −1.
+    pub labels: u8,
+    pub sum: PartialSum,
+}
+
+/// The sum of a [`Partial`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum PartialSum {
+    /// [`ExactSum::to_bytes`].
+    Exact(Vec<u8>),
+    /// [`Neumaier::parts`].
+    Compensated { sum: f64, compensation: f64 },
+}
+
+fn not_a_state() -> LossError {
+    bad("state", "is not a partial loss sum".to_string())
 }
 
 fn mixed_labels() -> LossError {
@@ -244,6 +379,51 @@ mod tests {
         }
     }
 
+    /// Rows split over batches and merged through parts give the bits of one
+    /// pass, and the mean is the core's mean over the rows.
+    #[test]
+    fn rows_merge_to_the_same_bits() {
+        let classes = 3;
+        let rows = 1000;
+        let prediction: Vec<f64> = (0..rows * classes)
+            .map(|i| 1.0 + (i as f64 * 0.37).sin())
+            .collect::<Vec<f64>>()
+            .chunks(classes)
+            .flat_map(|row| {
+                let total: f64 = row.iter().sum();
+                row.iter().map(move |q| q / total).collect::<Vec<f64>>()
+            })
+            .collect();
+        let labels: Vec<f64> = (0..rows).map(|i| (i % classes) as f64).collect();
+        let scce = Loss::new("sparse_categorical_cross_entropy", &Params::new()).unwrap();
+        let core = scce
+            .reduce(
+                Input::new(&labels, &prediction).rows(classes),
+                Reduction::Mean,
+                Output::default(),
+            )
+            .unwrap()
+            .value;
+        let mut whole = LossAccumulator::new(scce.clone(), Summation::Exact).unwrap();
+        whole.add_rows(&labels, &prediction, classes).unwrap();
+        assert_eq!(whole.count(), rows as u64);
+        let mean = whole.mean().unwrap();
+        assert!((mean - core).abs() <= 4.0 * f64::EPSILON * core);
+        let mut merged = LossAccumulator::new(scce.clone(), Summation::Exact).unwrap();
+        for start in (0..rows).step_by(77) {
+            let end = (start + 77).min(rows);
+            let mut part = LossAccumulator::new(scce.clone(), Summation::Exact).unwrap();
+            part.add_rows(
+                &labels[start..end],
+                &prediction[start * classes..end * classes],
+                classes,
+            )
+            .unwrap();
+            merged.merge_partial(&part.partial()).unwrap();
+        }
+        assert_eq!(merged.mean().unwrap().to_bits(), mean.to_bits());
+    }
+
     #[test]
     fn bad_batches_and_states_are_errors() {
         let hinge = Loss::new("hinge", &Params::new()).unwrap();
@@ -262,7 +442,27 @@ mod tests {
         assert_eq!(bce.count(), 0);
         assert_eq!(bce.mean(), None);
         assert!(bce.merge_bytes(&[1, 2, 3]).is_err());
+        // A batch longer than a chunk names the bad row within the batch.
+        let mut target = vec![1.0; 5000];
+        let mut prob = vec![0.5; 5000];
+        prob[4500] = 2.0;
+        target[0] = 0.0;
+        let err = bce.add(&target, &prob).unwrap_err();
+        assert!(err.to_string().contains("4500"), "{err}");
+        let compensated = LossAccumulator::new(
+            Loss::new("mse", &Params::new()).unwrap(),
+            Summation::Compensated,
+        )
+        .unwrap();
+        assert!(bce.merge_partial(&compensated.partial()).is_err());
         let cce = Loss::new("categorical_cross_entropy", &Params::new()).unwrap();
-        assert!(LossAccumulator::new(cce, Summation::Exact).is_err());
+        let mut rows = LossAccumulator::new(cce, Summation::Exact).unwrap();
+        assert!(rows.add(&[1.0], &[1.0]).is_err());
+        assert!(bce.add_rows(&[1.0], &[1.0], 1).is_err());
+        // A row that is not a distribution adds nothing.
+        assert!(rows
+            .add_rows(&[0.0, 1.0, 1.0, 0.0], &[0.5, 0.5, 1.5, -0.5], 2)
+            .is_err());
+        assert_eq!(rows.count(), 0);
     }
 }

@@ -111,9 +111,42 @@ where
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
 {
+    chunk_with_blocks(
+        kernel,
+        point,
+        value,
+        None::<fn(&[f64], &[f64], &mut [f64])>,
+        task,
+    )
+}
+
+/// [`chunk_with`] for a kernel that also computes a block's values at once
+/// (`values(target, prediction, out)`, the numbers of `value`; see
+/// `slices::Closures::values`), used when only values are wanted.
+#[inline(always)]
+pub(crate) fn chunk_with_blocks<K, P, V, B>(
+    kernel: &K,
+    point: P,
+    value: V,
+    values: Option<B>,
+    task: ChunkTask<'_>,
+) -> ChunkOut
+where
+    K: ElementwiseKernel + ?Sized,
+    P: Fn(f64, f64) -> Point,
+    V: Fn(f64, f64) -> f64,
+    B: Fn(&[f64], &[f64], &mut [f64]),
+{
+    let block_values = values.is_some() && kernel.labels() == Labels::AsGiven;
     let closures = Closures {
         point,
         value,
+        values: |t: &[f64], p: &[f64], out: &mut [f64]| {
+            if let Some(values) = &values {
+                values(t, p, out);
+            }
+        },
+        block_values,
         admits: |y, yhat| kernel.admits(y, yhat),
         saturated: |y, yhat| kernel.saturated(y, yhat).is_some(),
         signed: kernel.labels() == Labels::Signed,

@@ -86,7 +86,7 @@ mod error_tests;
 #[cfg(test)]
 mod slice_tests;
 
-pub use accumulate::{LossAccumulator, Summation};
+pub use accumulate::{LossAccumulator, Partial, PartialSum, Summation};
 pub use catalogue::{catalogue, loss_hue, loss_info};
 pub use definition::{Hue, Lhs};
 pub use domain::{Argument, DomainError, Place};

@@ -368,3 +368,84 @@ fn outputs_of_the_wrong_length_are_refused() {
     let err = mse.value(&[], &[]).unwrap_err();
     assert_eq!(message(err), "target: is empty");
 }
+
+/// Values alone (the path where BCE from logits and log-cosh compute a block's values in
+/// several loops): the per-sample values are the per-point kernel's, bit
+/// for bit, with and without weights, for every form of BCE.
+#[test]
+fn values_alone_are_the_point_values_bit_for_bit() {
+    use super::ParamValue;
+    let n = CHUNK + 300;
+    let forms: [(&str, &[(&str, ParamValue)]); 7] = [
+        ("log_cosh", &[]),
+        ("binary_cross_entropy", &[]),
+        (
+            "binary_cross_entropy",
+            &[("label_smoothing", ParamValue::Number(0.1))],
+        ),
+        (
+            "binary_cross_entropy",
+            &[("from_logits", ParamValue::Bool(true))],
+        ),
+        (
+            "binary_cross_entropy",
+            &[
+                ("from_logits", ParamValue::Bool(true)),
+                ("label_smoothing", ParamValue::Number(0.2)),
+            ],
+        ),
+        (
+            "binary_cross_entropy",
+            &[("epsilon", ParamValue::Number(1e-7))],
+        ),
+        ("mse", &[]),
+    ];
+    for (name, params) in forms {
+        let params: Params = params
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect();
+        let loss = Loss::new(name, &params).unwrap();
+        let (t, mut p) = pairs_in_domain(&loss, n);
+        // The edges of the domain too: probabilities 0 and 1, logits far out.
+        p[7] = if loss.takes_probability() {
+            0.0
+        } else {
+            -800.0
+        };
+        p[8] = if loss.takes_probability() { 1.0 } else { 800.0 };
+        let Ok(_) = loss.value(&t, &p) else {
+            continue;
+        };
+        let expected: Vec<f64> = t
+            .iter()
+            .zip(&p)
+            .map(|(&y, &q)| loss.point(y, q).unwrap().value)
+            .collect();
+        let mut per_sample = vec![0.0; n];
+        let out = Output {
+            per_sample: Some(&mut per_sample),
+            ..Output::default()
+        };
+        loss.reduce(Input::new(&t, &p), Reduction::Mean, out)
+            .unwrap();
+        assert_eq!(bits(&per_sample), bits(&expected), "{name} {params:?}");
+        let weights: Vec<f64> = (0..n).map(|i| (i % 3) as f64).collect();
+        let out = Output {
+            per_sample: Some(&mut per_sample),
+            ..Output::default()
+        };
+        let input = Input::new(&t, &p).weights(&weights);
+        loss.reduce(input, Reduction::Sum, out).unwrap();
+        let weighted: Vec<f64> = expected
+            .iter()
+            .zip(&weights)
+            .map(|(&v, &w)| if w == 0.0 { 0.0 } else { v * w })
+            .collect();
+        assert_eq!(
+            bits(&per_sample),
+            bits(&weighted),
+            "{name} {params:?} weighted"
+        );
+    }
+}

@@ -263,6 +263,15 @@ mod tests {
         }
     }
 
+    /// One value at a time or a slice at once: the same lanes, the same bits.
+    #[test]
+    fn add_and_add_slice_agree() {
+        let values: Vec<f64> = (0..1000).map(|i| (i as f64).sqrt() - 15.0).collect();
+        let mut one_by_one = ChunkSum::new();
+        values.iter().for_each(|&x| one_by_one.add(x));
+        assert_eq!(one_by_one.total(), chunk_total(&values));
+    }
+
     /// Lanes, pieces and chunks: any split of a chunk into pieces gives the
     /// same bits, and the lanes keep the compensation of the sequential sum.
     #[test]

@@ -16,8 +16,10 @@ mod legend;
 mod palette;
 mod panel;
 mod panel_layout;
+mod png_encode;
 mod raster;
 mod series;
+mod simplify;
 mod style;
 mod ticks;
 mod validate;
@@ -106,8 +108,10 @@ pub fn png_from_svg(figure: &FigureData, svg: &str, scale: f64) -> Result<Vec<u8
     validate::check_scale(scale).map_err(|m| PlotError::new(figure, m))?;
     let size = figure_size(figure, scale);
     validate::check_size(size, scale).map_err(|m| PlotError::new(figure, m))?;
-    raster::rasterise(svg, size, |pixels| encode_png(pixels, size))
-        .map_err(|m| PlotError::new(figure, m))
+    raster::rasterise(svg, size, |rgba| {
+        png_encode::encode_opaque_rgba(rgba, size.0, size.1)
+    })
+    .map_err(|m| PlotError::new(figure, m))
 }
 
 /// Every check drawing makes before it starts (panels, ranges, the PNG's
@@ -208,21 +212,4 @@ fn draw_figure<DB: DrawingBackend>(
             .map_err(|e| format!("{}: {e}", name(index)))?;
     }
     Ok(())
-}
-
-fn encode_png(pixels: &[u8], (width, height): (u32, u32)) -> Result<Vec<u8>, String> {
-    let mut bytes = Vec::new();
-    let mut encoder = png::Encoder::new(&mut bytes, width, height);
-    encoder.set_color(png::ColorType::Rgb);
-    encoder.set_depth(png::BitDepth::Eight);
-    // Figures are flat colours: fast deflate costs little size and a third of the time.
-    encoder.set_compression(png::Compression::Fast);
-    let mut writer = encoder
-        .write_header()
-        .map_err(|e| format!("encoding PNG: {e}"))?;
-    writer
-        .write_image_data(pixels)
-        .map_err(|e| format!("encoding PNG: {e}"))?;
-    writer.finish().map_err(|e| format!("encoding PNG: {e}"))?;
-    Ok(bytes)
 }

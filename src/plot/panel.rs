@@ -14,6 +14,7 @@ use super::panel_layout::{
     line, PanelLayout, XTickStyle, LEGEND_SAMPLE, LEGEND_SAMPLE_GAP, TICK_LABEL_OFFSET, TICK_LENGTH,
 };
 use super::series::{bar_rect, cut_polyline, dash_polyline, inside, Range};
+use super::simplify::simplify;
 use super::style::SeriesLook;
 use crate::compute::{Panel, Series, SeriesKind};
 use crate::scenario::{AxisScale, Dash, FigureOptions, Marker};
@@ -267,11 +268,12 @@ fn draw_axes<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Pixel polyline as integer points, without consecutive repeats.
+/// Pixel polyline as integer points, without consecutive repeats, and
+/// without the points within half a unit of a chord (see [`simplify`]).
 fn pixel_path(points: &[(f64, f64)]) -> Vec<(i32, i32)> {
     let mut path: Vec<(i32, i32)> = points.iter().map(|&p| round(p)).collect();
     path.dedup();
-    path
+    simplify(&path)
 }
 
 /// Stroke a pixel-space polyline, solid or dashed.

@@ -3,10 +3,11 @@
 //! is the same picture as the SVG (the SVG's `sans-serif` text is set in
 //! DejaVu Sans, as the bitmap backend did) and nothing depends on system fonts.
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::sync::{Arc, OnceLock};
 
-use resvg::tiny_skia::{Color, PixmapMut, Transform};
+use resvg::tiny_skia::{PixmapMut, Transform};
 use resvg::usvg;
 
 /// The font database with DejaVu Sans (regular and bold) as `sans-serif`, built once.
@@ -74,14 +75,15 @@ fn without_table(font: &[u8], tag: [u8; 4]) -> Vec<u8> {
 }
 
 thread_local! {
-    /// Each drawing thread's RGBA canvas and RGB copy, kept from one figure to
-    /// the next: a fresh multi-megabyte buffer per figure cost more in page
-    /// faults (the kernel zeroing new pages) than drawing into it.
-    static BUFFERS: RefCell<(Vec<u8>, Vec<u8>)> = RefCell::default();
+    /// Each drawing thread's RGBA canvas, kept from one figure to the next: a
+    /// fresh multi-megabyte buffer per figure cost more in page faults (the
+    /// kernel zeroing new pages) than drawing into it.
+    static CANVAS: RefCell<Vec<u8>> = RefCell::default();
 }
 
-/// Rasterise `svg` to RGB pixels of `size` (the SVG's own aspect ratio) and
-/// hand them to `use_pixels` (they live in a buffer the next figure reuses).
+/// Rasterise `svg` at `size` (the SVG's own aspect ratio) onto white and hand
+/// the premultiplied RGBA pixels, opaque, to `use_pixels` (they live in a
+/// buffer the next figure reuses).
 pub(super) fn rasterise<T>(
     svg: &str,
     size: (u32, u32),
@@ -91,33 +93,52 @@ pub(super) fn rasterise<T>(
         fontdb: fonts(),
         ..usvg::Options::default()
     };
-    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| format!("reading SVG: {e}"))?;
+    let svg = without_white_background(svg);
+    let tree = usvg::Tree::from_str(&svg, &options).map_err(|e| format!("reading SVG: {e}"))?;
     let too_big = || format!("cannot allocate a {}×{} image", size.0, size.1);
     let pixels = (size.0 as usize)
         .checked_mul(size.1 as usize)
         .ok_or_else(too_big)?;
-    BUFFERS.with_borrow_mut(|(rgba, rgb)| {
-        // Whatever the last figure left is painted over with white.
-        rgba.resize(pixels.checked_mul(4).ok_or_else(too_big)?, 0);
+    CANVAS.with_borrow_mut(|rgba| {
+        // Whatever the last figure left is painted over with white: opaque
+        // white is 255 in every byte, so one memset (the SVG's own white
+        // background is left out of the tree, see `without_white_background`).
+        rgba.clear();
+        rgba.resize(pixels.checked_mul(4).ok_or_else(too_big)?, u8::MAX);
         let mut pixmap = PixmapMut::from_bytes(rgba, size.0, size.1).ok_or_else(too_big)?;
-        pixmap.fill(Color::WHITE);
         let drawn = tree.size();
         let transform = Transform::from_scale(
             size.0 as f32 / drawn.width(),
             size.1 as f32 / drawn.height(),
         );
         resvg::render(&tree, transform, &mut pixmap);
-        rgb_of_opaque(rgba, rgb);
-        use_pixels(rgb)
+        use_pixels(rgba)
     })
 }
 
-/// Opaque on white: premultiplied RGBA is plain RGBA; drop the alpha (into a
-/// buffer sized once, three bytes a pixel, no per-pixel growth check).
-fn rgb_of_opaque(rgba: &[u8], rgb: &mut Vec<u8>) {
-    rgb.resize(rgba.len() / 4 * 3, 0);
-    for (out, pixel) in rgb.chunks_exact_mut(3).zip(rgba.chunks_exact(4)) {
-        out.copy_from_slice(&pixel[..3]);
+/// `svg` without its first element when that is the opaque white rectangle
+/// over the whole view box that plotters draws first (`root.fill(&WHITE)`):
+/// on a canvas already white it changes no pixel, and painting it cost a
+/// pass over every pixel. Anything else comes back as it is.
+fn without_white_background(svg: &str) -> Cow<'_, str> {
+    let unchanged = Cow::Borrowed(svg);
+    let Some((header, rest)) = svg.split_once('\n') else {
+        return unchanged;
+    };
+    let Some(view_box) = header
+        .split_once(" viewBox=\"0 0 ")
+        .and_then(|(_, after)| after.split_once('"'))
+        .and_then(|(size, _)| size.split_once(' '))
+    else {
+        return unchanged;
+    };
+    let background = format!(
+        "<rect x=\"0\" y=\"0\" width=\"{}\" height=\"{}\" opacity=\"1\" fill=\"#FFFFFF\" stroke=\"none\"/>\n",
+        view_box.0, view_box.1
+    );
+    match rest.strip_prefix(&background) {
+        Some(drawing) => Cow::Owned(format!("{header}\n{drawing}")),
+        None => unchanged,
     }
 }
 
@@ -126,12 +147,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn rgb_drops_only_the_alpha() {
-        let rgba = [1, 2, 3, 255, 4, 5, 6, 255];
-        // A longer buffer left by a bigger figure is cut to size.
-        let mut rgb = vec![9; 12];
-        rgb_of_opaque(&rgba, &mut rgb);
-        assert_eq!(rgb, vec![1, 2, 3, 4, 5, 6]);
+    fn only_the_full_white_background_is_left_out() {
+        let header = "<svg width=\"10\" height=\"5\" viewBox=\"0 0 40 20\" xmlns=\"http://www.w3.org/2000/svg\">";
+        let rect = |w: u32, fill: &str| {
+            format!("<rect x=\"0\" y=\"0\" width=\"{w}\" height=\"20\" opacity=\"1\" fill=\"{fill}\" stroke=\"none\"/>")
+        };
+        let body = "<text x=\"1\" y=\"2\">a</text>\n</svg>\n";
+        let svg = format!("{header}\n{}\n{body}", rect(40, "#FFFFFF"));
+        assert_eq!(without_white_background(&svg), format!("{header}\n{body}"));
+        // A partial or coloured rectangle is part of the picture.
+        for other in [rect(39, "#FFFFFF"), rect(40, "#FFFFFE")] {
+            let svg = format!("{header}\n{other}\n{body}");
+            assert_eq!(without_white_background(&svg), svg);
+        }
+        assert_eq!(without_white_background("<svg/>"), "<svg/>");
     }
 
     /// The table tags of a font's directory, in order.

@@ -86,7 +86,7 @@ pub(crate) fn run(
 ) -> JobOutcome {
     let mut findings = Findings::default();
     let mut samples = LossSamples {
-        per_sample: spare.take(target.len()),
+        per_sample: spare.take_filled(target.len()),
         ..LossSamples::default()
     };
     let stopped = |findings: Findings, samples: LossSamples| JobOutcome {
@@ -159,7 +159,10 @@ fn kernel_values(
     (target, prediction, weights): (&[f64], &[f64], Option<&[f64]>),
     out: &mut LossSamples,
 ) -> Option<()> {
-    out.per_sample.clear();
+    // Every value is written by the kernel: an array handed back by an
+    // earlier batch keeps its old values instead of being cleared first
+    // (zeroing four arrays per batch measured 2.5 % of a pass).
+    out.per_sample.truncate(target.len());
     out.per_sample.resize(target.len(), 0.0);
     let input = Input {
         target,

@@ -443,3 +443,96 @@ fn a_bad_cell_deep_in_a_csv_file_is_named_whatever_the_batches() {
         }
     }
 }
+
+/// Two files read side by side are cut by rows (a file read alone is cut by
+/// size): the values are the in-memory ones all the same, and a file with
+/// empty lines, quotes and carriage returns in some blocks is read alone as
+/// in memory too.
+#[test]
+fn files_read_side_by_side_or_alone_give_the_in_memory_bits() {
+    let n = 2 * 4096 + 333;
+    let data = columns(n);
+    let (target, prediction) = (&data[0], &data[1]);
+    let job = |source_of_prediction: usize| Job {
+        loss: loss("huber", &[]),
+        target: Pick {
+            source: 0,
+            selection: 0,
+        },
+        prediction: Pick {
+            source: source_of_prediction,
+            selection: usize::from(source_of_prediction == 0),
+        },
+        weights: None,
+    };
+    let expected = job(0)
+        .loss
+        .evaluate(
+            &Data::Flat(target.clone()),
+            &Data::Flat(prediction.clone()),
+            None,
+            Reduction::Mean,
+        )
+        .unwrap()
+        .value
+        .to_bits();
+    let (left, right) = (csv_file(&[target]), csv_file(&[prediction]));
+    let c0 = [crate::io::Columns::Named("c0".into())];
+    // One file, with an empty line every 1000 rows, a quoted cell and `\r\n`
+    // line ends in the second half.
+    let both = csv_file(&[target, prediction]);
+    let text = std::fs::read_to_string(both.path()).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    lines[5000] = format!("\"{}\",{:?}", target[4999], prediction[4999]);
+    let mut edited = String::new();
+    for (i, line) in lines.iter().enumerate() {
+        edited.push_str(line);
+        edited.push_str(if i > n / 2 { "\r\n" } else { "\n" });
+        if i % 1000 == 999 {
+            edited.push('\n');
+        }
+    }
+    std::fs::write(both.path(), edited).unwrap();
+    let c01 = [
+        crate::io::Columns::Named("c0".into()),
+        crate::io::Columns::Named("c1".into()),
+    ];
+    for batch_rows in [1, 777, 4096, 1 << 15] {
+        for threads in [1, 3] {
+            let options = StreamOptions {
+                batch_rows,
+                batches_in_flight: 2 * threads,
+            };
+            let open = |path: &std::path::Path, columns: &[crate::io::Columns]| {
+                crate::io::open(
+                    path,
+                    crate::io::Format::Csv,
+                    columns,
+                    crate::io::Header::Detect,
+                )
+                .unwrap()
+            };
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let run = |jobs: &[Job], sources: &mut [Box<dyn BatchSource>]| {
+                let totals = pool
+                    .install(|| run_pass(jobs, sources, &[1.0], Need::Sums, options, |_| Ok(())))
+                    .unwrap();
+                assert_eq!(totals[0].samples, n as u64);
+                reduce(&totals[0], Reduction::Mean).0.to_bits()
+            };
+            let side_by_side = run(
+                &[job(1)],
+                &mut [open(left.path(), &c0), open(right.path(), &c0)],
+            );
+            let alone = run(&[job(0)], &mut [open(both.path(), &c01)]);
+            assert_eq!(
+                (side_by_side, alone),
+                (expected, expected),
+                "{batch_rows} rows, {threads} threads"
+            );
+        }
+    }
+}
