@@ -7,7 +7,11 @@
 //! (CSV, Parquet, `.npy`) are read by [`io`]; [`stats`] holds the seeded,
 //! deterministic statistics of model comparisons;
 //! [`train`] is a small exact trainer on the core's derivatives.
+//! Behind the `ballista` feature, `cluster` runs the SQL loss functions on
+//! an Apache Ballista cluster.
 
+#[cfg(feature = "ballista")]
+pub mod cluster;
 pub mod cmd;
 pub mod compute;
 pub mod export;
