@@ -58,7 +58,7 @@ mod with_datafusion {
             .collect();
         let prediction = (0..n)
             .map(|i| {
-                if (i + seed) % 101 == 0 {
+                if (i + seed).is_multiple_of(101) {
                     1e6 + i as f64
                 } else {
                     ((i + seed) as f64).sin() * 3.0

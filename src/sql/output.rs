@@ -206,6 +206,10 @@ mod tests {
         let parsed: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(parsed[0]["mse(y,p)"].as_f64(), Some(0.1 + 0.2));
         let csv = render(&schema, &batches, Format::Csv).unwrap();
-        assert_eq!(csv, "model,mse(y,p)\n\"a, b\",0.30000000000000004\n,inf\n");
+        // A header holding a comma is quoted, as any field.
+        assert_eq!(
+            csv,
+            "model,\"mse(y,p)\"\n\"a, b\",0.30000000000000004\n,inf\n"
+        );
     }
 }
