@@ -3,27 +3,9 @@
 //! (read into memory), for tables, JSON and summaries; bad rows and bad
 //! arrays are refused with the file, row and column, and nothing on stdout.
 
-use assert_cmd::Command;
+mod common;
 
-fn eval(args: &[&str]) -> (bool, String, String) {
-    let output = Command::cargo_bin("losslab")
-        .unwrap()
-        .arg("eval")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
-fn ok(args: &[&str]) -> String {
-    let (success, stdout, stderr) = eval(args);
-    assert!(success, "eval {args:?}: {stderr}");
-    stdout
-}
+use common::cli::{eval, ok};
 
 const CLASSES: usize = 3;
 
@@ -52,13 +34,9 @@ fn rows(n: usize) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>, Vec<f64>) {
     (target, prediction, labels, weights)
 }
 
-/// A 2-D float64 `.npy` in C order.
-fn npy(path: &std::path::Path, rows: &[Vec<f64>]) {
-    let mut header = format!(
-        "{{'descr': '<f8', 'fortran_order': False, 'shape': ({}, {}), }}",
-        rows.len(),
-        rows[0].len()
-    );
+/// A `.npy` file of dtype `descr` and shape `shape` (numpy's notation) holding `data`.
+fn npy(path: &std::path::Path, descr: &str, shape: &str, data: &[u8]) -> String {
+    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
     while (11 + header.len()) % 64 != 0 {
         header.push(' ');
     }
@@ -66,8 +44,24 @@ fn npy(path: &std::path::Path, rows: &[Vec<f64>]) {
     let mut bytes = b"\x93NUMPY\x01\x00".to_vec();
     bytes.extend((header.len() as u16).to_le_bytes());
     bytes.extend(header.as_bytes());
-    bytes.extend(rows.iter().flatten().flat_map(|x| x.to_le_bytes()));
+    bytes.extend(data);
     std::fs::write(path, bytes).unwrap();
+    path.display().to_string()
+}
+
+/// Rows as a 2-D float64 `.npy` in C order.
+fn npy_rows(path: &std::path::Path, rows: &[Vec<f64>]) {
+    let data: Vec<u8> = rows
+        .iter()
+        .flatten()
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    npy(
+        path,
+        "<f8",
+        &format!("({}, {})", rows.len(), rows[0].len()),
+        &data,
+    );
 }
 
 #[test]
@@ -87,8 +81,8 @@ fn streamed_rows_give_the_bytes_of_rows_in_memory() {
         text.push('\n');
     }
     std::fs::write(&csv, text).unwrap();
-    npy(&dir.path().join("t.npy"), &target);
-    npy(&dir.path().join("p.npy"), &prediction);
+    npy_rows(&dir.path().join("t.npy"), &target);
+    npy_rows(&dir.path().join("p.npy"), &prediction);
     // The same numbers as JSON files, read whole into memory.
     let inline = |name: &str, value: serde_json::Value| {
         let path = dir.path().join(name);
@@ -211,19 +205,7 @@ fn bad_rows_and_arrays_are_refused_with_file_row_and_column() {
     );
     // A .npy of the wrong dtype or shape says what was expected.
     let write_npy = |name: &str, descr: &str, shape: &str, bytes: usize| {
-        let path = dir.path().join(name);
-        let mut header =
-            format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
-        while (11 + header.len()) % 64 != 0 {
-            header.push(' ');
-        }
-        header.push('\n');
-        let mut data = b"\x93NUMPY\x01\x00".to_vec();
-        data.extend((header.len() as u16).to_le_bytes());
-        data.extend(header.as_bytes());
-        data.extend(vec![0u8; bytes]);
-        std::fs::write(&path, data).unwrap();
-        path.display().to_string()
+        npy(&dir.path().join(name), descr, shape, &vec![0u8; bytes])
     };
     let complex = write_npy("c.npy", "<c16", "(30000, 2)", 30_000 * 2 * 16);
     assert!(run(&refused, &complex)

@@ -3,3 +3,4 @@
 #![allow(dead_code)]
 
 pub use losslab::loss::prec::*;
+pub mod cli;

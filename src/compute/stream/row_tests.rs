@@ -4,6 +4,7 @@
 //! convention's class factor; a refused row is named by its row in the
 //! whole data, as in memory.
 
+use super::tests::pick;
 use super::*;
 use crate::io::MemorySource;
 use crate::loss::{Data, ParamValue, Params};
@@ -12,13 +13,6 @@ const CLASSES: usize = 4;
 
 fn source(data: &Data) -> Box<dyn BatchSource> {
     Box::new(MemorySource::new(data))
-}
-
-fn pick(source: usize) -> Pick {
-    Pick {
-        source,
-        selection: 0,
-    }
 }
 
 fn loss(name: &str, params: &[(&str, ParamValue)]) -> Loss {
