@@ -9,9 +9,12 @@ use common::cli::{eval, ok};
 
 const CLASSES: usize = 3;
 
+/// Target rows, prediction rows, labels and weights.
+type Columns = (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>, Vec<f64>);
+
 /// 20,000 rows of probabilities (more than one batch), targets, labels
 /// and weights; every 9th target row sums to 1/2 (KL warns).
-fn rows(n: usize) -> (Vec<Vec<f64>>, Vec<Vec<f64>>, Vec<f64>, Vec<f64>) {
+fn rows(n: usize) -> Columns {
     let row = |i: usize, salt: usize| -> Vec<f64> {
         let raw: Vec<f64> = (0..CLASSES)
             .map(|c| (((i % 1000 + 1) * (c + salt) * 7919) % 1009) as f64)
