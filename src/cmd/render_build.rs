@@ -24,11 +24,15 @@ pub fn load_templates(dir: Option<&Path>) -> Result<Templates> {
 
 /// Every stage but the write: the finished files of one report, in memory.
 pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
-    // The PNGs' font database is built while the scenario is computed (on a
-    // core the computation leaves idle), not by the first PNG while the other
-    // drawing threads wait for it.
-    let (prepared, ()) = rayon::join(|| prepare(config), crate::plot::load_fonts);
-    build_prepared(prepared?, config, templates)
+    build_prepared(prepare_to_draw(config)?, config, templates)
+}
+
+/// [`prepare`], with the fonts the figures need loaded beside it: the PNGs'
+/// font database is built while the scenario is computed (on a core the
+/// computation leaves idle), not by the first PNG while the other drawing
+/// threads wait for it.
+pub fn prepare_to_draw(config: &Path) -> Result<Prepared> {
+    rayon::join(|| prepare(config), crate::plot::load_fonts).0
 }
 
 /// Draw, assemble and export a prepared scenario (`config` names it in
