@@ -277,3 +277,40 @@ fn compute_comparisons(
     }
     Ok((comparisons, checks))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error reported is the first failed item's in the iterator's
+    /// order, whatever thread fails first: here a late item fails at once
+    /// while an early one is still working, on pools of 1, 2 and 4 threads.
+    #[test]
+    fn in_order_reports_the_first_error_in_order_not_in_time() {
+        let work = |i: usize| -> Result<usize, String> {
+            match i {
+                3 => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    Err("item 3".into())
+                }
+                60 => Err("item 60".into()),
+                _ => Ok(i * i),
+            }
+        };
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let first = pool.install(|| in_order((0..64).into_par_iter().map(work)));
+            assert_eq!(first, Err("item 3".to_string()), "{threads} threads");
+            let all =
+                pool.install(|| in_order((0..64).into_par_iter().map(|i| Ok::<_, ()>(i * 2))));
+            assert_eq!(
+                all,
+                Ok((0..64).map(|i| i * 2).collect()),
+                "{threads} threads"
+            );
+        }
+    }
+}
