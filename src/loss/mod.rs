@@ -84,6 +84,8 @@ pub mod vmath;
 #[cfg(test)]
 mod error_tests;
 #[cfg(test)]
+mod slice_path_tests;
+#[cfg(test)]
 mod slice_tests;
 
 pub use accumulate::{LossAccumulator, Partial, PartialSum, Summation};
