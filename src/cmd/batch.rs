@@ -16,8 +16,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
 use super::batch_write::{write_landing, LandingFiles};
-use super::render_build::build;
-use super::write::write_report;
+use super::prepare::Prepared;
+use super::render_build::{build, build_prepared};
+use super::write::{write_report, ReportFiles};
 use crate::export::{
     summary_csv, summary_json, BatchSummary, ReportDigest, ReportOutcome, ReportSummary,
 };
@@ -60,7 +61,27 @@ pub fn render_many(configs: &[PathBuf], batch: &Batch, print_errors: bool) -> Ve
 }
 
 fn render_one(config: &Path, batch: &Batch) -> Outcome {
-    let written = build(config, batch.templates).and_then(|files| {
+    write_one(config, build(config, batch.templates), batch)
+}
+
+/// One scenario already prepared (computed while the templates compiled),
+/// built, written and printed as [`render_many`] does for one scenario.
+pub fn render_prepared(config: &Path, prepared: Result<Prepared>, batch: &Batch) -> Outcome {
+    let printer = Printer::new(1, false, batch.out);
+    let built = prepared.and_then(|prepared| {
+        batch
+            .pool
+            .install(|| build_prepared(prepared, config, batch.templates))
+    });
+    let outcome = write_one(config, built, batch);
+    printer.done(0, &outcome);
+    printer.finish();
+    outcome
+}
+
+/// The report `built` from `config` written to the batch's folder (or why not).
+fn write_one(config: &Path, built: Result<ReportFiles>, batch: &Batch) -> Outcome {
+    let written = built.and_then(|files| {
         write_report(batch.out, &files)
             .with_context(|| format!("{}: cannot write the report", config.display()))?;
         Ok(files.digest)

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use anyhow::{bail, Context, Result};
 
-use super::batch::{render_many, summarise, write_batch_files, Batch, Outcome};
-use super::render_build::load_templates;
+use super::batch::{render_many, render_prepared, summarise, write_batch_files, Batch};
+use super::render_build::{load_templates, prepare_to_draw};
 use super::render_inputs::{refuse_shared_folders, scenario_files};
 use crate::export::BatchSummary;
 
@@ -67,27 +67,37 @@ pub fn run(args: &RenderArgs) -> Result<RenderStatus> {
         };
         return super::watch::run(&options, &pool).map(|never| match never {});
     }
+    let configs = scenario_files(&args.configs)
+        .and_then(|configs| refuse_shared_folders(&configs).map(|()| configs));
+    if let Ok([config]) = configs.as_deref() {
+        // One scenario: the templates compile while it is computed. Its
+        // error is the command's error, as it always was (the templates'
+        // first).
+        let (templates, prepared) = pool.install(|| {
+            rayon::join(
+                || load_templates(args.templates.as_deref()),
+                || prepare_to_draw(config),
+            )
+        });
+        let templates = templates?;
+        let batch = Batch {
+            out: &args.out,
+            templates: &templates,
+            pool: &pool,
+        };
+        let outcome = render_prepared(config, prepared, &batch);
+        let summary = summarise([&outcome]);
+        outcome.result?;
+        return Ok(checks_status(&summary));
+    }
     let templates = load_templates(args.templates.as_deref())?;
-    let configs = scenario_files(&args.configs)?;
-    refuse_shared_folders(&configs)?;
+    let configs = configs?;
     let batch = Batch {
         out: &args.out,
         templates: &templates,
         pool: &pool,
     };
-    // One scenario: its error is the command's error, as it always was.
-    let several = configs.len() > 1;
-    let outcomes = render_many(&configs, &batch, several);
-    if !several {
-        let summary = summarise(&outcomes);
-        if let Some(Outcome {
-            result: Err(err), ..
-        }) = outcomes.into_iter().next()
-        {
-            return Err(err);
-        }
-        return Ok(checks_status(&summary));
-    }
+    let outcomes = render_many(&configs, &batch, true);
     let summary = summarise(&outcomes);
     let landing = write_batch_files(&args.out, &summary, &templates);
     let failed: Vec<String> = outcomes

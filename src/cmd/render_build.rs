@@ -9,6 +9,7 @@ use rayon::prelude::*;
 
 use super::prepare::{prepare, Prepared};
 use super::write::ReportFiles;
+use crate::compute::in_order;
 use crate::export::{results_json, table_csv};
 use crate::report::{assemble, Templates};
 
@@ -23,11 +24,25 @@ pub fn load_templates(dir: Option<&Path>) -> Result<Templates> {
 
 /// Every stage but the write: the finished files of one report, in memory.
 pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
-    build_prepared(prepare(config)?, config, templates)
+    build_prepared(prepare_to_draw(config)?, config, templates)
+}
+
+/// [`prepare`], with the fonts the figures need loaded beside it: the PNGs'
+/// font database is built while the scenario is computed (on a core the
+/// computation leaves idle), not by the first PNG while the other drawing
+/// threads wait for it.
+pub fn prepare_to_draw(config: &Path) -> Result<Prepared> {
+    rayon::join(|| prepare(config), crate::plot::load_fonts).0
 }
 
 /// Draw, assemble and export a prepared scenario (`config` names it in
 /// messages); `compare` prepares its scenario in memory and comes here.
+///
+/// Figures are independent: their SVGs are drawn on every core, then their
+/// PNGs, while one task assembles the page and writes the tables and
+/// `results.json` beside them (they need the SVGs, not the PNGs). Every part
+/// is collected in the figures' order, so the bytes do not depend on the
+/// thread count or on the order the work finishes in.
 pub fn build_prepared(
     prepared: Prepared,
     config: &Path,
@@ -36,41 +51,48 @@ pub fn build_prepared(
     let Prepared { valid, computed } = prepared;
     let results = &computed.results;
     let scale = valid.png_scale;
-    // Figures are independent: draw them on every core; the output does not
-    // depend on the order they finish in.
+    let cannot_draw = || format!("{}: cannot draw a figure", config.display());
     // An explorable figure's first frame is in `figures`; its others follow.
     let frames = results
         .explorables
         .iter()
         .flat_map(|e| e.frames.iter().skip(1));
     let to_draw: Vec<&crate::compute::FigureData> = results.figures.iter().chain(frames).collect();
-    let drawn = to_draw
-        .par_iter()
-        .map(|figure| {
-            let svg = crate::plot::draw_svg(figure)?;
-            let inline = crate::plot::inline_svg(&svg, figure)?;
-            let scale = figure.options.png_scale.unwrap_or(scale);
-            let png = crate::plot::png_from_svg(figure, &svg, scale)?;
-            Ok((figure.name.clone(), svg, inline, png))
-        })
-        .collect::<Result<Vec<_>, crate::plot::PlotError>>()
-        .with_context(|| format!("{}: cannot draw a figure", config.display()))?;
-    let mut svgs = BTreeMap::new();
-    let mut inline_svgs = BTreeMap::new();
-    let mut pngs = BTreeMap::new();
-    for (name, svg, inline, png) in drawn {
-        svgs.insert(name.clone(), svg);
-        inline_svgs.insert(name.clone(), inline);
-        pngs.insert(name, png);
-    }
-    let index_html = assemble(results, &inline_svgs, templates)
-        .with_context(|| format!("{}: cannot assemble the report", config.display()))?;
-    let tables = results
-        .tables
+    let svgs = in_order(to_draw.par_iter().map(|figure| {
+        let svg = crate::plot::draw_svg(figure)?;
+        let inline = crate::plot::inline_svg(&svg, figure)?;
+        Ok::<_, crate::plot::PlotError>((svg, inline))
+    }))
+    .with_context(cannot_draw)?;
+    let inline_svgs: BTreeMap<String, String> = to_draw
         .iter()
-        .map(|t| Ok((t.name.clone(), table_csv(t)?)))
-        .collect::<Result<BTreeMap<_, _>>>()?;
-    let (results_json, digest) = results_json(&computed)?;
+        .zip(&svgs)
+        .map(|(figure, (_, inline))| (figure.name.clone(), inline.clone()))
+        .collect();
+    let (pngs, page) = rayon::join(
+        || {
+            in_order(to_draw.par_iter().zip(&svgs).map(|(figure, (svg, _))| {
+                let scale = figure.options.png_scale.unwrap_or(scale);
+                crate::plot::png_from_svg(figure, svg, scale)
+            }))
+        },
+        || -> Result<_> {
+            let index_html = assemble(results, &inline_svgs, templates)
+                .with_context(|| format!("{}: cannot assemble the report", config.display()))?;
+            let tables = results
+                .tables
+                .iter()
+                .map(|t| Ok((t.name.clone(), table_csv(t)?)))
+                .collect::<Result<BTreeMap<_, _>>>()?;
+            let (results_json, digest) = results_json(&computed)?;
+            Ok((index_html, tables, results_json, digest))
+        },
+    );
+    let pngs = pngs.with_context(cannot_draw)?;
+    let (index_html, tables, results_json, digest) = page?;
+    let names = || to_draw.iter().map(|figure| figure.name.clone());
+    let svgs = names().zip(svgs.into_iter().map(|(svg, _)| svg)).collect();
+    let pngs = names().zip(pngs).collect();
     Ok(ReportFiles {
         stem: valid.stem.clone(),
         index_html,

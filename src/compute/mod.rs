@@ -33,6 +33,7 @@ pub use quantities::QuantityResult;
 pub use training::{predicted_class, MemberRecord, TrainingRecord};
 pub use training_figures::{thin, MAX_CURVE_POINTS};
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::scenario::ValidScenario;
@@ -112,35 +113,54 @@ pub fn compute_with_progress(
         trainings: &scenario.trainings,
         records: &trainings,
     };
-    let quantities = scenario
-        .quantities
-        .iter()
-        .map(|q| quantities::evaluate(q, trained).map_err(|m| error(&q.path, m)))
-        .collect::<Result<Vec<_>, _>>()?;
+    // Quantities and figures are independent of each other and among
+    // themselves: computed on every core, collected in the scenario's order
+    // (the first error in that order is the one reported), so the results do
+    // not depend on the thread count.
+    let (quantities, figures) = rayon::join(
+        || {
+            in_order(
+                scenario
+                    .quantities
+                    .par_iter()
+                    .map(|q| quantities::evaluate(q, trained).map_err(|m| error(&q.path, m))),
+            )
+        },
+        || {
+            in_order(scenario.figures.par_iter().enumerate().map(|(i, f)| {
+                let mut raised = Vec::new();
+                let at = |m| error(&format!("figures[{i}]"), m);
+                let figure = figures::figure(f, trained, None, &mut raised).map_err(at)?;
+                let warnings: Vec<String> = raised
+                    .into_iter()
+                    .map(|w| format!("figure \"{}\" (figures[{i}]): {w}", f.name))
+                    .collect();
+                let explorable = match f.explore {
+                    true => Some(explore::frames(f, trained).map_err(at)?),
+                    false => None,
+                };
+                Ok((figure, warnings, explorable))
+            }))
+        },
+    );
+    let quantities = quantities?;
     let mut figure_warnings = Vec::new();
     let mut explorables = Vec::new();
-    let figures = scenario
-        .figures
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let mut raised = Vec::new();
-            let at = |m| error(&format!("figures[{i}]"), m);
-            let figure = figures::figure(f, trained, None, &mut raised).map_err(at)?;
-            figure_warnings.extend(
-                raised
-                    .into_iter()
-                    .map(|w| format!("figure \"{}\" (figures[{i}]): {w}", f.name)),
-            );
-            if f.explore {
-                let explorable = explore::frames(f, trained).map_err(at)?;
-                let first = explorable.frames[0].clone();
-                explorables.push(explorable);
-                return Ok(first);
+    let figures = figures?
+        .into_iter()
+        .map(|(figure, warnings, explorable)| {
+            figure_warnings.extend(warnings);
+            match explorable {
+                // An explorable figure shows its first frame.
+                Some(explorable) => {
+                    let first = explorable.frames[0].clone();
+                    explorables.push(explorable);
+                    first
+                }
+                None => figure,
             }
-            Ok(figure)
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect();
     let tables = scenario
         .tables
         .iter()
@@ -199,6 +219,15 @@ pub fn compute_with_progress(
     })
 }
 
+/// Every item of a parallel iterator in order, or the error of the first
+/// failed item in that order (not the first to fail in time).
+pub fn in_order<T: Send, E: Send>(
+    items: impl IndexedParallelIterator<Item = Result<T, E>>,
+) -> Result<Vec<T>, E> {
+    let all: Vec<Result<T, E>> = items.collect();
+    all.into_iter().collect()
+}
+
 /// Every comparison and check: their numbers, and the sections, figures and
 /// tables they add to the report (after the scenario's own). A failed check
 /// is also a warning at the top of the report.
@@ -247,4 +276,41 @@ fn compute_comparisons(
         );
     }
     Ok((comparisons, checks))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The error reported is the first failed item's in the iterator's
+    /// order, whatever thread fails first: here a late item fails at once
+    /// while an early one is still working, on pools of 1, 2 and 4 threads.
+    #[test]
+    fn in_order_reports_the_first_error_in_order_not_in_time() {
+        let work = |i: usize| -> Result<usize, String> {
+            match i {
+                3 => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    Err("item 3".into())
+                }
+                60 => Err("item 60".into()),
+                _ => Ok(i * i),
+            }
+        };
+        for threads in [1, 2, 4] {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let first = pool.install(|| in_order((0..64).into_par_iter().map(work)));
+            assert_eq!(first, Err("item 3".to_string()), "{threads} threads");
+            let all =
+                pool.install(|| in_order((0..64).into_par_iter().map(|i| Ok::<_, ()>(i * 2))));
+            assert_eq!(
+                all,
+                Ok((0..64).map(|i| i * 2).collect()),
+                "{threads} threads"
+            );
+        }
+    }
 }

@@ -2,8 +2,8 @@
 //! core's discrete KL applied to the densities sampled on a fine grid. The two
 //! must agree; a test holds them to 1e-9.
 
-use std::cell::RefCell;
 use std::collections::VecDeque;
+use std::sync::{Mutex, PoisonError};
 
 use super::model::{Panel, Series, SeriesKind};
 use super::panel::panel;
@@ -35,32 +35,34 @@ pub fn normal_kl_analytic(p: &NormalParams, q: &NormalParams) -> f64 {
 /// The rule is spectrally accurate for smooth integrands that vanish at the ends.
 ///
 /// A scenario often asks for the same integral twice (a figure's titles and
-/// a quantity in the text); each thread remembers its last few results, keyed
-/// by the four parameters' bits, so the 20,001-point sum runs once per pair.
+/// a quantity in the text, computed on different threads): the process
+/// remembers the last few results, keyed by the four parameters' bits, so the
+/// 20,001-point sum usually runs once per pair. A result is the same whether
+/// it is remembered or computed afresh (two threads may both compute it).
 pub fn normal_kl_numeric(p: &NormalParams, q: &NormalParams) -> Result<NumericKl, String> {
     type Key = [u64; 4];
     /// Enough for every shift of a figure; the oldest is forgotten first.
     const REMEMBERED: usize = 32;
-    thread_local! {
-        static RECENT: RefCell<VecDeque<(Key, NumericKl)>> = RefCell::default();
-    }
+    static RECENT: Mutex<VecDeque<(Key, NumericKl)>> = Mutex::new(VecDeque::new());
+    let recent = || RECENT.lock().unwrap_or_else(PoisonError::into_inner);
     let key = [p.mean, p.std, q.mean, q.std].map(f64::to_bits);
-    let known = RECENT.with_borrow(|recent| {
+    let remembered = |recent: &VecDeque<(Key, NumericKl)>| {
         recent
             .iter()
             .find(|(k, _)| *k == key)
             .map(|(_, result)| result.clone())
-    });
-    if let Some(result) = known {
+    };
+    if let Some(result) = remembered(&recent()) {
         return Ok(result);
     }
     let result = integrate_normal_kl(p, q)?;
-    RECENT.with_borrow_mut(|recent| {
+    let mut recent = recent();
+    if remembered(&recent).is_none() {
         if recent.len() == REMEMBERED {
             recent.pop_front();
         }
         recent.push_back((key, result.clone()));
-    });
+    }
     Ok(result)
 }
 

@@ -114,6 +114,15 @@ pub fn png_from_svg(figure: &FigureData, svg: &str, scale: f64) -> Result<Vec<u8
     .map_err(|m| PlotError::new(figure, m))
 }
 
+/// Load the embedded fonts now (both the SVG's text measures and the PNG
+/// rasteriser's font database; each is built once per process), so that a
+/// caller can do it beside other work instead of in the first figure.
+pub fn load_fonts() {
+    // A font that fails to load is reported by the first figure that needs it.
+    let _ = font::ensure_registered();
+    raster::load_fonts();
+}
+
 /// Every check drawing makes before it starts (panels, ranges, the PNG's
 /// pixel budget at `scale`), without drawing: `check` runs it, and `render`
 /// runs it on every figure before drawing any.

@@ -24,6 +24,11 @@ fn fonts() -> Arc<usvg::fontdb::Database> {
         .clone()
 }
 
+/// Build the font database now (see [`fonts`]).
+pub(super) fn load_fonts() {
+    fonts();
+}
+
 /// The font file `font` with the table `tag` left out of its table directory
 /// (the table's bytes stay where they are, unreferenced).
 ///
