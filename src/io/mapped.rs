@@ -21,6 +21,21 @@ use memmap2::{Mmap, MmapOptions};
 /// Bytes of a window (more when a block needs more).
 const WINDOW_BYTES: usize = 4 << 20;
 
+/// Map `len` bytes of `file` from `offset`, read-only. `populate` faults
+/// the pages in here (on the reading thread), in one call instead of one
+/// fault per few pages on the threads that parse them.
+fn map_range(file: &File, offset: u64, len: usize) -> std::io::Result<Mmap> {
+    // SAFETY: the mapping is read-only and its bytes are only read as
+    // bytes; the module's doc says what a file changed meanwhile does.
+    unsafe {
+        MmapOptions::new()
+            .offset(offset)
+            .len(len)
+            .populate()
+            .map(file)
+    }
+}
+
 /// Bytes handed out: a range of a mapped window, or a buffer of their own.
 pub(super) enum Text {
     Owned(Vec<u8>),
@@ -83,18 +98,7 @@ impl Windows {
         let offset = self.pos;
         let len = (WINDOW_BYTES.max(len) as u64).min(self.size - offset);
         let len = usize::try_from(len).unwrap_or(usize::MAX);
-        // SAFETY: the mapping is read-only, and its bytes are only read as
-        // bytes; the module's doc says what a file changed meanwhile does.
-        // `populate` faults the pages in here, on the reading thread, in
-        // one call instead of one fault per few pages on the parsing threads.
-        let map = unsafe {
-            MmapOptions::new()
-                .offset(offset)
-                .len(len)
-                .populate()
-                .map(&self.file)?
-        };
-        let map = Arc::new(map);
+        let map = Arc::new(map_range(&self.file, offset, len)?);
         self.window = Some((offset, Arc::clone(&map)));
         Ok((offset, map))
     }
@@ -175,15 +179,9 @@ impl parquet::file::reader::ChunkReader for MappedPages {
             // Nothing to map, or past the end: `read`'s own answer (an error).
             return self.file.get_bytes(start, length);
         }
-        // SAFETY: read-only, read as bytes; see the module's doc.
-        let map = unsafe {
-            MmapOptions::new()
-                .offset(start)
-                .len(length)
-                .populate()
-                .map(&self.file)?
-        };
-        Ok(bytes::Bytes::from_owner(map))
+        Ok(bytes::Bytes::from_owner(map_range(
+            &self.file, start, length,
+        )?))
     }
 }
 
