@@ -6,9 +6,11 @@
 //! Blocks hold a given number of samples, which costs a search for every
 //! line end as the file is read; a file read alone is instead cut by size
 //! ([`super::BatchSource::cut_by_size`]): at the last line end before about
-//! that many samples' bytes, so the reading thread only copies, and each
-//! block learns how many samples and lines it holds as it is parsed. The
-//! stream then places the blocks in order ([`CsvBytes::place`]).
+//! that many samples' bytes, so the reading thread neither parses nor
+//! copies (the blocks are ranges of windows of the file mapped into memory,
+//! [`super::mapped`]), and each block learns how many samples and lines it
+//! holds as it is parsed. The stream then places the blocks in order
+//! ([`CsvBytes::place`]).
 //!
 //! A quoted cell may hold commas but not a line break: blocks are cut at
 //! every newline. Empty lines are skipped (as the `csv` crate and pandas do);
@@ -18,6 +20,7 @@ use std::io::Read;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use super::mapped::{Text, Windows};
 use super::number::{is_number, parse_cell};
 use super::{invalid, open_regular, Columns, DataError, Header, RawBatch, RawKind};
 
@@ -81,11 +84,16 @@ pub(super) struct CsvSource {
     file_size: u64,
     /// Cut by size ([`super::BatchSource::cut_by_size`]).
     by_size: bool,
+    /// Cut by size, the file mapped from the first block on (None before,
+    /// or if it cannot be mapped: then it is read into buffers).
+    windows: Option<Windows>,
+    /// The file was tried for mapping.
+    map_tried: bool,
 }
 
 /// Whole lines of the file, not yet parsed.
 pub(super) struct CsvBytes {
-    bytes: Vec<u8>,
+    bytes: Text,
     /// Samples in the block; None when cut by size.
     rows: Option<usize>,
     /// The first sample's index and line number; None when cut by size,
@@ -158,6 +166,8 @@ impl CsvSource {
             bytes_read,
             file_size,
             by_size: false,
+            windows: None,
+            map_tried: false,
         })
     }
 }
@@ -276,7 +286,7 @@ impl super::BatchSource for CsvSource {
             return Ok(None);
         }
         let block = CsvBytes {
-            bytes: self.split_pending(cut),
+            bytes: Text::Owned(self.split_pending(cut)),
             rows: Some(samples),
             start: Some((self.next_row, self.next_line)),
             layout: Arc::clone(&self.layout),
@@ -308,6 +318,24 @@ impl CsvSource {
         let want = rows
             .saturating_mul(self.layout.line_bytes)
             .min(MAX_BLOCK_BYTES);
+        if !self.map_tried {
+            self.map_tried = true;
+            // Bytes read so far, less those not handed out: where the data goes on.
+            let pos = self.bytes_read - self.pending.len() as u64;
+            self.windows = Windows::new(&self.file, pos, self.file_size);
+        }
+        if let Some(windows) = &mut self.windows {
+            let text = windows.next_lines(want)?;
+            self.bytes_read = windows.position();
+            return Ok(text.map(|bytes| {
+                RawBatch(RawKind::Csv(CsvBytes {
+                    bytes,
+                    rows: None,
+                    start: None,
+                    layout: Arc::clone(&self.layout),
+                }))
+            }));
+        }
         // Read no further than the share: what follows the cut is copied
         // to the next block's buffer, so it should be a part of a line.
         while self.pending.len() < want && !self.at_end {
@@ -338,7 +366,7 @@ impl CsvSource {
             self.at_end = n == 0;
         };
         let block = CsvBytes {
-            bytes: self.split_pending(cut),
+            bytes: Text::Owned(self.split_pending(cut)),
             rows: None,
             start: None,
             layout: Arc::clone(&self.layout),
@@ -375,7 +403,7 @@ impl CsvBytes {
     }
 
     pub(super) fn bytes(&self) -> &[u8] {
-        &self.bytes
+        self.bytes.as_slice()
     }
 
     pub(super) fn layout(&self) -> &Layout {
@@ -394,11 +422,11 @@ impl CsvBytes {
 
     /// The line of the file where the record at byte `at` of the block starts.
     fn line_at(&self, at: usize) -> u64 {
-        let at = at.min(self.bytes.len());
-        let mut line =
-            self.first_line() + memchr::memchr_iter(b'\n', &self.bytes[..at]).count() as u64;
+        let bytes = self.bytes();
+        let at = at.min(bytes.len());
+        let mut line = self.first_line() + memchr::memchr_iter(b'\n', &bytes[..at]).count() as u64;
         // The csv crate's position is taken before the empty lines it skips.
-        let mut rest = &self.bytes[at..];
+        let mut rest = &bytes[at..];
         while let Some(after) = rest
             .strip_prefix(b"\n")
             .or_else(|| rest.strip_prefix(b"\r\n"))
@@ -411,7 +439,9 @@ impl CsvBytes {
 
     /// Hand the block's buffer back for the next blocks.
     pub(super) fn recycle(self) {
-        self.layout.give_back(self.bytes);
+        if let Text::Owned(bytes) = self.bytes {
+            self.layout.give_back(bytes);
+        }
     }
 
     /// A block with quotes or carriage returns, through the `csv` crate.
@@ -426,7 +456,7 @@ impl CsvBytes {
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
             .flexible(true)
-            .from_reader(&self.bytes[..]);
+            .from_reader(self.bytes());
         let mut record = csv::ByteRecord::new();
         let mut row = 0usize;
         loop {
@@ -478,8 +508,9 @@ impl CsvBytes {
     /// Samples (lines other than empty ones and a lone `\r`) and lines of the block.
     fn count_lines(&self) -> (usize, u64) {
         let (mut samples, mut lines, mut start) = (0, 0, 0);
-        for end in memchr::memchr_iter(b'\n', &self.bytes) {
-            let line = &self.bytes[start..end];
+        let bytes = self.bytes();
+        for end in memchr::memchr_iter(b'\n', bytes) {
+            let line = &bytes[start..end];
             samples += usize::from(!(line.is_empty() || line == b"\r"));
             lines += 1;
             start = end + 1;

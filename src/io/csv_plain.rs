@@ -37,6 +37,10 @@ struct Wanted {
     /// (selection, field) in output order: each line's values go to the
     /// selections' columns in this order.
     order: Vec<(usize, usize)>,
+    /// (selection, earlier selection of the same fields): filled by a copy
+    /// of the earlier one's column once the block is read (a column named
+    /// for several losses is pushed to once a line, then copied whole).
+    copies: Vec<(usize, usize)>,
 }
 
 /// Parse a block (every line ends with a newline): here, or by the `csv`
@@ -56,8 +60,13 @@ pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError
         values: vec![0.0; last + 1],
         spans: vec![Span::default(); last + 1],
         order: Vec::new(),
+        copies: Vec::new(),
     };
     for (s, fields) in layout.selections.iter().enumerate() {
+        if let Some(earlier) = layout.selections[..s].iter().position(|e| e == fields) {
+            wanted.copies.push((s, earlier));
+            continue;
+        }
         for &f in fields {
             wanted.wanted[f] = true;
             wanted.order.push((s, f));
@@ -96,6 +105,11 @@ pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError
         }
         row += 1;
         line += 1;
+    }
+    for &(s, earlier) in &wanted.copies {
+        // `earlier < s`: the copy's source is in the first half.
+        let (before, after) = columns.split_at_mut(s);
+        after[0].extend_from_slice(&before[earlier]);
     }
     Ok(Batch {
         first_row: block.first_row(),

@@ -9,6 +9,7 @@ use parquet::column::reader::{get_typed_column_reader, ColumnReader, ColumnReade
 use parquet::data_type::{DoubleType, FloatType, Int32Type, Int64Type};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 
+use super::mapped::MappedPages;
 use super::number::CellProblem;
 use super::{invalid, open_regular, Batch, Columns, DataError, RawBatch};
 
@@ -24,15 +25,15 @@ enum Typed {
     I32(ColumnReaderImpl<Int32Type>),
 }
 
-/// Read up to `rows` records of a typed reader; `Some(index)` of a null value.
-fn read_into<T: parquet::data_type::DataType>(
+/// Append up to `rows` records of a typed reader to `values`; `Some(index)`
+/// of a null value.
+fn read_records<T: parquet::data_type::DataType>(
     reader: &mut ColumnReaderImpl<T>,
     rows: usize,
     nullable: bool,
-    widen: impl Fn(&T::T) -> f64,
-    out: &mut Vec<f64>,
+    values: &mut Vec<T::T>,
 ) -> Result<(usize, Option<usize>), DataError> {
-    let mut values: Vec<T::T> = Vec::with_capacity(rows);
+    let before = values.len();
     let mut levels: Vec<i16> = Vec::with_capacity(if nullable { rows } else { 0 });
     let mut records = 0;
     while records < rows {
@@ -41,7 +42,7 @@ fn read_into<T: parquet::data_type::DataType>(
                 rows - records,
                 nullable.then_some(&mut levels),
                 None,
-                &mut values,
+                values,
             )
             .map_err(parquet_error)?;
         if got == 0 {
@@ -49,12 +50,25 @@ fn read_into<T: parquet::data_type::DataType>(
         }
         records += got;
     }
-    if values.len() < records {
+    if values.len() - before < records {
         let null = levels.iter().position(|&level| level == 0).unwrap_or(0);
         return Ok((records, Some(null)));
     }
-    out.extend(values.iter().map(widen));
     Ok((records, None))
+}
+
+/// [`read_records`] of another type than `f64`, widened into `out`.
+fn read_widened<T: parquet::data_type::DataType>(
+    reader: &mut ColumnReaderImpl<T>,
+    rows: usize,
+    nullable: bool,
+    widen: impl Fn(&T::T) -> f64,
+    out: &mut Vec<f64>,
+) -> Result<(usize, Option<usize>), DataError> {
+    let mut values: Vec<T::T> = Vec::with_capacity(rows);
+    let read = read_records(reader, rows, nullable, &mut values)?;
+    out.extend(values.iter().map(widen));
+    Ok(read)
 }
 
 impl Typed {
@@ -65,16 +79,17 @@ impl Typed {
         out: &mut Vec<f64>,
     ) -> Result<(usize, Option<usize>), DataError> {
         match self {
-            Typed::F64(r) => read_into(r, rows, nullable, |x| *x, out),
-            Typed::F32(r) => read_into(r, rows, nullable, |x| f64::from(*x), out),
-            Typed::I64(r) => read_into(r, rows, nullable, |x| *x as f64, out),
-            Typed::I32(r) => read_into(r, rows, nullable, |x| f64::from(*x), out),
+            // Doubles go straight into the batch's array: no copy.
+            Typed::F64(r) => read_records(r, rows, nullable, out),
+            Typed::F32(r) => read_widened(r, rows, nullable, |x| f64::from(*x), out),
+            Typed::I64(r) => read_widened(r, rows, nullable, |x| *x as f64, out),
+            Typed::I32(r) => read_widened(r, rows, nullable, |x| f64::from(*x), out),
         }
     }
 }
 
 pub(super) struct ParquetSource {
-    file: SerializedFileReader<std::fs::File>,
+    file: SerializedFileReader<MappedPages>,
     /// Leaf column indices of each selection.
     selections: Vec<Vec<usize>>,
     /// Every leaf column read, once, in order; with its name and nullability.
@@ -95,7 +110,8 @@ pub(super) fn column_names(path: &Path) -> Result<Vec<String>, DataError> {
 
 impl ParquetSource {
     pub(super) fn open(path: &Path, selections: &[Columns]) -> Result<ParquetSource, DataError> {
-        let file = SerializedFileReader::new(open_regular(path)?).map_err(parquet_error)?;
+        let pages = MappedPages::new(open_regular(path)?)?;
+        let file = SerializedFileReader::new(pages).map_err(parquet_error)?;
         let schema = file.metadata().file_metadata().schema_descr_ptr();
         let names: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
         let listing = names.join(", ");
@@ -237,27 +253,33 @@ impl super::BatchSource for ParquetSource {
             }
         }
         // Selections in row-major order (several columns interleave into rows).
-        let columns = self
-            .selections
-            .iter()
-            .map(|fields| {
-                let sources: Vec<&Vec<f64>> = fields
-                    .iter()
-                    .map(|i| {
-                        let k = self.leaves.iter().position(|(j, _, _)| j == i).unwrap_or(0);
-                        &leaf_values[k]
-                    })
-                    .collect();
-                if let [column] = sources.as_slice() {
-                    return column.to_vec();
-                }
-                let mut out = Vec::with_capacity(done * fields.len());
-                for r in 0..done {
-                    out.extend(sources.iter().map(|column| column[r]));
-                }
-                out
-            })
-            .collect();
+        let leaf_of = |i: &usize| self.leaves.iter().position(|(j, _, _)| j == i).unwrap_or(0);
+        // Selections still to come that read each leaf: the last one of a
+        // single column takes the leaf's array, the others copy it.
+        let mut uses = vec![0usize; self.leaves.len()];
+        for i in self.selections.iter().flatten() {
+            uses[leaf_of(i)] += 1;
+        }
+        let mut columns = Vec::with_capacity(self.selections.len());
+        for fields in &self.selections {
+            if let [i] = fields.as_slice() {
+                let k = leaf_of(i);
+                uses[k] -= 1;
+                columns.push(if uses[k] == 0 {
+                    std::mem::take(&mut leaf_values[k])
+                } else {
+                    leaf_values[k].clone()
+                });
+                continue;
+            }
+            let sources: Vec<usize> = fields.iter().map(leaf_of).collect();
+            let values = &leaf_values;
+            let out: Vec<f64> = (0..done)
+                .flat_map(|r| sources.iter().map(move |&k| values[k][r]))
+                .collect();
+            sources.iter().for_each(|&k| uses[k] -= 1);
+            columns.push(out);
+        }
         let batch = Batch {
             first_row: self.next_row,
             rows: done,

@@ -100,6 +100,36 @@ fn csv_columns_by_name_prefix_and_whole() {
     }
 }
 
+/// A column named for several losses is parsed once a line and copied to
+/// the later selections, whole and in order, whatever the batch size.
+#[test]
+fn csv_columns_named_several_times() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(&dir, "d.csv", b"y,p_a,p_b\n1,0.25,0.75\n0,0.5,0.5\n2,3,4\n");
+    let selections = [
+        Columns::Named("p_b".into()),
+        Columns::Named("y".into()),
+        Columns::Named("p_b".into()),
+        Columns::Prefix("p_".into()),
+        Columns::Prefix("p_".into()),
+        Columns::Named("y".into()),
+    ];
+    let rows_of_p = vec![0.25, 0.75, 0.5, 0.5, 3.0, 4.0];
+    for rows in [1, 2, 5] {
+        assert_eq!(
+            stream(&path, &selections, rows),
+            Ok(vec![
+                vec![0.75, 0.5, 4.0],
+                vec![1.0, 0.0, 2.0],
+                vec![0.75, 0.5, 4.0],
+                rows_of_p.clone(),
+                rows_of_p.clone(),
+                vec![1.0, 0.0, 2.0],
+            ])
+        );
+    }
+}
+
 #[test]
 fn csv_without_header_and_the_one_line_form() {
     let dir = tempfile::tempdir().unwrap();
@@ -335,6 +365,36 @@ mod parquet_files {
                     vec![1.0, 0.0, 1.0, 1.0],
                     vec![0.5, 1.5, 2.5, 3.5],
                     vec![0.9, 0.2, 0.7, 0.6]
+                ])
+            );
+        }
+    }
+
+    /// A column named for several losses (and inside a prefix selection)
+    /// reaches every selection whole: the last selection takes the decoded
+    /// array, the earlier ones copies.
+    #[test]
+    fn parquet_columns_named_several_times() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.parquet");
+        write_parquet(&path);
+        let selections = [
+            Columns::Named("prob".into()),
+            Columns::Named("target".into()),
+            Columns::Named("prob".into()),
+            Columns::Prefix("t".into()),
+            Columns::Named("target".into()),
+        ];
+        let (target, prob) = (vec![0.5, 1.5, 2.5, 3.5], vec![0.9, 0.2, 0.7, 0.6]);
+        for rows in [1, 3, 10] {
+            assert_eq!(
+                stream(&path, &selections, rows),
+                Ok(vec![
+                    prob.clone(),
+                    target.clone(),
+                    prob.clone(),
+                    target.clone(),
+                    target.clone()
                 ])
             );
         }
