@@ -11,6 +11,9 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
+#[cfg(feature = "datafusion")]
+mod report_files;
+
 fn losslab(args: &[&str]) -> (bool, String, String) {
     let output = Command::cargo_bin("losslab")
         .unwrap()
@@ -93,8 +96,8 @@ fn without_the_feature_a_sql_dataset_says_how_to_rebuild() {
 
 #[cfg(feature = "datafusion")]
 mod with_datafusion {
+    use super::report_files::files;
     use super::{losslab, render, scenario};
-    use std::collections::BTreeMap;
     use std::path::Path;
     use std::sync::Arc;
 
@@ -120,7 +123,7 @@ mod with_datafusion {
             .collect();
         let p = (0..n)
             .map(|i| {
-                if (i + m) % 97 == 0 {
+                if (i + m).is_multiple_of(97) {
                     1e6 + i as f64
                 } else {
                     ((i + 3 * m) as f64).sin() * (m + 1) as f64
@@ -181,24 +184,6 @@ mod with_datafusion {
         assert!(ok, "{stderr}");
         let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
         json["value"].as_f64().unwrap()
-    }
-
-    /// Every file under `dir`, by relative path.
-    fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        let mut stack = vec![dir.to_path_buf()];
-        while let Some(d) = stack.pop() {
-            for entry in std::fs::read_dir(&d).unwrap() {
-                let path = entry.unwrap().path();
-                if path.is_dir() {
-                    stack.push(path);
-                } else {
-                    let rel = path.strip_prefix(dir).unwrap().display().to_string();
-                    out.insert(rel, std::fs::read(&path).unwrap());
-                }
-            }
-        }
-        out
     }
 
     const QUERY: &str = "sql = \"\"\"SELECT model, mse(y, p) AS mse, huber(y, p, 1.0) AS huber, \
@@ -276,7 +261,11 @@ mod with_datafusion {
         let (a, b) = (files(&first), files(&second));
         assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
         for (name, bytes) in &a {
-            assert!(bytes == &b[name], "{name} differs between two renders");
+            assert!(
+                bytes == &b[name],
+                "{} differs between two renders",
+                name.display()
+            );
         }
     }
 

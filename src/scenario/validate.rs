@@ -68,31 +68,27 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
     let mut queries = BTreeMap::new();
     for (i, spec) in scenario.datasets.iter().enumerate() {
         let path = format!("datasets[{i}]");
-        let taken = datasets.contains_key(&spec.name)
-            || model_sets.contains_key(&spec.name)
-            || queries.contains_key(&spec.name);
+        let twice = || {
+            rep.invalid(
+                format!("{path}.name"),
+                format!("\"{}\" is defined twice", spec.name),
+            )
+        };
         if let Some(query) = planned[i].take() {
-            let table = super::query::run(query, &format!("{path}.sql"), &rep)?;
-            if taken {
-                return Err(rep.invalid(
-                    format!("{path}.name"),
-                    format!("\"{}\" is defined twice", spec.name),
-                ));
+            // The name is checked before the query reads its rows.
+            if datasets.contains_key(&spec.name)
+                || model_sets.contains_key(&spec.name)
+                || queries.contains_key(&spec.name)
+            {
+                return Err(twice());
             }
-            insert_unique(
-                &ctx,
-                &mut queries,
-                &format!("{path}.name"),
-                &spec.name,
-                table,
-            )?;
+            ctx.check_name(&format!("{path}.name"), &spec.name)?;
+            let table = super::query::run(query, &format!("{path}.sql"), &rep)?;
+            queries.insert(spec.name.clone(), table);
             continue;
         }
         if queries.contains_key(&spec.name) {
-            return Err(rep.invalid(
-                format!("{path}.name"),
-                format!("\"{}\" is defined twice", spec.name),
-            ));
+            return Err(twice());
         }
         if let Some(list) = &spec.columns {
             let models = spec.load_models(list, base, &path, &rep)?;
