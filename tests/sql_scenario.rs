@@ -167,17 +167,17 @@ mod with_datafusion {
         }
     }
 
-    /// `losslab eval --summary --json` of `loss` on one model's file.
-    fn eval(loss: &str, file: &Path) -> f64 {
+    /// `losslab eval --summary --json` of `loss` on two columns of a file.
+    fn eval(loss: &str, file: &Path, target: &str, prediction: &str) -> f64 {
         let file = file.display();
         let (ok, stdout, stderr) = losslab(&[
             "eval",
             "--loss",
             loss,
             "--target",
-            &format!("@{file}:y"),
+            &format!("@{file}:{target}"),
             "--prediction",
-            &format!("@{file}:p"),
+            &format!("@{file}:{prediction}"),
             "--summary",
             "--json",
         ]);
@@ -210,7 +210,10 @@ mod with_datafusion {
         let mut expected = Vec::new();
         for (m, (line, name)) in lines[1..].iter().zip(MODELS).enumerate() {
             let file = dir.path().join(format!("model-{name}.parquet"));
-            let (mse, huber) = (eval("mse", &file), eval("huber:delta=1.0", &file));
+            let (mse, huber) = (
+                eval("mse", &file, "y", "p"),
+                eval("huber:delta=1.0", &file, "y", "p"),
+            );
             let cells: Vec<&str> = line.split(',').collect();
             assert_eq!(cells[0], name);
             assert_eq!(cells[1].parse::<f64>().unwrap().to_bits(), mse.to_bits());
@@ -416,20 +419,7 @@ mod with_datafusion {
             shown.push(cells[0].to_string());
             let column = format!("pred_{}", cells[0]);
             for (k, loss) in [(1, "mse"), (2, "mae"), (3, "huber:delta=1.0")] {
-                let (ok, stdout, stderr) = losslab(&[
-                    "eval",
-                    "--loss",
-                    loss,
-                    "--target",
-                    &format!("@{data}:y"),
-                    "--prediction",
-                    &format!("@{data}:{column}"),
-                    "--summary",
-                    "--json",
-                ]);
-                assert!(ok, "{stderr}");
-                let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-                let expected = json["value"].as_f64().unwrap();
+                let expected = eval(loss, Path::new(data), "y", &column);
                 let got: f64 = cells[k].parse().unwrap();
                 assert_eq!(got.to_bits(), expected.to_bits(), "{line} {loss}");
             }

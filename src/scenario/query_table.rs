@@ -2,8 +2,8 @@
 //! `GROUP BY` columns: model, segment, day) and number columns (the losses,
 //! counts), in the order the query gives its rows.
 //!
-//! Plain data, built by [`crate::sql::table`] (feature `datafusion`) and
-//! shown by `kind = "dataset"` tables and `kind = "bars"` figures.
+//! Plain data, built by the `sql` module's `table` (feature `datafusion`)
+//! and shown by `kind = "dataset"` tables and `kind = "bars"` figures.
 
 /// Most rows a `sql` dataset may give (`max_rows` is at most this).
 pub const MAX_QUERY_ROWS: usize = 100_000;
