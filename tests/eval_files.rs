@@ -2,27 +2,9 @@
 //! same numbers given inline; summaries, `--reduction none`, row losses from
 //! column prefixes, and errors that name the file, line and column.
 
-use assert_cmd::Command;
+mod common;
 
-fn eval(args: &[&str]) -> (bool, String, String) {
-    let output = Command::cargo_bin("losslab")
-        .unwrap()
-        .arg("eval")
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
-
-fn ok(args: &[&str]) -> String {
-    let (success, stdout, stderr) = eval(args);
-    assert!(success, "eval {args:?}: {stderr}");
-    stdout
-}
+use common::cli::{eval, ok};
 
 /// 70,000 rows (more than one batch) with awkward values.
 fn columns() -> (Vec<f64>, Vec<f64>) {

@@ -1,5 +1,7 @@
-//! `eval` over streamed data ([`crate::compute::stream`]): every elementwise
-//! loss in one pass, memory independent of the file.
+//! `eval` over streamed data ([`crate::compute::stream`]): every loss in one
+//! pass, memory independent of the file. Elementwise losses read one value
+//! per sample; row losses read rows of classes (`file.csv:prob_*`, a Parquet
+//! prefix or list column, a 2-D `.npy`) and sparse labels one per row.
 //!
 //! The values are known only at the end of the data, and they come before
 //! the samples in the output, so a listing of samples reads the data again
@@ -29,6 +31,9 @@ pub(super) struct Inputs {
     shown: Vec<(Option<FileSpec>, String)>,
     /// For each argument, its column.
     picks: Vec<Pick>,
+    /// For each argument read as rows (a prefix glob, several columns, a
+    /// 2-D array), the values per row.
+    row_widths: Vec<Option<usize>>,
     jobs: Vec<Job>,
 }
 
@@ -40,14 +45,11 @@ enum Pending {
 }
 
 /// Open every argument as a batch source; files named twice are read once.
-/// `None` when the data must be read into memory: a row loss, a loss whose
-/// label rule looks at the whole target, or an argument that is not one
-/// value per sample.
+/// `None` when the data must be read into memory: a loss whose label rule
+/// looks at the whole target, data given inline as rows, or data whose shape
+/// does not fit its loss (the in-memory path then says what is wrong).
 pub(super) fn open(arguments: &[Argument], tasks: &[Task]) -> Result<Option<Inputs>> {
-    let in_memory = |loss: &crate::loss::Loss| {
-        loss.shape() == Shape::Rows || loss.labels_depend_on_whole_target()
-    };
-    if tasks.iter().any(|t| in_memory(&t.loss)) {
+    if tasks.iter().any(|t| t.loss.labels_depend_on_whole_target()) {
         return Ok(None);
     }
     let mut sources: Vec<Box<dyn BatchSource>> = Vec::new();
@@ -58,7 +60,6 @@ pub(super) fn open(arguments: &[Argument], tasks: &[Task]) -> Result<Option<Inpu
     for argument in arguments {
         let flag = argument.flag.as_str();
         match &argument.data {
-            DataArg::File(spec) if matches!(spec.columns, Columns::Prefix(_)) => return Ok(None),
             DataArg::File(spec)
                 if !(spec.format == io::Format::Csv
                     && spec.columns == Columns::All
@@ -99,9 +100,6 @@ pub(super) fn open(arguments: &[Argument], tasks: &[Task]) -> Result<Option<Inpu
         let flags = flags.join(" and ");
         let source = io::open(&spec.path, spec.format, selections, Header::Detect)
             .map_err(|e| file_error(&flags, spec, e))?;
-        if source.widths().iter().any(|&w| w != 1) {
-            return Ok(None);
-        }
         sources.push(source);
         shown.push((Some(spec.clone()), flags));
     }
@@ -119,6 +117,19 @@ pub(super) fn open(arguments: &[Argument], tasks: &[Task]) -> Result<Option<Inpu
             },
         })
         .collect();
+    // Rows where the in-memory reader gives rows: a prefix glob, or several values per sample.
+    let row_widths: Vec<Option<usize>> = arguments
+        .iter()
+        .zip(&picks)
+        .map(|(argument, pick)| {
+            let width = sources[pick.source].widths()[pick.selection];
+            let prefix = matches!(&argument.data, DataArg::File(spec) if matches!(spec.columns, Columns::Prefix(_)));
+            (prefix || width != 1).then_some(width)
+        })
+        .collect();
+    if !tasks.iter().all(|task| fits(task, &row_widths)) {
+        return Ok(None);
+    }
     let jobs = tasks
         .iter()
         .map(|task| Job {
@@ -132,8 +143,44 @@ pub(super) fn open(arguments: &[Argument], tasks: &[Task]) -> Result<Option<Inpu
         sources,
         shown,
         picks,
+        row_widths,
         jobs,
     }))
+}
+
+/// Does the data have the shape its loss reads? An elementwise loss and
+/// sparse labels take one value per sample; a row loss takes rows, its
+/// target as wide as its prediction; weights are one per sample.
+fn fits(task: &Task, row_widths: &[Option<usize>]) -> bool {
+    let weights_fit = task.weights.is_none_or(|w| row_widths[w].is_none());
+    let (target, prediction) = (row_widths[task.target], row_widths[task.prediction]);
+    let data_fit = match task.loss.shape() {
+        Shape::Elementwise => target.is_none() && prediction.is_none(),
+        Shape::Rows if task.loss.sparse_labels() => target.is_none() && prediction.is_some(),
+        Shape::Rows => prediction.is_some() && target == prediction,
+    };
+    weights_fit && data_fit
+}
+
+/// Batch options for these inputs: batches of about the same number of
+/// values whatever the width of the rows, so that memory does not grow
+/// with the number of classes either.
+fn options(inputs: &Inputs) -> StreamOptions {
+    let defaults = StreamOptions::default();
+    let mut seen = Vec::new();
+    let mut width = 0;
+    for (pick, row_width) in inputs.picks.iter().zip(&inputs.row_widths) {
+        if !seen.contains(pick) {
+            seen.push(*pick);
+            width += row_width.unwrap_or(1);
+        }
+    }
+    // The elementwise default holds about 3 values per row (target, prediction, weights).
+    let batch_rows = (defaults.batch_rows * 3 / width.max(1)).clamp(64, defaults.batch_rows);
+    StreamOptions {
+        batch_rows,
+        ..defaults
+    }
 }
 
 /// A streamed evaluation's error, named by argument and file.
@@ -168,7 +215,13 @@ fn stream_error(arguments: &[Argument], inputs: &Inputs, err: StreamError) -> an
                 }
                 _ => String::new(),
             };
-            let err = anyhow::anyhow!("{flag}: sample {sample} {message}{place}");
+            // A row loss's message names the row and column itself.
+            let rows =
+                inputs.jobs[job].loss.shape() == Shape::Rows && role != stream::Role::Weights;
+            let err = match rows {
+                true => anyhow::anyhow!("{flag}: {message}{place}"),
+                false => anyhow::anyhow!("{flag}: sample {sample} {message}{place}"),
+            };
             for_loss(err, &inputs.jobs[job].loss, inputs.jobs.len() > 1)
         }
         StreamError::Lengths {
@@ -189,6 +242,7 @@ fn stream_error(arguments: &[Argument], inputs: &Inputs, err: StreamError) -> an
 fn column_text(columns: &Columns) -> String {
     match columns {
         Columns::Named(name) => format!(", column `{name}`"),
+        Columns::Prefix(prefix) => format!(", columns `{prefix}*`"),
         _ => String::new(),
     }
 }
@@ -229,7 +283,7 @@ fn pass(
         &mut sources,
         scales,
         need,
-        StreamOptions::default(),
+        options(&inputs),
         |batch| {
             if let Some(bar) = &bar {
                 bar.inc(batch.rows as u64);
@@ -246,16 +300,26 @@ fn pass(
     }
 }
 
-fn samples_of<'a>(job: &Job, batch: &'a SampleBatch) -> Samples<'a> {
+/// The cells of a column: one value per sample, or rows.
+fn cells_of<'a>(inputs: &Inputs, pick: Pick, values: &'a [f64]) -> Cells<'a> {
+    let argument = inputs.picks.iter().position(|p| *p == pick);
+    match argument.and_then(|a| inputs.row_widths[a]) {
+        Some(width) => Cells::Rows(values, width),
+        None => Cells::Flat(values),
+    }
+}
+
+fn samples_of<'a>(inputs: &Inputs, job: &Job, batch: &'a SampleBatch) -> Samples<'a> {
     let values = &batch.losses[0];
+    let rows = job.loss.shape() == Shape::Rows;
     Samples {
         first_row: batch.first_row,
         rows: batch.rows,
-        target: Cells::Flat(batch.column(job.target)),
-        prediction: Cells::Flat(batch.column(job.prediction)),
+        target: cells_of(inputs, job.target, batch.column(job.target)),
+        prediction: cells_of(inputs, job.prediction, batch.column(job.prediction)),
         per_sample: &values.per_sample,
-        gradient: Cells::Flat(&values.gradient),
-        hessian: Some(&values.hessian),
+        gradient: cells_of(inputs, job.prediction, &values.gradient),
+        hessian: (!rows).then_some(&values.hessian),
     }
 }
 
@@ -330,30 +394,38 @@ fn write_one(
     };
     warnings.extend(saturation);
     let counted = request.summary.then_some(totals.samples);
-    let samples_pass = |sink: &mut dyn FnMut(&Job, &SampleBatch) -> std::io::Result<()>| {
+    let rows = loss.shape() == Shape::Rows;
+    type Sink<'s> = dyn FnMut(&Inputs, &Job, &SampleBatch) -> std::io::Result<()> + 's;
+    let samples_pass = |sink: &mut Sink<'_>| {
         pass(
             arguments,
             tasks,
             None,
             k..k + 1,
             (&[denominator], Need::Samples),
-            |inputs, batch| sink(&inputs.jobs[k], batch),
+            |inputs, batch| sink(inputs, &inputs.jobs[k], batch),
         )
         .map(|_| ())
     };
     if request.json {
         out.write_all(b"{")?;
         if !request.summary {
-            for key in ["gradient", "hessian"] {
+            // A row loss has no Hessian (as in memory).
+            let keys: &[&str] = if rows {
+                &["gradient"]
+            } else {
+                &["gradient", "hessian"]
+            };
+            for &key in keys {
                 let mut array = JsonArray::open(out, key)?;
-                samples_pass(&mut |_, batch| {
+                samples_pass(&mut |inputs, job, batch| {
                     let values = &batch.losses[0];
-                    let values = if key == "gradient" {
-                        &values.gradient
+                    if key == "gradient" {
+                        let cells = cells_of(inputs, job.prediction, &values.gradient);
+                        array.write(out, cells, batch.rows)
                     } else {
-                        &values.hessian
-                    };
-                    array.write(out, Cells::Flat(values), values.len())
+                        array.write(out, Cells::Flat(&values.hessian), batch.rows)
+                    }
                 })?;
                 array.close(out)?;
                 out.write_all(b",")?;
@@ -363,7 +435,7 @@ fn write_one(
         out.write_all(b",")?;
         if !request.summary {
             let mut array = JsonArray::open(out, "per_sample")?;
-            samples_pass(&mut |_, batch| {
+            samples_pass(&mut |_, _, batch| {
                 let values = &batch.losses[0].per_sample;
                 array.write(out, Cells::Flat(values), values.len())
             })?;
@@ -382,10 +454,10 @@ fn write_one(
     }
     output::table_head(out, loss, request.reduction, value, counted)?;
     if !request.summary {
-        let mut table = Table::new(true);
+        let mut table = Table::new(!rows);
         let mut started = false;
-        samples_pass(&mut |job, batch| {
-            let samples = samples_of(job, batch);
+        samples_pass(&mut |inputs, job, batch| {
+            let samples = samples_of(inputs, job, batch);
             if !started {
                 table.start(out, &samples)?;
                 started = true;

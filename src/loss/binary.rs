@@ -95,7 +95,7 @@ impl ElementwiseKernel for Bce {
                 move |y, z| bce_logit_smoothed(ls, y, z),
                 #[inline(always)]
                 move |y, z| bce_logit_smoothed(ls, y, z).value,
-                Some(move |t: &[f64], z: &[f64], out: &mut [f64]| bce_logit_values(ls, t, z, out)),
+                move |t: &[f64], z: &[f64], out: &mut [f64]| bce_logit_values(ls, t, z, out),
                 task,
             )
         } else if b.epsilon == 0.0 {

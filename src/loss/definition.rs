@@ -111,13 +111,7 @@ where
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
 {
-    chunk_with_blocks(
-        kernel,
-        point,
-        value,
-        None::<fn(&[f64], &[f64], &mut [f64])>,
-        task,
-    )
+    chunk_with_closures::<_, _, _, _, false>(kernel, point, value, |_, _, _| {}, task)
 }
 
 /// [`chunk_with`] for a kernel that also computes a block's values at once
@@ -128,7 +122,7 @@ pub(crate) fn chunk_with_blocks<K, P, V, B>(
     kernel: &K,
     point: P,
     value: V,
-    values: Option<B>,
+    values: B,
     task: ChunkTask<'_>,
 ) -> ChunkOut
 where
@@ -137,22 +131,46 @@ where
     V: Fn(f64, f64) -> f64,
     B: Fn(&[f64], &[f64], &mut [f64]),
 {
-    let block_values = values.is_some() && kernel.labels() == Labels::AsGiven;
-    let closures = Closures {
-        point,
-        value,
-        values: |t: &[f64], p: &[f64], out: &mut [f64]| {
-            if let Some(values) = &values {
-                values(t, p, out);
-            }
+    chunk_with_closures::<_, _, _, _, true>(kernel, point, value, values, task)
+}
+
+/// [`chunk_with_blocks`], with or without block values (`BLOCKS`): a
+/// constant, not a run-time option, since the loops are compiled apart from
+/// their callers (see `slices::on_path`) and a flag known only at run time
+/// keeps them from being vectorised.
+#[inline(always)]
+fn chunk_with_closures<K, P, V, B, const BLOCKS: bool>(
+    kernel: &K,
+    point: P,
+    value: V,
+    values: B,
+    task: ChunkTask<'_>,
+) -> ChunkOut
+where
+    K: ElementwiseKernel + ?Sized,
+    P: Fn(f64, f64) -> Point,
+    V: Fn(f64, f64) -> f64,
+    B: Fn(&[f64], &[f64], &mut [f64]),
+{
+    // Built inside the closure, so that the kernel's constants are known
+    // in the loop each path compiles (see `slices::on_path`).
+    slices::on_path(
+        #[inline(always)]
+        move || {
+            let block_values = BLOCKS && kernel.labels() == Labels::AsGiven;
+            let closures = Closures {
+                point,
+                value,
+                values,
+                block_values,
+                admits: |y, yhat| kernel.admits(y, yhat),
+                saturated: |y, yhat| kernel.saturated(y, yhat).is_some(),
+                signed: kernel.labels() == Labels::Signed,
+                relabels: kernel.labels() != Labels::AsGiven,
+            };
+            slices::chunk(closures, task)
         },
-        block_values,
-        admits: |y, yhat| kernel.admits(y, yhat),
-        saturated: |y, yhat| kernel.saturated(y, yhat).is_some(),
-        signed: kernel.labels() == Labels::Signed,
-        relabels: kernel.labels() != Labels::AsGiven,
-    };
-    slices::chunk(closures, task)
+    )
 }
 
 /// How the targets of an elementwise loss are read.

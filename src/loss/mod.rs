@@ -72,6 +72,7 @@ pub mod prec;
 mod reduce;
 mod regression;
 mod robust;
+mod row_batch;
 mod sampling;
 mod score;
 mod similarity;
@@ -84,6 +85,8 @@ pub mod vmath;
 #[cfg(test)]
 mod error_tests;
 #[cfg(test)]
+mod slice_path_tests;
+#[cfg(test)]
 mod slice_tests;
 
 pub use accumulate::{LossAccumulator, Partial, PartialSum, Summation};
@@ -92,6 +95,7 @@ pub use definition::{Hue, Lhs};
 pub use domain::{Argument, DomainError, Place};
 pub use exact_sum::ExactSum;
 pub use params::ParamDefault;
+pub(crate) use row_batch::{more_warnings, MAX_WARNINGS};
 pub use sampling::{Region, Sampling};
 pub use score::{HessianMode, Link, ScoreDerivatives};
 pub use slice_eval::{Input, Output, Reduced};

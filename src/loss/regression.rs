@@ -183,7 +183,7 @@ impl ElementwiseKernel for LogCosh {
             log_cosh,
             #[inline(always)]
             |y, yhat| log_cosh_value(yhat - y),
-            Some(log_cosh_values),
+            log_cosh_values,
             task,
         )
     }

@@ -20,7 +20,7 @@
 //! assert_eq!((r.value, per_sample), (1.25, [0.25, 0.0, 1.0, 0.0]));
 //! ```
 
-use super::definition::Kernel;
+use super::definition::{Kernel, RowKernel};
 use super::reduce::{self, Outs, Totals};
 use super::validate::{self, bad, output_length, RowsRef};
 use super::{Loss, LossError, Reduction};
@@ -180,21 +180,7 @@ impl Loss {
                         "a row loss gives no Hessian here".to_string(),
                     ));
                 }
-                let prediction = match input.classes {
-                    Some(classes) => validate::packed("prediction", input.prediction, classes)?,
-                    None => one_row("prediction", input.prediction)?,
-                };
-                let (t, p, classes) = if kernel.sparse_labels() {
-                    let labels = non_empty("target", input.target)?;
-                    validate::sparse_pair(RowsRef::Labels(labels), prediction)?
-                } else {
-                    let target = match input.classes {
-                        Some(classes) => validate::packed("target", input.target, classes)?,
-                        None => one_row("target", input.target)?,
-                    };
-                    validate::dense_pair(target, prediction)?
-                };
-                kernel.check_classes(self.name(), classes)?;
+                let (t, p, classes) = row_input(kernel.as_ref(), self.name(), input)?;
                 output_length("per_sample", per_sample.as_deref(), p.len())?;
                 output_length("gradient", gradient.as_deref(), p.len() * classes)?;
                 let outs = Outs {
@@ -216,6 +202,31 @@ impl Loss {
             warnings,
         })
     }
+}
+
+/// The rows of a row loss's [`Input`], checked to match, with their number
+/// of classes (also checked against the loss's class weights).
+pub(super) fn row_input<'a>(
+    kernel: &dyn RowKernel,
+    name: &str,
+    input: Input<'a>,
+) -> Result<(RowsRef<'a>, RowsRef<'a>, usize), LossError> {
+    let prediction = match input.classes {
+        Some(classes) => validate::packed("prediction", input.prediction, classes)?,
+        None => one_row("prediction", input.prediction)?,
+    };
+    let (t, p, classes) = if kernel.sparse_labels() {
+        let labels = non_empty("target", input.target)?;
+        validate::sparse_pair(RowsRef::Labels(labels), prediction)?
+    } else {
+        let target = match input.classes {
+            Some(classes) => validate::packed("target", input.target, classes)?,
+            None => one_row("target", input.target)?,
+        };
+        validate::dense_pair(target, prediction)?
+    };
+    kernel.check_classes(name, classes)?;
+    Ok((t, p, classes))
 }
 
 fn non_empty<'a>(what: &str, values: &'a [f64]) -> Result<&'a [f64], LossError> {

@@ -134,6 +134,132 @@ where
     }
 }
 
+/// The instruction sets the chunk loops are compiled for. The crate is
+/// built for the baseline of its target (on x86-64: SSE2, two doubles per
+/// vector); each loop is compiled again for wider vectors, which the
+/// processor may run if it has them ([`Isa::chosen`]). Every copy is the same source: the
+/// same operations in the same order, the same [`LANES`](super::sum::LANES)
+/// accumulators, and no fused multiply-add (Rust never contracts `a * b + c`
+/// and "fma" is not enabled), so every path gives the same bits, only
+/// faster.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Isa {
+    /// The build's own target features (any architecture).
+    Portable,
+    /// AVX2: four doubles per vector.
+    #[cfg(target_arch = "x86_64")]
+    Avx2,
+    /// AVX-512F: eight doubles per vector.
+    #[cfg(target_arch = "x86_64")]
+    Avx512,
+}
+
+impl Isa {
+    /// Every path this processor can run, narrowest first.
+    pub(crate) fn available() -> Vec<Isa> {
+        let mut paths = vec![Isa::Portable];
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx2") {
+                paths.push(Isa::Avx2);
+            }
+            if std::arch::is_x86_feature_detected!("avx512f") {
+                paths.push(Isa::Avx512);
+            }
+        }
+        paths
+    }
+
+    /// The path's name, as `LOSSLAB_SIMD` takes it.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Isa::Portable => "portable",
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => "avx2",
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => "avx512",
+        }
+    }
+
+    /// The path the loops take, decided once: the one named by the
+    /// environment variable `LOSSLAB_SIMD` (`portable`, `avx2`, `avx512`;
+    /// all give the same bits) if the processor has it, else the portable
+    /// one. The wide paths are not the default yet: measured on the
+    /// development machine they were no faster (the memory-bound kernels)
+    /// or slower (BCE from logits with its gradient, whose loop is not
+    /// vectorised when compiled apart from its caller).
+    pub(crate) fn chosen() -> Isa {
+        static CHOSEN: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+        *CHOSEN.get_or_init(|| {
+            let available = Isa::available();
+            let named = std::env::var("LOSSLAB_SIMD").ok();
+            available
+                .iter()
+                .copied()
+                .find(|isa| named.as_deref() == Some(isa.name()))
+                .unwrap_or(Isa::Portable)
+        })
+    }
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests run the loops of one path on this thread (a single chunk runs
+    /// on the calling thread, see `reduce::elementwise`).
+    pub(crate) static FORCED: std::cell::Cell<Option<Isa>> = const { std::cell::Cell::new(None) };
+}
+
+/// The path the chunk loops take.
+#[inline]
+fn path() -> Isa {
+    #[cfg(test)]
+    if let Some(isa) = FORCED.with(std::cell::Cell::get) {
+        return isa;
+    }
+    Isa::chosen()
+}
+
+/// `chunk` on the chosen path: `chunk` (a closure that builds the kernel's
+/// closures and runs [`chunk`]) is inlined into a function compiled with
+/// the path's target features, and so is everything it calls with its
+/// inline hints: the loops, the kernel's arithmetic, the reduction. The
+/// kernel must be built inside, so that its constants (its labels, which
+/// outputs are wanted) are known where the loop is compiled: a function
+/// with target features is never inlined into its caller, and a flag that
+/// comes in at run time keeps the loop from being vectorised.
+#[inline(always)]
+pub(crate) fn on_path(chunk: impl FnOnce() -> ChunkOut) -> ChunkOut {
+    match path() {
+        Isa::Portable => chunk(),
+        // SAFETY: `Isa::available` lists a path only if the processor has
+        // its features.
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 => unsafe { wide::avx2(chunk) },
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 => unsafe { wide::avx512(chunk) },
+    }
+}
+
+/// The wide paths of [`on_path`].
+#[cfg(target_arch = "x86_64")]
+mod wide {
+    use super::ChunkOut;
+
+    /// # Safety
+    /// The processor must have AVX2.
+    #[target_feature(enable = "avx2")]
+    pub(super) unsafe fn avx2(chunk: impl FnOnce() -> ChunkOut) -> ChunkOut {
+        chunk()
+    }
+
+    /// # Safety
+    /// The processor must have AVX-512F.
+    #[target_feature(enable = "avx512f")]
+    pub(super) unsafe fn avx512(chunk: impl FnOnce() -> ChunkOut) -> ChunkOut {
+        chunk()
+    }
+}
+
 /// The value (and the wanted derivatives) of every pair of the chunk, the
 /// values' [`ChunkSum`], and the check of every pair (a Hessian only comes
 /// with the gradient). A zero weight removes its sample, even where the

@@ -145,8 +145,9 @@ impl ChunkSum {
         self.position += 1;
     }
 
-    /// Add the next values of the chunk, in order.
-    #[inline]
+    /// Add the next values of the chunk, in order. Always inlined, so that
+    /// a slice kernel compiled for wider vectors sums with them too.
+    #[inline(always)]
     pub fn add_slice(&mut self, values: &[f64]) {
         let misaligned = (LANES - self.position % LANES) % LANES;
         let (head, rest) = values.split_at(misaligned.min(values.len()));

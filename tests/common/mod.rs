@@ -2,4 +2,6 @@
 //! (`losslab::loss::prec`).
 #![allow(dead_code)]
 
+#[allow(unused_imports)] // Not every suite that uses `common` needs the tolerances.
 pub use losslab::loss::prec::*;
+pub mod cli;

@@ -11,7 +11,7 @@ use super::chunked_sum::BatchSums;
 use super::findings::{Findings, Refusal};
 use super::{Need, Role};
 use crate::io::Spare;
-use crate::loss::{Argument, Input, Loss, Output, Reduction};
+use crate::loss::{Argument, Input, Loss, LossError, Output, Reduction};
 
 /// Per-sample values of one loss over one batch (derivatives only when asked).
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -30,6 +30,10 @@ pub(crate) struct JobOutcome {
     pub samples: LossSamples,
     pub sums: Option<BatchSums>,
     pub findings: Findings,
+    /// Samples a mean counts (a row loss leaves out `ignore_index` rows).
+    pub counted: u64,
+    /// A row loss's row warnings, in row order, naming rows of the whole data.
+    pub warnings: Vec<String>,
 }
 
 /// Value (times the weight), gradient and Hessian of `loss` on each sample of
@@ -89,11 +93,6 @@ pub(crate) fn run(
         per_sample: spare.take_filled(target.len()),
         ..LossSamples::default()
     };
-    let stopped = |findings: Findings, samples: LossSamples| JobOutcome {
-        samples,
-        sums: None,
-        findings,
-    };
     let at = |i: usize| first_row + i as u64;
     let labels = if loss.signed_labels() {
         match signed_labels(target, first_row, &mut findings) {
@@ -103,21 +102,9 @@ pub(crate) fn run(
     } else {
         Cow::Borrowed(target)
     };
-    if let Some(w) = weights {
-        let bad = w.iter().position(|&x| !(x.is_finite() && x >= 0.0));
-        if let Some(i) = bad {
-            let rule = if w[i].is_finite() {
-                "weights must be >= 0"
-            } else {
-                "every value must be a finite number"
-            };
-            findings.bad_weight = Some(Refusal {
-                role: Role::Weights,
-                sample: at(i),
-                message: format!("is {}; {rule}", w[i]),
-            });
-            return stopped(findings, samples);
-        }
+    if let Some(refusal) = weights.and_then(|w| bad_weight(w, first_row)) {
+        findings.bad_weight = Some(refusal);
+        return stopped(findings, samples);
     }
     let fast = need == Need::Sums
         && kernel_values(loss, (&labels, prediction, weights), &mut samples).is_some();
@@ -139,15 +126,144 @@ pub(crate) fn run(
         return stopped(findings, samples);
     }
     let sums = BatchSums::new(first_row, &samples.per_sample, weights);
+    scale_derivatives(&mut samples, scale);
+    JobOutcome {
+        counted: target.len() as u64,
+        samples,
+        sums: Some(sums),
+        findings,
+        warnings: Vec::new(),
+    }
+}
+
+/// An outcome without values: the batch holds a finding.
+fn stopped(findings: Findings, samples: LossSamples) -> JobOutcome {
+    JobOutcome {
+        samples,
+        sums: None,
+        findings,
+        counted: 0,
+        warnings: Vec::new(),
+    }
+}
+
+/// The first weight of a batch that is negative or not finite, refused as
+/// the core refuses it.
+fn bad_weight(w: &[f64], first_row: u64) -> Option<Refusal> {
+    let i = w.iter().position(|&x| !(x.is_finite() && x >= 0.0))?;
+    let rule = if w[i].is_finite() {
+        "weights must be >= 0"
+    } else {
+        "every value must be a finite number"
+    };
+    Some(Refusal {
+        role: Role::Weights,
+        sample: first_row + i as u64,
+        message: format!("is {}; {rule}", w[i]),
+    })
+}
+
+/// Divide the derivatives by the pass's scale: the same operation as the
+/// core's last pass, for the same bits.
+fn scale_derivatives(samples: &mut LossSamples, scale: f64) {
     if scale != 1.0 {
-        // The same operation as the core's last pass, for the same bits.
         samples.gradient.iter_mut().for_each(|x| *x /= scale);
         samples.hessian.iter_mut().for_each(|x| *x /= scale);
     }
+}
+
+/// Evaluate a row loss on a batch of `rows` rows starting at row
+/// `first_row`: target and prediction hold the rows one after another
+/// (sparse labels: one per row). The core's row pass
+/// ([`Loss::row_batch`]) gives per-sample values, gradient rows when
+/// samples are wanted, and each row's denominator term, which the batch
+/// sums in place of the weights (for a row loss, `weighted_mean` divides by
+/// Σ w·class factor over the counted rows).
+pub(crate) fn run_rows(
+    loss: &Loss,
+    (target, prediction, weights): (&[f64], &[f64], Option<&[f64]>),
+    (first_row, rows): (u64, usize),
+    (need, scale): (Need, f64),
+    spare: &Spare,
+) -> JobOutcome {
+    let mut findings = Findings::default();
+    let mut samples = LossSamples {
+        per_sample: spare.take_filled(rows),
+        // The core's row pass wants the gradient zeroed (kernels skip entries).
+        gradient: match need {
+            Need::Samples => zeroed(spare, prediction.len()),
+            Need::Sums => Vec::new(),
+        },
+        ..LossSamples::default()
+    };
+    if let Some(refusal) = weights.and_then(|w| bad_weight(w, first_row)) {
+        findings.bad_weight = Some(refusal);
+        return stopped(findings, samples);
+    }
+    let mut terms = spare.take_filled(rows);
+    let input = Input {
+        target,
+        prediction,
+        weights,
+        classes: Some(prediction.len() / rows.max(1)),
+    };
+    let outs = (
+        samples.per_sample.as_mut_slice(),
+        samples.gradient.as_mut_slice(),
+        terms.as_mut_slice(),
+    );
+    let batch = match loss.row_batch(input, first_row as usize, outs) {
+        Ok(batch) => batch,
+        Err(err) => {
+            spare.give(terms);
+            findings.refusal = Some(row_refusal(err, first_row));
+            return stopped(findings, samples);
+        }
+    };
+    let sums = BatchSums::new(first_row, &samples.per_sample, Some(&terms));
+    spare.give(terms);
+    scale_derivatives(&mut samples, scale);
     JobOutcome {
         samples,
         sums: Some(sums),
         findings,
+        counted: batch.counted,
+        warnings: batch.warnings,
+    }
+}
+
+/// `len` zeros, in an array handed back by an earlier batch if there is one.
+fn zeroed(spare: &Spare, len: usize) -> Vec<f64> {
+    let mut values = spare.take(len);
+    values.clear();
+    values.resize(len, 0.0);
+    values
+}
+
+/// A row loss's error as a refusal: its argument, and the core's message
+/// (which names the row and column in the whole data).
+fn row_refusal(err: LossError, first_row: u64) -> Refusal {
+    let role = |what: &str| match what {
+        "target" => Role::Target,
+        "weights" => Role::Weights,
+        _ => Role::Prediction,
+    };
+    match err {
+        LossError::Domain(d) => Refusal {
+            role: role(d.argument.as_str()),
+            sample: d.element.row.unwrap_or(d.element.col) as u64,
+            message: format!("{} is {}; {}", d.element, d.value, d.reason),
+        },
+        LossError::BadData { what, message } => Refusal {
+            role: role(&what),
+            sample: first_row,
+            message,
+        },
+        other => Refusal {
+            role: Role::Prediction,
+            sample: first_row,
+            message: other.to_string(),
+        },
     }
 }
 

@@ -1,5 +1,7 @@
-//! Evaluating elementwise losses over data read in batches, in constant
-//! memory, on every core, with the exact result of an in-memory evaluation.
+//! Evaluating losses over data read in batches, in constant memory, on
+//! every core, with the exact result of an in-memory evaluation: elementwise
+//! losses one value per sample, row losses one row of classes per sample
+//! (the batch's columns hold the rows one after another).
 //!
 //! A pass reads a few batches in file order, decodes them in parallel,
 //! places them in the data (a file read alone is cut by size, so a batch
@@ -17,7 +19,7 @@ mod job;
 use rayon::prelude::*;
 
 use crate::io::{Batch, BatchSource, DataError, RawBatch, Spare, Undecoded};
-use crate::loss::{Loss, Reduction};
+use crate::loss::{more_warnings, Loss, Reduction, Shape, MAX_WARNINGS};
 use chunked_sum::StreamSums;
 use findings::Findings;
 pub use job::LossSamples;
@@ -144,23 +146,52 @@ impl SampleBatch {
 }
 
 /// What a pass found for one loss: the sums the reduction needs.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PassTotals {
     pub samples: u64,
+    /// Samples a mean divides by (a row loss leaves out `ignore_index` rows).
+    pub counted: u64,
     /// Σ per-sample (weighted) values, compensated, in the core's chunk order.
     pub value_sum: f64,
-    /// Σ weights (1 per sample without weights), likewise.
+    /// Σ weights (1 per sample without weights), likewise; for a row loss,
+    /// Σ weight × class factor over the counted rows.
     pub weight_sum: f64,
+    /// A row loss's row warnings as the core lists them: the first
+    /// [`MAX_WARNINGS`] of the data, then how many more.
+    pub warnings: Vec<String>,
+}
+
+/// The row warnings of a pass so far: the first few, and a count.
+#[derive(Debug, Default)]
+struct Warnings {
+    listed: Vec<String>,
+    count: u64,
+}
+
+impl Warnings {
+    fn absorb(&mut self, batch: Vec<String>) {
+        self.count += batch.len() as u64;
+        let room = MAX_WARNINGS.saturating_sub(self.listed.len());
+        self.listed.extend(batch.into_iter().take(room));
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        if self.count > MAX_WARNINGS as u64 {
+            self.listed
+                .push(more_warnings(self.count - MAX_WARNINGS as u64));
+        }
+        self.listed
+    }
 }
 
 /// The reduced value and its denominator, with the core's warnings.
 pub fn reduce(totals: &PassTotals, reduction: Reduction) -> (f64, f64, Vec<String>) {
     let denominator = match reduction {
         Reduction::Sum => 1.0,
-        Reduction::Mean => totals.samples as f64,
+        Reduction::Mean => totals.counted as f64,
         Reduction::WeightedMean => totals.weight_sum,
     };
-    let mut warnings = Vec::new();
+    let mut warnings = totals.warnings.clone();
     if denominator == 0.0 {
         warnings.push(match reduction {
             Reduction::Mean => {
@@ -189,6 +220,8 @@ pub fn run_pass(
 ) -> Result<Vec<PassTotals>, StreamError> {
     let mut sums: Vec<StreamSums> = jobs.iter().map(|_| StreamSums::default()).collect();
     let mut findings: Vec<Findings> = vec![Findings::default(); jobs.len()];
+    let mut counted = vec![0u64; jobs.len()];
+    let mut warnings: Vec<Warnings> = jobs.iter().map(|_| Warnings::default()).collect();
     let in_flight = options.batches_in_flight.max(1);
     let sources_count = sources.len();
     if sources_count == 1 {
@@ -238,6 +271,8 @@ pub fn run_pass(
                     if let Some(batch_sums) = &outcome.sums {
                         sums[k].absorb(batch_sums);
                     }
+                    counted[k] += outcome.counted;
+                    warnings[k].absorb(outcome.warnings);
                     batch.losses.push(outcome.samples);
                 }
                 if findings.iter().any(Findings::any) {
@@ -271,13 +306,17 @@ pub fn run_pass(
     }
     Ok(sums
         .into_iter()
-        .map(|s| {
+        .zip(counted)
+        .zip(warnings)
+        .map(|((s, counted), warnings)| {
             let samples = s.samples;
             let (value_sum, weight_sum) = s.finish();
             PassTotals {
                 samples,
+                counted,
                 value_sum,
                 weight_sum,
+                warnings: warnings.finish(),
             }
         })
         .collect())
@@ -463,6 +502,15 @@ fn evaluate_batch(
         .map(|(job, &scale)| {
             let column = |role: Role| job.pick(role).map(|pick| batch.column(pick));
             let (target, prediction) = (batch.column(job.target), batch.column(job.prediction));
+            if job.loss.shape() == Shape::Rows {
+                return job::run_rows(
+                    &job.loss,
+                    (target, prediction, column(Role::Weights)),
+                    (first_row, rows),
+                    (need, scale),
+                    spare,
+                );
+            }
             job::run(
                 &job.loss,
                 (target, prediction, column(Role::Weights)),
@@ -477,3 +525,6 @@ fn evaluate_batch(
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod row_tests;

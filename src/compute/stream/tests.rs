@@ -14,7 +14,7 @@ fn sources(columns: &[&[f64]]) -> Vec<Box<dyn BatchSource>> {
         .collect()
 }
 
-fn pick(source: usize) -> Pick {
+pub(super) fn pick(source: usize) -> Pick {
     Pick {
         source,
         selection: 0,

@@ -1,0 +1,207 @@
+//! Every compiled path of the slice kernels (portable, AVX2, AVX-512: those
+//! the processor has) gives the same bits: every elementwise loss of the
+//! catalogue and the forms that pick other loops, every mode (values,
+//! gradient, Hessian, per-sample values, weights), over random pairs and
+//! edge values (zeros of both signs, subnormals, huge values, the ends of
+//! the domain), and the same errors for infinities and NaN.
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::slices::{Isa, FORCED};
+use super::{catalogue, Input, Loss, Output, ParamValue, Params, Reduction, Shape, CHUNK};
+
+/// Fewer pairs than a chunk (a single chunk runs on the calling thread, so
+/// the forced path is the one taken), not a multiple of the lanes or blocks.
+const N: usize = CHUNK - 5;
+
+/// Values where arithmetic is delicate.
+const EDGES: [f64; 16] = [
+    0.0,
+    -0.0,
+    5e-324,
+    -5e-324,
+    2.2e-308,
+    1e-300,
+    -1e-300,
+    1e-17,
+    1.0,
+    -1.0,
+    0.5,
+    1.0 - 1e-16,
+    1e150,
+    -1e150,
+    1.7e308,
+    -1.7e308,
+];
+
+fn losses() -> Vec<Loss> {
+    let mut losses: Vec<Loss> = catalogue()
+        .into_iter()
+        .filter(|info| info.shape == Shape::Elementwise)
+        .map(|info| Loss::new(info.name, &Params::new()).expect("a catalogue loss"))
+        .collect();
+    let forms: [(&str, &[(&str, ParamValue)]); 5] = [
+        (
+            "binary_cross_entropy",
+            &[("from_logits", ParamValue::Bool(true))],
+        ),
+        (
+            "binary_cross_entropy",
+            &[("label_smoothing", ParamValue::Number(0.1))],
+        ),
+        (
+            "binary_cross_entropy",
+            &[
+                ("from_logits", ParamValue::Bool(true)),
+                ("label_smoothing", ParamValue::Number(0.2)),
+            ],
+        ),
+        (
+            "binary_cross_entropy",
+            &[("epsilon", ParamValue::Number(1e-7))],
+        ),
+        ("huber", &[("delta", ParamValue::Number(0.25))]),
+    ];
+    for (name, params) in forms {
+        let params: Params = params
+            .iter()
+            .map(|(k, v)| ((*k).to_string(), v.clone()))
+            .collect();
+        losses.push(Loss::new(name, &params).expect("a valid form"));
+    }
+    losses
+}
+
+/// A random double: mostly moderate, sometimes an edge value, sometimes of
+/// any magnitude.
+fn draw(rng: &mut ChaCha8Rng) -> f64 {
+    match rng.random_range(0..10) {
+        0 => EDGES[rng.random_range(0..EDGES.len())],
+        1 => rng.random_range(-1.0..1.0) * 2f64.powi(rng.random_range(-1074..1000)),
+        2 => rng.random_range(0.0..1.0),
+        3 => [1.0, -1.0, 0.0][rng.random_range(0..3)],
+        _ => rng.random_range(-1.0..1.0) * 8.0,
+    }
+}
+
+/// `N` pairs inside the loss's domain, drawn by [`draw`].
+fn pairs(loss: &Loss, rng: &mut ChaCha8Rng) -> (Vec<f64>, Vec<f64>) {
+    let (mut target, mut prediction) = (Vec::with_capacity(N), Vec::with_capacity(N));
+    for _ in 0..N * 10_000 {
+        if target.len() == N {
+            break;
+        }
+        let (y, yhat) = (draw(rng), draw(rng));
+        if loss.point(y, yhat).is_ok() {
+            target.push(y);
+            prediction.push(yhat);
+        }
+    }
+    (target, prediction)
+}
+
+/// The bits of a result, every NaN counted as one (a vector unit may pass
+/// on either operand's NaN payload).
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter()
+        .map(|x| if x.is_nan() { u64::MAX } else { x.to_bits() })
+        .collect()
+}
+
+/// Everything the slice API computes for the pairs, on the current path:
+/// the value, per-sample values, gradient and Hessian of each mode, and
+/// the weighted sum's; an error as its message.
+fn everything(loss: &Loss, t: &[f64], p: &[f64], w: &[f64]) -> Vec<Result<Vec<u64>, String>> {
+    let n = t.len();
+    let mut results = Vec::new();
+    let mut run = |input: Input<'_>, reduction, ps: bool, g: bool, h: bool| {
+        let (mut per_sample, mut gradient, mut hessian) =
+            (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let out = Output {
+            per_sample: ps.then_some(&mut per_sample[..]),
+            gradient: g.then_some(&mut gradient[..]),
+            hessian: h.then_some(&mut hessian[..]),
+        };
+        let result = loss.reduce(input, reduction, out).map(|r| {
+            let mut all = bits(&[r.value, r.denominator]);
+            all.extend(bits(&per_sample));
+            all.extend(bits(&gradient));
+            all.extend(bits(&hessian));
+            all
+        });
+        results.push(result.map_err(|e| e.to_string()));
+    };
+    let plain = Input::new(t, p);
+    let weighted = plain.weights(w);
+    for (ps, g, h) in [
+        (false, false, false),
+        (true, false, false),
+        (false, true, false),
+        (false, true, true),
+        (true, true, true),
+    ] {
+        run(plain, Reduction::Mean, ps, g, h);
+        run(weighted, Reduction::WeightedMean, ps, g, h);
+    }
+    run(weighted, Reduction::Sum, true, false, false);
+    results
+}
+
+/// `f` on each path the processor has, the portable one first.
+fn on_each_path<T>(mut f: impl FnMut() -> T) -> Vec<(Isa, T)> {
+    Isa::available()
+        .into_iter()
+        .map(|isa| {
+            FORCED.with(|forced| forced.set(Some(isa)));
+            let result = f();
+            FORCED.with(|forced| forced.set(None));
+            (isa, result)
+        })
+        .collect()
+}
+
+#[test]
+fn every_path_gives_the_same_bits() {
+    let mut rng = ChaCha8Rng::seed_from_u64(13);
+    for loss in losses() {
+        let name = format!("{} {:?}", loss.name(), loss.params());
+        let (t, p) = pairs(&loss, &mut rng);
+        assert!(t.len() > N / 2, "{name}: too few pairs in the domain");
+        let w: Vec<f64> = (0..t.len())
+            .map(|i| [0.0, 1.0, 0.5, 3.0, 1e-300][i % 5])
+            .collect();
+        let mut results = on_each_path(|| everything(&loss, &t, &p, &w)).into_iter();
+        let (_, portable) = results.next().expect("the portable path");
+        assert!(portable.iter().all(Result::is_ok), "{name}: {portable:?}");
+        for (isa, other) in results {
+            assert!(
+                other == portable,
+                "{name}: {isa:?} differs from the portable path"
+            );
+        }
+        // Outside the domain: the same first error on every path.
+        for bad in [f64::INFINITY, f64::NEG_INFINITY, f64::NAN] {
+            let mut q = p.clone();
+            q[t.len() / 2] = bad;
+            let mut results = on_each_path(|| everything(&loss, &t, &q, &w)).into_iter();
+            let (_, portable) = results.next().expect("the portable path");
+            assert!(portable.iter().all(Result::is_err), "{name} {bad}");
+            for (isa, other) in results {
+                assert!(other == portable, "{name} {bad}: {isa:?} differs");
+            }
+        }
+    }
+}
+
+/// The test above is not empty on this machine: it says which paths ran
+/// (and a processor with AVX2 has them compiled in).
+#[test]
+fn the_wide_paths_are_there() {
+    let paths = Isa::available();
+    assert_eq!(paths[0], Isa::Portable);
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        assert!(paths.contains(&Isa::Avx2), "{paths:?}");
+    }
+}
