@@ -4,7 +4,7 @@ use super::model::{FigureData, Panel, Series, SeriesKind};
 use super::panel::panel;
 use super::training_figures::Trained;
 use super::{curves, datasets, fit, normal_kl, separate, training_figures};
-use crate::scenario::{FigureKind, Function, PanelMode, ValidFigure};
+use crate::scenario::{FigureKind, Function, PanelMode, QueryTable, ValidFigure};
 
 /// Build the figure's panels; an error message continues the key path.
 /// Curves that are only partly inside their loss's domain add a warning.
@@ -149,6 +149,7 @@ pub fn figure(
             bars.categories = distributions[0].events.clone();
             (vec![bars], 1)
         }
+        FigureKind::QueryBars { name, table } => (query_bars(spec, name, table), 3),
         FigureKind::NormalKl {
             target,
             model,
@@ -179,6 +180,60 @@ pub fn figure(
         panels,
         options: spec.options.clone(),
     })
+}
+
+/// A `sql` dataset's result as bars: one panel per number column (each on
+/// its own scale, as losses are), one bar per row, labelled by its keys; a
+/// null (a loss over no row) has no bar.
+fn query_bars(spec: &ValidFigure, name: &str, table: &QueryTable) -> Vec<Panel> {
+    let categories: Vec<String> = table
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| row.label(i))
+        .collect();
+    let x_label = spec.x_label.clone().unwrap_or_else(|| {
+        if table.keys.is_empty() {
+            name.to_string()
+        } else {
+            table.keys.join(", ")
+        }
+    });
+    let n = table.rows.len() as f64;
+    table
+        .values
+        .iter()
+        .enumerate()
+        .map(|(column, value_name)| {
+            let points = table
+                .rows
+                .iter()
+                .enumerate()
+                .filter_map(|(i, row)| row.values[column].map(|v| (i as f64, v)))
+                .collect();
+            let series = vec![Series {
+                label: value_name.clone(),
+                kind: SeriesKind::Bars,
+                color_key: value_name.clone(),
+                dashed: false,
+                points,
+            }];
+            let y_label = spec.y_label.clone().unwrap_or_else(|| value_name.clone());
+            let mut bars = panel(
+                spec,
+                column,
+                value_name.clone(),
+                x_label.clone(),
+                y_label,
+                (-0.5, n - 0.5),
+                series,
+            );
+            // Bars stand on zero.
+            bars.y_range.0 = bars.y_range.0.min(0.0);
+            bars.categories = categories.clone();
+            bars
+        })
+        .collect()
 }
 
 fn data_panel(

@@ -5,8 +5,8 @@ use super::quantities::QuantityResult;
 use crate::format::{format_number, Decimals};
 use crate::loss::Data;
 use crate::scenario::{
-    pieces, split_placements, Piece, QuantityPlan, RefKind, TableKind, ValidErratum, ValidFigure,
-    ValidQuantity, ValidSection, ValidTable,
+    pieces, split_placements, Piece, QuantityPlan, QueryTable, RefKind, TableKind, ValidErratum,
+    ValidFigure, ValidQuantity, ValidSection, ValidTable,
 };
 
 fn find<'a>(results: &'a [QuantityResult], name: &str) -> Option<&'a QuantityResult> {
@@ -161,6 +161,14 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
                     .collect(),
             )
         }
+        TableKind::Query {
+            table,
+            digits,
+            shown: ends,
+        } => {
+            shown = *ends;
+            query_table(table, *digits)
+        }
         TableKind::Quantities(names) => (
             vec!["quantity".to_string(), "value".to_string()],
             names
@@ -234,6 +242,41 @@ pub fn table(spec: &ValidTable, plans: &[ValidQuantity], results: &[QuantityResu
 }
 
 /// Decimals for a data column: none for whole numbers (labels, counts).
+/// A `sql` dataset's result: the key columns as text, the numbers with
+/// `digits` decimals or, without, every digit of their shortest round-trip
+/// form (the page shows the exact values; CSV and JSON always hold them);
+/// a null (a loss over no row) as `NULL`.
+fn query_table(table: &QueryTable, digits: Option<usize>) -> (Vec<String>, Vec<Vec<Cell>>) {
+    let columns = table.keys.iter().chain(&table.values).cloned().collect();
+    let rows = table
+        .rows
+        .iter()
+        .map(|row| {
+            let keys = row.keys.iter().map(|k| Cell::Text(k.clone()));
+            let values = row.values.iter().map(|v| match *v {
+                Some(value) => Cell::Number {
+                    value,
+                    digits: digits.unwrap_or_else(|| shortest_decimals(value)),
+                },
+                None => Cell::Text("NULL".into()),
+            });
+            keys.chain(values).collect()
+        })
+        .collect();
+    (columns, rows)
+}
+
+/// The decimals of `value`'s shortest round-trip form (`0.1` → 1, `18.730555514322603`
+/// → 15): printed with that many decimals, it reads back as the same bits.
+fn shortest_decimals(value: f64) -> usize {
+    if !value.is_finite() {
+        return 0;
+    }
+    let text = value.to_string();
+    text.split_once('.')
+        .map_or(0, |(_, decimals)| decimals.len())
+}
+
 fn data_digits(data: &Data, digits: usize) -> usize {
     match data {
         Data::Flat(v) if v.iter().all(|x| x.fract() == 0.0) => 0,

@@ -17,6 +17,8 @@ pub(crate) struct Context {
     pub dataset_labels: BTreeMap<String, String>,
     /// Datasets of several models (`columns = [...]`).
     pub model_sets: BTreeMap<String, Vec<super::model_columns::ModelData>>,
+    /// The results of `sql` datasets.
+    pub queries: BTreeMap<String, super::query_table::QueryTable>,
     pub losses: BTreeMap<String, Vec<LossMember>>,
     pub distributions: BTreeMap<String, Discrete>,
     pub normals: BTreeMap<String, NormalParams>,
@@ -86,6 +88,9 @@ impl Context {
         if let Some(d) = self.distributions.get(name) {
             return Ok(Data::Flat(d.probabilities.clone()));
         }
+        if self.queries.contains_key(name) {
+            return Err(self.rep.invalid(path, query_misused(name)));
+        }
         let known = self
             .datasets
             .keys()
@@ -103,6 +108,15 @@ impl Context {
                 format!("\"{name}\" has rows; a flat dataset is needed here"),
             )),
         }
+    }
+
+    /// The result of a `sql` dataset.
+    pub fn query(
+        &self,
+        path: &str,
+        name: &str,
+    ) -> Result<&super::query_table::QueryTable, ScenarioError> {
+        self.lookup(&self.queries, "`sql` dataset", path, name)
     }
 
     pub fn training(
@@ -128,4 +142,12 @@ impl Context {
             ))
         }
     }
+}
+
+/// Why a query result cannot stand where numbers per sample are needed.
+pub fn query_misused(name: &str) -> String {
+    format!(
+        "\"{name}\" is the result of a `sql` query (a table of keys and losses), not numbers \
+         per sample; show it with a `kind = \"dataset\"` table or a `kind = \"bars\"` figure"
+    )
 }

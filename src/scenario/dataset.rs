@@ -1,7 +1,9 @@
 //! `[[datasets]]`: named arrays of numbers, given inline, read from CSV, or
-//! generated from a distribution with a seed.
+//! generated from a distribution with a seed; or the result of an SQL query
+//! (`sql`, see `query`).
 //!
-//! Exactly one source per dataset: `values`, `rows`, `csv`, `counts` or `generate`.
+//! Exactly one source per dataset: `values`, `rows`, `csv`, `counts`,
+//! `generate` or `sql`.
 
 use std::path::Path;
 
@@ -40,6 +42,13 @@ pub struct DatasetSpec {
     pub counts: Option<Vec<CountSpec>>,
     /// Random samples.
     pub generate: Option<GenerateSpec>,
+    /// One read-only SELECT over Parquet/CSV files (feature `datafusion`):
+    /// a table of key columns and losses (see `query`).
+    pub sql: Option<String>,
+    /// With `sql`: the most result rows (default 1000).
+    pub max_rows: Option<usize>,
+    /// With `sql`: the plan's target partitions (default 0: one per core).
+    pub partitions: Option<usize>,
 }
 
 /// `value` repeated `count` times.
@@ -234,7 +243,7 @@ impl DatasetSpec {
         if sources.iter().filter(|s| **s).count() != 1 {
             return Err(rep.invalid(
                 path,
-                "needs exactly one of `values`, `rows`, `csv`, `counts`, `generate`",
+                "needs exactly one of `values`, `rows`, `csv`, `counts`, `generate`, `sql`",
             ));
         }
         if self.column.is_some() && self.csv.is_none() {
@@ -440,7 +449,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "x.toml: datasets[0] needs exactly one of `values`, `rows`, `csv`, `counts`, `generate`"
+            "x.toml: datasets[0] needs exactly one of `values`, `rows`, `csv`, `counts`, `generate`, `sql`"
         );
     }
 

@@ -9,7 +9,7 @@
 //! | `margin`      | `losses`, `x` (x = y·ŷ: the prediction for a target of 1)   |
 //! | `constant_fit`| `dataset`, `losses`, `x` (constants c), `delta` (Huber δ)   |
 //! | `function`    | `function`, `x`                                             |
-//! | `bars`        | `distributions`                                             |
+//! | `bars`        | `distributions`, or `dataset` (a `sql` dataset's result)    |
 //! | `normal_kl`   | `target`, `model` (normals), `shifts`, `x`, `shift_range`   |
 //! | `histogram`   | `datasets`, `bins`, `density`                               |
 //! | `saturation`  | `losses` (under conventions), `x` (log₁₀ odds), `y` (targets)|
@@ -214,7 +214,7 @@ impl FigureSpec {
             FigureKindName::Margin => &["losses", "x", "show", "split"],
             FigureKindName::ConstantFit => &["dataset", "losses", "x", "delta"],
             FigureKindName::Function => &["function", "x"],
-            FigureKindName::Bars => &["distributions"],
+            FigureKindName::Bars => &["distributions", "dataset"],
             FigureKindName::NormalKl => &["target", "model", "shifts", "x", "shift_range"],
             other => other
                 .training_kind()
@@ -374,33 +374,23 @@ impl FigureSpec {
                 grid: grid("x", &self.x)?,
             },
             FigureKindName::Bars => {
-                let names = self
-                    .distributions
-                    .as_deref()
-                    .ok_or_else(|| missing("distributions"))?;
-                if names.is_empty() {
-                    return Err(rep.invalid(format!("{path}.distributions"), "is empty"));
+                if let Some(name) = &self.dataset {
+                    if self.distributions.is_some() {
+                        return Err(rep.invalid(
+                            format!("{path}.dataset"),
+                            "cannot be given with `distributions`: a bars figure shows \
+                             distributions or the result of a `sql` dataset",
+                        ));
+                    }
+                    let table = ctx.query(&format!("{path}.dataset"), name)?.clone();
+                    check_series(path, table.rows.len(), "bars per panel", ctx)?;
+                    FigureKind::QueryBars {
+                        name: name.clone(),
+                        table,
+                    }
+                } else {
+                    self.distribution_bars(path, ctx)?
                 }
-                check_series(path, names.len(), "distributions", ctx)?;
-                let distributions = names
-                    .iter()
-                    .enumerate()
-                    .map(|(i, n)| ctx.discrete(&format!("{path}.distributions[{i}]"), n))
-                    .collect::<Result<Vec<_>, _>>()?;
-                if let Some((i, d)) = distributions
-                    .iter()
-                    .enumerate()
-                    .find(|(_, d)| d.events != distributions[0].events)
-                {
-                    return Err(rep.invalid(
-                        format!("{path}.distributions[{i}]"),
-                        format!(
-                            "\"{}\" has other events than the first distribution",
-                            d.label
-                        ),
-                    ));
-                }
-                FigureKind::Bars { distributions }
             }
             FigureKindName::NormalKl => {
                 let shifts = self.shifts.clone().ok_or_else(|| missing("shifts"))?;
@@ -719,6 +709,39 @@ fn unreachable_kind(path: &str, rep: &super::error::Reporter) -> Result<FigureKi
 pub const MAX_FIGURE_BINS: usize = 1000;
 
 impl FigureSpec {
+    /// A bars figure of discrete distributions (with the same events).
+    fn distribution_bars(&self, path: &str, ctx: &Context) -> Result<FigureKind, ScenarioError> {
+        let rep = &ctx.rep;
+        let missing = |key: &str| rep.invalid(path, format!("needs `{key}` for kind \"bars\""));
+        let names = self
+            .distributions
+            .as_deref()
+            .ok_or_else(|| missing("distributions"))?;
+        if names.is_empty() {
+            return Err(rep.invalid(format!("{path}.distributions"), "is empty"));
+        }
+        check_series(path, names.len(), "distributions", ctx)?;
+        let distributions = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| ctx.discrete(&format!("{path}.distributions[{i}]"), n))
+            .collect::<Result<Vec<_>, _>>()?;
+        if let Some((i, d)) = distributions
+            .iter()
+            .enumerate()
+            .find(|(_, d)| d.events != distributions[0].events)
+        {
+            return Err(rep.invalid(
+                format!("{path}.distributions[{i}]"),
+                format!(
+                    "\"{}\" has other events than the first distribution",
+                    d.label
+                ),
+            ));
+        }
+        Ok(FigureKind::Bars { distributions })
+    }
+
     /// A `data` figure without a prediction, or a `histogram`: one or more
     /// flat datasets as points, a strip plot or histograms.
     fn datasets_kind(&self, path: &str, ctx: &Context) -> Result<FigureKind, ScenarioError> {

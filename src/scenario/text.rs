@@ -268,6 +268,9 @@ impl TableSpec {
             Some(_) => return Err(ctx.rep.invalid(format!("{path}.datasets"), "is empty")),
             None => return Err(ctx.rep.invalid(path, "kind \"dataset\" needs `datasets`")),
         };
+        if let Some(i) = names.iter().position(|n| ctx.queries.contains_key(n)) {
+            return self.query_kind(path, i, ctx);
+        }
         let columns = names
             .iter()
             .enumerate()
@@ -287,6 +290,35 @@ impl TableSpec {
             ));
         }
         Ok(TableKind::Dataset { columns, shown })
+    }
+
+    /// A table of a `sql` dataset's result, `datasets[i]`, which must be
+    /// the table's only dataset.
+    fn query_kind(&self, path: &str, i: usize, ctx: &Context) -> Result<TableKind, ScenarioError> {
+        let names = self.datasets.as_deref().unwrap_or_default();
+        let key = format!("{path}.datasets[{i}]");
+        if names.len() > 1 {
+            return Err(ctx.rep.invalid(
+                key,
+                format!(
+                    "\"{}\" is the result of a `sql` query, which is a table of its own: give it \
+                     alone in `datasets`",
+                    names[i]
+                ),
+            ));
+        }
+        let table = ctx.query(&key, &names[i])?.clone();
+        if let Some(shown) = self.rows.filter(|r| !(1..=MAX_SHOWN_ROWS).contains(r)) {
+            return Err(ctx.rep.invalid(
+                format!("{path}.rows"),
+                format!("must be from 1 to {MAX_SHOWN_ROWS}, got {shown}"),
+            ));
+        }
+        Ok(TableKind::Query {
+            table,
+            digits: self.digits,
+            shown: self.rows,
+        })
     }
 }
 

@@ -238,6 +238,12 @@ pub enum FigureKind {
     Bars {
         distributions: Vec<Discrete>,
     },
+    /// The result of a `sql` dataset as bars: one panel per number column,
+    /// one bar per row.
+    QueryBars {
+        name: String,
+        table: super::query_table::QueryTable,
+    },
     NormalKl {
         target: NormalParams,
         model: NormalParams,
@@ -276,6 +282,14 @@ pub enum TableKind {
     },
     /// One row per sample of one evaluated quantity, then its reduced value.
     PerSample(String),
+    /// The result of a `sql` dataset: its key columns, then its numbers,
+    /// with every digit unless `digits` is given; the page shows the first
+    /// and last `shown` rows when given, `tables/NAME.csv` all of them.
+    Query {
+        table: super::query_table::QueryTable,
+        digits: Option<usize>,
+        shown: Option<usize>,
+    },
 }
 
 #[derive(Debug, Clone)]

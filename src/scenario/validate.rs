@@ -43,6 +43,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         datasets: BTreeMap::new(),
         dataset_labels: BTreeMap::new(),
         model_sets: BTreeMap::new(),
+        queries: BTreeMap::new(),
         losses: BTreeMap::new(),
         distributions: BTreeMap::new(),
         normals: BTreeMap::new(),
@@ -60,10 +61,35 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
         ));
     }
 
+    // Every query is planned before any file is read or query run.
+    let mut planned = super::query::plan_all(&scenario.datasets, base, &rep)?;
     let mut datasets = BTreeMap::new();
     let mut model_sets = BTreeMap::new();
+    let mut queries = BTreeMap::new();
     for (i, spec) in scenario.datasets.iter().enumerate() {
         let path = format!("datasets[{i}]");
+        let twice = || {
+            rep.invalid(
+                format!("{path}.name"),
+                format!("\"{}\" is defined twice", spec.name),
+            )
+        };
+        if let Some(query) = planned[i].take() {
+            // The name is checked before the query reads its rows.
+            if datasets.contains_key(&spec.name)
+                || model_sets.contains_key(&spec.name)
+                || queries.contains_key(&spec.name)
+            {
+                return Err(twice());
+            }
+            ctx.check_name(&format!("{path}.name"), &spec.name)?;
+            let table = super::query::run(query, &format!("{path}.sql"), &rep)?;
+            queries.insert(spec.name.clone(), table);
+            continue;
+        }
+        if queries.contains_key(&spec.name) {
+            return Err(twice());
+        }
         if let Some(list) = &spec.columns {
             let models = spec.load_models(list, base, &path, &rep)?;
             if datasets.contains_key(&spec.name) {
@@ -100,6 +126,7 @@ pub fn validate(scenario: &Scenario, file: &Path) -> Result<ValidScenario, Scena
     }
     ctx.datasets = datasets;
     ctx.model_sets = model_sets;
+    ctx.queries = queries;
 
     let mut distributions = BTreeMap::new();
     for (i, spec) in scenario.distributions.iter().enumerate() {

@@ -32,7 +32,8 @@
 //! Files: [`functions`] (the table of functions), [`arguments`] (types and
 //! parameters), [`planner`] (parameters checked at planning), [`udaf`] and
 //! [`accumulator`] (the aggregate itself), [`columns`] (Arrow → slices),
-//! [`query`] and [`output`] (the `losslab sql` command).
+//! [`query`] and [`output`] (the `losslab sql` command), [`table`] (a
+//! scenario's `sql` dataset).
 
 pub mod accumulator;
 pub mod arguments;
@@ -41,6 +42,7 @@ pub mod functions;
 pub mod output;
 pub mod planner;
 pub mod query;
+pub mod table;
 pub mod udaf;
 
 use std::sync::Arc;

@@ -50,6 +50,12 @@ pub fn session(config: SessionConfig) -> SessionContext {
 /// Register every file path the query names as a table (under that same
 /// name, so the query reads it as written).
 pub async fn register_files(ctx: &SessionContext, sql: &str) -> Result<()> {
+    register_files_in(ctx, sql, Path::new("")).await
+}
+
+/// [`register_files`] with the paths relative to `base` (a scenario's
+/// folder); the tables keep the names as written.
+pub async fn register_files_in(ctx: &SessionContext, sql: &str, base: &Path) -> Result<()> {
     let state = ctx.state();
     let statement = state.sql_to_statement(sql, &Dialect::Generic)?;
     for reference in state.resolve_table_references(&statement)? {
@@ -63,17 +69,19 @@ pub async fn register_files(ctx: &SessionContext, sql: &str) -> Result<()> {
             continue;
         }
         let is_glob = table.contains(['*', '?', '[']);
-        if !is_glob && !Path::new(table.as_ref()).is_file() {
+        let path = base.join(table.as_ref());
+        if !is_glob && !path.is_file() {
             return plan_err!("no such file: '{table}' (named in FROM)");
         }
+        let path = path.to_string_lossy();
         let name = TableReference::bare(table.as_ref());
         match kind {
             FileKind::Parquet => {
-                ctx.register_parquet(name, table.as_ref(), ParquetReadOptions::default())
+                ctx.register_parquet(name, path.as_ref(), ParquetReadOptions::default())
                     .await?
             }
             FileKind::Csv => {
-                ctx.register_csv(name, table.as_ref(), CsvReadOptions::new().has_header(true))
+                ctx.register_csv(name, path.as_ref(), CsvReadOptions::new().has_header(true))
                     .await?
             }
         }
