@@ -11,8 +11,10 @@
 # CPU per command and its ratio to DataFusion's avg(), and the load average
 # before and after (a shared machine: read the ratios, not the seconds).
 # Usage: bench/sql_scale.sh [N] (default 1e7); DATA_DIR, RUNS, PARTITIONS
-# (default 0 = one per core), BUILD=0 (use the built binary) and
-# CARGO_TARGET_DIR are respected.
+# (default 0 = one per core), BUILD=0 (use the built binary),
+# CARGO_TARGET_DIR and NAMES (a subset of the commands, space-separated,
+# e.g. NAMES="exact compensated avg polars"; avg is always run, as the base
+# of the ratios) are respected.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1e7}
@@ -38,7 +40,8 @@ avg="SELECT model, avg((p - y) * (p - y)) AS mse, avg(abs(p - y)) AS mae,
 avg_mse="SELECT model, avg((p - y) * (p - y)) AS mse FROM '$files' GROUP BY model ORDER BY model"
 mse="SELECT model, mse(y, p) AS mse FROM '$files' GROUP BY model ORDER BY model"
 
-names=(exact compensated avg avg_mse mse polars)
+read -r -a names <<<"${NAMES:-exact compensated avg avg_mse mse polars}"
+case " ${names[*]} " in *" avg "*) ;; *) names+=(avg) ;; esac
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -65,7 +68,6 @@ for name in "${names[@]}"; do
     m=$(median "${cpus[$name]}")
     printf 'median cpu %-12s %7.2f s  %5.2fx avg()\n' "$name" "$m" "$(echo "$m / $base" | bc -l)"
 done
-echo "exact - results:"; cat "$work/exact.out"
-echo "compensated - results:"; cat "$work/compensated.out"
-echo "avg() - results:"; cat "$work/avg.out"
-echo "polars - results:"; cat "$work/polars.out"
+for name in exact compensated avg polars; do
+    if [ -f "$work/$name.out" ]; then echo "$name - results:"; cat "$work/$name.out"; fi
+done
