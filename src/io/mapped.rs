@@ -137,54 +137,6 @@ impl Windows {
     }
 }
 
-/// A Parquet file whose pages are read as mapped ranges: the `parquet`
-/// crate asks for each page's bytes ([`parquet::file::reader::ChunkReader::get_bytes`]),
-/// which are mapped for as long as the page is (until decompressed, for a
-/// compressed one) instead of read into a fresh buffer. Page headers and
-/// the footer are read with `read` as before (a few bytes each).
-#[cfg(feature = "parquet")]
-pub(super) struct MappedPages {
-    file: File,
-    size: u64,
-}
-
-#[cfg(feature = "parquet")]
-impl MappedPages {
-    pub(super) fn new(file: File) -> std::io::Result<MappedPages> {
-        let size = file.metadata()?.len();
-        Ok(MappedPages { file, size })
-    }
-}
-
-#[cfg(feature = "parquet")]
-impl parquet::file::reader::Length for MappedPages {
-    fn len(&self) -> u64 {
-        self.size
-    }
-}
-
-#[cfg(feature = "parquet")]
-impl parquet::file::reader::ChunkReader for MappedPages {
-    type T = <File as parquet::file::reader::ChunkReader>::T;
-
-    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
-        self.file.get_read(start)
-    }
-
-    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<bytes::Bytes> {
-        let fits = start
-            .checked_add(length as u64)
-            .is_some_and(|end| end <= self.size);
-        if length == 0 || !fits {
-            // Nothing to map, or past the end: `read`'s own answer (an error).
-            return self.file.get_bytes(start, length);
-        }
-        Ok(bytes::Bytes::from_owner(map_range(
-            &self.file, start, length,
-        )?))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

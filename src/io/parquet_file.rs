@@ -9,7 +9,6 @@ use parquet::column::reader::{get_typed_column_reader, ColumnReader, ColumnReade
 use parquet::data_type::{DoubleType, FloatType, Int32Type, Int64Type};
 use parquet::file::reader::{FileReader, SerializedFileReader};
 
-use super::mapped::MappedPages;
 use super::number::CellProblem;
 use super::{invalid, open_regular, Batch, Columns, DataError, RawBatch};
 
@@ -89,7 +88,7 @@ impl Typed {
 }
 
 pub(super) struct ParquetSource {
-    file: SerializedFileReader<MappedPages>,
+    file: SerializedFileReader<std::fs::File>,
     /// Leaf column indices of each selection.
     selections: Vec<Vec<usize>>,
     /// Every leaf column read, once, in order; with its name and nullability.
@@ -110,8 +109,7 @@ pub(super) fn column_names(path: &Path) -> Result<Vec<String>, DataError> {
 
 impl ParquetSource {
     pub(super) fn open(path: &Path, selections: &[Columns]) -> Result<ParquetSource, DataError> {
-        let pages = MappedPages::new(open_regular(path)?)?;
-        let file = SerializedFileReader::new(pages).map_err(parquet_error)?;
+        let file = SerializedFileReader::new(open_regular(path)?).map_err(parquet_error)?;
         let schema = file.metadata().file_metadata().schema_descr_ptr();
         let names: Vec<String> = schema.columns().iter().map(|c| c.path().string()).collect();
         let listing = names.join(", ");
