@@ -5,20 +5,9 @@
 //! columns; bad input is a planning error with the loss's message. Without
 //! the feature, `losslab sql` says how to get it.
 
-use assert_cmd::Command;
+mod common;
 
-fn losslab(args: &[&str]) -> (bool, String, String) {
-    let output = Command::cargo_bin("losslab")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
+use common::cli::losslab;
 
 #[cfg(not(feature = "datafusion"))]
 #[test]
@@ -115,24 +104,7 @@ mod with_datafusion {
 
     use datafusion::arrow::array::Array;
 
-    /// `losslab eval --summary --json` of one loss on two columns of a file.
-    fn eval(loss: &str, file: &Path, target: &str, prediction: &str) -> f64 {
-        let file = file.display();
-        let (success, stdout, stderr) = losslab(&[
-            "eval",
-            "--loss",
-            loss,
-            "--target",
-            &format!("@{file}:{target}"),
-            "--prediction",
-            &format!("@{file}:{prediction}"),
-            "--summary",
-            "--json",
-        ]);
-        assert!(success, "{stderr}");
-        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-        json["value"].as_f64().unwrap()
-    }
+    use crate::common::cli::summary_value;
 
     fn ulps(a: f64, b: f64) -> u64 {
         a.to_bits().abs_diff(b.to_bits())
@@ -159,8 +131,8 @@ mod with_datafusion {
                 4_096,
             );
         }
-        let huber_eval = eval("huber:delta=1.0", &file, "y", "p");
-        let mse_eval = eval("mse", &file, "y", "p");
+        let huber_eval = summary_value("huber:delta=1.0", &file, "y", "p");
+        let mse_eval = summary_value("mse", &file, "y", "p");
         let select = "SELECT huber(y, p, 1.0), huber_compensated(y, p, 1.0), mse(y, p), \
                       l2_compensated(y, p)";
         let one = format!("{select} FROM '{}'", file.display());
@@ -214,10 +186,10 @@ mod with_datafusion {
             expected.push((
                 model.to_string(),
                 [
-                    eval("huber:delta=0.5", &path, "y", "p"),
-                    eval("mse", &path, "y", "p"),
-                    eval("bce", &path, "label", "prob"),
-                    eval("bce:from_logits=true", &path, "label", "p"),
+                    summary_value("huber:delta=0.5", &path, "y", "p"),
+                    summary_value("mse", &path, "y", "p"),
+                    summary_value("bce", &path, "label", "prob"),
+                    summary_value("bce:from_logits=true", &path, "label", "p"),
                 ],
             ));
         }

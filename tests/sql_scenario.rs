@@ -9,23 +9,12 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
+
+use common::cli::losslab;
 
 #[cfg(feature = "datafusion")]
 mod report_files;
-
-fn losslab(args: &[&str]) -> (bool, String, String) {
-    let output = Command::cargo_bin("losslab")
-        .unwrap()
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        output.status.success(),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
-}
 
 /// A scenario with one `sql` dataset shown by a table and a bars figure.
 fn scenario(dataset: &str) -> String {
@@ -167,24 +156,7 @@ mod with_datafusion {
         }
     }
 
-    /// `losslab eval --summary --json` of `loss` on two columns of a file.
-    fn eval(loss: &str, file: &Path, target: &str, prediction: &str) -> f64 {
-        let file = file.display();
-        let (ok, stdout, stderr) = losslab(&[
-            "eval",
-            "--loss",
-            loss,
-            "--target",
-            &format!("@{file}:{target}"),
-            "--prediction",
-            &format!("@{file}:{prediction}"),
-            "--summary",
-            "--json",
-        ]);
-        assert!(ok, "{stderr}");
-        let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
-        json["value"].as_f64().unwrap()
-    }
+    use crate::common::cli::summary_value;
 
     const QUERY: &str = "sql = \"\"\"SELECT model, mse(y, p) AS mse, huber(y, p, 1.0) AS huber, \
                          count(*) AS n FROM 'preds/*.parquet' GROUP BY model\"\"\"";
@@ -211,8 +183,8 @@ mod with_datafusion {
         for (m, (line, name)) in lines[1..].iter().zip(MODELS).enumerate() {
             let file = dir.path().join(format!("model-{name}.parquet"));
             let (mse, huber) = (
-                eval("mse", &file, "y", "p"),
-                eval("huber:delta=1.0", &file, "y", "p"),
+                summary_value("mse", &file, "y", "p"),
+                summary_value("huber:delta=1.0", &file, "y", "p"),
             );
             let cells: Vec<&str> = line.split(',').collect();
             assert_eq!(cells[0], name);
@@ -419,7 +391,7 @@ mod with_datafusion {
             shown.push(cells[0].to_string());
             let column = format!("pred_{}", cells[0]);
             for (k, loss) in [(1, "mse"), (2, "mae"), (3, "huber:delta=1.0")] {
-                let expected = eval(loss, Path::new(data), "y", &column);
+                let expected = summary_value(loss, Path::new(data), "y", &column);
                 let got: f64 = cells[k].parse().unwrap();
                 assert_eq!(got.to_bits(), expected.to_bits(), "{line} {loss}");
             }
