@@ -4,7 +4,7 @@
 //! convention's class factor; a refused row is named by its row in the
 //! whole data, as in memory.
 
-use super::tests::pick;
+use super::tests::{on_pool, pick};
 use super::*;
 use crate::io::MemorySource;
 use crate::loss::{Data, ParamValue, Params};
@@ -157,16 +157,10 @@ fn row_losses_stream_bit_for_bit() {
                 let expected_gradient = expected_gradient.concat();
                 for batch_rows in [1, 1000, 4095, 4096, 4097, 1 << 16] {
                     for threads in [1, 2, 3] {
-                        let pool = rayon::ThreadPoolBuilder::new()
-                            .num_threads(threads)
-                            .build()
-                            .unwrap();
-                        let options = StreamOptions {
-                            batch_rows,
-                            batches_in_flight: threads + 1,
-                        };
                         let (value, per_sample, gradient, warnings) =
-                            pool.install(|| streamed(&job, &data, reduction, options));
+                            on_pool(threads, batch_rows, |options| {
+                                streamed(&job, &data, reduction, options)
+                            });
                         let case = format!(
                             "{loss:?} {reduction:?} weighted {weighted}, {batch_rows} rows, {threads} threads"
                         );

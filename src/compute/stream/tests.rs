@@ -14,6 +14,24 @@ fn sources(columns: &[&[f64]]) -> Vec<Box<dyn BatchSource>> {
         .collect()
 }
 
+/// Run `work` on a pool of `threads` threads, with batches of `batch_rows`
+/// rows and `threads + 1` of them in flight.
+pub(super) fn on_pool<R: Send>(
+    threads: usize,
+    batch_rows: usize,
+    work: impl FnOnce(StreamOptions) -> R + Send,
+) -> R {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let options = StreamOptions {
+        batch_rows,
+        batches_in_flight: threads + 1,
+    };
+    pool.install(|| work(options))
+}
+
 pub(super) fn pick(source: usize) -> Pick {
     Pick {
         source,
@@ -133,15 +151,9 @@ fn streamed_equals_in_memory_bit_for_bit() {
                 .collect();
             for batch_rows in [1000, 4095, 4096, 4097, 5000, 1 << 16] {
                 for threads in [1, 2, 3] {
-                    let pool = rayon::ThreadPoolBuilder::new()
-                        .num_threads(threads)
-                        .build()
-                        .unwrap();
-                    let options = StreamOptions {
-                        batch_rows,
-                        batches_in_flight: threads + 1,
-                    };
-                    let got = pool.install(|| streamed(&jobs, &data, reduction, options));
+                    let got = on_pool(threads, batch_rows, |options| {
+                        streamed(&jobs, &data, reduction, options)
+                    });
                     for ((job, expected), (value, per_sample, gradient, hessian)) in
                         jobs.iter().zip(&expected).zip(&got)
                     {
@@ -203,26 +215,17 @@ fn both_errors(loss: &Loss, t: &[f64], p: &[f64], w: Option<&[f64]>) -> Vec<(Str
     let mut found = Vec::new();
     for batch_rows in [1, 1000, 4096, 1 << 16] {
         for threads in [1, 2] {
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(threads)
-                .build()
-                .unwrap();
-            let options = StreamOptions {
-                batch_rows,
-                batches_in_flight: threads + 1,
-            };
-            let err = pool
-                .install(|| {
-                    run_pass(
-                        std::slice::from_ref(&job),
-                        &mut sources(&columns),
-                        &[1.0],
-                        Need::Sums,
-                        options,
-                        |_| Ok(()),
-                    )
-                })
-                .unwrap_err();
+            let err = on_pool(threads, batch_rows, |options| {
+                run_pass(
+                    std::slice::from_ref(&job),
+                    &mut sources(&columns),
+                    &[1.0],
+                    Need::Sums,
+                    options,
+                    |_| Ok(()),
+                )
+            })
+            .unwrap_err();
             found.push((err.to_string(), in_memory.clone()));
         }
     }
