@@ -449,3 +449,89 @@ fn values_alone_are_the_point_values_bit_for_bit() {
         );
     }
 }
+
+/// Slices that start anywhere in a cache line (inputs and outputs each at
+/// their own offset) and of any length, shorter than a group or a block or
+/// ending anywhere past them: the slice kernels read and write exactly the
+/// slices (the prefetches ahead of them and the blocks aligned on the
+/// outputs change nothing), with the per-point numbers and the sum of a
+/// stream's `ChunkSum`.
+#[test]
+fn unaligned_and_short_slices_give_the_point_numbers() {
+    let lengths = [1, 2, 5, 7, 8, 9, 100, 255, 256, 257, 263, 1000, CHUNK + 17];
+    for name in ["mse", "huber", "squared_hinge", "log_cosh"] {
+        let loss = Loss::new(name, &Params::new()).unwrap();
+        let longest = CHUNK + 17 + 16;
+        let (t, p) = pairs_in_domain(&loss, longest);
+        let (t, p) = if name == "squared_hinge" {
+            // ±1 labels throughout (`pairs_in_domain` mixes 0/1 and −1).
+            let t: Vec<f64> = (0..longest).map(|i| [1.0, -1.0][i % 2]).collect();
+            (t, p)
+        } else {
+            (t, p)
+        };
+        for &n in &lengths {
+            for (input_offset, output_offset) in [(0, 0), (1, 3), (3, 0), (5, 7), (7, 2)] {
+                let (ts, ps) = (
+                    &t[input_offset..input_offset + n],
+                    &p[input_offset + 1..input_offset + 1 + n],
+                );
+                let (mut per_sample, mut gradient, mut hessian) =
+                    (vec![7.0; n + 8], vec![7.0; n + 8], vec![7.0; n + 8]);
+                let end = output_offset + n;
+                let r = loss
+                    .reduce(
+                        Input::new(ts, ps),
+                        Reduction::Sum,
+                        Output {
+                            per_sample: Some(&mut per_sample[output_offset..end]),
+                            gradient: Some(&mut gradient[output_offset..end]),
+                            hessian: Some(&mut hessian[output_offset..end]),
+                        },
+                    )
+                    .unwrap();
+                let here = format!("{name} n={n} offsets {input_offset}/{output_offset}");
+                let points: Vec<_> = ts
+                    .iter()
+                    .zip(ps)
+                    .map(|(&y, &yhat)| loss.point(y, yhat).unwrap())
+                    .collect();
+                let values: Vec<f64> = points.iter().map(|q| q.value).collect();
+                let gradients: Vec<f64> = points.iter().map(|q| q.gradient).collect();
+                let hessians: Vec<f64> = points.iter().map(|q| q.hessian).collect();
+                assert_eq!(
+                    bits(&per_sample[output_offset..end]),
+                    bits(&values),
+                    "{here}"
+                );
+                assert_eq!(
+                    bits(&gradient[output_offset..end]),
+                    bits(&gradients),
+                    "{here}"
+                );
+                assert_eq!(
+                    bits(&hessian[output_offset..end]),
+                    bits(&hessians),
+                    "{here}"
+                );
+                // Nothing written outside the output slices.
+                for out in [&per_sample, &gradient, &hessian] {
+                    assert!(out[..output_offset].iter().all(|&x| x == 7.0), "{here}");
+                    assert!(out[end..].iter().all(|&x| x == 7.0), "{here}");
+                }
+                let mut total = Neumaier::new();
+                for chunk in values.chunks(CHUNK) {
+                    let mut sum = ChunkSum::new();
+                    chunk.iter().for_each(|&x| sum.add(x));
+                    total.merge(&sum.total());
+                }
+                assert_eq!(r.value.to_bits(), total.value().to_bits(), "{here}");
+                // Values alone: the same sum.
+                let alone = loss
+                    .reduce(Input::new(ts, ps), Reduction::Sum, Output::default())
+                    .unwrap();
+                assert_eq!(alone.value.to_bits(), total.value().to_bits(), "{here}");
+            }
+        }
+    }
+}

@@ -1,27 +1,62 @@
 //! Slice kernels: an elementwise loss over one chunk of pairs, as tight
 //! loops with no call, no `Result` and no allocation per element.
 //!
-//! A chunk is computed block by block in one loop that also checks, without
-//! a branch, that every pair is inside the domain: the values go to a buffer
-//! on the stack (or to the caller's per-sample array), the derivatives
-//! straight to the caller's arrays, and each block's values into the chunk's
-//! [`ChunkSum`]. The loops are generic over the kernel's closures and over
-//! which outputs are wanted, so each loss gets its own copy with the
-//! arithmetic inlined, which the compiler vectorises where its cost model
-//! agrees (the logarithms and exponentials are those of [`super::vmath`],
-//! plain arithmetic; a formula with several of them is declined in one loop,
-//! so such a kernel may hand over its values a block at a time, computed in
-//! several simple loops: [`Closures::values`]). The numbers are those of the
-//! per-point kernel: the same operations on the same inputs.
+//! A chunk is computed block by block: one loop per block computes the
+//! values and the wanted derivatives and checks, without a branch, that
+//! every pair is inside the domain; the values go to a buffer on the stack
+//! (or to the caller's per-sample array), the derivatives straight to the
+//! caller's arrays. A second loop adds the block's values to the chunk's
+//! [`ChunkSum`] a group of lanes at a time and asks, on the way, for the
+//! inputs a few blocks ahead ([`PREFETCH`]): without it the loops wait for
+//! memory, which is their limit. Blocks after the first start on a cache
+//! line of the array stored to, and a whole block's loop has a known trip
+//! count (no scalar epilogue). The loops are generic over the kernel's
+//! closures and over which outputs are wanted, so each loss gets its own
+//! copy with the arithmetic inlined, which the compiler vectorises where its
+//! cost model agrees (the logarithms and exponentials are those of
+//! [`super::vmath`], plain arithmetic; a formula with several of them is
+//! declined in one loop, so such a kernel may hand over its values a block
+//! at a time, computed in several simple loops: [`Closures::values`]). The
+//! numbers are those of the per-point kernel: the same operations on the
+//! same inputs, summed in the same order.
 //!
 //! Errors are not located here: a chunk only says whether it is valid, and
 //! the caller finds the first invalid element with the per-element checks.
 
-use super::sum::{ChunkSum, Neumaier};
+use super::sum::{ChunkSum, Neumaier, LANES};
 use super::Point;
 
-/// Values per block: small enough for the stack and the L1 cache.
+/// Values per block: small enough for the stack and the L1 cache; a
+/// multiple of [`super::LANES`].
 const BLOCK: usize = 256;
+
+/// How far ahead (in pairs) the loops ask for their inputs: 6 KiB an
+/// array, three blocks ahead and past the next page, where the processor's
+/// own prefetcher stops. Measured with MSE's values on 2^25 pairs (one
+/// thread; a standalone copy of the loop): 256 to 1024 pairs are alike,
+/// 2048 a little slower.
+const PREFETCH: usize = 768;
+
+/// Ask the processor to bring `slice[at]` into the cache (past the end of
+/// the slice too, where the next chunk's inputs usually are; a no-op off
+/// x86-64). Without it the loads of a streaming loop wait for memory: the
+/// processor's prefetcher does not cross a page boundary, and the loop's
+/// arithmetic fills the window of instructions it can run ahead.
+#[inline(always)]
+fn prefetch(slice: &[f64], at: usize) {
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: SSE (which has `prefetcht0`) is part of every x86-64
+    // processor. A prefetch is a hint: it never faults, reads nothing into
+    // the program and changes nothing in its memory, so the address
+    // (computed with `wrapping_add`, never dereferenced) need not point
+    // into the slice or be valid at all.
+    unsafe {
+        use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        _mm_prefetch::<_MM_HINT_T0>(slice.as_ptr().wrapping_add(at).cast::<i8>());
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (slice, at);
+}
 
 /// One chunk of an elementwise pass (at most [`super::CHUNK`] pairs). An
 /// output slice is either as long as the chunk or empty (not wanted).
@@ -184,10 +219,13 @@ impl Isa {
     /// The path the loops take, decided once: the one named by the
     /// environment variable `LOSSLAB_SIMD` (`portable`, `avx2`, `avx512`;
     /// all give the same bits) if the processor has it, else the portable
-    /// one. The wide paths are not the default yet: measured on the
-    /// development machine they were no faster (the memory-bound kernels)
-    /// or slower (BCE from logits with its gradient, whose loop is not
-    /// vectorised when compiled apart from its caller).
+    /// one. The wide paths are not the default: measured on the
+    /// development machine (`losslab bench`, every kernel and mode, 2^25
+    /// pairs, one thread) they were faster for the memory-bound values
+    /// (AVX-512: MSE, MAE, Huber, squared hinge 5–60 % more pairs per CPU
+    /// second) but slower elsewhere (BCE from logits and log-cosh with
+    /// their gradients: AVX2 and AVX-512 at 0.5–0.9× the portable path), so
+    /// no wide path was best or equal everywhere.
     pub(crate) fn chosen() -> Isa {
         static CHOSEN: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
         *CHOSEN.get_or_init(|| {
@@ -297,17 +335,39 @@ where
         gradient,
         hessian,
     } = task;
-    let mut sum = ChunkSum::new();
-    let (mut valid, mut zeros, mut minus_ones, mut saturated) = (true, false, false, false);
+    let mut state = State {
+        sum: ChunkSum::new(),
+        valid: true,
+        zeros: false,
+        minus_ones: false,
+        saturated: false,
+    };
     let relabel = kernel.relabels & zero_is_minus_one;
-    let mut buffer = [0.0; BLOCK];
+    let mut buffer = Aligned([0.0; BLOCK]);
+    let buffer = &mut buffer.0;
     let n = target.len().min(prediction.len());
+    // The blocks after the first start on a cache line of the array the
+    // loop stores to (or of the predictions when it only reads): a vector
+    // wider than 16 bytes that straddles two lines costs two accesses, and
+    // a store twice as much as a load. The block boundaries do not change
+    // the sum (`ChunkSum` knows each value's position in the chunk).
+    let lead: &[f64] = if GRADIENT {
+        gradient
+    } else if PER_SAMPLE {
+        per_sample
+    } else {
+        prediction
+    };
+    let head = lead.as_ptr().align_offset(64).min(LANES);
     let mut start = 0;
     while start < n {
-        let end = (start + BLOCK).min(n);
+        let end = if start == 0 && head > 0 {
+            head
+        } else {
+            start + BLOCK
+        }
+        .min(n);
         let len = end - start;
-        let t = &target[start..end];
-        let p = &prediction[start..end];
         let w = match weights {
             Some(w) if WEIGHTED => &w[start..end],
             _ => &[],
@@ -327,65 +387,52 @@ where
         } else {
             &mut []
         };
-        // Labels are never relabelled here: `block_values` is for kernels
-        // that take their targets as given.
-        let precomputed = !GRADIENT & kernel.block_values;
-        if precomputed {
-            (kernel.values)(t, p, values);
+        let block = Block {
+            target: &target[start..end],
+            prediction: &prediction[start..end],
+            weights: w,
+            values,
+            gradient: g,
+            hessian: h,
+        };
+        // A whole block is a copy of the loop whose trip count is known, so
+        // that no scalar epilogue is left for the last pairs of each block.
+        if len == BLOCK {
+            block_loop::<_, _, _, _, _, WEIGHTED, PER_SAMPLE, GRADIENT, HESSIAN, BLOCK>(
+                kernel, block, scale, relabel, &mut state,
+            );
+        } else {
+            block_loop::<_, _, _, _, _, WEIGHTED, PER_SAMPLE, GRADIENT, HESSIAN, 0>(
+                kernel, block, scale, relabel, &mut state,
+            );
         }
-        for (j, value) in values.iter_mut().enumerate() {
-            let (y, yhat) = (t[j], p[j]);
-            valid &= both_finite(y, yhat) & (kernel.admits)(y, yhat);
-            if kernel.signed {
-                valid &= (y == 1.0) | (y == 0.0) | (y == -1.0);
-                zeros |= y == 0.0;
-                minus_ones |= y == -1.0;
+        // The block's values into the sum, asking for the inputs
+        // `PREFETCH` pairs ahead: one cache line of each array per group of
+        // `LANES` values, so that the requests are spread over the loop (a
+        // burst of them at the start of a block waits for the processor's
+        // few line-fill buffers).
+        let values: &[f64] = if PER_SAMPLE {
+            &per_sample[start..end]
+        } else {
+            &buffer[..len]
+        };
+        state.sum.add_slice_with(values, |offset| {
+            let ahead = start + offset + PREFETCH;
+            prefetch(target, ahead);
+            prefetch(prediction, ahead);
+            if let (true, Some(w)) = (WEIGHTED, weights) {
+                prefetch(w, ahead);
             }
-            // Where a convention's clip saturates, at the label as given.
-            saturated |= (kernel.saturated)(y, yhat);
-            let y = if relabel & (y == 0.0) { -1.0 } else { y };
-            let pt = if GRADIENT {
-                (kernel.point)(y, yhat)
-            } else {
-                Point {
-                    value: if precomputed {
-                        *value
-                    } else {
-                        (kernel.value)(y, yhat)
-                    },
-                    gradient: 0.0,
-                    hessian: 0.0,
-                }
-            };
-            let pt = if WEIGHTED {
-                let w = w[j];
-                if w != 0.0 {
-                    Point {
-                        value: pt.value * w,
-                        gradient: pt.gradient * w,
-                        hessian: pt.hessian * w,
-                    }
-                } else {
-                    Point {
-                        value: 0.0,
-                        gradient: 0.0,
-                        hessian: 0.0,
-                    }
-                }
-            } else {
-                pt
-            };
-            *value = pt.value;
-            if GRADIENT {
-                g[j] = pt.gradient / scale;
-            }
-            if HESSIAN {
-                h[j] = pt.hessian / scale;
-            }
-        }
-        sum.add_slice(values);
+        });
         start = end;
     }
+    let State {
+        sum,
+        valid,
+        zeros,
+        minus_ones,
+        saturated,
+    } = state;
     ChunkOut {
         sum: sum.total(),
         valid,
@@ -393,6 +440,143 @@ where
         minus_ones,
         saturated,
     }
+}
+
+/// A block's values, on cache lines of their own.
+#[repr(align(64))]
+struct Aligned([f64; BLOCK]);
+
+/// What a chunk has found so far.
+struct State {
+    sum: ChunkSum,
+    valid: bool,
+    zeros: bool,
+    minus_ones: bool,
+    saturated: bool,
+}
+
+/// One block of a chunk: its inputs and outputs, all as long as the block
+/// (the outputs a mode does not want are empty, except `values`, which is
+/// the caller's per-sample array or a buffer).
+struct Block<'a> {
+    target: &'a [f64],
+    prediction: &'a [f64],
+    weights: &'a [f64],
+    values: &'a mut [f64],
+    gradient: &'a mut [f64],
+    hessian: &'a mut [f64],
+}
+
+/// The values and wanted derivatives of a block, and its checks: one loop
+/// the compiler vectorises. `LEN` is the block's length when it is known
+/// (0 otherwise): the loop then has a constant trip count.
+#[inline(always)]
+fn block_loop<
+    P,
+    V,
+    B,
+    A,
+    S,
+    const WEIGHTED: bool,
+    const PER_SAMPLE: bool,
+    const GRADIENT: bool,
+    const HESSIAN: bool,
+    const LEN: usize,
+>(
+    kernel: &Closures<P, V, B, A, S>,
+    block: Block<'_>,
+    scale: f64,
+    relabel: bool,
+    state: &mut State,
+) where
+    P: Fn(f64, f64) -> Point,
+    V: Fn(f64, f64) -> f64,
+    B: Fn(&[f64], &[f64], &mut [f64]),
+    A: Fn(f64, f64) -> bool,
+    S: Fn(f64, f64) -> bool,
+{
+    let Block {
+        target,
+        prediction,
+        weights,
+        values,
+        gradient,
+        hessian,
+    } = block;
+    let len = if LEN > 0 { LEN } else { values.len() };
+    let (t, p, values) = (&target[..len], &prediction[..len], &mut values[..len]);
+    let w = if WEIGHTED { &weights[..len] } else { weights };
+    let g = if GRADIENT {
+        &mut gradient[..len]
+    } else {
+        gradient
+    };
+    let h = if HESSIAN {
+        &mut hessian[..len]
+    } else {
+        hessian
+    };
+    let (mut valid, mut zeros, mut minus_ones, mut saturated) = (true, false, false, false);
+    // Labels are never relabelled here: `block_values` is for kernels
+    // that take their targets as given.
+    let precomputed = !GRADIENT & kernel.block_values;
+    if precomputed {
+        (kernel.values)(t, p, values);
+    }
+    for (j, value) in values.iter_mut().enumerate() {
+        let (y, yhat) = (t[j], p[j]);
+        valid &= both_finite(y, yhat) & (kernel.admits)(y, yhat);
+        if kernel.signed {
+            valid &= (y == 1.0) | (y == 0.0) | (y == -1.0);
+            zeros |= y == 0.0;
+            minus_ones |= y == -1.0;
+        }
+        // Where a convention's clip saturates, at the label as given.
+        saturated |= (kernel.saturated)(y, yhat);
+        let y = if relabel & (y == 0.0) { -1.0 } else { y };
+        let pt = if GRADIENT {
+            (kernel.point)(y, yhat)
+        } else {
+            Point {
+                value: if precomputed {
+                    *value
+                } else {
+                    (kernel.value)(y, yhat)
+                },
+                gradient: 0.0,
+                hessian: 0.0,
+            }
+        };
+        let pt = if WEIGHTED {
+            let w = w[j];
+            if w != 0.0 {
+                Point {
+                    value: pt.value * w,
+                    gradient: pt.gradient * w,
+                    hessian: pt.hessian * w,
+                }
+            } else {
+                Point {
+                    value: 0.0,
+                    gradient: 0.0,
+                    hessian: 0.0,
+                }
+            }
+        } else {
+            pt
+        };
+        *value = pt.value;
+        if GRADIENT {
+            g[j] = pt.gradient / scale;
+        }
+        if HESSIAN {
+            h[j] = pt.hessian / scale;
+        }
+    }
+    state.valid &= valid;
+    state.zeros |= zeros;
+    state.minus_ones |= minus_ones;
+    state.saturated |= saturated;
 }
 
 #[cfg(test)]

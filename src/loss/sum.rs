@@ -149,15 +149,30 @@ impl ChunkSum {
     /// a slice kernel compiled for wider vectors sums with them too.
     #[inline(always)]
     pub fn add_slice(&mut self, values: &[f64]) {
+        self.add_slice_with(values, |_| {});
+    }
+
+    /// [`ChunkSum::add_slice`], calling `before_group(offset)` before the
+    /// values `offset..offset + LANES` are added to the lanes at once (a
+    /// slice kernel asks for its next inputs there, spread over the loop).
+    #[inline(always)]
+    pub(crate) fn add_slice_with(&mut self, values: &[f64], mut before_group: impl FnMut(usize)) {
         let misaligned = (LANES - self.position % LANES) % LANES;
         let (head, rest) = values.split_at(misaligned.min(values.len()));
         head.iter().for_each(|&x| self.add(x));
         let mut groups = rest.chunks_exact(LANES);
-        for group in &mut groups {
+        // The lanes as local arrays, indexed by constants only, so that
+        // they stay in vector registers through the loop.
+        let (mut sum, mut compensation) = (self.sum, self.compensation);
+        for (k, group) in (&mut groups).enumerate() {
+            before_group(head.len() + k * LANES);
             for (lane, &x) in group.iter().enumerate() {
-                self.add_to(lane, x);
+                let (t, error) = two_sum(sum[lane], x);
+                compensation[lane] += error;
+                sum[lane] = t;
             }
         }
+        (self.sum, self.compensation) = (sum, compensation);
         self.position += rest.len() - groups.remainder().len();
         groups.remainder().iter().for_each(|&x| self.add(x));
     }
@@ -271,6 +286,23 @@ mod tests {
         let mut one_by_one = ChunkSum::new();
         values.iter().for_each(|&x| one_by_one.add(x));
         assert_eq!(one_by_one.total(), chunk_total(&values));
+    }
+
+    /// `add_slice_with` calls its hook once before each whole group, at
+    /// the group's offset, whatever the chunk's position.
+    #[test]
+    fn add_slice_with_calls_before_each_group() {
+        let values: Vec<f64> = (0..40).map(f64::from).collect();
+        for (position, expected) in [(0, vec![0, 8, 16, 24, 32]), (3, vec![5, 13, 21, 29])] {
+            let mut sum = ChunkSum::new();
+            sum.add_slice(&values[..position]);
+            let mut offsets = Vec::new();
+            sum.add_slice_with(&values[position..], |offset| offsets.push(offset));
+            assert_eq!(offsets, expected, "position {position}");
+            let mut plain = ChunkSum::new();
+            plain.add_slice(&values);
+            assert_eq!(sum, plain);
+        }
     }
 
     /// Lanes, pieces and chunks: any split of a chunk into pieces gives the
