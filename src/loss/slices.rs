@@ -8,9 +8,10 @@
 //! caller's arrays. A second loop adds the block's values to the chunk's
 //! [`ChunkSum`] a group of lanes at a time and asks, on the way, for the
 //! inputs a few blocks ahead ([`PREFETCH`]): without it the loops wait for
-//! memory, which is their limit. Blocks after the first start on a cache
-//! line of the array stored to, and a whole block's loop has a known trip
-//! count (no scalar epilogue). The loops are generic over the kernel's
+//! memory, which is their limit. A whole block's loop has a known trip
+//! count (no scalar epilogue). Blocks are not moved to start on a cache
+//! line of the array stored to: that helped the AVX-512 path's gradients
+//! and slowed the portable path's, which is the default. The loops are generic over the kernel's
 //! closures and over which outputs are wanted, so each loss gets its own
 //! copy with the arithmetic inlined, which the compiler vectorises where its
 //! cost model agrees (the logarithms and exponentials are those of
@@ -23,7 +24,7 @@
 //! Errors are not located here: a chunk only says whether it is valid, and
 //! the caller finds the first invalid element with the per-element checks.
 
-use super::sum::{ChunkSum, Neumaier, LANES};
+use super::sum::{ChunkSum, Neumaier};
 use super::Point;
 
 /// Values per block: small enough for the stack and the L1 cache; a
@@ -346,27 +347,9 @@ where
     let mut buffer = Aligned([0.0; BLOCK]);
     let buffer = &mut buffer.0;
     let n = target.len().min(prediction.len());
-    // The blocks after the first start on a cache line of the array the
-    // loop stores to (or of the predictions when it only reads): a vector
-    // wider than 16 bytes that straddles two lines costs two accesses, and
-    // a store twice as much as a load. The block boundaries do not change
-    // the sum (`ChunkSum` knows each value's position in the chunk).
-    let lead: &[f64] = if GRADIENT {
-        gradient
-    } else if PER_SAMPLE {
-        per_sample
-    } else {
-        prediction
-    };
-    let head = lead.as_ptr().align_offset(64).min(LANES);
     let mut start = 0;
     while start < n {
-        let end = if start == 0 && head > 0 {
-            head
-        } else {
-            start + BLOCK
-        }
-        .min(n);
+        let end = (start + BLOCK).min(n);
         let len = end - start;
         let w = match weights {
             Some(w) if WEIGHTED => &w[start..end],
