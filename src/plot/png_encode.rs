@@ -226,6 +226,65 @@ mod tests {
         }
     }
 
+    /// The `Sub`-filtered RGB of an RGBA row, the plain way.
+    fn sub_of(rgba: &[u8]) -> Vec<u8> {
+        let rgb = rgb_of(rgba);
+        (0..rgb.len())
+            .map(|i| rgb[i].wrapping_sub(if i < RGB { 0 } else { rgb[i - RGB] }))
+            .collect()
+    }
+
+    #[test]
+    fn white_blocks_filter_as_the_plain_sub_filter_does() {
+        // Rows of white with a few coloured pixels: at a block's first and
+        // last pixel (a white block after it must not be taken as zeros),
+        // in the middle, nowhere, everywhere, and rows not a whole number of
+        // blocks long.
+        let white = [u8::MAX; 4];
+        let ink = [30, 60, 200, 255];
+        let cases: [(usize, &[usize]); 7] = [
+            (64, &[]),
+            (64, &[15]),
+            (64, &[16, 47]),
+            (70, &[0, 31, 32, 69]),
+            (5, &[2]),
+            (16, &[0]),
+            (33, &[]),
+        ];
+        for (width, inked) in cases {
+            let rgba: Vec<u8> = (0..width)
+                .flat_map(|x| if inked.contains(&x) { ink } else { white })
+                .collect();
+            let mut out = vec![9; width * RGB];
+            filter_row(&rgba, &mut out);
+            assert_eq!(out, sub_of(&rgba), "{width} pixels, ink at {inked:?}");
+        }
+        let all_ink: Vec<u8> = (0..40).flat_map(|x| [x as u8, 7, 200, 255]).collect();
+        let mut out = vec![0; 40 * RGB];
+        filter_row(&all_ink, &mut out);
+        assert_eq!(out, sub_of(&all_ink));
+    }
+
+    #[test]
+    fn a_mostly_white_image_has_the_png_crates_bytes() {
+        // Wide white stretches (the blocks filtered without converting),
+        // a vertical line, a horizontal one and a white row.
+        let (width, height) = (150, 12);
+        let rgba: Vec<u8> = (0..height)
+            .flat_map(|y| {
+                (0..width).flat_map(move |x| match (x, y) {
+                    (_, 4) => [90, 90, 90, 255],
+                    (47 | 48, _) => [200, 10, 10, 255],
+                    (_, 9) => [255, 255, 255, 255],
+                    (x, y) if (x + y) % 61 == 0 => [1, 2, 3, 255],
+                    _ => [255, 255, 255, 255],
+                })
+            })
+            .collect();
+        let ours = encode_opaque_rgba(&rgba, width, height).unwrap();
+        assert_eq!(ours, png_crate(&rgb_of(&rgba), width, height));
+    }
+
     #[test]
     fn a_canvas_of_the_wrong_size_is_refused() {
         let message = encode_opaque_rgba(&[0; 12], 2, 2).unwrap_err();
