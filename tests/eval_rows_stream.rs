@@ -1,5 +1,5 @@
 //! `eval` of row losses on files, streamed: CSV prefix globs, Parquet
-//! prefixes and 2-D `.npy` give the bytes of the same rows given inline
+//! prefixes and 2-D `.npy` (C or Fortran order) give the bytes of the same rows given inline
 //! (read into memory), for tables, JSON and summaries; bad rows and bad
 //! arrays are refused with the file, row and column, and nothing on stdout.
 
@@ -39,7 +39,19 @@ fn rows(n: usize) -> Columns {
 
 /// A `.npy` file of dtype `descr` and shape `shape` (numpy's notation) holding `data`.
 fn npy(path: &std::path::Path, descr: &str, shape: &str, data: &[u8]) -> String {
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    npy_ordered(path, descr, shape, "False", data)
+}
+
+/// The same, in C order (`fortran` "False") or Fortran order ("True").
+fn npy_ordered(
+    path: &std::path::Path,
+    descr: &str,
+    shape: &str,
+    fortran: &str,
+    data: &[u8],
+) -> String {
+    let mut header =
+        format!("{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape}, }}");
     while (11 + header.len()) % 64 != 0 {
         header.push(' ');
     }
@@ -50,6 +62,16 @@ fn npy(path: &std::path::Path, descr: &str, shape: &str, data: &[u8]) -> String 
     bytes.extend(data);
     std::fs::write(path, bytes).unwrap();
     path.display().to_string()
+}
+
+/// Rows as a 2-D float64 `.npy` in Fortran order: column after column.
+fn npy_rows_fortran(path: &std::path::Path, rows: &[Vec<f64>]) {
+    let data: Vec<u8> = (0..rows[0].len())
+        .flat_map(|j| rows.iter().map(move |row| row[j]))
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let shape = format!("({}, {})", rows.len(), rows[0].len());
+    npy_ordered(path, "<f8", &shape, "True", &data);
 }
 
 /// Rows as a 2-D float64 `.npy` in C order.
@@ -86,6 +108,8 @@ fn streamed_rows_give_the_bytes_of_rows_in_memory() {
     std::fs::write(&csv, text).unwrap();
     npy_rows(&dir.path().join("t.npy"), &target);
     npy_rows(&dir.path().join("p.npy"), &prediction);
+    npy_rows_fortran(&dir.path().join("tf.npy"), &target);
+    npy_rows_fortran(&dir.path().join("pf.npy"), &prediction);
     // The same numbers as JSON files, read whole into memory.
     let inline = |name: &str, value: serde_json::Value| {
         let path = dir.path().join(name);
@@ -105,6 +129,7 @@ fn streamed_rows_give_the_bytes_of_rows_in_memory() {
         column("w"),
     );
     let (t_npy, p_npy) = (npy_arg("t.npy"), npy_arg("p.npy"));
+    let (t_fortran, p_fortran) = (npy_arg("tf.npy"), npy_arg("pf.npy"));
     for extra in [
         &["--json"][..],
         &["--json", "--summary"],
@@ -127,10 +152,12 @@ fn streamed_rows_give_the_bytes_of_rows_in_memory() {
                 let expected = run(&l_json, &p_json, &w_json);
                 assert_eq!(run(&l_csv, &p_csv, &w_csv), expected, "{case} csv");
                 assert_eq!(run(&l_json, &p_npy, &w_json), expected, "{case} npy");
+                assert_eq!(run(&l_json, &p_fortran, &w_json), expected, "{case} F");
             } else {
                 let expected = run(&t_json, &p_json, &w_json);
                 assert_eq!(run(&t_csv, &p_csv, &w_csv), expected, "{case} csv");
                 assert_eq!(run(&t_npy, &p_npy, &w_csv), expected, "{case} npy");
+                assert_eq!(run(&t_fortran, &p_fortran, &w_csv), expected, "{case} F");
             }
         }
     }
@@ -158,6 +185,7 @@ fn streamed_rows_give_the_bytes_of_rows_in_memory() {
     let one_pass = args(&t_csv, &p_csv);
     assert!(one_pass.contains("\"samples\":20000"), "{one_pass}");
     assert_eq!(args(&t_npy, &p_npy), one_pass);
+    assert_eq!(args(&t_fortran, &p_npy), one_pass);
 }
 
 fn bad_csv(dir: &std::path::Path, cell: &str, value: &str) -> String {
@@ -204,7 +232,8 @@ fn bad_rows_and_arrays_are_refused_with_file_row_and_column() {
     let refused = bad_csv(dir.path(), "refused", "1.5");
     assert_eq!(
         run(&refused, &format!("{refused}:q_*")),
-        format!("error: --prediction: row 25000, column 1 is 1.5; probabilities must be in [0, 1] (file `{refused}`, columns `q_*`)\n")
+        // The column by its header name (`q_1` is the file's fourth column).
+        format!("error: --prediction: row 25000, column `q_1` is 1.5; probabilities must be in [0, 1] (file `{refused}`, columns `q_*`)\n")
     );
     // A .npy of the wrong dtype or shape says what was expected.
     let write_npy = |name: &str, descr: &str, shape: &str, bytes: usize| {

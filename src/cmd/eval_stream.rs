@@ -199,6 +199,7 @@ fn stream_error(arguments: &[Argument], inputs: &Inputs, err: StreamError) -> an
             role,
             sample,
             message,
+            column,
         } => {
             let pick = match role {
                 stream::Role::Target => Some(inputs.jobs[job].target),
@@ -209,11 +210,20 @@ fn stream_error(arguments: &[Argument], inputs: &Inputs, err: StreamError) -> an
                 .and_then(|pick| inputs.picks.iter().position(|p| *p == pick))
                 .map(|a| &arguments[a]);
             let flag = argument.map_or(role.name(), |a| a.flag.as_str());
-            let place = match argument.map(|a| &a.data) {
-                Some(DataArg::File(spec)) => {
-                    format!(" (file `{}`{})", spec.shown(), column_text(&spec.columns))
-                }
-                _ => String::new(),
+            let (place, message) = match argument.map(|a| &a.data) {
+                Some(DataArg::File(spec)) => (
+                    format!(" (file `{}`{})", spec.shown(), column_text(&spec.columns)),
+                    match column.and_then(|c| glob_column_name(spec, c)) {
+                        // "row r, column c is …": the column by its name.
+                        Some((c, name)) => message.replacen(
+                            &format!(", column {c} is "),
+                            &format!(", column `{name}` is "),
+                            1,
+                        ),
+                        None => message,
+                    },
+                ),
+                _ => (String::new(), message),
             };
             // A row loss's message names the row and column itself.
             let rows =
@@ -237,6 +247,21 @@ fn stream_error(arguments: &[Argument], inputs: &Inputs, err: StreamError) -> an
         ),
         StreamError::Write(err) => anyhow::Error::from(err),
     }
+}
+
+/// The name of column `c` of a prefix glob (the `c`-th column of the file
+/// whose name starts with the prefix, as the glob was resolved), if the
+/// file's names can still be read; the message keeps the index otherwise.
+fn glob_column_name(spec: &FileSpec, c: usize) -> Option<(usize, String)> {
+    let Columns::Prefix(prefix) = &spec.columns else {
+        return None;
+    };
+    let names = io::column_names(&spec.path, spec.format).ok()?;
+    let name = names
+        .into_iter()
+        .filter(|n| n.starts_with(prefix.as_str()))
+        .nth(c)?;
+    Some((c, name))
 }
 
 fn column_text(columns: &Columns) -> String {

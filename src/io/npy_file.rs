@@ -1,9 +1,13 @@
 //! NumPy `.npy` files, streamed: the header is read by `npyz`; the data are
 //! little-endian numbers read in blocks. A 1-D array is one value per
-//! sample; a 2-D array (C order) is one row per sample, for row losses.
+//! sample; a 2-D array is one row per sample, for row losses: in C order
+//! (numpy's default) a block of rows is one stretch of the file; in Fortran
+//! order (column-major, as `np.asfortranarray` or a transposed array saves)
+//! each column of the block is its own stretch, read at its offset and
+//! interleaved into rows, so memory stays one block either way.
 //! Accepted types: float64, float32, int64, int32 (widened exactly to f64).
 
-use std::io::{BufReader, Read};
+use std::io::{BufReader, Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::number::CellProblem;
@@ -52,6 +56,10 @@ impl Element {
 
 pub(super) struct NpySource {
     reader: BufReader<std::fs::File>,
+    /// Fortran order (2-D): where the data start in the file.
+    fortran_data: Option<u64>,
+    /// Fortran order: the block's columns, one after the other.
+    by_column: Vec<u8>,
     element: Element,
     widths: Vec<usize>,
     width: usize,
@@ -89,22 +97,29 @@ impl NpySource {
         let shape = header.shape().to_vec();
         let (total_rows, width) = match shape.as_slice() {
             [n] => (*n, 1),
-            [n, k] if *k > 0 => {
-                if header.order() != npyz::Order::C {
-                    return Err(invalid(
-                        "is a 2-D array in Fortran order; expected C order (numpy's default)",
-                    ));
-                }
-                (*n, usize::try_from(*k).map_err(|_| invalid("has too many columns"))?)
-            }
+            [n, k] if *k > 0 => (
+                *n,
+                usize::try_from(*k).map_err(|_| invalid("has too many columns"))?,
+            ),
             _ => {
                 return Err(invalid(format!(
                     "has shape {shape:?}; expected a 1-D array (one value per sample) or a 2-D array with columns (one row per sample)"
                 )))
             }
         };
+        // A 1-D array is the same bytes in either order.
+        let fortran_data = if width > 1 && header.order() == npyz::Order::Fortran {
+            let start = reader
+                .stream_position()
+                .map_err(|e| invalid(format!("could not be read: {e}")))?;
+            Some(start)
+        } else {
+            None
+        };
         Ok(NpySource {
             reader,
+            fortran_data,
+            by_column: Vec::new(),
             element,
             widths: vec![width; selections.len()],
             width,
@@ -128,12 +143,30 @@ impl super::BatchSource for NpySource {
         let rows = (rows.max(1) as u64).min(left) as usize;
         let size = self.element.size();
         self.buffer.resize(rows * self.width * size, 0);
-        self.reader.read_exact(&mut self.buffer).map_err(|e| {
+        let ends_early = |e: std::io::Error| {
             invalid(format!(
                 "ends early: its header promises {} rows, reading row {} failed: {e}",
                 self.total_rows, self.next_row
             ))
-        })?;
+        };
+        match self.fortran_data {
+            None => self
+                .reader
+                .read_exact(&mut self.buffer)
+                .map_err(ends_early)?,
+            Some(start) => {
+                read_columns(
+                    self.reader.get_mut(),
+                    start + self.next_row * size as u64,
+                    self.total_rows * size as u64,
+                    &mut self.by_column,
+                    rows * size,
+                    self.width,
+                )
+                .map_err(ends_early)?;
+                transpose(&self.by_column, &mut self.buffer, rows, self.width, size);
+            }
+        }
         let mut values = Vec::with_capacity(rows * self.width);
         for (i, bytes) in self.buffer.chunks_exact(size).enumerate() {
             let x = self.element.value(bytes);
@@ -159,5 +192,34 @@ impl super::BatchSource for NpySource {
         };
         self.next_row += rows as u64;
         Ok(Some(RawBatch::ready(batch)))
+    }
+}
+
+/// Fortran order: `width` stretches of `bytes` bytes each, the first at
+/// `start`, each `stride` bytes after the last, into `out`, one after the other.
+fn read_columns(
+    file: &mut std::fs::File,
+    start: u64,
+    stride: u64,
+    out: &mut Vec<u8>,
+    bytes: usize,
+    width: usize,
+) -> std::io::Result<()> {
+    out.resize(bytes * width, 0);
+    for (j, column) in out.chunks_exact_mut(bytes).enumerate() {
+        file.seek(SeekFrom::Start(start + j as u64 * stride))?;
+        file.read_exact(column)?;
+    }
+    Ok(())
+}
+
+/// `rows` × `width` elements of `size` bytes, column after column in
+/// `columns`, into row after row in `rows_out` (the C-order bytes).
+fn transpose(columns: &[u8], rows_out: &mut [u8], rows: usize, width: usize, size: usize) {
+    for (j, column) in columns.chunks_exact(rows * size).enumerate() {
+        for (i, element) in column.chunks_exact(size).enumerate() {
+            let at = (i * width + j) * size;
+            rows_out[at..at + size].copy_from_slice(element);
+        }
     }
 }

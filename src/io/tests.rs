@@ -217,7 +217,13 @@ fn devices_and_folders_are_refused() {
 
 /// A version-1 .npy file with the given header dictionary and data.
 fn npy(descr: &str, shape: &str, data: &[u8]) -> Vec<u8> {
-    let mut header = format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape}, }}");
+    npy_ordered(descr, shape, "False", data)
+}
+
+/// The same, `fortran_order` "True" or "False".
+fn npy_ordered(descr: &str, shape: &str, fortran: &str, data: &[u8]) -> Vec<u8> {
+    let mut header =
+        format!("{{'descr': '{descr}', 'fortran_order': {fortran}, 'shape': {shape}, }}");
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
     }
@@ -252,6 +258,45 @@ fn npy_one_and_two_dimensional() {
         read(&path, Columns::All),
         Ok(Data::Flat(vec![1.0, 0.0, 1.0]))
     );
+}
+
+#[test]
+fn npy_in_fortran_order_reads_as_the_same_rows_as_c_order() {
+    let dir = tempfile::tempdir().unwrap();
+    // 7 rows of 3 columns of different scales: row i, column j.
+    let value = |i: usize, j: usize| (i as f64 - 3.5) * [1e-100, 1.0, 1e100][j];
+    let c_order: Vec<u8> = (0..7)
+        .flat_map(|i| (0..3).map(move |j| value(i, j)))
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    let f_order: Vec<u8> = (0..3)
+        .flat_map(|j| (0..7).map(move |i| value(i, j)))
+        .flat_map(|x| x.to_le_bytes())
+        .collect();
+    assert_ne!(c_order, f_order);
+    let c = write(&dir, "c.npy", &npy("<f8", "(7, 3)", &c_order));
+    let f = write(
+        &dir,
+        "f.npy",
+        &npy_ordered("<f8", "(7, 3)", "True", &f_order),
+    );
+    let rows = read(&c, Columns::All);
+    assert!(
+        matches!(&rows, Ok(Data::Rows(r)) if r[6][2] == value(6, 2)),
+        "{rows:?}"
+    );
+    assert_eq!(read(&f, Columns::All), rows);
+    // Streamed in blocks of 2 and 4 rows (the last one short), both selections.
+    for batch in [2, 4, 7] {
+        let expected = stream(&c, &[Columns::All, Columns::All], batch);
+        assert_eq!(stream(&f, &[Columns::All, Columns::All], batch), expected);
+    }
+    // A Fortran file cut short is refused as C order is.
+    let short = npy_ordered("<f8", "(7, 3)", "True", &f_order[..f_order.len() - 8]);
+    let short = write(&dir, "short.npy", &short);
+    assert!(read(&short, Columns::All)
+        .unwrap_err()
+        .starts_with("ends early"));
 }
 
 #[test]

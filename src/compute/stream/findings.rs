@@ -16,6 +16,9 @@ pub(crate) struct Refusal {
     pub role: Role,
     pub sample: u64,
     pub message: String,
+    /// A row loss's column within the row, which the message names by
+    /// its index (a caller that knows the columns' names can name it).
+    pub column: Option<usize>,
 }
 
 /// The earliest finding of each kind for one loss.
@@ -81,6 +84,7 @@ impl Findings {
                 role: Role::Target,
                 sample,
                 message: format!("is {value}; {RULE}"),
+                column: None,
             });
         }
         if let Some((zero, minus)) = self.mixed() {
@@ -95,6 +99,7 @@ impl Findings {
                 message: format!(
                     "is {later_value} but sample {earlier} is {earlier_value}; {RULE}"
                 ),
+                column: None,
             });
         }
         self.bad_weight.clone().or_else(|| self.refusal.clone())
@@ -110,6 +115,7 @@ mod tests {
             role: Role::Prediction,
             sample,
             message: "x".into(),
+            column: None,
         }
     }
 

@@ -122,6 +122,7 @@ pub(crate) fn run(
             },
             sample: at(i),
             message: format!("is {}; {}", e.value, e.reason),
+            column: None,
         });
         return stopped(findings, samples);
     }
@@ -160,6 +161,7 @@ fn bad_weight(w: &[f64], first_row: u64) -> Option<Refusal> {
         role: Role::Weights,
         sample: first_row + i as u64,
         message: format!("is {}; {rule}", w[i]),
+        column: None,
     })
 }
 
@@ -253,16 +255,19 @@ fn row_refusal(err: LossError, first_row: u64) -> Refusal {
             role: role(d.argument.as_str()),
             sample: d.element.row.unwrap_or(d.element.col) as u64,
             message: format!("{} is {}; {}", d.element, d.value, d.reason),
+            column: d.element.row.map(|_| d.element.col),
         },
         LossError::BadData { what, message } => Refusal {
             role: role(&what),
             sample: first_row,
             message,
+            column: None,
         },
         other => Refusal {
             role: Role::Prediction,
             sample: first_row,
             message: other.to_string(),
+            column: None,
         },
     }
 }

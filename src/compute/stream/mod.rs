@@ -92,6 +92,8 @@ pub enum StreamError {
         role: Role,
         sample: u64,
         message: String,
+        /// A row loss's column within the row (the message names its index).
+        column: Option<usize>,
     },
     /// Two sources hold different numbers of rows.
     #[error("source {short} has {count} rows but source {long} has {long_count}")]
@@ -301,6 +303,7 @@ pub fn run_pass(
                 role: refusal.role,
                 sample: refusal.sample,
                 message: refusal.message,
+                column: refusal.column,
             });
         }
     }
