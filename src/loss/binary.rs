@@ -15,6 +15,7 @@
 
 use std::sync::Arc;
 
+use super::blocks;
 use super::convention;
 use super::definition::{
     chunk_with, chunk_with_blocks, Build, Definition, ElementwiseKernel, Hue, Lhs,
@@ -22,7 +23,7 @@ use super::definition::{
 use super::domain::{require, Outside};
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
 use super::sampling::{Region, Sampling, BINARY, SOFT, UNIT};
-use super::slices::{ChunkOut, ChunkTask};
+use super::slices::{self, ChunkOut, ChunkTask, Isa};
 use super::vmath;
 use super::{LossError, Point};
 
@@ -77,6 +78,16 @@ impl ElementwiseKernel for Bce {
         self.0.domain(y, yhat)
     }
 
+    /// [`Binary::domain`] without a branch (`&` of comparisons, not `&&`),
+    /// so that the check of a chunk stays a straight line.
+    #[inline]
+    // `&` of two comparisons, not a short-circuiting range test: no branch.
+    #[allow(clippy::manual_range_contains)]
+    fn admits(&self, y: f64, yhat: f64) -> bool {
+        let unit = |x: f64| (x >= 0.0) & (x <= 1.0);
+        unit(y) & (self.0.from_logits | unit(yhat))
+    }
+
     #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         bce(&self.0, y, yhat)
@@ -95,12 +106,29 @@ impl ElementwiseKernel for Bce {
                 move |y, z| bce_logit_smoothed(ls, y, z),
                 #[inline(always)]
                 move |y, z| bce_logit_smoothed(ls, y, z).value,
-                move |t: &[f64], z: &[f64], out: &mut [f64]| bce_logit_values(ls, t, z, out),
+                #[inline(always)]
+                move |t: &[f64], z: &[f64], v: &mut [f64], g: &mut [f64], h: &mut [f64]| {
+                    blocks::bce_logit(ls, t, z, v, g, h)
+                },
+                task,
+            )
+        } else if b.epsilon == 0.0 && slices::path() != Isa::Portable {
+            // Both logarithms for every pair, in packed code: faster with
+            // wide vectors, slower than one logarithm per pair with SSE2's
+            // two lanes (measured), where the loop below is taken.
+            chunk_with_blocks(
+                self,
+                #[inline(always)]
+                move |y, q| bce_probability_smoothed(ls, y, q),
+                #[inline(always)]
+                move |y, q| bce_probability_smoothed(ls, y, q).value,
+                #[inline(always)]
+                move |t: &[f64], q: &[f64], v: &mut [f64], g: &mut [f64], h: &mut [f64]| {
+                    blocks::bce_probability(ls, t, q, v, g, h)
+                },
                 task,
             )
         } else if b.epsilon == 0.0 {
-            // No block form here: with hard labels one logarithm per pair
-            // is needed, and computing both in vector loops measured slower.
             chunk_with(
                 self,
                 #[inline(always)]
@@ -290,27 +318,43 @@ pub(crate) fn softplus(x: f64) -> f64 {
 /// ybar = 1 − y).
 #[inline(always)]
 fn bce_probability(y: f64, ybar: f64, q: f64) -> Point {
-    // Each log term only where its weight is non-zero: 0·log 0 = 0.
-    let positive = if y == 0.0 { 0.0 } else { -y * vmath::ln(q) };
-    let negative = if ybar == 0.0 {
-        0.0
-    } else {
-        -ybar * vmath::ln_1p(-q)
-    };
-    let qbar = 1.0 - q;
-    let (gradient, hessian) = if y == 0.0 {
-        (1.0 / qbar, 1.0 / (qbar * qbar))
-    } else if ybar == 0.0 {
-        (-1.0 / q, 1.0 / (q * q))
-    } else {
-        // (q − y)/(q(1 − q)) rather than −y/q + (1 − y)/(1 − q): no cancellation near q = y.
-        ((q - y) / (q * qbar), y / (q * q) + ybar / (qbar * qbar))
-    };
+    let (gradient, hessian) = bce_probability_derivatives(y, ybar, q);
     Point {
-        value: positive + negative,
+        value: bce_probability_value(y, ybar, vmath::ln(q), vmath::ln_1p(-q)),
         gradient,
         hessian,
     }
+}
+
+/// The value of [`bce_probability`] from ln q and ln(1 − q).
+#[inline(always)]
+pub(super) fn bce_probability_value(y: f64, ybar: f64, ln_q: f64, ln_one_minus_q: f64) -> f64 {
+    // Each log term only where its weight is non-zero: 0·log 0 = 0.
+    let positive = if y == 0.0 { 0.0 } else { -y * ln_q };
+    let negative = if ybar == 0.0 {
+        0.0
+    } else {
+        -ybar * ln_one_minus_q
+    };
+    positive + negative
+}
+
+/// The gradient and Hessian of [`bce_probability`].
+#[inline(always)]
+pub(super) fn bce_probability_derivatives(y: f64, ybar: f64, q: f64) -> (f64, f64) {
+    let qbar = 1.0 - q;
+    // (q − y)/(q(1 − q)) rather than −y/q + (1 − y)/(1 − q): no cancellation near q = y.
+    let (gradient, hessian) = ((q - y) / (q * qbar), y / (q * q) + ybar / (qbar * qbar));
+    // Selects rather than an `if` chain, which would keep a loop scalar.
+    let gradient = if ybar == 0.0 { -1.0 / q } else { gradient };
+    let hessian = if ybar == 0.0 { 1.0 / (q * q) } else { hessian };
+    let gradient = if y == 0.0 { 1.0 / qbar } else { gradient };
+    let hessian = if y == 0.0 {
+        1.0 / (qbar * qbar)
+    } else {
+        hessian
+    };
+    (gradient, hessian)
 }
 
 /// [`bce_probability`] of a label before smoothing.
@@ -334,49 +378,32 @@ fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
     // softplus terms, and log1p(e^{−|z|}) the one logarithm: computed once,
     // they are the very numbers `sigmoid_pair` and `softplus` compute.
     let e = vmath::exp(-z.abs());
+    let (gradient, hessian) = bce_logit_derivatives(y, ybar, z, e);
+    Point {
+        value: bce_logit_value(y, ybar, z, vmath::ln_1p(e)),
+        gradient,
+        hessian,
+    }
+}
+
+/// The value of [`bce_logit`] from log1p(e^{−|z|}).
+#[inline(always)]
+pub(super) fn bce_logit_value(y: f64, ybar: f64, z: f64, log_term: f64) -> f64 {
+    // y·softplus(−z) + (1 − y)·softplus(z): two non-negative terms, equal to
+    // max(z, 0) − zy + log1p(e^{−|z|}) without its cancellation.
+    y * ((-z).max(0.0) + log_term) + ybar * (z.max(0.0) + log_term)
+}
+
+/// The gradient and Hessian of [`bce_logit`] from e = e^{−|z|}.
+#[inline(always)]
+pub(super) fn bce_logit_derivatives(y: f64, ybar: f64, z: f64, e: f64) -> (f64, f64) {
     let (q, qbar) = if z >= 0.0 {
         (1.0 / (1.0 + e), e / (1.0 + e))
     } else {
         (e / (1.0 + e), 1.0 / (1.0 + e))
     };
-    let log_term = vmath::ln_1p(e);
-    Point {
-        // y·softplus(−z) + (1 − y)·softplus(z): two non-negative terms, equal to
-        // max(z, 0) − zy + log1p(e^{−|z|}) without its cancellation.
-        value: y * ((-z).max(0.0) + log_term) + ybar * (z.max(0.0) + log_term),
-        // σ(z) − y, written so that σ(z) ≈ y loses nothing.
-        gradient: ybar * q - y * qbar,
-        hessian: q * qbar,
-    }
-}
-
-/// Pairs per step of the block forms below.
-const STEP: usize = 256;
-
-/// The value of [`bce_logit_smoothed`] for every pair, the same numbers,
-/// in simple loops of one function each (e^{−|z|}, then ln(1 + ·), then the
-/// rest), which the compiler vectorises where it declines the whole formula
-/// in one loop (see `log_cosh_values` in `regression.rs`).
-fn bce_logit_values(label_smoothing: f64, target: &[f64], logit: &[f64], out: &mut [f64]) {
-    let mut e = [0.0; STEP];
-    for ((t, z), out) in target
-        .chunks(STEP)
-        .zip(logit.chunks(STEP))
-        .zip(out.chunks_mut(STEP))
-    {
-        let e = &mut e[..out.len()];
-        for (e, &z) in e.iter_mut().zip(z) {
-            *e = vmath::exp(-z.abs());
-        }
-        for (l, &e) in out.iter_mut().zip(&*e) {
-            *l = vmath::ln_1p(e);
-        }
-        for ((v, &y), &z) in out.iter_mut().zip(t).zip(z) {
-            let (y, ybar) = smooth(y, label_smoothing);
-            let log_term = *v;
-            *v = y * ((-z).max(0.0) + log_term) + ybar * (z.max(0.0) + log_term);
-        }
-    }
+    // σ(z) − y, written so that σ(z) ≈ y loses nothing.
+    (ybar * q - y * qbar, q * qbar)
 }
 
 /// Binary cross-entropy.
@@ -512,6 +539,51 @@ mod tests {
                 assert_eq!(p.value.to_bits(), value.to_bits(), "{y} {z}");
                 assert_eq!(p.gradient, (1.0 - y) * q - y * qbar, "{y} {z}");
                 assert_eq!(p.hessian, q * qbar, "{y} {z}");
+            }
+        }
+    }
+
+    /// The derivatives' selects give the numbers of the `if` chain they
+    /// replaced (a label 0, else a label 1, else the general form), at the
+    /// ends of the domain, for smoothed labels and for random pairs.
+    #[test]
+    fn derivative_selects_are_the_if_chain() {
+        let chain = |y: f64, ybar: f64, q: f64| {
+            let qbar = 1.0 - q;
+            if y == 0.0 {
+                (1.0 / qbar, 1.0 / (qbar * qbar))
+            } else if ybar == 0.0 {
+                (-1.0 / q, 1.0 / (q * q))
+            } else {
+                ((q - y) / (q * qbar), y / (q * q) + ybar / (qbar * qbar))
+            }
+        };
+        let bits = |(g, h): (f64, f64)| (g.to_bits(), h.to_bits());
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let mut unit = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        let edges = [0.0, 5e-324, 1e-300, 1e-17, 0.5, 1.0 - 1e-16, 1.0];
+        let mut pairs: Vec<(f64, f64)> = edges
+            .iter()
+            .flat_map(|&y| edges.iter().map(move |&q| (y, q)))
+            .collect();
+        pairs.extend((0..100_000).map(|i| {
+            let y = if i % 2 == 0 {
+                f64::from(i % 4 / 2)
+            } else {
+                unit()
+            };
+            (y, unit())
+        }));
+        for (y, q) in pairs {
+            for ls in [0.0, 0.1, 1e-12] {
+                let (y, ybar) = smooth(y, ls);
+                let got = bce_probability_derivatives(y, ybar, q);
+                assert_eq!(bits(got), bits(chain(y, ybar, q)), "{y} {q} {ls}");
             }
         }
     }

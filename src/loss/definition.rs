@@ -111,12 +111,15 @@ where
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
 {
-    chunk_with_closures::<_, _, _, _, false>(kernel, point, value, |_, _, _| {}, task)
+    chunk_with_closures::<_, _, _, _, false>(kernel, point, value, |_, _, _, _, _| {}, task)
 }
 
-/// [`chunk_with`] for a kernel that also computes a block's values at once
-/// (`values(target, prediction, out)`, the numbers of `value`; see
-/// `slices::Closures::values`), used when only values are wanted.
+/// [`chunk_with`] for a kernel that also computes a block of pairs at once
+/// (`values(target, prediction, values, gradient, hessian)`, the numbers of
+/// `point`, the derivatives only where their slices are not empty; see
+/// `slices::Closures::values`), used in every mode. The closure should be
+/// `#[inline(always)]`: a function item or a closure without the hint may
+/// be compiled once, apart from the wide paths, and never vectorised there.
 #[inline(always)]
 pub(crate) fn chunk_with_blocks<K, P, V, B>(
     kernel: &K,
@@ -129,7 +132,7 @@ where
     K: ElementwiseKernel + ?Sized,
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
-    B: Fn(&[f64], &[f64], &mut [f64]),
+    B: Fn(&[f64], &[f64], &mut [f64], &mut [f64], &mut [f64]),
 {
     chunk_with_closures::<_, _, _, _, true>(kernel, point, value, values, task)
 }
@@ -150,7 +153,7 @@ where
     K: ElementwiseKernel + ?Sized,
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
-    B: Fn(&[f64], &[f64], &mut [f64]),
+    B: Fn(&[f64], &[f64], &mut [f64], &mut [f64], &mut [f64]),
 {
     // Built inside the closure, so that the kernel's constants are known
     // in the loop each path compiles (see `slices::on_path`).

@@ -57,6 +57,7 @@ use serde::{Deserialize, Serialize};
 
 mod accumulate;
 mod binary;
+mod blocks;
 mod catalogue;
 mod categorical;
 pub mod convention;

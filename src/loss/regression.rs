@@ -12,6 +12,7 @@
 
 use std::sync::Arc;
 
+use super::blocks;
 use super::convention;
 use super::definition::{chunk_with_blocks, Build, Definition, ElementwiseKernel, Hue, Lhs};
 use super::params::{ParamDefault, ParamSpec};
@@ -175,15 +176,19 @@ impl ElementwiseKernel for LogCosh {
         log_cosh_value(yhat - y)
     }
 
-    /// The slice loop with the arithmetic inlined; values alone come from
-    /// [`log_cosh_values`], in steps the compiler vectorises.
+    /// The slice loop with the arithmetic inlined; the values and
+    /// derivatives come from [`blocks::log_cosh`], in steps the compiler
+    /// vectorises.
     fn chunk(&self, task: ChunkTask<'_>) -> ChunkOut {
         chunk_with_blocks(
             self,
             log_cosh,
             #[inline(always)]
             |y, yhat| log_cosh_value(yhat - y),
-            log_cosh_values,
+            #[inline(always)]
+            |t: &[f64], p: &[f64], out: &mut [f64], g: &mut [f64], h: &mut [f64]| {
+                blocks::log_cosh(t, p, out, g, h)
+            },
             task,
         )
     }
@@ -314,10 +319,11 @@ pub(crate) fn smooth_l1(beta: f64, y: f64, yhat: f64) -> Point {
 pub(crate) fn log_cosh(y: f64, yhat: f64) -> Point {
     let a = yhat - y;
     let e = vmath::exp(-2.0 * a.abs());
+    let cosh_m1 = vmath::cosh_m1_small(a);
     Point {
-        value: log_cosh_value(a),
-        gradient: vmath::tanh(a),
-        hessian: 4.0 * e / ((1.0 + e) * (1.0 + e)),
+        value: log_cosh_from(a.abs(), e, cosh_m1),
+        gradient: vmath::tanh_from(a, e, cosh_m1),
+        hessian: sech_squared(e),
     }
 }
 
@@ -325,56 +331,43 @@ pub(crate) fn log_cosh(y: f64, yhat: f64) -> Point {
 #[inline(always)]
 fn log_cosh_value(a: f64) -> f64 {
     let abs = a.abs();
-    let near = abs < 1.0;
-    let e = vmath::exp(-2.0 * abs);
-    let log_term = vmath::ln_1p(if near { vmath::cosh_m1_small(a) } else { e });
-    if near {
+    log_cosh_from(abs, vmath::exp(-2.0 * abs), vmath::cosh_m1_small(a))
+}
+
+/// log cosh a from |a|, e = e^{−2|a|} and the series of cosh a − 1 (used
+/// where |a| < 1 only), the numbers it shares with tanh a.
+#[inline(always)]
+fn log_cosh_from(abs: f64, e: f64, cosh_m1: f64) -> f64 {
+    log_cosh_of_argument(abs, log_cosh_argument(abs, e, cosh_m1))
+}
+
+/// The argument of ln(1 + ·) in [`log_cosh_from`]: cosh a − 1 where
+/// |a| < 1, e^{−2|a|} beyond.
+#[inline(always)]
+pub(super) fn log_cosh_argument(abs: f64, e: f64, cosh_m1: f64) -> f64 {
+    if abs < 1.0 {
+        cosh_m1
+    } else {
+        e
+    }
+}
+
+/// log cosh a from |a| and [`log_cosh_argument`]: ln(1 + (cosh a − 1))
+/// where |a| < 1, |a| + ln(1 + e^{−2|a|}) − ln 2 beyond.
+#[inline(always)]
+pub(super) fn log_cosh_of_argument(abs: f64, argument: f64) -> f64 {
+    let log_term = vmath::ln_1p(argument);
+    if abs < 1.0 {
         log_term
     } else {
         abs + log_term - std::f64::consts::LN_2
     }
 }
 
-/// Residuals per step of [`log_cosh_values`]: a block of the slice loop.
-const STEP: usize = 256;
-
-/// [`log_cosh_value`] of every pair, the same numbers, computed in simple
-/// loops of one function each (|a|, then e^{−2|a|}, then the series of
-/// cosh a − 1 where |a| < 1, then ln(1 + ·), then the far form): LLVM's
-/// cost model declines to vectorise the whole formula in one loop with
-/// baseline SSE2 (the two function bodies and the selects together), but
-/// vectorises each of these loops; about 1.4× faster, the same bits
-/// (cosh a − 1 is even, and its series uses a² = |a|²).
-fn log_cosh_values(target: &[f64], prediction: &[f64], out: &mut [f64]) {
-    let (mut abs, mut arg) = ([0.0; STEP], [0.0; STEP]);
-    for ((t, p), out) in target
-        .chunks(STEP)
-        .zip(prediction.chunks(STEP))
-        .zip(out.chunks_mut(STEP))
-    {
-        let n = out.len().min(t.len()).min(p.len());
-        let (abs, arg, out) = (&mut abs[..n], &mut arg[..n], &mut out[..n]);
-        for ((a, &y), &yhat) in abs.iter_mut().zip(t).zip(p) {
-            *a = (yhat - y).abs();
-        }
-        for (e, &a) in arg.iter_mut().zip(&*abs) {
-            *e = vmath::exp(-2.0 * a);
-        }
-        for (x, &a) in arg.iter_mut().zip(&*abs) {
-            let near = vmath::cosh_m1_small(a);
-            *x = if a < 1.0 { near } else { *x };
-        }
-        for (l, &x) in out.iter_mut().zip(&*arg) {
-            *l = vmath::ln_1p(x);
-        }
-        for (l, &a) in out.iter_mut().zip(&*abs) {
-            *l = if a < 1.0 {
-                *l
-            } else {
-                a + *l - std::f64::consts::LN_2
-            };
-        }
-    }
+/// sech² a = 4e/(1 + e)² from e = e^{−2|a|}.
+#[inline(always)]
+pub(super) fn sech_squared(e: f64) -> f64 {
+    4.0 * e / ((1.0 + e) * (1.0 + e))
 }
 
 /// Pseudo-Huber loss with scale δ > 0: smooth everywhere, ½a² near 0 and

@@ -194,6 +194,58 @@ fn every_path_gives_the_same_bits() {
     }
 }
 
+/// The block forms (log-cosh, binary cross-entropy from probabilities and
+/// from logits, with and without label smoothing: `blocks.rs`) give, on
+/// every path, the per-pair kernel's value, gradient and Hessian bit for
+/// bit, over random and edge pairs (NaN counted as one).
+#[test]
+fn block_forms_are_the_point_kernels_on_every_path() {
+    let mut rng = ChaCha8Rng::seed_from_u64(29);
+    let blocks = losses()
+        .into_iter()
+        .filter(|l| matches!(l.name(), "log_cosh" | "binary_cross_entropy"));
+    for loss in blocks {
+        let (name, params) = (loss.name(), loss.params());
+        let (t, p) = pairs(&loss, &mut rng);
+        let points: Vec<_> = t
+            .iter()
+            .zip(&p)
+            .map(|(&y, &yhat)| loss.point(y, yhat).expect("in the domain"))
+            .collect();
+        let value = |f: fn(&super::Point) -> f64| bits(&points.iter().map(f).collect::<Vec<_>>());
+        let expected = [
+            value(|p| p.value),
+            value(|p| p.gradient),
+            value(|p| p.hessian),
+        ];
+        for (isa, got) in on_each_path(|| {
+            let n = t.len();
+            let (mut v, mut g, mut h) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+            let out = Output {
+                per_sample: Some(&mut v[..]),
+                gradient: Some(&mut g[..]),
+                hessian: Some(&mut h[..]),
+            };
+            loss.reduce(Input::new(&t, &p), Reduction::Sum, out)
+                .expect("in the domain");
+            let mut alone = vec![0.0; n];
+            let out = Output {
+                per_sample: Some(&mut alone[..]),
+                ..Output::default()
+            };
+            loss.reduce(Input::new(&t, &p), Reduction::Sum, out)
+                .expect("in the domain");
+            assert_eq!(bits(&alone), bits(&v), "{name} {params:?}: values alone");
+            [bits(&v), bits(&g), bits(&h)]
+        }) {
+            assert!(
+                got == expected,
+                "{name} {params:?}: {isa:?} differs from `point`"
+            );
+        }
+    }
+}
+
 /// The test above is not empty on this machine: it says which paths ran
 /// (and a processor with AVX2 has them compiled in).
 #[test]

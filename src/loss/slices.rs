@@ -94,10 +94,12 @@ pub(crate) struct Closures<P, V, B, A, S> {
     pub point: P,
     /// The value alone (the same number as `point`'s).
     pub value: V,
-    /// The values of a block of pairs at once, written to the third slice
-    /// (the same numbers as `value`'s), for a kernel whose arithmetic the
-    /// compiler vectorises only when cut into several simple loops (see
-    /// `LogCosh`); used when `block_values` is set and only values are wanted.
+    /// A block of pairs at once, `values(target, prediction, values,
+    /// gradient, hessian)`: the values, and the derivatives whose slices are
+    /// not empty (the same numbers as `point`'s, before weights and scale),
+    /// for a kernel whose arithmetic the compiler vectorises only when cut
+    /// into several simple loops (see `LogCosh`); used in every mode when
+    /// `block_values` is set.
     pub values: B,
     pub block_values: bool,
     pub admits: A,
@@ -127,7 +129,7 @@ pub(crate) fn chunk<P, V, B, A, S>(kernel: Closures<P, V, B, A, S>, task: ChunkT
 where
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
-    B: Fn(&[f64], &[f64], &mut [f64]),
+    B: Fn(&[f64], &[f64], &mut [f64], &mut [f64], &mut [f64]),
     A: Fn(f64, f64) -> bool,
     S: Fn(f64, f64) -> bool,
 {
@@ -250,7 +252,7 @@ thread_local! {
 
 /// The path the chunk loops take.
 #[inline]
-fn path() -> Isa {
+pub(crate) fn path() -> Isa {
     #[cfg(test)]
     if let Some(isa) = FORCED.with(std::cell::Cell::get) {
         return isa;
@@ -322,7 +324,7 @@ fn compute<
 where
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
-    B: Fn(&[f64], &[f64], &mut [f64]),
+    B: Fn(&[f64], &[f64], &mut [f64], &mut [f64], &mut [f64]),
     A: Fn(f64, f64) -> bool,
     S: Fn(f64, f64) -> bool,
 {
@@ -474,7 +476,7 @@ fn block_loop<
 ) where
     P: Fn(f64, f64) -> Point,
     V: Fn(f64, f64) -> f64,
-    B: Fn(&[f64], &[f64], &mut [f64]),
+    B: Fn(&[f64], &[f64], &mut [f64], &mut [f64], &mut [f64]),
     A: Fn(f64, f64) -> bool,
     S: Fn(f64, f64) -> bool,
 {
@@ -500,16 +502,20 @@ fn block_loop<
         hessian
     };
     let (mut valid, mut zeros, mut minus_ones, mut saturated) = (true, false, false, false);
+    // The flags in locals: read through `kernel` inside the loop, they are
+    // loaded again for every pair (the stores to the outputs might alias
+    // them, as far as the compiler knows), and the branch on them keeps
+    // the loop scalar.
+    let (signed, block_values) = (kernel.signed, kernel.block_values);
     // Labels are never relabelled here: `block_values` is for kernels
     // that take their targets as given.
-    let precomputed = !GRADIENT & kernel.block_values;
-    if precomputed {
-        (kernel.values)(t, p, values);
+    if block_values {
+        (kernel.values)(t, p, values, g, h);
     }
     for (j, value) in values.iter_mut().enumerate() {
         let (y, yhat) = (t[j], p[j]);
         valid &= both_finite(y, yhat) & (kernel.admits)(y, yhat);
-        if kernel.signed {
+        if signed {
             valid &= (y == 1.0) | (y == 0.0) | (y == -1.0);
             zeros |= y == 0.0;
             minus_ones |= y == -1.0;
@@ -517,15 +523,17 @@ fn block_loop<
         // Where a convention's clip saturates, at the label as given.
         saturated |= (kernel.saturated)(y, yhat);
         let y = if relabel & (y == 0.0) { -1.0 } else { y };
-        let pt = if GRADIENT {
+        let pt = if block_values {
+            Point {
+                value: *value,
+                gradient: if GRADIENT { g[j] } else { 0.0 },
+                hessian: if HESSIAN { h[j] } else { 0.0 },
+            }
+        } else if GRADIENT {
             (kernel.point)(y, yhat)
         } else {
             Point {
-                value: if precomputed {
-                    *value
-                } else {
-                    (kernel.value)(y, yhat)
-                },
+                value: (kernel.value)(y, yhat),
                 gradient: 0.0,
                 hessian: 0.0,
             }

@@ -240,18 +240,26 @@ pub fn cosh_m1_small(a: f64) -> f64 {
 /// beyond; ±1 far out, NaN for NaN.
 #[inline(always)]
 pub fn tanh(a: f64) -> f64 {
+    tanh_from(a, exp(-2.0 * a.abs()), cosh_m1_small(a))
+}
+
+/// [`tanh`] from the two numbers it shares with log cosh a and its second
+/// derivative: `e` = e^{−2|a|} (`exp(-2.0 * a.abs())`) and `cosh_m1` =
+/// [`cosh_m1_small`]`(a)` (or of |a|: the series is even). The same bits as
+/// `tanh(a)`, for a block loop that has them already.
+#[inline(always)]
+pub fn tanh_from(a: f64, e: f64, cosh_m1: f64) -> f64 {
     let abs = a.abs();
     let t = a * a;
     let small = a + a * (t * horner(t, &SINH));
-    let small = small / (1.0 + t * horner(t, &COSH));
-    let e = exp(-2.0 * abs);
+    let small = small / (1.0 + cosh_m1);
     let large = ((1.0 - e) / (1.0 + e)).copysign(a);
+    // Selects, not an `if` chain: a chain of branches keeps a loop scalar.
+    let y = if abs >= 1.0 { large } else { a }; // a: NaN
     if abs < 1.0 {
         small
-    } else if abs >= 1.0 {
-        large
     } else {
-        a // NaN
+        y
     }
 }
 
