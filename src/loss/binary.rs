@@ -23,7 +23,7 @@ use super::definition::{
 use super::domain::{require, Outside};
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
 use super::sampling::{Region, Sampling, BINARY, SOFT, UNIT};
-use super::slices::{self, ChunkOut, ChunkTask, Isa};
+use super::slices::{self, ChunkOut, ChunkTask, Isa, LoopKind};
 use super::vmath;
 use super::{LossError, Point};
 
@@ -112,7 +112,7 @@ impl ElementwiseKernel for Bce {
                 },
                 task,
             )
-        } else if b.epsilon == 0.0 && slices::path() != Isa::Portable {
+        } else if b.epsilon == 0.0 && slices::path(LoopKind::Blocks) != Isa::Portable {
             // Both logarithms for every pair, in packed code: faster with
             // wide vectors, slower than one logarithm per pair with SSE2's
             // two lanes (measured), where the loop below is taken.

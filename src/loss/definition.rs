@@ -30,7 +30,7 @@ use super::convention::choice::{choose, finish_params, Convention, Dtype};
 use super::domain::Outside;
 use super::params::{ParamSpec, Reader};
 use super::sampling::Sampling;
-use super::slices::{self, ChunkOut, ChunkTask, Closures};
+use super::slices::{self, ChunkOut, ChunkTask, Closures, LoopKind};
 use super::validate::RowsRef;
 use super::{LossError, ParamValue, Params, Point, Shape};
 
@@ -157,7 +157,15 @@ where
 {
     // Built inside the closure, so that the kernel's constants are known
     // in the loop each path compiles (see `slices::on_path`).
+    let kind = if BLOCKS {
+        LoopKind::Blocks
+    } else {
+        LoopKind::Plain {
+            stores: !(task.per_sample.is_empty() && task.gradient.is_empty()),
+        }
+    };
     slices::on_path(
+        kind,
         #[inline(always)]
         move || {
             let block_values = BLOCKS && kernel.labels() == Labels::AsGiven;

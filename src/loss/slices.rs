@@ -219,28 +219,50 @@ impl Isa {
         }
     }
 
-    /// The path the loops take, decided once: the one named by the
-    /// environment variable `LOSSLAB_SIMD` (`portable`, `avx2`, `avx512`;
-    /// all give the same bits) if the processor has it, else the portable
-    /// one. The wide paths are not the default: measured on the
-    /// development machine (`losslab bench`, every kernel and mode, 2^25
-    /// pairs, one thread) they were faster for the memory-bound values
-    /// (AVX-512: MSE, MAE, Huber, squared hinge 5–60 % more pairs per CPU
-    /// second) but slower elsewhere (BCE from logits and log-cosh with
-    /// their gradients: AVX2 and AVX-512 at 0.5–0.9× the portable path), so
-    /// no wide path was best or equal everywhere.
-    pub(crate) fn chosen() -> Isa {
-        static CHOSEN: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
-        *CHOSEN.get_or_init(|| {
-            let available = Isa::available();
-            let named = std::env::var("LOSSLAB_SIMD").ok();
-            available
-                .iter()
-                .copied()
-                .find(|isa| named.as_deref() == Some(isa.name()))
-                .unwrap_or(Isa::Portable)
-        })
+    /// The widest path the processor has.
+    fn widest() -> Isa {
+        *Isa::available().last().unwrap_or(&Isa::Portable)
     }
+
+    /// The path a loop of this kind takes: the one named by the environment
+    /// variable `LOSSLAB_SIMD` (`portable`, `avx2`, `avx512`; all give the
+    /// same bits) if the processor has it, else the one measured fastest
+    /// for the kind on the development machine (`losslab bench`, every
+    /// kernel and mode, 2^25 pairs, one thread, idle): the widest path for
+    /// block forms (log-cosh and BCE: 1.6–3× portable on AVX-512F) and for
+    /// loops that only sum (MSE, MAE, Huber, squared hinge values: 1.1–1.5×),
+    /// the portable one for plain loops that store per-sample values or
+    /// derivatives (MSE's and MAE's gradients ran 0.8–0.9× as fast on the
+    /// wide paths: their 64-byte stores straddle cache lines of arrays that
+    /// are only 16-byte aligned). Summing loops whose kernels still call
+    /// the C library (MSLE, Poisson, pseudo-Huber, Keras-clipped BCE) ran
+    /// 0.9–0.95× as fast on AVX-512F: the rule is per kind, not per kernel.
+    pub(crate) fn chosen(kind: LoopKind) -> Isa {
+        static NAMED: std::sync::OnceLock<Option<Isa>> = std::sync::OnceLock::new();
+        static WIDEST: std::sync::OnceLock<Isa> = std::sync::OnceLock::new();
+        let named = NAMED.get_or_init(|| {
+            let name = std::env::var("LOSSLAB_SIMD").ok()?;
+            Isa::available().into_iter().find(|isa| isa.name() == name)
+        });
+        if let Some(isa) = named {
+            return *isa;
+        }
+        match kind {
+            LoopKind::Blocks | LoopKind::Plain { stores: false } => {
+                *WIDEST.get_or_init(Isa::widest)
+            }
+            LoopKind::Plain { stores: true } => Isa::Portable,
+        }
+    }
+}
+
+/// What a chunk loop does, for the choice of its path ([`Isa::chosen`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoopKind {
+    /// A kernel computed by block forms (`Closures::values`).
+    Blocks,
+    /// A per-pair loop; `stores` when it writes per-sample values or derivatives.
+    Plain { stores: bool },
 }
 
 #[cfg(test)]
@@ -250,14 +272,14 @@ thread_local! {
     pub(crate) static FORCED: std::cell::Cell<Option<Isa>> = const { std::cell::Cell::new(None) };
 }
 
-/// The path the chunk loops take.
+/// The path a chunk loop of this kind takes.
 #[inline]
-pub(crate) fn path() -> Isa {
+pub(crate) fn path(kind: LoopKind) -> Isa {
     #[cfg(test)]
     if let Some(isa) = FORCED.with(std::cell::Cell::get) {
         return isa;
     }
-    Isa::chosen()
+    Isa::chosen(kind)
 }
 
 /// `chunk` on the chosen path: `chunk` (a closure that builds the kernel's
@@ -269,8 +291,8 @@ pub(crate) fn path() -> Isa {
 /// with target features is never inlined into its caller, and a flag that
 /// comes in at run time keeps the loop from being vectorised.
 #[inline(always)]
-pub(crate) fn on_path(chunk: impl FnOnce() -> ChunkOut) -> ChunkOut {
-    match path() {
+pub(crate) fn on_path(kind: LoopKind, chunk: impl FnOnce() -> ChunkOut) -> ChunkOut {
+    match path(kind) {
         Isa::Portable => chunk(),
         // SAFETY: `Isa::available` lists a path only if the processor has
         // its features.
