@@ -15,14 +15,16 @@
 
 use std::sync::Arc;
 
+use super::categorical_slices::{self, top_class, Targets};
 use super::convention;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
+use super::row_slices::RowChunk;
 use super::sampling::{Region, Sampling};
 use super::sum::Neumaier;
 use super::validate::{self, bad, RowsRef};
-use super::LossError;
+use super::{vmath, LossError};
 
 /// Options shared by the categorical cross-entropies.
 #[derive(Debug, Clone, PartialEq)]
@@ -69,6 +71,10 @@ impl RowKernel for Cce {
     fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
         cce_row(&self.0, row)
     }
+
+    fn chunk(&self, task: RowChunk<'_>) -> bool {
+        categorical_slices::chunk(&self.0, Targets::Dense, task)
+    }
 }
 
 pub(crate) static CCE: Definition = Definition {
@@ -109,6 +115,10 @@ impl RowKernel for Scce {
 
     fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
         scce_row(&self.0, row)
+    }
+
+    fn chunk(&self, task: RowChunk<'_>) -> bool {
+        categorical_slices::chunk(&self.0, Targets::Labels, task)
     }
 }
 
@@ -232,17 +242,14 @@ pub(crate) struct Softmax<'a> {
 }
 
 impl<'a> Softmax<'a> {
+    /// With the `exp` and `ln_1p` of [`vmath`], as the chunk kernels
+    /// (`categorical_slices`) compute them.
     pub(crate) fn new(z: &'a [f64]) -> Self {
-        let mut top = 0;
-        for (c, &x) in z.iter().enumerate() {
-            if x > z[top] {
-                top = c;
-            }
-        }
+        let top = top_class(z);
         let mut rest = Neumaier::new();
         for (c, &x) in z.iter().enumerate() {
             if c != top {
-                rest.add((x - z[top]).exp());
+                rest.add(vmath::exp(x - z[top]));
             }
         }
         let rest = rest.value();
@@ -250,7 +257,7 @@ impl<'a> Softmax<'a> {
             z,
             top,
             rest,
-            log_norm: rest.ln_1p(),
+            log_norm: vmath::ln_1p(rest),
         }
     }
 
@@ -262,7 +269,7 @@ impl<'a> Softmax<'a> {
         if c == self.top {
             1.0 / (1.0 + self.rest)
         } else {
-            (self.z[c] - self.z[self.top]).exp() / (1.0 + self.rest)
+            vmath::exp(self.z[c] - self.z[self.top]) / (1.0 + self.rest)
         }
     }
 
@@ -345,13 +352,31 @@ fn cross_entropy_row(cat: &Categorical, y: impl Fn(usize) -> f64, p: &[f64], g: 
     } else {
         for (c, (&q, gc)) in p.iter().zip(g.iter_mut()).enumerate() {
             let wy = w(c) * y(c);
+            // Every term, 0 included, as the chunk kernel adds them.
+            value.add(ce_term(wy, q));
             if wy != 0.0 {
-                value.add(-wy * q.ln());
                 *gc = -wy / q;
             }
         }
     }
     value.value()
+}
+
+/// −y log q, 0 where y = 0 (whatever q), with the logarithm of [`vmath`].
+pub(crate) fn ce_term(y: f64, q: f64) -> f64 {
+    ce_from(y, vmath::ln(q))
+}
+
+/// [`ce_term`] from log q (the chunk kernels take the logarithms of a
+/// block in a loop of their own): a select, not a branch.
+#[inline(always)]
+pub(crate) fn ce_from(y: f64, ln_q: f64) -> f64 {
+    let term = -y * ln_q;
+    if y != 0.0 {
+        term
+    } else {
+        0.0
+    }
 }
 
 /// Categorical cross-entropy of one row.

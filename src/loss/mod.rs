@@ -59,6 +59,7 @@ mod accumulate;
 mod binary;
 mod catalogue;
 mod categorical;
+mod categorical_slices;
 pub mod convention;
 mod count;
 mod definition;
@@ -73,6 +74,7 @@ mod reduce;
 mod regression;
 mod robust;
 mod row_batch;
+mod row_slices;
 mod sampling;
 mod score;
 mod similarity;
@@ -84,6 +86,8 @@ pub mod vmath;
 
 #[cfg(test)]
 mod error_tests;
+#[cfg(test)]
+mod row_slice_tests;
 #[cfg(test)]
 mod slice_path_tests;
 #[cfg(test)]

@@ -1,0 +1,238 @@
+//! Chunk kernels of the categorical cross-entropies (see `row_slices`):
+//! whole chunks of rows of probabilities or logits, with the numbers of the
+//! per-row kernels in `categorical` bit for bit.
+//!
+//! Each row's (smoothed) target of class c, y_c, is first written out for a
+//! block of rows, so that the loops with a logarithm or an exponential run
+//! flat over the block's values whatever the targets are (dense rows or
+//! one label per row):
+//! - probabilities: the terms −y_c log q_c (0 where y_c = 0) and the
+//!   gradient −y_c/q_c in flat loops, then each row's compensated sum;
+//! - logits: per row the largest logit z_top; flat, e^{z_c − z_top}; per
+//!   row rest = Σ_{c≠top} e^{z_c − z_top}, log_norm = log1p(rest), the value
+//!   −Σ y_c (z_c − z_top − log_norm) and the mass Σ y_c, compensated; then
+//!   the gradient mass·q_j − y_j (with 1 − q_top = rest/(1 + rest)), as
+//!   [`super::categorical::Softmax`] computes them.
+//!
+//! Only the chunks without class weights and without an ignored label come
+//! here (every row counted, class factor 1); the others run row by row.
+
+use super::categorical::{ce_from, Categorical};
+use super::row_slices::{self, RowChunk};
+use super::sum::{compensated_sum, Neumaier};
+use super::vmath;
+
+/// How the targets of a chunk are given.
+#[derive(Clone, Copy)]
+pub(crate) enum Targets {
+    /// Rows of probabilities (categorical cross-entropy).
+    Dense,
+    /// One class index per row (sparse categorical cross-entropy).
+    Labels,
+}
+
+/// A chunk of a categorical cross-entropy (see the module documentation):
+/// false, having written nothing, if a row would earn an error, or with
+/// class weights or an ignored label.
+pub(crate) fn chunk(cat: &Categorical, targets: Targets, task: RowChunk<'_>) -> bool {
+    if cat.class_weights.is_some() || !valid(cat, targets, &task) {
+        return false;
+    }
+    // Built inside, so that the loops are compiled for the chosen path.
+    row_slices::on_path(
+        #[inline(always)]
+        || {
+            if cat.from_logits {
+                logits(cat, targets, task);
+            } else {
+                probabilities(cat, targets, task);
+            }
+            true
+        },
+    )
+}
+
+/// The checks of the per-row kernels, as one yes or no: dense targets and
+/// probabilities in [0, 1], logits finite, labels integers in [0, classes)
+/// (and none equal to `ignore_index`, which the per-row pass leaves out).
+fn valid(cat: &Categorical, targets: Targets, task: &RowChunk<'_>) -> bool {
+    let target_ok = match targets {
+        Targets::Dense => row_slices::all_within(task.target, 0.0, 1.0),
+        Targets::Labels => {
+            // Below 2^52, adding and subtracting 2^52 rounds to an integer.
+            const TWO52: f64 = 4_503_599_627_370_496.0;
+            let classes = task.classes as f64;
+            let ignored = cat.ignore_index.map_or(f64::NAN, |k| k as f64);
+            task.target.iter().fold(true, |ok, &l| {
+                ok & (l >= 0.0) & (l < classes) & ((l + TWO52) - TWO52 == l) & (l != ignored)
+            })
+        }
+    };
+    let prediction_ok = if cat.from_logits {
+        row_slices::all_finite(task.prediction)
+    } else {
+        row_slices::all_within(task.prediction, 0.0, 1.0)
+    };
+    target_ok & prediction_ok
+}
+
+/// y_c of the block's rows, one after another: t(1 − ls) + ls/C for dense
+/// rows, (1 − ls) + ls/C at the label and ls/C elsewhere for labels (the
+/// operations of `cce_row` and `scce_row`).
+#[inline(always)]
+fn smoothed(cat: &Categorical, targets: Targets, target: &[f64], classes: usize, y: &mut [f64]) {
+    let ls = cat.label_smoothing;
+    let n = classes as f64;
+    match targets {
+        Targets::Dense => {
+            for (y, &t) in y.iter_mut().zip(target) {
+                *y = t * (1.0 - ls) + ls / n;
+            }
+        }
+        Targets::Labels => {
+            let (hit, miss) = (1.0 - ls + ls / n, ls / n);
+            for (row, &label) in y.chunks_exact_mut(classes).zip(target) {
+                let k = label as usize;
+                for (c, y) in row.iter_mut().enumerate() {
+                    *y = if c == k { hit } else { miss };
+                }
+            }
+        }
+    }
+}
+
+/// The block of rows `first..first + rows` of a chunk: its targets (rows or
+/// labels) and its predictions.
+#[inline(always)]
+fn block<'a>(
+    targets: Targets,
+    task: &RowChunk<'a>,
+    first: usize,
+    rows: usize,
+) -> (&'a [f64], &'a [f64]) {
+    let classes = task.classes;
+    let target = match targets {
+        Targets::Dense => &task.target[first * classes..(first + rows) * classes],
+        Targets::Labels => &task.target[first..first + rows],
+    };
+    (
+        target,
+        &task.prediction[first * classes..(first + rows) * classes],
+    )
+}
+
+/// Rows of probabilities: −Σ_c y_c log q_c, ∂/∂q_c = −y_c/q_c.
+#[inline(always)]
+fn probabilities(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
+    let classes = task.classes;
+    let per_block = task.rows_per_block();
+    let rows = task.values.len();
+    let mut y = vec![0.0; per_block * classes];
+    let mut terms = vec![0.0; per_block * classes];
+    let mut first = 0;
+    while first < rows {
+        let here = per_block.min(rows - first);
+        let (t, q) = block(targets, &task, first, here);
+        let (y, terms) = (&mut y[..q.len()], &mut terms[..q.len()]);
+        smoothed(cat, targets, t, classes, y);
+        // The logarithms in a loop of their own: with the select, the
+        // loop would not be vectorised.
+        for (term, &q) in terms.iter_mut().zip(q) {
+            *term = vmath::ln(q);
+        }
+        for (term, &y) in terms.iter_mut().zip(&*y) {
+            *term = ce_from(y, *term);
+        }
+        for (value, row) in task.values[first..].iter_mut().zip(terms.chunks(classes)) {
+            *value = compensated_sum(row.iter().copied());
+        }
+        if !task.gradient.is_empty() {
+            let g = &mut task.gradient[first * classes..first * classes + q.len()];
+            for ((g, &y), &q) in g.iter_mut().zip(&*y).zip(q) {
+                *g = if y != 0.0 { -y / q } else { 0.0 };
+            }
+        }
+        first += here;
+    }
+}
+
+/// Rows of logits: see the module documentation.
+#[inline(always)]
+fn logits(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
+    let classes = task.classes;
+    let per_block = task.rows_per_block();
+    let rows = task.values.len();
+    let mut y = vec![0.0; per_block * classes];
+    let mut shifted = vec![0.0; per_block * classes];
+    let mut exps = vec![0.0; per_block * classes];
+    let mut tops = vec![0; per_block];
+    let mut first = 0;
+    while first < rows {
+        let here = per_block.min(rows - first);
+        let (t, z) = block(targets, &task, first, here);
+        let len = z.len();
+        let (y, shifted, exps) = (&mut y[..len], &mut shifted[..len], &mut exps[..len]);
+        smoothed(cat, targets, t, classes, y);
+        let rows = shifted
+            .chunks_exact_mut(classes)
+            .zip(z.chunks_exact(classes));
+        for ((d, z), top) in rows.zip(tops.iter_mut()) {
+            *top = top_class(z);
+            let top = z[*top];
+            for (d, &x) in d.iter_mut().zip(z) {
+                *d = x - top;
+            }
+        }
+        for (e, &d) in exps.iter_mut().zip(&*shifted) {
+            *e = vmath::exp(d);
+        }
+        for r in 0..here {
+            let span = r * classes..(r + 1) * classes;
+            let (dr, er, yr) = (&shifted[span.clone()], &exps[span.clone()], &y[span]);
+            let top = tops[r];
+            let mut rest = Neumaier::new();
+            for (c, &e) in er.iter().enumerate() {
+                if c != top {
+                    rest.add(e);
+                }
+            }
+            let rest = rest.value();
+            let log_norm = vmath::ln_1p(rest);
+            let (mut value, mut mass) = (Neumaier::new(), Neumaier::new());
+            for (&d, &y) in dr.iter().zip(yr) {
+                mass.add(y);
+                if y != 0.0 {
+                    value.add(-y * (d - log_norm));
+                }
+            }
+            task.values[first + r] = value.value();
+            if !task.gradient.is_empty() {
+                let mass = mass.value();
+                let g = &mut task.gradient[(first + r) * classes..(first + r + 1) * classes];
+                for (c, ((g, &e), &y)) in g.iter_mut().zip(er).zip(yr).enumerate() {
+                    let q = e / (1.0 + rest);
+                    let q_complement = if c == top {
+                        rest / (1.0 + rest)
+                    } else {
+                        1.0 - q
+                    };
+                    *g = (mass - y) * q - y * q_complement;
+                }
+            }
+        }
+        first += here;
+    }
+}
+
+/// The class of the largest logit (the first of equals), as
+/// [`super::categorical::Softmax`] picks it.
+#[inline(always)]
+pub(crate) fn top_class(z: &[f64]) -> usize {
+    let mut top = 0;
+    for (c, &x) in z.iter().enumerate() {
+        if x > z[top] {
+            top = c;
+        }
+    }
+    top
+}
