@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use super::categorical_slices::{self, top_class, Targets};
+use super::categorical_slices::{self, log_loss_term, rest_mass, top_class, Targets};
 use super::convention;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
@@ -246,13 +246,7 @@ impl<'a> Softmax<'a> {
     /// (`categorical_slices`) compute them.
     pub(crate) fn new(z: &'a [f64]) -> Self {
         let top = top_class(z);
-        let mut rest = Neumaier::new();
-        for (c, &x) in z.iter().enumerate() {
-            if c != top {
-                rest.add(vmath::exp(x - z[top]));
-            }
-        }
-        let rest = rest.value();
+        let rest = rest_mass(z.iter().map(|&x| vmath::exp(x - z[top])), top);
         Softmax {
             z,
             top,
@@ -339,9 +333,7 @@ fn cross_entropy_row(cat: &Categorical, y: impl Fn(usize) -> f64, p: &[f64], g: 
         for c in 0..p.len() {
             let wy = w(c) * y(c);
             mass.add(wy);
-            if wy != 0.0 {
-                value.add(-wy * soft.log_q(c));
-            }
+            value.add(log_loss_term(wy, soft.log_q(c)));
         }
         let mass = mass.value();
         for (j, gj) in g.iter_mut().enumerate() {
@@ -364,19 +356,7 @@ fn cross_entropy_row(cat: &Categorical, y: impl Fn(usize) -> f64, p: &[f64], g: 
 
 /// −y log q, 0 where y = 0 (whatever q), with the logarithm of [`vmath`].
 pub(crate) fn ce_term(y: f64, q: f64) -> f64 {
-    ce_from(y, vmath::ln(q))
-}
-
-/// [`ce_term`] from log q (the chunk kernels take the logarithms of a
-/// block in a loop of their own): a select, not a branch.
-#[inline(always)]
-pub(crate) fn ce_from(y: f64, ln_q: f64) -> f64 {
-    let term = -y * ln_q;
-    if y != 0.0 {
-        term
-    } else {
-        0.0
-    }
+    log_loss_term(y, vmath::ln(q))
 }
 
 /// Categorical cross-entropy of one row.

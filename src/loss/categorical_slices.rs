@@ -17,7 +17,7 @@
 //! Only the chunks without class weights and without an ignored label come
 //! here (every row counted, class factor 1); the others run row by row.
 
-use super::categorical::{ce_from, Categorical};
+use super::categorical::Categorical;
 use super::row_slices::{self, RowChunk};
 use super::sum::{compensated_sum, Neumaier};
 use super::vmath;
@@ -141,7 +141,7 @@ fn probabilities(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
             *term = vmath::ln(q);
         }
         for (term, &y) in terms.iter_mut().zip(&*y) {
-            *term = ce_from(y, *term);
+            *term = log_loss_term(y, *term);
         }
         for (value, row) in task.values[first..].iter_mut().zip(terms.chunks(classes)) {
             *value = compensated_sum(row.iter().copied());
@@ -166,6 +166,7 @@ fn logits(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
     let mut shifted = vec![0.0; per_block * classes];
     let mut exps = vec![0.0; per_block * classes];
     let mut tops = vec![0; per_block];
+    let (mut rests, mut log_norms) = (vec![0.0; per_block], vec![0.0; per_block]);
     let mut first = 0;
     while first < rows {
         let here = per_block.min(rows - first);
@@ -186,24 +187,21 @@ fn logits(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
         for (e, &d) in exps.iter_mut().zip(&*shifted) {
             *e = vmath::exp(d);
         }
+        let row_exps = exps.chunks_exact(classes);
+        for ((rest, e), &top) in rests.iter_mut().zip(row_exps).zip(&tops) {
+            *rest = rest_mass(e.iter().copied(), top);
+        }
+        for (log_norm, &rest) in log_norms.iter_mut().zip(&rests[..here]) {
+            *log_norm = vmath::ln_1p(rest);
+        }
         for r in 0..here {
             let span = r * classes..(r + 1) * classes;
             let (dr, er, yr) = (&shifted[span.clone()], &exps[span.clone()], &y[span]);
-            let top = tops[r];
-            let mut rest = Neumaier::new();
-            for (c, &e) in er.iter().enumerate() {
-                if c != top {
-                    rest.add(e);
-                }
-            }
-            let rest = rest.value();
-            let log_norm = vmath::ln_1p(rest);
+            let (top, rest, log_norm) = (tops[r], rests[r], log_norms[r]);
             let (mut value, mut mass) = (Neumaier::new(), Neumaier::new());
             for (&d, &y) in dr.iter().zip(yr) {
                 mass.add(y);
-                if y != 0.0 {
-                    value.add(-y * (d - log_norm));
-                }
+                value.add(log_loss_term(y, d - log_norm));
             }
             task.values[first + r] = value.value();
             if !task.gradient.is_empty() {
@@ -228,11 +226,35 @@ fn logits(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
 /// [`super::categorical::Softmax`] picks it.
 #[inline(always)]
 pub(crate) fn top_class(z: &[f64]) -> usize {
-    let mut top = 0;
+    // Selects, not branches: which class is largest is not predictable.
+    let (mut top, mut best) = (0, z[0]);
     for (c, &x) in z.iter().enumerate() {
-        if x > z[top] {
-            top = c;
-        }
+        let better = x > best;
+        best = if better { x } else { best };
+        top = if better { c } else { top };
     }
     top
+}
+
+/// Σ_{c≠top} e_c, compensated, in class order: the top class adds 0 (the
+/// same bits as leaving it out, every term being ≥ 0), without a branch.
+#[inline(always)]
+pub(crate) fn rest_mass(e: impl Iterator<Item = f64>, top: usize) -> f64 {
+    let mut rest = Neumaier::new();
+    for (c, e) in e.enumerate() {
+        rest.add(if c != top { e } else { 0.0 });
+    }
+    rest.value()
+}
+
+/// −y·log q from log q, 0 where y = 0 (a select: adding 0 to the row's
+/// non-negative terms is the same as leaving it out).
+#[inline(always)]
+pub(crate) fn log_loss_term(y: f64, log_q: f64) -> f64 {
+    let term = -y * log_q;
+    if y != 0.0 {
+        term
+    } else {
+        0.0
+    }
 }
