@@ -195,7 +195,8 @@ fn rel_entr_from(x: f64, y: f64, (u, c): (f64, f64), ln_u: f64) -> (f64, bool) {
     let value = x * (ln_u + c);
     let value = if y == 0.0 { f64::INFINITY } else { value };
     let value = if x == 0.0 { 0.0 } else { value };
-    // Where x is not near y, u is x/y.
+    // Where x is not near y, u is x/y. (`&`, not a short-circuiting range test.)
+    #[allow(clippy::manual_range_contains)]
     let normal = (u >= f64::MIN_POSITIVE) & (u <= f64::MAX);
     let rare = !near(x, y) & !normal & (x > 0.0) & (y > 0.0);
     (value, rare)

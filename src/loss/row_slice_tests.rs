@@ -32,14 +32,17 @@ fn losses() -> Vec<Loss> {
         loss("kl_divergence", &[]),
         loss("kl_divergence", &[("base", ParamValue::Number(2.0))]),
         loss("categorical_cross_entropy", &[]),
-        loss("categorical_cross_entropy", &[smooth.clone()]),
-        loss("categorical_cross_entropy", &[logits.clone()]),
+        loss("categorical_cross_entropy", std::slice::from_ref(&smooth)),
+        loss("categorical_cross_entropy", std::slice::from_ref(&logits)),
         loss(
             "categorical_cross_entropy",
             &[logits.clone(), smooth.clone()],
         ),
         loss("sparse_categorical_cross_entropy", &[]),
-        loss("sparse_categorical_cross_entropy", &[logits.clone()]),
+        loss(
+            "sparse_categorical_cross_entropy",
+            std::slice::from_ref(&logits),
+        ),
         loss("sparse_categorical_cross_entropy", &[logits, smooth]),
         loss(
             "sparse_categorical_cross_entropy",
