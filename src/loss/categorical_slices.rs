@@ -148,8 +148,13 @@ fn probabilities(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
         }
         if !task.gradient.is_empty() {
             let g = &mut task.gradient[first * classes..first * classes + q.len()];
+            // The division and the select in loops of their own: together
+            // they are not vectorised.
             for ((g, &y), &q) in g.iter_mut().zip(&*y).zip(q) {
-                *g = if y != 0.0 { -y / q } else { 0.0 };
+                *g = -y / q;
+            }
+            for (g, &y) in g.iter_mut().zip(&*y) {
+                *g = if y != 0.0 { *g } else { 0.0 };
             }
         }
         first += here;

@@ -271,8 +271,13 @@ fn kl_chunk(ln_base: f64, task: RowChunk<'_>) -> bool {
         }
         if !gradient.is_empty() {
             let g = &mut gradient[first * classes..first * classes + len];
+            // The divisions and the select in loops of their own: together
+            // they are not vectorised.
             for ((g, &x), &y) in g.iter_mut().zip(pb).zip(qb) {
-                *g = if x == 0.0 { 0.0 } else { -x / y / ln_base };
+                *g = -x / y / ln_base;
+            }
+            for (g, &x) in g.iter_mut().zip(pb) {
+                *g = if x == 0.0 { 0.0 } else { *g };
             }
         }
     }
