@@ -2,7 +2,7 @@
 """Side by side, in one session: `losslab render configs/article.toml` of
 one or two builds against the matplotlib script drawing the same figures.
 
-    python3 bench/article_side.py ROUNDS BIN [BASE_BIN] [--peer-every K] [--rt]
+    python3 bench/article_side.py ROUNDS BIN [BASE_BIN] [--peer-every K] [--rt] [--peer SCRIPT]
 
 Each round runs BIN, then BASE_BIN (when given), then, every K-th round,
 `bench/article_matplotlib.py`. Wall time is measured around each process;
@@ -12,6 +12,7 @@ median CPU time and the ratios against matplotlib. `--rt` runs every command
 under `chrt -f 10` (needs root): on a machine busy with other work this keeps
 the other processes from preempting the measured ones, so the wall times are
 closer to an idle machine's (caches and memory bandwidth are still shared).
+`--peer` names another matplotlib script (default `bench/article_matplotlib.py`).
 Run from the repository's root.
 """
 
@@ -43,12 +44,13 @@ def main():
     parser.add_argument("base", nargs="?")
     parser.add_argument("--peer-every", type=int, default=1)
     parser.add_argument("--rt", action="store_true")
+    parser.add_argument("--peer", default="bench/article_matplotlib.py")
     args = parser.parse_args()
     work = tempfile.mkdtemp()
     commands = {"losslab": [args.binary, "render", "configs/article.toml", "--out", f"{work}/new"]}
     if args.base:
         commands["base"] = [args.base, "render", "configs/article.toml", "--out", f"{work}/base"]
-    peer = ["python3", "bench/article_matplotlib.py", f"{work}/peer"]
+    peer = ["python3", args.peer, f"{work}/peer"]
     times = {name: [] for name in [*commands, "matplotlib"]}
     for round_ in range(args.rounds):
         for name, command in commands.items():

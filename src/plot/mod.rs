@@ -8,6 +8,7 @@
 
 mod annotations;
 mod axis_scale;
+mod canvas;
 mod cells;
 mod font;
 mod inline;

@@ -10,6 +10,8 @@ use std::sync::{Arc, OnceLock};
 use resvg::tiny_skia::{PixmapMut, Transform};
 use resvg::usvg;
 
+use super::canvas::Canvas;
+
 /// The font database with DejaVu Sans (regular and bold) as `sans-serif`, built once.
 fn fonts() -> Arc<usvg::fontdb::Database> {
     static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
@@ -82,8 +84,8 @@ fn without_table(font: &[u8], tag: [u8; 4]) -> Vec<u8> {
 thread_local! {
     /// Each drawing thread's RGBA canvas, kept from one figure to the next: a
     /// fresh multi-megabyte buffer per figure cost more in page faults (the
-    /// kernel zeroing new pages) than drawing into it.
-    static CANVAS: RefCell<Vec<u8>> = RefCell::default();
+    /// kernel zeroing new pages) than drawing into it (see [`Canvas`]).
+    static CANVAS: RefCell<Option<Canvas>> = const { RefCell::new(None) };
 }
 
 /// Rasterise `svg` at `size` (the SVG's own aspect ratio) onto white and hand
@@ -104,12 +106,21 @@ pub(super) fn rasterise<T>(
     let pixels = (size.0 as usize)
         .checked_mul(size.1 as usize)
         .ok_or_else(too_big)?;
-    CANVAS.with_borrow_mut(|rgba| {
+    let bytes = pixels.checked_mul(4).ok_or_else(too_big)?;
+    CANVAS.with_borrow_mut(|canvas| {
+        if canvas.as_ref().is_none_or(|c| c.capacity() < bytes) {
+            // The old canvas goes first: two large ones need not coexist.
+            *canvas = None;
+            *canvas = Some(Canvas::new(bytes).map_err(|_| too_big())?);
+        }
+        let rgba = canvas
+            .as_mut()
+            .map(|c| c.bytes(bytes))
+            .ok_or_else(too_big)?;
         // Whatever the last figure left is painted over with white: opaque
         // white is 255 in every byte, so one memset (the SVG's own white
         // background is left out of the tree, see `without_white_background`).
-        rgba.clear();
-        rgba.resize(pixels.checked_mul(4).ok_or_else(too_big)?, u8::MAX);
+        rgba.fill(u8::MAX);
         let mut pixmap = PixmapMut::from_bytes(rgba, size.0, size.1).ok_or_else(too_big)?;
         let drawn = tree.size();
         let transform = Transform::from_scale(
