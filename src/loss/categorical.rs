@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use super::categorical_slices::{self, log_loss_term, rest_mass, top_class, Targets};
+use super::categorical_slices::{self, log_loss_term, rest_mass, top_class, Options, Targets};
 use super::convention;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
@@ -36,6 +36,15 @@ pub(crate) struct Categorical {
 }
 
 impl Categorical {
+    /// What the chunk kernels read (they take no class weights).
+    fn options(&self) -> Options {
+        Options {
+            from_logits: self.from_logits,
+            label_smoothing: self.label_smoothing,
+            ignore_index: self.ignore_index,
+        }
+    }
+
     fn read(r: &mut Reader<'_>, sparse: bool) -> Result<Categorical, LossError> {
         Ok(Categorical {
             from_logits: r.flag("from_logits")?,
@@ -73,7 +82,8 @@ impl RowKernel for Cce {
     }
 
     fn chunk(&self, task: RowChunk<'_>) -> bool {
-        categorical_slices::chunk(&self.0, Targets::Dense, task)
+        self.0.class_weights.is_none()
+            && categorical_slices::chunk(&self.0.options(), Targets::Dense, task)
     }
 }
 
@@ -118,7 +128,8 @@ impl RowKernel for Scce {
     }
 
     fn chunk(&self, task: RowChunk<'_>) -> bool {
-        categorical_slices::chunk(&self.0, Targets::Labels, task)
+        self.0.class_weights.is_none()
+            && categorical_slices::chunk(&self.0.options(), Targets::Labels, task)
     }
 }
 

@@ -12,15 +12,23 @@
 //!   row rest = Σ_{c≠top} e^{z_c − z_top}, log_norm = log1p(rest), the value
 //!   −Σ y_c (z_c − z_top − log_norm) and the mass Σ y_c, compensated; then
 //!   the gradient mass·q_j − y_j (with 1 − q_top = rest/(1 + rest)), as
-//!   [`super::categorical::Softmax`] computes them.
+//!   `Softmax` (in `categorical`) computes them.
 //!
-//! Only the chunks without class weights and without an ignored label come
-//! here (every row counted, class factor 1); the others run row by row.
+//! Only the chunks without class weights (the caller checks) and without
+//! an ignored label come here (every row counted, class factor 1); the
+//! others run row by row.
 
-use super::categorical::Categorical;
 use super::row_slices::{self, RowChunk};
 use super::sum::{compensated_sum, Neumaier};
 use super::vmath;
+
+/// The options of a categorical cross-entropy that its chunk kernel reads
+/// (`categorical::Categorical` without its class weights).
+pub(crate) struct Options {
+    pub from_logits: bool,
+    pub label_smoothing: f64,
+    pub ignore_index: Option<i64>,
+}
 
 /// How the targets of a chunk are given.
 #[derive(Clone, Copy)]
@@ -32,10 +40,10 @@ pub(crate) enum Targets {
 }
 
 /// A chunk of a categorical cross-entropy (see the module documentation):
-/// false, having written nothing, if a row would earn an error, or with
-/// class weights or an ignored label.
-pub(crate) fn chunk(cat: &Categorical, targets: Targets, task: RowChunk<'_>) -> bool {
-    if cat.class_weights.is_some() || !valid(cat, targets, &task) {
+/// false, having written nothing, if a row would earn an error or has an
+/// ignored label.
+pub(crate) fn chunk(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
+    if !valid(cat, targets, &task) {
         return false;
     }
     // Built inside, so that the loops are compiled for the chosen path.
@@ -55,7 +63,7 @@ pub(crate) fn chunk(cat: &Categorical, targets: Targets, task: RowChunk<'_>) -> 
 /// The checks of the per-row kernels, as one yes or no: dense targets and
 /// probabilities in [0, 1], logits finite, labels integers in [0, classes)
 /// (and none equal to `ignore_index`, which the per-row pass leaves out).
-fn valid(cat: &Categorical, targets: Targets, task: &RowChunk<'_>) -> bool {
+fn valid(cat: &Options, targets: Targets, task: &RowChunk<'_>) -> bool {
     let target_ok = match targets {
         Targets::Dense => row_slices::all_within(task.target, 0.0, 1.0),
         Targets::Labels => {
@@ -80,7 +88,7 @@ fn valid(cat: &Categorical, targets: Targets, task: &RowChunk<'_>) -> bool {
 /// rows, (1 − ls) + ls/C at the label and ls/C elsewhere for labels (the
 /// operations of `cce_row` and `scce_row`).
 #[inline(always)]
-fn smoothed(cat: &Categorical, targets: Targets, target: &[f64], classes: usize, y: &mut [f64]) {
+fn smoothed(cat: &Options, targets: Targets, target: &[f64], classes: usize, y: &mut [f64]) {
     let ls = cat.label_smoothing;
     let n = classes as f64;
     match targets {
@@ -123,7 +131,7 @@ fn block<'a>(
 
 /// Rows of probabilities: −Σ_c y_c log q_c, ∂/∂q_c = −y_c/q_c.
 #[inline(always)]
-fn probabilities(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
+fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) {
     let classes = task.classes;
     let per_block = task.rows_per_block();
     let rows = task.values.len();
@@ -163,7 +171,7 @@ fn probabilities(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
 
 /// Rows of logits: see the module documentation.
 #[inline(always)]
-fn logits(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
+fn logits(cat: &Options, targets: Targets, task: RowChunk<'_>) {
     let classes = task.classes;
     let per_block = task.rows_per_block();
     let rows = task.values.len();
@@ -228,7 +236,7 @@ fn logits(cat: &Categorical, targets: Targets, task: RowChunk<'_>) {
 }
 
 /// The class of the largest logit (the first of equals), as
-/// [`super::categorical::Softmax`] picks it.
+/// `Softmax` (in `categorical`) picks it.
 #[inline(always)]
 pub(crate) fn top_class(z: &[f64]) -> usize {
     // Selects, not branches: which class is largest is not predictable.

@@ -2,14 +2,14 @@
 //! over the chunk's `rows × classes` values, with no closure call, no
 //! `Result` and no allocation per row or per element.
 //!
-//! A kernel that has such a form ([`super::definition::RowKernel::chunk`])
+//! A kernel that has such a form (`RowKernel::chunk` in `definition`)
 //! first checks the whole chunk without a branch (finite, inside the
 //! domain, rows summing to 1 where a warning would say otherwise). If
 //! anything would earn an error or a warning, it declines, and the core runs
 //! the chunk row by row with the per-row kernel, which finds the first error
 //! and writes the warnings, with the same texts in the same order as ever.
 //! A valid chunk is computed block by block: the per-element terms (the
-//! logarithms and exponentials of [`super::vmath`]) in flat loops the
+//! logarithms and exponentials of `vmath`) in flat loops the
 //! compiler vectorises, then each row's compensated sum, in the same order
 //! and with the same operations as the per-row kernel, so that a row has the
 //! same bits whichever way it is computed (a stream cuts its batches
