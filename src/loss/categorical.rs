@@ -15,14 +15,16 @@
 
 use std::sync::Arc;
 
+use super::categorical_slices::{self, log_loss_term, rest_mass, top_class, Options, Targets};
 use super::convention;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
+use super::row_slices::RowChunk;
 use super::sampling::{Region, Sampling};
 use super::sum::Neumaier;
 use super::validate::{self, bad, RowsRef};
-use super::LossError;
+use super::{vmath, LossError};
 
 /// Options shared by the categorical cross-entropies.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +36,15 @@ pub(crate) struct Categorical {
 }
 
 impl Categorical {
+    /// What the chunk kernels read (they take no class weights).
+    fn options(&self) -> Options {
+        Options {
+            from_logits: self.from_logits,
+            label_smoothing: self.label_smoothing,
+            ignore_index: self.ignore_index,
+        }
+    }
+
     fn read(r: &mut Reader<'_>, sparse: bool) -> Result<Categorical, LossError> {
         Ok(Categorical {
             from_logits: r.flag("from_logits")?,
@@ -68,6 +79,11 @@ impl RowKernel for Cce {
 
     fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
         cce_row(&self.0, row)
+    }
+
+    fn chunk(&self, task: RowChunk<'_>) -> bool {
+        self.0.class_weights.is_none()
+            && categorical_slices::chunk(&self.0.options(), Targets::Dense, task)
     }
 }
 
@@ -109,6 +125,11 @@ impl RowKernel for Scce {
 
     fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
         scce_row(&self.0, row)
+    }
+
+    fn chunk(&self, task: RowChunk<'_>) -> bool {
+        self.0.class_weights.is_none()
+            && categorical_slices::chunk(&self.0.options(), Targets::Labels, task)
     }
 }
 
@@ -232,25 +253,16 @@ pub(crate) struct Softmax<'a> {
 }
 
 impl<'a> Softmax<'a> {
+    /// With the `exp` and `ln_1p` of [`vmath`], as the chunk kernels
+    /// (`categorical_slices`) compute them.
     pub(crate) fn new(z: &'a [f64]) -> Self {
-        let mut top = 0;
-        for (c, &x) in z.iter().enumerate() {
-            if x > z[top] {
-                top = c;
-            }
-        }
-        let mut rest = Neumaier::new();
-        for (c, &x) in z.iter().enumerate() {
-            if c != top {
-                rest.add((x - z[top]).exp());
-            }
-        }
-        let rest = rest.value();
+        let top = top_class(z);
+        let rest = rest_mass(z.iter().map(|&x| vmath::exp(x - z[top])), top);
         Softmax {
             z,
             top,
             rest,
-            log_norm: rest.ln_1p(),
+            log_norm: vmath::ln_1p(rest),
         }
     }
 
@@ -262,7 +274,7 @@ impl<'a> Softmax<'a> {
         if c == self.top {
             1.0 / (1.0 + self.rest)
         } else {
-            (self.z[c] - self.z[self.top]).exp() / (1.0 + self.rest)
+            vmath::exp(self.z[c] - self.z[self.top]) / (1.0 + self.rest)
         }
     }
 
@@ -332,9 +344,7 @@ fn cross_entropy_row(cat: &Categorical, y: impl Fn(usize) -> f64, p: &[f64], g: 
         for c in 0..p.len() {
             let wy = w(c) * y(c);
             mass.add(wy);
-            if wy != 0.0 {
-                value.add(-wy * soft.log_q(c));
-            }
+            value.add(log_loss_term(wy, soft.log_q(c)));
         }
         let mass = mass.value();
         for (j, gj) in g.iter_mut().enumerate() {
@@ -345,13 +355,19 @@ fn cross_entropy_row(cat: &Categorical, y: impl Fn(usize) -> f64, p: &[f64], g: 
     } else {
         for (c, (&q, gc)) in p.iter().zip(g.iter_mut()).enumerate() {
             let wy = w(c) * y(c);
+            // Every term, 0 included, as the chunk kernel adds them.
+            value.add(ce_term(wy, q));
             if wy != 0.0 {
-                value.add(-wy * q.ln());
                 *gc = -wy / q;
             }
         }
     }
     value.value()
+}
+
+/// −y log q, 0 where y = 0 (whatever q), with the logarithm of [`vmath`].
+pub(crate) fn ce_term(y: f64, q: f64) -> f64 {
+    log_loss_term(y, vmath::ln(q))
 }
 
 /// Categorical cross-entropy of one row.

@@ -29,6 +29,7 @@ use serde::Serialize;
 use super::convention::choice::{choose, finish_params, Convention, Dtype};
 use super::domain::Outside;
 use super::params::{ParamSpec, Reader};
+use super::row_slices::RowChunk;
 use super::sampling::Sampling;
 use super::slices::{self, ChunkOut, ChunkTask, Closures, LoopKind};
 use super::validate::RowsRef;
@@ -304,6 +305,16 @@ pub(crate) trait RowKernel: Debug + Send + Sync {
 
     /// Check the row's domain, write ∂loss/∂ŷ into `row.gradient` and return the value.
     fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError>;
+
+    /// A chunk of whole rows at once (see `row_slices`): each row's value
+    /// and (if wanted) gradient, the numbers of [`RowKernel::row`] bit for
+    /// bit, for a chunk where every row is valid, is counted, has a class
+    /// factor of 1 and earns no warning. Returns false, having written
+    /// nothing, for any other chunk (and by default), which the core then
+    /// runs row by row.
+    fn chunk(&self, _task: RowChunk<'_>) -> bool {
+        false
+    }
 }
 
 impl Definition {

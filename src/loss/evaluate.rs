@@ -11,7 +11,7 @@
 //! assert_eq!(err.to_string(), "prediction: index 1 is 1.5; probabilities must be in [0, 1]");
 //! ```
 
-use super::definition::{ElementwiseKernel, Kernel, Labels, RowKernel};
+use super::definition::{ElementwiseKernel, Kernel, Labels, Row, RowKernel};
 use super::domain::{Argument, DomainError, Place};
 use super::reduce::{self, Outs};
 use super::validate::{self, RowsRef};
@@ -107,6 +107,7 @@ fn elementwise(
         per_sample: &mut per_sample,
         gradient: &mut gradient,
         hessian: &mut hessian,
+        terms: &mut [],
     };
     let totals = reduce::elementwise(kernel, t, p, weights, reduction, outs)?;
     Ok(Evaluation {
@@ -138,8 +139,10 @@ fn rows(
         per_sample: &mut per_sample,
         gradient: &mut gradient,
         hessian: &mut [],
+        terms: &mut [],
     };
-    let totals = reduce::rows(t, p, weights, reduction, outs, |row| kernel.row(row))?;
+    let row = |row: Row<'_, '_>| kernel.row(row);
+    let totals = reduce::rows(t, p, weights, reduction, outs, (kernel, row))?;
     let gradient = match p {
         RowsRef::One(_) => Data::Flat(gradient),
         _ => Data::Rows(gradient.chunks(classes).map(<[f64]>::to_vec).collect()),

@@ -60,6 +60,7 @@ mod binary;
 mod blocks;
 mod catalogue;
 mod categorical;
+mod categorical_slices;
 pub mod convention;
 mod count;
 mod definition;
@@ -74,6 +75,7 @@ mod reduce;
 mod regression;
 mod robust;
 mod row_batch;
+mod row_slices;
 mod sampling;
 mod score;
 mod similarity;
@@ -85,6 +87,8 @@ pub mod vmath;
 
 #[cfg(test)]
 mod error_tests;
+#[cfg(test)]
+mod row_slice_tests;
 #[cfg(test)]
 mod slice_path_tests;
 #[cfg(test)]

@@ -22,16 +22,18 @@
 use rayon::prelude::*;
 
 use super::convention;
-use super::definition::{ElementwiseKernel, Labels, Row, RowOut};
+use super::definition::{ElementwiseKernel, Labels, Row, RowKernel, RowOut};
 use super::domain::{Argument, Place};
 use super::margin;
+use super::row_slices::{self, RowChunk};
 use super::slices::{ChunkOut, ChunkTask};
 use super::sum::{chunked_sum, merge_chunks, ChunkSum, Neumaier, CHUNK};
 use super::validate::{self, RowsRef};
 use super::{LossError, Reduction};
 
-/// One chunk of a row pass: its index, its per-sample values and its gradient rows.
-type RowTask<'a> = (usize, (&'a mut [f64], &'a mut [f64]));
+/// One chunk of a row pass: its index, its per-sample values, its gradient
+/// rows and its denominator terms.
+type RowTask<'a> = (usize, ((&'a mut [f64], &'a mut [f64]), &'a mut [f64]));
 
 /// At most this many per-row warnings are listed; the rest are counted.
 const MAX_WARNINGS: usize = 10;
@@ -43,6 +45,9 @@ pub(crate) struct Outs<'a> {
     pub per_sample: &'a mut [f64],
     pub gradient: &'a mut [f64],
     pub hessian: &'a mut [f64],
+    /// Row passes: each row's `weighted_mean` denominator term (w × class
+    /// factor, 0 for a row left out), for a stream that sums them itself.
+    pub terms: &'a mut [f64],
 }
 
 /// A pass's reduced value, the denominator it divided by, and its warnings.
@@ -197,17 +202,21 @@ fn first_error(
         })
 }
 
-/// Evaluate a row loss. `kernel(row)` checks the row's domain (finiteness is
+/// Evaluate a row loss. A chunk of rows goes first to the kernel's chunk
+/// kernel ([`RowKernel::chunk`], on contiguous rows); where that declines,
+/// `row(row)` runs row by row: it checks the row's domain (finiteness is
 /// checked here), writes ∂loss/∂ŷ of the row into `row.gradient` (zeroed;
-/// usable as scratch) and returns the row's value. `out.gradient` holds the
-/// rows one after another (or is empty); `out.hessian` is not used.
+/// usable as scratch) and returns the row's value. Both give the same
+/// numbers. `out.gradient` holds the rows one after another (or is empty);
+/// `out.terms` receives each row's `weighted_mean` denominator term (or is
+/// empty); `out.hessian` is not used.
 pub(crate) fn rows<F>(
     target: RowsRef<'_>,
     prediction: RowsRef<'_>,
     weights: Option<&[f64]>,
     reduction: Reduction,
     out: Outs<'_>,
-    kernel: F,
+    (kernel, row): (&dyn RowKernel, F),
 ) -> Result<Totals, LossError>
 where
     F: Fn(Row<'_, '_>) -> Result<RowOut, LossError> + Sync,
@@ -221,41 +230,64 @@ where
     let Outs {
         per_sample,
         gradient,
+        terms,
         ..
     } = out;
     let gradient_wanted = !gradient.is_empty();
-    let work = |(c, (ps, gradients)): RowTask<'_>| {
+    let work = |(c, ((ps, gradients), kept)): RowTask<'_>| {
         let mut part = Partial::default();
         let (mut values, mut denominators) = (ChunkSum::new(), ChunkSum::new());
-        let mut scratch = if gradient_wanted {
+        let rows_here = (n - c * CHUNK).min(CHUNK);
+        let (first, end) = (c * CHUNK, c * CHUNK + rows_here);
+        // The chunk kernel's row values; a row's value is then weighed as below.
+        let mut fast_values = vec![0.0; rows_here];
+        let fast = classes <= row_slices::MAX_CLASSES
+            && match (
+                row_slices::span(target, first, end),
+                row_slices::span(prediction, first, end),
+            ) {
+                (Some(t), Some(p)) => kernel.chunk(RowChunk {
+                    target: t,
+                    prediction: p,
+                    classes,
+                    values: &mut fast_values,
+                    gradient: &mut *gradients,
+                }),
+                _ => false,
+            };
+        let mut scratch = if gradient_wanted || fast {
             Vec::new()
         } else {
             vec![0.0; classes]
         };
-        let rows_here = (n - c * CHUNK).min(CHUNK);
         for j in 0..rows_here {
-            let i = c * CHUNK + j;
-            let (t, p) = (target.row(i), prediction.row(i));
-            for (k, &x) in t.iter().enumerate() {
-                validate::finite(Argument::Target, target.place(i, k), x)?;
-            }
-            for (k, &x) in p.iter().enumerate() {
-                validate::finite(Argument::Prediction, prediction.place(i, k), x)?;
-            }
+            let i = first + j;
             let g: &mut [f64] = if gradient_wanted {
                 &mut gradients[j * classes..(j + 1) * classes]
             } else {
-                scratch.iter_mut().for_each(|x| *x = 0.0);
                 &mut scratch
             };
-            let row_out = kernel(Row {
-                targets: target,
-                predictions: prediction,
-                index: i,
-                target: t,
-                prediction: p,
-                gradient: &mut *g,
-            })?;
+            let row_out = if fast {
+                RowOut::new(fast_values[j])
+            } else {
+                let (t, p) = (target.row(i), prediction.row(i));
+                for (k, &x) in t.iter().enumerate() {
+                    validate::finite(Argument::Target, target.place(i, k), x)?;
+                }
+                for (k, &x) in p.iter().enumerate() {
+                    validate::finite(Argument::Prediction, prediction.place(i, k), x)?;
+                }
+                // Kernels write only the entries they need.
+                g.iter_mut().for_each(|x| *x = 0.0);
+                row(Row {
+                    targets: target,
+                    predictions: prediction,
+                    index: i,
+                    target: t,
+                    prediction: p,
+                    gradient: &mut *g,
+                })?
+            };
             part.warnings.extend(row_out.warnings);
             let w = weights.map_or(1.0, |w| w[i]);
             let value = if !row_out.counted || w == 0.0 {
@@ -272,12 +304,16 @@ where
             }
             // An uncounted row adds 0 (so that the sums are those of the
             // per-sample values) and is left out of the count.
-            values.add(value);
-            denominators.add(if row_out.counted {
+            let term = if row_out.counted {
                 w * row_out.factor
             } else {
                 0.0
-            });
+            };
+            if !kept.is_empty() {
+                kept[j] = term;
+            }
+            values.add(value);
+            denominators.add(term);
             part.counted += usize::from(row_out.counted);
         }
         part.value = values.total();
@@ -287,6 +323,7 @@ where
     let tasks: Vec<RowTask<'_>> = pieces(per_sample, count, CHUNK)
         .into_iter()
         .zip(pieces(&mut *gradient, count, CHUNK * classes))
+        .zip(pieces(terms, count, CHUNK))
         .enumerate()
         .collect();
     let parts: Vec<Result<Partial, LossError>> = if count <= 1 {

@@ -3,13 +3,15 @@
 //! the in-memory result from its batches.
 //!
 //! The pass is the core's own ([`reduce::rows`] with the loss's row kernel);
-//! the kernel is wrapped so that
+//! the per-row kernel (run where the chunk kernel declines, see
+//! `row_slices`) is wrapped so that
 //! - every message and warning names the row's index in the whole data
 //!   (the kernel is told `first_row + i`; it uses the index for messages
 //!   only, never to look data up),
 //! - each row's term of the `weighted_mean` denominator (w·class factor, 0
-//!   for a row left out by `ignore_index`) is kept, so that the stream sums
-//!   the denominator chunk by chunk as [`reduce::rows`] does,
+//!   for a row left out by `ignore_index`) is kept ([`reduce::rows`] writes
+//!   it), so that the stream sums the denominator chunk by chunk as the
+//!   core does,
 //! - every row's warnings are kept, in row order (the core lists only the
 //!   first [`MAX_WARNINGS`] of a call; a stream lists the first of the whole
 //!   data).
@@ -64,24 +66,21 @@ impl Loss {
         let (t, p, _) = row_input(kernel.as_ref(), self.name(), input)?;
         let n = p.len();
         let weights = input.weights;
-        let kept: Vec<AtomicU64> = (0..n).map(|_| AtomicU64::new(0)).collect();
         let left_out = AtomicU64::new(0);
         let warned: Mutex<Vec<(usize, Vec<String>)>> = Mutex::new(Vec::new());
         let outs = Outs {
             per_sample,
             gradient,
             hessian: &mut [],
+            terms,
         };
-        reduce::rows(t, p, weights, Reduction::Sum, outs, |row| {
+        let kernel = kernel.as_ref();
+        let row = |row: Row<'_, '_>| {
             let i = row.index;
             let mut out = kernel.row(Row {
                 index: first_row + i,
                 ..row
             })?;
-            // The core's denominator term, with the core's operations.
-            let w = weights.map_or(1.0, |w| w[i]);
-            let term = if out.counted { w * out.factor } else { 0.0 };
-            kept[i].store(term.to_bits(), Ordering::Relaxed);
             if !out.counted {
                 left_out.fetch_add(1, Ordering::Relaxed);
             }
@@ -92,10 +91,8 @@ impl Loss {
                 }
             }
             Ok(out)
-        })?;
-        for (term, kept) in terms.iter_mut().zip(&kept) {
-            *term = f64::from_bits(kept.load(Ordering::Relaxed));
-        }
+        };
+        reduce::rows(t, p, weights, Reduction::Sum, outs, (kernel, row))?;
         let mut warned = warned.into_inner().unwrap_or_default();
         // Chunks run on any thread: row order is the core's order.
         warned.sort_by_key(|(i, _)| *i);

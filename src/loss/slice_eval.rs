@@ -20,7 +20,7 @@
 //! assert_eq!((r.value, per_sample), (1.25, [0.25, 0.0, 1.0, 0.0]));
 //! ```
 
-use super::definition::{Kernel, RowKernel};
+use super::definition::{Kernel, Row, RowKernel};
 use super::reduce::{self, Outs, Totals};
 use super::validate::{self, bad, output_length, RowsRef};
 use super::{Loss, LossError, Reduction};
@@ -170,6 +170,7 @@ impl Loss {
                     per_sample: per_sample.unwrap_or_default(),
                     gradient: gradient.unwrap_or_default(),
                     hessian: hessian.unwrap_or_default(),
+                    terms: &mut [],
                 };
                 reduce::elementwise(kernel.as_ref(), t, p, input.weights, reduction, outs)?
             }
@@ -187,8 +188,11 @@ impl Loss {
                     per_sample: per_sample.unwrap_or_default(),
                     gradient: gradient.unwrap_or_default(),
                     hessian: &mut [],
+                    terms: &mut [],
                 };
-                reduce::rows(t, p, input.weights, reduction, outs, |row| kernel.row(row))?
+                let kernel = kernel.as_ref();
+                let row = |row: Row<'_, '_>| kernel.row(row);
+                reduce::rows(t, p, input.weights, reduction, outs, (kernel, row))?
             }
         };
         let Totals {

@@ -149,7 +149,7 @@ fn everything(loss: &Loss, t: &[f64], p: &[f64], w: &[f64]) -> Vec<Result<Vec<u6
 }
 
 /// `f` on each path the processor has, the portable one first.
-fn on_each_path<T>(mut f: impl FnMut() -> T) -> Vec<(Isa, T)> {
+pub(super) fn on_each_path<T>(mut f: impl FnMut() -> T) -> Vec<(Isa, T)> {
     Isa::available()
         .into_iter()
         .map(|isa| {

@@ -1,0 +1,279 @@
+//! The chunk kernels of the row losses (`row_slices`) give the numbers of
+//! the per-row kernels bit for bit, on every compiled path: packed rows
+//! (which go through the chunk kernels) against the same rows as a matrix
+//! (which the core runs row by row), with edge values (zeros, subnormals,
+//! ratios beyond the doubles, ties and huge logits), weights and label
+//! smoothing; a chunk that would earn a warning or an error is left to the
+//! per-row kernel, with the same messages.
+
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::definition::Kernel;
+use super::row_slices::RowChunk;
+use super::slice_path_tests::on_each_path;
+use super::{Data, Input, Loss, Output, ParamValue, Params, Reduction, CHUNK};
+
+const CLASSES: usize = 7;
+
+fn loss(name: &str, params: &[(&str, ParamValue)]) -> Loss {
+    let params: Params = params
+        .iter()
+        .map(|(k, v)| ((*k).to_string(), v.clone()))
+        .collect();
+    Loss::new(name, &params).expect("a catalogue loss")
+}
+
+/// The row losses and forms that have chunk kernels.
+fn losses() -> Vec<Loss> {
+    let logits = ("from_logits", ParamValue::Bool(true));
+    let smooth = ("label_smoothing", ParamValue::Number(0.1));
+    vec![
+        loss("kl_divergence", &[]),
+        loss("kl_divergence", &[("base", ParamValue::Number(2.0))]),
+        loss("categorical_cross_entropy", &[]),
+        loss("categorical_cross_entropy", std::slice::from_ref(&smooth)),
+        loss("categorical_cross_entropy", std::slice::from_ref(&logits)),
+        loss(
+            "categorical_cross_entropy",
+            &[logits.clone(), smooth.clone()],
+        ),
+        loss("sparse_categorical_cross_entropy", &[]),
+        loss(
+            "sparse_categorical_cross_entropy",
+            std::slice::from_ref(&logits),
+        ),
+        loss("sparse_categorical_cross_entropy", &[logits, smooth]),
+        loss(
+            "sparse_categorical_cross_entropy",
+            &[("ignore_index", ParamValue::Number(-100.0))],
+        ),
+    ]
+}
+
+fn logits(loss: &Loss) -> bool {
+    loss.params().get("from_logits") == Some(&ParamValue::Bool(true))
+}
+
+/// A probability row summing to 1 (to the last bits), with exact zeros and
+/// tiny entries here and there.
+fn distribution(rng: &mut ChaCha8Rng) -> Vec<f64> {
+    let mut row: Vec<f64> = (0..CLASSES)
+        .map(|_| match rng.random_range(0..10) {
+            0 => 0.0,
+            1 => 5e-324,
+            2 => 1e-300,
+            3 => 1e-17,
+            _ => rng.random_range(0.01..1.0),
+        })
+        .collect();
+    let total: f64 = row.iter().sum();
+    row.iter_mut().for_each(|x| *x /= total);
+    row
+}
+
+/// Rows of targets and predictions inside each loss's domain.
+fn data(loss: &Loss, rows: usize, rng: &mut ChaCha8Rng) -> (Vec<f64>, Vec<f64>) {
+    let prediction: Vec<f64> = if logits(loss) {
+        (0..rows * CLASSES)
+            .map(|i| match rng.random_range(0..12) {
+                0 => 700.0,
+                1 => -700.0,
+                2 => 3.0, // ties with other 3s
+                _ => rng.random_range(-30.0..30.0) + (i % 3) as f64,
+            })
+            .collect()
+    } else {
+        (0..rows).flat_map(|_| distribution(rng)).collect()
+    };
+    let target: Vec<f64> = if loss.sparse_labels() {
+        (0..rows)
+            .map(|_| f64::from(rng.random_range(0..CLASSES as u32)))
+            .collect()
+    } else {
+        (0..rows).flat_map(|_| distribution(rng)).collect()
+    };
+    (target, prediction)
+}
+
+fn bits(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|x| x.to_bits()).collect()
+}
+
+/// Value, per-sample values, gradient and warnings from packed rows.
+type Results = (u64, Vec<u64>, Vec<u64>, Vec<String>);
+
+fn packed(loss: &Loss, t: &[f64], p: &[f64], w: Option<&[f64]>) -> Result<Results, String> {
+    let rows = p.len() / CLASSES;
+    let (mut per_sample, mut gradient) = (vec![0.0; rows], vec![f64::NAN; p.len()]);
+    let mut input = Input::new(t, p).rows(CLASSES);
+    if let Some(w) = w {
+        input = input.weights(w);
+    }
+    let output = Output {
+        per_sample: Some(&mut per_sample),
+        gradient: Some(&mut gradient),
+        hessian: None,
+    };
+    let r = loss
+        .reduce(input, Reduction::WeightedMean, output)
+        .map_err(|e| e.to_string())?;
+    Ok((
+        r.value.to_bits(),
+        bits(&per_sample),
+        bits(&gradient),
+        r.warnings,
+    ))
+}
+
+/// The same from a matrix of rows: the per-row kernels.
+fn by_rows(loss: &Loss, t: &[f64], p: &[f64], w: Option<&[f64]>) -> Result<Results, String> {
+    let matrix = |v: &[f64]| Data::Rows(v.chunks(CLASSES).map(<[f64]>::to_vec).collect());
+    let target = if loss.sparse_labels() {
+        Data::Flat(t.to_vec())
+    } else {
+        matrix(t)
+    };
+    let e = loss
+        .evaluate(&target, &matrix(p), w, Reduction::WeightedMean)
+        .map_err(|e| e.to_string())?;
+    let Data::Rows(gradient) = e.gradient else {
+        panic!("rows in, rows out")
+    };
+    Ok((
+        e.value.to_bits(),
+        bits(&e.per_sample),
+        bits(&gradient.concat()),
+        e.warnings,
+    ))
+}
+
+/// Whether the loss's chunk kernel takes these rows (and so computes them).
+fn taken(loss: &Loss, t: &[f64], p: &[f64]) -> bool {
+    let Kernel::Rows(kernel) = &loss.kernel else {
+        panic!("a row loss")
+    };
+    let mut values = vec![0.0; p.len() / CLASSES];
+    kernel.chunk(RowChunk {
+        target: t,
+        prediction: p,
+        classes: CLASSES,
+        values: &mut values,
+        gradient: &mut [],
+    })
+}
+
+#[test]
+fn chunk_kernels_give_the_per_row_numbers_on_every_path() {
+    let mut rng = ChaCha8Rng::seed_from_u64(13);
+    let rows = CHUNK - 3;
+    for loss in losses() {
+        let (t, p) = data(&loss, rows, &mut rng);
+        assert!(taken(&loss, &t, &p), "{:?}", loss.params());
+        let w: Vec<f64> = (0..rows)
+            .map(|i| [0.0, 1.0, 2.5][i % 3] * f64::from(u8::from(i % 7 != 0)))
+            .collect();
+        let expected = by_rows(&loss, &t, &p, None);
+        let weighted = by_rows(&loss, &t, &p, Some(&w));
+        assert!(expected.is_ok(), "{expected:?}");
+        for (isa, got) in on_each_path(|| packed(&loss, &t, &p, None)) {
+            assert_eq!(got, expected, "{} {:?} {isa:?}", loss.name(), loss.params());
+        }
+        for (isa, got) in on_each_path(|| packed(&loss, &t, &p, Some(&w))) {
+            assert_eq!(got, weighted, "{} {:?} {isa:?}", loss.name(), loss.params());
+        }
+    }
+}
+
+/// KL at ratios beyond the doubles (x/y subnormal or infinite), zeros in
+/// either row and a prediction of 0 under a positive target (+∞).
+#[test]
+fn kl_edges_take_the_per_row_numbers() {
+    let kl = loss("kl_divergence", &[]);
+    let rows: [[f64; CLASSES]; 4] = [
+        [5e-324, 0.5, 0.5, 0.0, 0.0, 0.0, 0.0],
+        [0.5, 5e-324, 0.0, 0.5, 0.0, 0.0, 0.0],
+        [1e-300, 0.25, 0.25, 0.5, 0.0, 0.0, 0.0],
+        [0.25, 0.25, 0.25, 0.25, 0.0, 0.0, 0.0],
+    ];
+    let predictions: [[f64; CLASSES]; 4] = [
+        [0.5, 5e-324, 0.5, 0.0, 0.0, 0.0, 0.0],
+        [0.25, 0.25, 0.25, 0.25, 0.0, 0.0, 0.0],
+        [0.25, 0.25, 0.0, 0.5, 0.0, 0.0, 0.0],
+        [0.25, 0.25 + 1e-16, 0.25 - 1e-16, 0.25, 0.0, 0.0, 0.0],
+    ];
+    let (t, p) = (rows.concat(), predictions.concat());
+    assert!(taken(&kl, &t, &p));
+    let expected = by_rows(&kl, &t, &p, None);
+    for (isa, got) in on_each_path(|| packed(&kl, &t, &p, None)) {
+        assert_eq!(got, expected, "{isa:?}");
+    }
+    let (value, ..) = expected.expect("valid rows");
+    assert_eq!(f64::from_bits(value), f64::INFINITY);
+}
+
+/// Chunks that would earn a warning or an error are declined (the per-row
+/// kernel writes the messages); over several chunks, the others still come
+/// from the chunk kernel, with the same numbers.
+#[test]
+fn warnings_and_errors_are_the_per_row_kernels() {
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let rows = 2 * CHUNK + 100;
+    let kl = loss("kl_divergence", &[]);
+    let (mut t, p) = data(&kl, rows, &mut rng);
+    // A target row in the second chunk that sums to 0.9.
+    let bad = CHUNK + 17;
+    t[bad * CLASSES..(bad + 1) * CLASSES]
+        .iter_mut()
+        .for_each(|x| *x *= 0.9);
+    let chunk = |r: usize| r * CLASSES..(r + CHUNK).min(rows) * CLASSES;
+    assert!(!taken(&kl, &t[chunk(CHUNK)], &p[chunk(CHUNK)]));
+    assert!(taken(&kl, &t[chunk(0)], &p[chunk(0)]));
+    let got = packed(&kl, &t, &p, None).expect("a warning, not an error");
+    assert_eq!(got, by_rows(&kl, &t, &p, None).expect("the same"));
+    assert_eq!(
+        got.3,
+        vec![format!(
+            "target row {bad} sums to 0.9, not 1; computed as given (scipy rel_entr)"
+        )]
+    );
+    for loss in losses() {
+        let (t, mut p) = data(&loss, rows, &mut rng);
+        p[(CHUNK + 5) * CLASSES + 2] = f64::NAN;
+        let (fast, slow) = (packed(&loss, &t, &p, None), by_rows(&loss, &t, &p, None));
+        assert!(fast.is_err(), "{:?}", loss.params());
+        assert_eq!(fast, slow);
+        let (mut t, p) = data(&loss, rows, &mut rng);
+        if loss.sparse_labels() {
+            t[CHUNK + 9] = CLASSES as f64;
+        } else {
+            t[(CHUNK + 9) * CLASSES] = -0.25;
+        }
+        let (fast, slow) = (packed(&loss, &t, &p, None), by_rows(&loss, &t, &p, None));
+        assert!(fast.is_err(), "{:?}", loss.params());
+        assert_eq!(fast, slow);
+    }
+}
+
+/// An ignored label or class weights send the chunk to the per-row kernel
+/// (a row left out, a class factor); the numbers are those of the matrix.
+#[test]
+fn ignored_labels_and_class_weights_go_row_by_row() {
+    let mut rng = ChaCha8Rng::seed_from_u64(7);
+    let scce = loss(
+        "sparse_categorical_cross_entropy",
+        &[("ignore_index", ParamValue::Number(-100.0))],
+    );
+    let (mut t, p) = data(&scce, 50, &mut rng);
+    t[3] = -100.0;
+    assert!(!taken(&scce, &t, &p));
+    assert_eq!(packed(&scce, &t, &p, None), by_rows(&scce, &t, &p, None));
+    let weights: Vec<f64> = (0..CLASSES).map(|c| 1.0 + c as f64).collect();
+    let cce = loss(
+        "categorical_cross_entropy",
+        &[("class_weights", ParamValue::List(weights))],
+    );
+    let (t, p) = data(&cce, 50, &mut rng);
+    assert!(!taken(&cce, &t, &p));
+    assert_eq!(packed(&cce, &t, &p, None), by_rows(&cce, &t, &p, None));
+}

@@ -1,0 +1,142 @@
+//! Row slice kernels: a row loss over a chunk of whole rows, as flat loops
+//! over the chunk's `rows × classes` values, with no closure call, no
+//! `Result` and no allocation per row or per element.
+//!
+//! A kernel that has such a form (`RowKernel::chunk` in `definition`)
+//! first checks the whole chunk without a branch (finite, inside the
+//! domain, rows summing to 1 where a warning would say otherwise). If
+//! anything would earn an error or a warning, it declines, and the core runs
+//! the chunk row by row with the per-row kernel, which finds the first error
+//! and writes the warnings, with the same texts in the same order as ever.
+//! A valid chunk is computed block by block: the per-element terms (the
+//! logarithms and exponentials of `vmath`) in flat loops the
+//! compiler vectorises, then each row's compensated sum, in the same order
+//! and with the same operations as the per-row kernel, so that a row has the
+//! same bits whichever way it is computed (a stream cuts its batches
+//! anywhere, and a batch may fall back where the whole data did not).
+
+use super::slices::{self, ChunkOut};
+use super::sum::Neumaier;
+use super::validate::RowsRef;
+
+/// Values per block: the blocks' scratch stays in the L1 cache.
+pub(crate) const BLOCK: usize = 512;
+
+/// One chunk of whole rows of a row pass.
+pub(crate) struct RowChunk<'a> {
+    /// Target rows one after another (sparse labels: one label per row).
+    pub target: &'a [f64],
+    /// Prediction rows one after another, `classes` values each.
+    pub prediction: &'a [f64],
+    pub classes: usize,
+    /// Each row's value (before weights), one per row.
+    pub values: &'a mut [f64],
+    /// ∂loss/∂ŷ of each row (before weights), or empty when not wanted.
+    pub gradient: &'a mut [f64],
+}
+
+impl RowChunk<'_> {
+    /// Rows per block: at least one, about [`BLOCK`] values.
+    pub(crate) fn rows_per_block(&self) -> usize {
+        (BLOCK / self.classes).max(1)
+    }
+}
+
+/// Rows `start..end` of `rows` as one contiguous slice, where they are one
+/// (packed rows, one flat row, labels); `None` for a matrix of row vectors.
+pub(crate) fn span<'a>(rows: RowsRef<'a>, start: usize, end: usize) -> Option<&'a [f64]> {
+    match rows {
+        RowsRef::One(r) => (start == 0 && end == 1).then_some(r),
+        RowsRef::Labels(l) => Some(&l[start..end]),
+        RowsRef::Packed(v, width) => Some(&v[start * width..end * width]),
+        RowsRef::Matrix(_) => None,
+    }
+}
+
+/// A chunk kernel (`chunk`, returning whether the chunk was valid) on the
+/// instruction set the elementwise slice loops take (`slices::on_path`:
+/// portable unless `LOSSLAB_SIMD` names a wider one; every path gives the
+/// same bits). The kernel's loops must be inlined into `chunk` (marked
+/// `#[inline(always)]`), so that they are compiled for that path.
+#[inline(always)]
+pub(crate) fn on_path(chunk: impl FnOnce() -> bool) -> bool {
+    // `slices::on_path` returns an elementwise chunk's findings; only
+    // `valid` is used here.
+    slices::on_path(
+        #[inline(always)]
+        move || ChunkOut {
+            sum: Neumaier::new(),
+            valid: chunk(),
+            zeros: false,
+            minus_ones: false,
+            saturated: false,
+        },
+    )
+    .valid
+}
+
+/// Every value is in `[low, high]` (so finite): one comparison pair per
+/// value, folded without a branch.
+#[inline(always)]
+pub(crate) fn all_within(values: &[f64], low: f64, high: f64) -> bool {
+    values
+        .iter()
+        .fold(true, |ok, &x| ok & (x >= low) & (x <= high))
+}
+
+/// Every value is finite (`x − x` is 0 only for finite `x`).
+#[inline(always)]
+// `x − x` on purpose: it is not 0 for every double.
+#[allow(clippy::eq_op)]
+pub(crate) fn all_finite(values: &[f64]) -> bool {
+    values.iter().fold(true, |ok, &x| ok & (x - x == 0.0))
+}
+
+/// Every row of `classes` values sums to 1 within `tolerance / 2`, by a
+/// plain sum: a test that errs only on the safe side of the per-row check
+/// (|Σ − 1| ≤ `tolerance`, with a compensated sum). The plain sum of n
+/// non-negative values near 1 is off by at most about n·2⁻⁵³, far below
+/// `tolerance / 2` for any row of fewer than [`MAX_CLASSES`] values, so a
+/// row passing here never earns the per-row warning; a row failing here is
+/// left to the per-row check, which decides exactly.
+#[inline(always)]
+pub(crate) fn rows_sum_to_one(values: &[f64], classes: usize, tolerance: f64) -> bool {
+    values.chunks_exact(classes).fold(true, |ok, row| {
+        let sum: f64 = row.iter().sum();
+        ok & ((sum - 1.0).abs() <= 0.5 * tolerance)
+    })
+}
+
+/// Most classes for which [`rows_sum_to_one`] is a safe test.
+pub(crate) const MAX_CLASSES: usize = 1 << 20;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checks_find_what_they_should() {
+        assert!(all_within(&[0.0, 0.5, 1.0], 0.0, 1.0));
+        assert!(!all_within(&[0.0, f64::NAN, 1.0], 0.0, 1.0));
+        assert!(!all_within(&[0.0, 1.0 + 1e-16 * 3.0], 0.0, 1.0));
+        assert!(!all_within(&[-0.1], 0.0, 1.0));
+        assert!(all_finite(&[-1e308, 0.0, 1e308]));
+        assert!(!all_finite(&[1.0, f64::INFINITY]));
+        assert!(!all_finite(&[f64::NAN]));
+        let rows = [0.25, 0.75, 0.5, 0.5];
+        assert!(rows_sum_to_one(&rows, 2, 1e-9));
+        assert!(!rows_sum_to_one(&[0.25, 0.75, 0.5, 0.5 + 1e-9], 2, 1e-9));
+        // Within the tolerance but not within half of it: left to the per-row check.
+        assert!(!rows_sum_to_one(&[0.5, 0.5 + 0.8e-9], 2, 1e-9));
+    }
+
+    #[test]
+    fn spans_are_the_rows() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        assert_eq!(span(RowsRef::Packed(&v, 2), 1, 3), Some(&v[2..6]));
+        assert_eq!(span(RowsRef::Labels(&v), 2, 4), Some(&v[2..4]));
+        assert_eq!(span(RowsRef::One(&v), 0, 1), Some(&v[..]));
+        let m = vec![vec![1.0]];
+        assert_eq!(span(RowsRef::Matrix(&m), 0, 1), None);
+    }
+}
