@@ -15,8 +15,7 @@
 //! same bits whichever way it is computed (a stream cuts its batches
 //! anywhere, and a batch may fall back where the whole data did not).
 
-use super::slices::{self, ChunkOut};
-use super::sum::Neumaier;
+use super::slices::{self, LoopKind};
 use super::validate::RowsRef;
 
 /// Values per block: the blocks' scratch stays in the L1 cache.
@@ -54,25 +53,14 @@ pub(crate) fn span<'a>(rows: RowsRef<'a>, start: usize, end: usize) -> Option<&'
 }
 
 /// A chunk kernel (`chunk`, returning whether the chunk was valid) on the
-/// instruction set the elementwise slice loops take (`slices::on_path`:
-/// portable unless `LOSSLAB_SIMD` names a wider one; every path gives the
-/// same bits). The kernel's loops must be inlined into `chunk` (marked
+/// instruction set the block forms of the elementwise losses take
+/// (`slices::on_path` with `LoopKind::Blocks`: the widest the processor
+/// has, unless `LOSSLAB_SIMD` names another; every path gives the same
+/// bits). The kernel's loops must be inlined into `chunk` (marked
 /// `#[inline(always)]`), so that they are compiled for that path.
 #[inline(always)]
 pub(crate) fn on_path(chunk: impl FnOnce() -> bool) -> bool {
-    // `slices::on_path` returns an elementwise chunk's findings; only
-    // `valid` is used here.
-    slices::on_path(
-        #[inline(always)]
-        move || ChunkOut {
-            sum: Neumaier::new(),
-            valid: chunk(),
-            zeros: false,
-            minus_ones: false,
-            saturated: false,
-        },
-    )
-    .valid
+    slices::on_path(LoopKind::Blocks, chunk)
 }
 
 /// Every value is in `[low, high]` (so finite): one comparison pair per

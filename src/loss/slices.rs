@@ -291,7 +291,7 @@ pub(crate) fn path(kind: LoopKind) -> Isa {
 /// with target features is never inlined into its caller, and a flag that
 /// comes in at run time keeps the loop from being vectorised.
 #[inline(always)]
-pub(crate) fn on_path(kind: LoopKind, chunk: impl FnOnce() -> ChunkOut) -> ChunkOut {
+pub(crate) fn on_path<T>(kind: LoopKind, chunk: impl FnOnce() -> T) -> T {
     match path(kind) {
         Isa::Portable => chunk(),
         // SAFETY: `Isa::available` lists a path only if the processor has
@@ -306,19 +306,17 @@ pub(crate) fn on_path(kind: LoopKind, chunk: impl FnOnce() -> ChunkOut) -> Chunk
 /// The wide paths of [`on_path`].
 #[cfg(target_arch = "x86_64")]
 mod wide {
-    use super::ChunkOut;
-
     /// # Safety
     /// The processor must have AVX2.
     #[target_feature(enable = "avx2")]
-    pub(super) unsafe fn avx2(chunk: impl FnOnce() -> ChunkOut) -> ChunkOut {
+    pub(super) unsafe fn avx2<T>(chunk: impl FnOnce() -> T) -> T {
         chunk()
     }
 
     /// # Safety
     /// The processor must have AVX-512F.
     #[target_feature(enable = "avx512f")]
-    pub(super) unsafe fn avx512(chunk: impl FnOnce() -> ChunkOut) -> ChunkOut {
+    pub(super) unsafe fn avx512<T>(chunk: impl FnOnce() -> T) -> T {
         chunk()
     }
 }
