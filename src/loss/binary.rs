@@ -16,11 +16,16 @@
 use std::sync::Arc;
 
 use super::blocks;
+use super::pair_formulas::{
+    bce_logit_derivatives, bce_logit_value, bce_probability_derivatives, bce_probability_value,
+};
+// `binary::smooth` is where the other families look for it.
 use super::convention;
 use super::definition::{
     chunk_with, chunk_with_blocks, Build, Definition, ElementwiseKernel, Hue, Lhs,
 };
 use super::domain::{require, Outside};
+pub(crate) use super::pair_formulas::smooth;
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
 use super::sampling::{Region, Sampling, BINARY, SOFT, UNIT};
 use super::slices::{self, ChunkOut, ChunkTask, Isa, LoopKind};
@@ -282,20 +287,6 @@ pub(crate) static BINARY_FOCAL: Definition = Definition {
     conventions: convention::binary::BINARY_FOCAL,
 };
 
-/// y(1 − ls) + ls/2: Keras' and PyTorch's binary label smoothing. Returns
-/// (y_s, 1 − y_s), the complement computed as (1 − y)(1 − ls) + ls/2, a sum
-/// of non-negative terms: 1 − y_s would lose the digits of a small ls.
-#[inline(always)]
-pub(crate) fn smooth(y: f64, label_smoothing: f64) -> (f64, f64) {
-    if label_smoothing == 0.0 {
-        (y, 1.0 - y)
-    } else {
-        let keep = 1.0 - label_smoothing;
-        let half = 0.5 * label_smoothing;
-        (y * keep + half, (1.0 - y) * keep + half)
-    }
-}
-
 /// (σ(z), 1 − σ(z)), each computed without cancellation or overflow.
 #[inline]
 pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
@@ -326,37 +317,6 @@ fn bce_probability(y: f64, ybar: f64, q: f64) -> Point {
     }
 }
 
-/// The value of [`bce_probability`] from ln q and ln(1 − q).
-#[inline(always)]
-pub(super) fn bce_probability_value(y: f64, ybar: f64, ln_q: f64, ln_one_minus_q: f64) -> f64 {
-    // Each log term only where its weight is non-zero: 0·log 0 = 0.
-    let positive = if y == 0.0 { 0.0 } else { -y * ln_q };
-    let negative = if ybar == 0.0 {
-        0.0
-    } else {
-        -ybar * ln_one_minus_q
-    };
-    positive + negative
-}
-
-/// The gradient and Hessian of [`bce_probability`].
-#[inline(always)]
-pub(super) fn bce_probability_derivatives(y: f64, ybar: f64, q: f64) -> (f64, f64) {
-    let qbar = 1.0 - q;
-    // (q − y)/(q(1 − q)) rather than −y/q + (1 − y)/(1 − q): no cancellation near q = y.
-    let (gradient, hessian) = ((q - y) / (q * qbar), y / (q * q) + ybar / (qbar * qbar));
-    // Selects rather than an `if` chain, which would keep a loop scalar.
-    let gradient = if ybar == 0.0 { -1.0 / q } else { gradient };
-    let hessian = if ybar == 0.0 { 1.0 / (q * q) } else { hessian };
-    let gradient = if y == 0.0 { 1.0 / qbar } else { gradient };
-    let hessian = if y == 0.0 {
-        1.0 / (qbar * qbar)
-    } else {
-        hessian
-    };
-    (gradient, hessian)
-}
-
 /// [`bce_probability`] of a label before smoothing.
 #[inline(always)]
 fn bce_probability_smoothed(label_smoothing: f64, y: f64, q: f64) -> Point {
@@ -384,26 +344,6 @@ fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
         gradient,
         hessian,
     }
-}
-
-/// The value of [`bce_logit`] from log1p(e^{−|z|}).
-#[inline(always)]
-pub(super) fn bce_logit_value(y: f64, ybar: f64, z: f64, log_term: f64) -> f64 {
-    // y·softplus(−z) + (1 − y)·softplus(z): two non-negative terms, equal to
-    // max(z, 0) − zy + log1p(e^{−|z|}) without its cancellation.
-    y * ((-z).max(0.0) + log_term) + ybar * (z.max(0.0) + log_term)
-}
-
-/// The gradient and Hessian of [`bce_logit`] from e = e^{−|z|}.
-#[inline(always)]
-pub(super) fn bce_logit_derivatives(y: f64, ybar: f64, z: f64, e: f64) -> (f64, f64) {
-    let (q, qbar) = if z >= 0.0 {
-        (1.0 / (1.0 + e), e / (1.0 + e))
-    } else {
-        (e / (1.0 + e), 1.0 / (1.0 + e))
-    };
-    // σ(z) − y, written so that σ(z) ≈ y loses nothing.
-    (ybar * q - y * qbar, q * qbar)
 }
 
 /// Binary cross-entropy.

@@ -18,11 +18,10 @@
 //! scale). It must be called through an `#[inline(always)]` closure, so
 //! that it is compiled into each path's loop.
 
-use super::binary::{
+use super::pair_formulas::{
     bce_logit_derivatives, bce_logit_value, bce_probability_derivatives, bce_probability_value,
-    smooth,
+    log_cosh_argument, log_cosh_of_argument, sech_squared, smooth,
 };
-use super::regression::{log_cosh_argument, log_cosh_of_argument, sech_squared};
 use super::vmath;
 
 /// Pairs per step: the slice loop's block, whose scratch arrays stay in

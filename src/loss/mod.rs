@@ -69,6 +69,7 @@ mod domain;
 mod evaluate;
 mod exact_sum;
 mod margin;
+mod pair_formulas;
 mod params;
 pub mod prec;
 mod reduce;

@@ -15,6 +15,7 @@ use std::sync::Arc;
 use super::blocks;
 use super::convention;
 use super::definition::{chunk_with_blocks, Build, Definition, ElementwiseKernel, Hue, Lhs};
+use super::pair_formulas::{log_cosh_argument, log_cosh_of_argument, sech_squared};
 use super::params::{ParamDefault, ParamSpec};
 use super::sampling::{Sampling, WIDE};
 use super::slices::{ChunkOut, ChunkTask};
@@ -339,35 +340,6 @@ fn log_cosh_value(a: f64) -> f64 {
 #[inline(always)]
 fn log_cosh_from(abs: f64, e: f64, cosh_m1: f64) -> f64 {
     log_cosh_of_argument(abs, log_cosh_argument(abs, e, cosh_m1))
-}
-
-/// The argument of ln(1 + ·) in [`log_cosh_from`]: cosh a − 1 where
-/// |a| < 1, e^{−2|a|} beyond.
-#[inline(always)]
-pub(super) fn log_cosh_argument(abs: f64, e: f64, cosh_m1: f64) -> f64 {
-    if abs < 1.0 {
-        cosh_m1
-    } else {
-        e
-    }
-}
-
-/// log cosh a from |a| and [`log_cosh_argument`]: ln(1 + (cosh a − 1))
-/// where |a| < 1, |a| + ln(1 + e^{−2|a|}) − ln 2 beyond.
-#[inline(always)]
-pub(super) fn log_cosh_of_argument(abs: f64, argument: f64) -> f64 {
-    let log_term = vmath::ln_1p(argument);
-    if abs < 1.0 {
-        log_term
-    } else {
-        abs + log_term - std::f64::consts::LN_2
-    }
-}
-
-/// sech² a = 4e/(1 + e)² from e = e^{−2|a|}.
-#[inline(always)]
-pub(super) fn sech_squared(e: f64) -> f64 {
-    4.0 * e / ((1.0 + e) * (1.0 + e))
 }
 
 /// Pseudo-Huber loss with scale δ > 0: smooth everywhere, ½a² near 0 and
