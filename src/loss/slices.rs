@@ -592,7 +592,18 @@ fn block_loop<
 
 #[cfg(test)]
 mod tests {
-    use super::both_finite;
+    use super::{both_finite, Isa, LoopKind};
+
+    #[test]
+    fn each_kind_of_loop_takes_its_measured_path() {
+        if std::env::var_os("LOSSLAB_SIMD").is_some() {
+            return; // a path named by the user overrides the rule
+        }
+        let widest = *Isa::available().last().expect("portable is always there");
+        assert_eq!(Isa::chosen(LoopKind::Blocks), widest);
+        assert_eq!(Isa::chosen(LoopKind::Plain { stores: false }), widest);
+        assert_eq!(Isa::chosen(LoopKind::Plain { stores: true }), Isa::Portable);
+    }
 
     #[test]
     fn both_finite_is_is_finite_of_both() {
