@@ -16,16 +16,15 @@
 use std::sync::Arc;
 
 use super::blocks;
-use super::pair_formulas::{
-    bce_logit_derivatives, bce_logit_value, bce_probability_derivatives, bce_probability_value,
-};
-// `binary::smooth` is where the other families look for it.
 use super::convention;
 use super::definition::{
     chunk_with, chunk_with_blocks, Build, Definition, ElementwiseKernel, Hue, Lhs,
 };
 use super::domain::{require, Outside};
-pub(crate) use super::pair_formulas::smooth;
+use super::pair_formulas::{
+    bce_logit_derivatives, bce_logit_value, bce_probability_derivatives, bce_probability_value,
+    smooth,
+};
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
 use super::sampling::{Region, Sampling, BINARY, SOFT, UNIT};
 use super::slices::{self, ChunkOut, ChunkTask, Isa, LoopKind};

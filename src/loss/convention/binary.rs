@@ -30,9 +30,9 @@
 use std::sync::Arc;
 
 use super::{elementwise, Convention, Conventional, Dtype};
-use crate::loss::binary::smooth;
 use crate::loss::definition::ElementwiseKernel;
 use crate::loss::domain::{require, Outside};
+use crate::loss::pair_formulas::smooth;
 use crate::loss::params::Reader;
 use crate::loss::{LossError, Point};
 
