@@ -111,3 +111,7 @@ pub(crate) fn log_cosh_of_argument(abs: f64, argument: f64) -> f64 {
 pub(crate) fn sech_squared(e: f64) -> f64 {
     4.0 * e / ((1.0 + e) * (1.0 + e))
 }
+
+#[cfg(test)]
+#[path = "pair_formulas_tests.rs"]
+mod tests;
