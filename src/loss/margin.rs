@@ -18,6 +18,7 @@ use super::definition::{
     Build, Definition, ElementwiseKernel, Hue, Labels, Lhs, Row, RowKernel, RowOut,
 };
 use super::sampling::{Region, Sampling, WIDE};
+use super::sum::Terms;
 use super::validate::{bad, RowsRef};
 use super::{LossError, Point};
 
@@ -34,6 +35,10 @@ impl ElementwiseKernel for Hinge {
 
     fn labels(&self) -> Labels {
         Labels::Signed
+    }
+
+    fn terms(&self) -> Terms {
+        Terms::NonNegative
     }
 }
 
@@ -67,6 +72,10 @@ impl ElementwiseKernel for SquaredHinge {
 
     fn labels(&self) -> Labels {
         Labels::Signed
+    }
+
+    fn terms(&self) -> Terms {
+        Terms::NonNegative
     }
 }
 
