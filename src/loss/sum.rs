@@ -196,7 +196,7 @@ impl ChunkSum {
             Terms::Signed => self.add_to(lane, x),
             Terms::NonNegative => {
                 self.block[lane] += x;
-                if self.position % BLOCK == 0 {
+                if self.position.is_multiple_of(BLOCK) {
                     self.end_block();
                 }
             }
@@ -251,7 +251,7 @@ impl ChunkSum {
                         block[lane] += x;
                     }
                     self.position += LANES;
-                    if self.position % BLOCK == 0 {
+                    if self.position.is_multiple_of(BLOCK) {
                         self.block = block;
                         self.end_block();
                         block = self.block;
