@@ -32,7 +32,6 @@ use super::params::{ParamSpec, Reader};
 use super::row_slices::RowChunk;
 use super::sampling::Sampling;
 use super::slices::{self, ChunkOut, ChunkTask, Closures, LoopKind};
-use super::sum::Terms;
 use super::validate::RowsRef;
 use super::{LossError, ParamValue, Params, Point, Shape};
 
@@ -183,7 +182,6 @@ where
                 saturated: |y, yhat| kernel.saturated(y, yhat).is_some(),
                 signed: kernel.labels() == Labels::Signed,
                 relabels: kernel.labels() != Labels::AsGiven,
-                terms: kernel.terms(),
             };
             slices::chunk(closures, task)
         },
@@ -244,13 +242,6 @@ pub(crate) trait ElementwiseKernel: Debug + Send + Sync {
 
     fn labels(&self) -> Labels {
         Labels::AsGiven
-    }
-
-    /// [`Terms::NonNegative`] where every value the kernel computes is ≥ 0
-    /// (a square, an absolute value, a sum or product of such: rounding
-    /// keeps them ≥ 0), so that its sums may add them block by block.
-    fn terms(&self) -> Terms {
-        Terms::Signed
     }
 
     /// The prediction is a probability in [0, 1] (not a logit or a real number).

@@ -18,7 +18,6 @@ use super::definition::{
     Build, Definition, ElementwiseKernel, Hue, Labels, Lhs, Row, RowKernel, RowOut,
 };
 use super::sampling::{Region, Sampling, WIDE};
-use super::sum::Terms;
 use super::validate::{bad, RowsRef};
 use super::{LossError, Point};
 
@@ -35,10 +34,6 @@ impl ElementwiseKernel for Hinge {
 
     fn labels(&self) -> Labels {
         Labels::Signed
-    }
-
-    fn terms(&self) -> Terms {
-        Terms::NonNegative
     }
 }
 
@@ -72,10 +67,6 @@ impl ElementwiseKernel for SquaredHinge {
 
     fn labels(&self) -> Labels {
         Labels::Signed
-    }
-
-    fn terms(&self) -> Terms {
-        Terms::NonNegative
     }
 }
 

@@ -105,7 +105,7 @@ pub(crate) use row_batch::{more_warnings, MAX_WARNINGS};
 pub use sampling::{Region, Sampling};
 pub use score::{HessianMode, Link, ScoreDerivatives};
 pub use slice_eval::{Input, Output, Reduced};
-pub use sum::{compensated_sum, ChunkSum, Neumaier, Terms, CHUNK, LANES};
+pub use sum::{compensated_sum, ChunkSum, Neumaier, CHUNK, LANES};
 
 /// A parameter value as given by a user (CLI `--param k=v` or a scenario key).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -292,15 +292,6 @@ impl Loss {
     /// The catalogue entry of this loss (aliases, parameter docs, formulas).
     pub fn info(&self) -> LossInfo {
         catalogue::info(self.definition)
-    }
-
-    /// What the sums of this loss's per-sample values may assume of them
-    /// (a stream sums them as the core does, see [`ChunkSum`]).
-    pub fn value_terms(&self) -> Terms {
-        match &self.kernel {
-            definition::Kernel::Elementwise(k) => k.terms(),
-            definition::Kernel::Rows(_) => Terms::Signed,
-        }
     }
 
     /// The targets are labels ±1 (hinge losses), not numbers on an axis.

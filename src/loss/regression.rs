@@ -19,7 +19,6 @@ use super::pair_formulas::{log_cosh_argument, log_cosh_of_argument, sech_squared
 use super::params::{ParamDefault, ParamSpec};
 use super::sampling::{Sampling, WIDE};
 use super::slices::{ChunkOut, ChunkTask};
-use super::sum::Terms;
 use super::vmath;
 use super::Point;
 
@@ -30,10 +29,6 @@ impl ElementwiseKernel for Mae {
     #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         mae(y, yhat)
-    }
-
-    fn terms(&self) -> Terms {
-        Terms::NonNegative
     }
 }
 
@@ -62,10 +57,6 @@ impl ElementwiseKernel for Mse {
     #[inline]
     fn point(&self, y: f64, yhat: f64) -> Point {
         mse(y, yhat)
-    }
-
-    fn terms(&self) -> Terms {
-        Terms::NonNegative
     }
 }
 
@@ -100,10 +91,6 @@ impl ElementwiseKernel for Huber {
 
     fn huber_delta(&self) -> Option<f64> {
         Some(self.delta)
-    }
-
-    fn terms(&self) -> Terms {
-        Terms::NonNegative
     }
 }
 

@@ -154,14 +154,7 @@ fn weighted_reductions_match_evaluate() {
 /// bit, and the same bits on one thread and on two.
 #[test]
 fn streamed_sums_and_thread_counts_give_the_same_bits() {
-    // Values of any sign, and values ≥ 0 (summed block by block).
-    for name in ["log_cosh", "mse"] {
-        streamed_sums_give_the_same_bits(name);
-    }
-}
-
-fn streamed_sums_give_the_same_bits(name: &str) {
-    let loss = Loss::new(name, &Params::new()).unwrap();
+    let loss = Loss::new("log_cosh", &Params::new()).unwrap();
     let n = 5 * CHUNK + 999;
     let (t, p) = pairs_in_domain(&loss, n);
     let mut per_sample = vec![0.0; n];
@@ -174,7 +167,7 @@ fn streamed_sums_give_the_same_bits(name: &str) {
         .unwrap();
     for batch in [1000, CHUNK, 3 * CHUNK + 1, n] {
         let mut total = Neumaier::new();
-        let mut open = ChunkSum::of(loss.value_terms());
+        let mut open = ChunkSum::new();
         let mut filled = 0;
         for piece in per_sample.chunks(batch) {
             let mut rest = piece;
@@ -185,7 +178,7 @@ fn streamed_sums_give_the_same_bits(name: &str) {
                 rest = &rest[take..];
                 if filled == CHUNK {
                     total.merge(&open.total());
-                    (open, filled) = (ChunkSum::of(loss.value_terms()), 0);
+                    (open, filled) = (ChunkSum::new(), 0);
                 }
             }
         }
@@ -195,7 +188,7 @@ fn streamed_sums_give_the_same_bits(name: &str) {
         assert_eq!(
             total.value().to_bits(),
             in_memory.value.to_bits(),
-            "{name} {batch}"
+            "{batch}"
         );
     }
     for threads in [1, 2] {
@@ -529,7 +522,7 @@ fn unaligned_and_short_slices_give_the_point_numbers() {
                 }
                 let mut total = Neumaier::new();
                 for chunk in values.chunks(CHUNK) {
-                    let mut sum = ChunkSum::of(loss.value_terms());
+                    let mut sum = ChunkSum::new();
                     chunk.iter().for_each(|&x| sum.add(x));
                     total.merge(&sum.total());
                 }

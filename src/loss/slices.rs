@@ -24,18 +24,19 @@
 //! Errors are not located here: a chunk only says whether it is valid, and
 //! the caller finds the first invalid element with the per-element checks.
 
-use super::sum::{ChunkSum, Neumaier, Terms, BLOCK};
+use super::sum::{ChunkSum, Neumaier};
 use super::Point;
 
-/// How far ahead (in pairs) the loops ask for their inputs: 5 KiB an
-/// array, two and a half blocks ahead and past the next page, where the
-/// processor's own prefetcher stops. Measured with MSE's values on 2^25
-/// pairs (one thread; a standalone C copy of the loop, block sums of
-/// [`Terms::NonNegative`]): 320 to 704 pairs are alike (within 2 %, 5 %
-/// below the rate at which one core reads two arrays and adds them up)
-/// except 512 and 768, 5–6 % slower; 256 is 10 % slower, no prefetch 20 %.
-/// With a two-sum per value, 256 to 1024 pairs were alike.
-const PREFETCH: usize = 640;
+/// Values per block: small enough for the stack and the L1 cache; a
+/// multiple of [`super::LANES`].
+const BLOCK: usize = 256;
+
+/// How far ahead (in pairs) the loops ask for their inputs: 6 KiB an
+/// array, three blocks ahead and past the next page, where the processor's
+/// own prefetcher stops. Measured with MSE's values on 2^25 pairs (one
+/// thread; a standalone copy of the loop): 256 to 1024 pairs are alike,
+/// 2048 a little slower.
+const PREFETCH: usize = 768;
 
 /// Ask the processor to bring `slice[at]` into the cache (past the end of
 /// the slice too, where the next chunk's inputs usually are; a no-op off
@@ -159,8 +160,6 @@ pub(crate) struct Closures<P, V, B, A, S> {
     pub signed: bool,
     /// Labels may be relabelled (0 to −1), as the task says.
     pub relabels: bool,
-    /// What the values' sum may assume of them (values ≥ 0: cheaper).
-    pub terms: Terms,
 }
 
 /// Both numbers are finite: `x − x` is 0 for every finite `x` and NaN for
@@ -417,7 +416,7 @@ where
         stream_stores,
     } = task;
     let mut state = State {
-        sum: ChunkSum::of(kernel.terms),
+        sum: ChunkSum::new(),
         valid: true,
         zeros: false,
         minus_ones: false,

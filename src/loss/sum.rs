@@ -89,41 +89,10 @@ pub fn compensated_sum(values: impl IntoIterator<Item = f64>) -> f64 {
 /// registers; the count is fixed, so the result is too.
 pub const LANES: usize = 8;
 
-/// Values per block of a [`ChunkSum`] over [`Terms::NonNegative`]: each
-/// lane adds its `BLOCK / LANES` = 32 values of a block with plain
-/// additions, then adds that partial sum to its compensated accumulator.
-/// Counted from the start of the chunk, so fixed like the lanes.
-pub const BLOCK: usize = 256;
-
-/// What a [`ChunkSum`] may assume of the values it adds, and so how it adds
-/// them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum Terms {
-    /// Any sign: every value goes through the compensated addition (Knuth's
-    /// two-sum), so cancellation costs nothing (the bound of [`Neumaier`]:
-    /// about `eps·|Σx| + n·eps²·Σ|x|`).
-    #[default]
-    Signed,
-    /// Values ≥ 0 (or infinite, or NaN): within a [`BLOCK`] each lane sums
-    /// its 32 values with plain additions, and only these block partials
-    /// go through the two-sum. Without cancellation a plain sum of `m`
-    /// values ≥ 0 is within `γ(m−1) = (m−1)·eps/(1 − (m−1)·eps)` of its
-    /// exact value, relatively (Higham, *Accuracy and Stability of
-    /// Numerical Algorithms*, §4.2), and the compensated sum of the
-    /// partials loses about `eps` more, so for every `n`
-    /// `|computed − Σx| ≤ (32·eps + O(n·eps²))·Σx` (7.2e-15 relative;
-    /// checked against a correctly rounded sum by a test). A value of the
-    /// wrong sign only weakens this to the same bound in `Σ|x|`.
-    NonNegative,
-}
-
 /// The compensated sum of one chunk of [`CHUNK`] consecutive values (fewer
 /// for the last chunk), counted from the start of the data: [`LANES`]
 /// Neumaier accumulators, value `j` of the chunk into accumulator
-/// `j % LANES`, merged in lane order by [`ChunkSum::total`]. What each
-/// value costs depends on its [`Terms`]: a two-sum of its own, or (values
-/// ≥ 0) a plain addition into its lane's partial sum of the block, which
-/// is two-summed into the accumulator at the end of each [`BLOCK`].
+/// `j % LANES`, merged in lane order by [`ChunkSum::total`].
 ///
 /// This is the one reduction of the crate: every evaluation (in memory, in
 /// parallel, or streamed in batches) sums its per-sample values and weights
@@ -133,7 +102,7 @@ pub enum Terms {
 /// batch boundary inside a chunk changes nothing.
 ///
 /// ```
-/// use losslab::loss::{accurate_sum, ChunkSum, Neumaier, Terms, CHUNK};
+/// use losslab::loss::{accurate_sum, ChunkSum, Neumaier, CHUNK};
 /// let values: Vec<f64> = (0..10_000).map(|i| 1.0 / (1.0 + i as f64)).collect();
 /// // By hand, as a stream would: one ChunkSum per chunk, fed in two pieces.
 /// let mut total = Neumaier::new();
@@ -145,11 +114,6 @@ pub enum Terms {
 ///     total.merge(&sum.total());
 /// }
 /// assert_eq!(total.value(), accurate_sum(&values));
-/// // Values ≥ 0, summed block by block: within 32 eps of the exact sum.
-/// let mut nonnegative = ChunkSum::of(Terms::NonNegative);
-/// nonnegative.add_slice(&values[..CHUNK]);
-/// let exact = accurate_sum(&values[..CHUNK]);
-/// assert!((nonnegative.total().value() - exact).abs() <= 32.0 * f64::EPSILON * exact);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct ChunkSum {
@@ -157,26 +121,13 @@ pub struct ChunkSum {
     // that one vector instruction serves every lane.
     sum: [f64; LANES],
     compensation: [f64; LANES],
-    /// [`Terms::NonNegative`]: each lane's plain sum of the current block,
-    /// not yet in `sum` (zeros otherwise).
-    block: [f64; LANES],
     /// Values added so far (position of the next one in the chunk).
     position: usize,
-    terms: Terms,
 }
 
 impl ChunkSum {
-    /// A sum of values of any sign ([`Terms::Signed`]).
     pub fn new() -> Self {
         Self::default()
-    }
-
-    /// A sum of values with what it may assume of them.
-    pub fn of(terms: Terms) -> Self {
-        ChunkSum {
-            terms,
-            ..Self::default()
-        }
     }
 
     /// Add `x` to accumulator `lane`: [`Neumaier::add`], field by field.
@@ -190,25 +141,8 @@ impl ChunkSum {
     /// Add the next value of the chunk.
     #[inline]
     pub fn add(&mut self, x: f64) {
-        let lane = self.position % LANES;
+        self.add_to(self.position % LANES, x);
         self.position += 1;
-        match self.terms {
-            Terms::Signed => self.add_to(lane, x),
-            Terms::NonNegative => {
-                self.block[lane] += x;
-                if self.position.is_multiple_of(BLOCK) {
-                    self.end_block();
-                }
-            }
-        }
-    }
-
-    /// [`Terms::NonNegative`]: the block's partial sums into the lanes'
-    /// compensated accumulators (adding a partial of 0 changes nothing).
-    #[inline(always)]
-    fn end_block(&mut self) {
-        let block = std::mem::take(&mut self.block);
-        (0..LANES).for_each(|lane| self.add_to(lane, block[lane]));
     }
 
     /// Add the next values of the chunk, in order. Always inlined, so that
@@ -227,52 +161,27 @@ impl ChunkSum {
         let (head, rest) = values.split_at(misaligned.min(values.len()));
         head.iter().for_each(|&x| self.add(x));
         let mut groups = rest.chunks_exact(LANES);
-        match self.terms {
-            Terms::Signed => {
-                // The lanes as local arrays, indexed by constants only, so
-                // that they stay in vector registers through the loop.
-                let (mut sum, mut compensation) = (self.sum, self.compensation);
-                for (k, group) in (&mut groups).enumerate() {
-                    before_group(head.len() + k * LANES);
-                    for (lane, &x) in group.iter().enumerate() {
-                        let (t, error) = two_sum(sum[lane], x);
-                        compensation[lane] += error;
-                        sum[lane] = t;
-                    }
-                }
-                (self.sum, self.compensation) = (sum, compensation);
-                self.position += rest.len() - groups.remainder().len();
-            }
-            Terms::NonNegative => {
-                let mut block = self.block;
-                for (k, group) in (&mut groups).enumerate() {
-                    before_group(head.len() + k * LANES);
-                    for (lane, &x) in group.iter().enumerate() {
-                        block[lane] += x;
-                    }
-                    self.position += LANES;
-                    if self.position.is_multiple_of(BLOCK) {
-                        self.block = block;
-                        self.end_block();
-                        block = self.block;
-                    }
-                }
-                self.block = block;
+        // The lanes as local arrays, indexed by constants only, so that
+        // they stay in vector registers through the loop.
+        let (mut sum, mut compensation) = (self.sum, self.compensation);
+        for (k, group) in (&mut groups).enumerate() {
+            before_group(head.len() + k * LANES);
+            for (lane, &x) in group.iter().enumerate() {
+                let (t, error) = two_sum(sum[lane], x);
+                compensation[lane] += error;
+                sum[lane] = t;
             }
         }
+        (self.sum, self.compensation) = (sum, compensation);
+        self.position += rest.len() - groups.remainder().len();
         groups.remainder().iter().for_each(|&x| self.add(x));
     }
 
-    /// The chunk's sum: the accumulators merged in lane order (with the
-    /// partial sums of an unfinished block).
+    /// The chunk's sum: the accumulators merged in lane order.
     pub fn total(&self) -> Neumaier {
-        let mut done = *self;
-        if done.terms == Terms::NonNegative {
-            done.end_block();
-        }
         let lane = |k: usize| Neumaier {
-            sum: done.sum[k],
-            compensation: done.compensation[k],
+            sum: self.sum[k],
+            compensation: self.compensation[k],
         };
         let mut total = lane(0);
         for k in 1..LANES {
@@ -417,92 +326,6 @@ mod tests {
         assert!((whole.value() - sequential).abs() <= 1e-15 * sequential.abs());
         assert_eq!(compensated_sum([1.0, 1e100, 1.0, -1e100]), 2.0);
         assert_eq!(chunk_total(&[1.0, 1e100, 1.0, -1e100, 1.0]).value(), 3.0);
-    }
-}
-
-#[cfg(test)]
-mod nonnegative_tests {
-    use super::*;
-    use crate::loss::ExactSum;
-
-    /// [`Terms::NonNegative`] over whole chunks, merged as the core merges
-    /// them, each chunk fed in pieces of `piece` values.
-    fn block_sum(values: &[f64], piece: usize) -> f64 {
-        let totals = values.chunks(CHUNK).map(|chunk| {
-            let mut sum = ChunkSum::of(Terms::NonNegative);
-            chunk.chunks(piece).for_each(|p| sum.add_slice(p));
-            sum.total()
-        });
-        merge_chunks(totals).value()
-    }
-
-    fn exact(values: &[f64]) -> f64 {
-        let mut sum = ExactSum::new();
-        sum.add_slice(values);
-        sum.value()
-    }
-
-    /// Values ≥ 0 over 40 binary orders of magnitude, in runs that make the
-    /// plain sums inside a block lose digits: within the documented
-    /// 32·eps of the correctly rounded sum, for several sizes and for any
-    /// split of the chunks into pieces (the same bits).
-    #[test]
-    fn within_32_eps_of_the_exact_sum() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state >> 11) as f64 / (1u64 << 53) as f64
-        };
-        let values: Vec<f64> = (0..3 * CHUNK + 1234)
-            .map(|i| {
-                let x = next();
-                // Long runs of large values, then of small ones.
-                let scale = if (i / 300) % 2 == 0 { 20 } else { -20 };
-                x * 2f64.powi(scale + (next() * 8.0) as i32)
-            })
-            .collect();
-        for n in [1, 7, 255, 256, 257, CHUNK, CHUNK + 1, values.len()] {
-            let v = &values[..n];
-            let (whole, reference) = (block_sum(v, CHUNK), exact(v));
-            let error = (whole - reference).abs() / reference;
-            assert!(error <= 32.0 * f64::EPSILON, "n = {n}: {error:e}");
-            for piece in [1, 3, 8, 100, 256, 1000] {
-                assert_eq!(
-                    block_sum(v, piece).to_bits(),
-                    whole.to_bits(),
-                    "{n} {piece}"
-                );
-            }
-        }
-        // Data on which rounding shows: a plain loop misses the exact sum.
-        let naive: f64 = values.iter().sum();
-        assert_ne!(naive, exact(&values));
-    }
-
-    /// The golden "summation" case: one large value and 100,000 tiny ones,
-    /// first or last, to 1e-13 relative (a naive loop loses every tiny one).
-    #[test]
-    fn one_large_and_many_tiny() {
-        let mut v = vec![1e-8; 100_000];
-        v.insert(0, 1e8);
-        for _ in 0..2 {
-            let s = block_sum(&v, CHUNK);
-            assert!((s - 100_000_000.001).abs() <= 1e-13 * 1e8, "{s}");
-            assert!((s - exact(&v)).abs() <= 32.0 * f64::EPSILON * s);
-            v.rotate_left(1);
-        }
-    }
-
-    #[test]
-    fn infinities_and_nans_stay() {
-        let mut v = vec![1.0; 1000];
-        v[300] = f64::INFINITY;
-        assert_eq!(block_sum(&v, 7), f64::INFINITY);
-        v[600] = f64::NAN;
-        assert!(block_sum(&v, 7).is_nan());
-        assert_eq!(block_sum(&[], 7), 0.0);
     }
 }
 

@@ -9,7 +9,7 @@
 //! The accumulators and the chunk size are the core's own ([`ChunkSum`],
 //! [`Neumaier`], [`CHUNK`]), so the two cannot drift apart.
 
-use crate::loss::{ChunkSum, Neumaier, Terms, CHUNK};
+use crate::loss::{ChunkSum, Neumaier, CHUNK};
 
 /// Sums of the loss values and of the weights over one chunk (or part of one).
 #[derive(Debug, Clone, Copy, Default)]
@@ -22,16 +22,8 @@ pub(crate) struct ChunkSums {
 }
 
 impl ChunkSums {
-    /// Empty sums, the values' as the core sums them ([`Terms`] of the loss).
-    fn new(terms: Terms) -> ChunkSums {
-        ChunkSums {
-            value: ChunkSum::of(terms),
-            ..ChunkSums::default()
-        }
-    }
-
-    fn of(terms: Terms, values: &[f64], weights: Option<&[f64]>) -> ChunkSums {
-        let mut sums = ChunkSums::new(terms);
+    fn of(values: &[f64], weights: Option<&[f64]>) -> ChunkSums {
+        let mut sums = ChunkSums::default();
         sums.extend(values, weights);
         sums
     }
@@ -58,19 +50,11 @@ pub(crate) struct BatchSums {
     head_end: u64,
     /// Index of the sample after the batch.
     end: u64,
-    terms: Terms,
 }
 
 impl BatchSums {
-    /// `values` are the (weighted) per-sample losses of samples
-    /// `first_row..`, summed as the core sums them (`terms`, see
-    /// [`crate::loss::Loss::value_terms`]).
-    pub(crate) fn new(
-        first_row: u64,
-        values: &[f64],
-        weights: Option<&[f64]>,
-        terms: Terms,
-    ) -> BatchSums {
+    /// `values` are the (weighted) per-sample losses of samples `first_row..`.
+    pub(crate) fn new(first_row: u64, values: &[f64], weights: Option<&[f64]>) -> BatchSums {
         let n = values.len();
         let offset = (first_row % CHUNK as u64) as usize;
         let head = if offset == 0 {
@@ -83,14 +67,13 @@ impl BatchSums {
         while start + CHUNK <= n {
             let end = start + CHUNK;
             full.push(ChunkSums::of(
-                terms,
                 &values[start..end],
                 weights.map(|w| &w[start..end]),
             ));
             start = end;
         }
-        let tail = (start < n)
-            .then(|| ChunkSums::of(terms, &values[start..], weights.map(|w| &w[start..])));
+        let tail =
+            (start < n).then(|| ChunkSums::of(&values[start..], weights.map(|w| &w[start..])));
         BatchSums {
             head_values: values[..head].to_vec(),
             head_weights: weights.map(|w| w[..head].to_vec()),
@@ -98,7 +81,6 @@ impl BatchSums {
             tail,
             head_end: first_row + head as u64,
             end: first_row + n as u64,
-            terms,
         }
     }
 }
@@ -117,7 +99,7 @@ impl StreamSums {
     /// Merge the next batch (batches must come in order).
     pub(crate) fn absorb(&mut self, batch: &BatchSums) {
         if !batch.head_values.is_empty() {
-            let open = self.open.get_or_insert_with(|| ChunkSums::new(batch.terms));
+            let open = self.open.get_or_insert_with(ChunkSums::default);
             open.extend(&batch.head_values, batch.head_weights.as_deref());
             if batch.head_end.is_multiple_of(CHUNK as u64) {
                 self.close_open();

@@ -126,7 +126,7 @@ pub(crate) fn run(
         });
         return stopped(findings, samples);
     }
-    let sums = BatchSums::new(first_row, &samples.per_sample, weights, loss.value_terms());
+    let sums = BatchSums::new(first_row, &samples.per_sample, weights);
     scale_derivatives(&mut samples, scale);
     JobOutcome {
         counted: target.len() as u64,
@@ -222,12 +222,7 @@ pub(crate) fn run_rows(
             return stopped(findings, samples);
         }
     };
-    let sums = BatchSums::new(
-        first_row,
-        &samples.per_sample,
-        Some(&terms),
-        loss.value_terms(),
-    );
+    let sums = BatchSums::new(first_row, &samples.per_sample, Some(&terms));
     spare.give(terms);
     scale_derivatives(&mut samples, scale);
     JobOutcome {
