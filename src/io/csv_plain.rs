@@ -297,5 +297,6 @@ mod tests_route {
     }
 
     #[inline(always)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
     pub(super) fn count(_taken: bool) {}
 }

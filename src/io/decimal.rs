@@ -17,6 +17,9 @@
 //! `fast-float2` as before, so the two routes read the same numbers: both
 //! round correctly (a test compares them on random, tricky and tie cases).
 
+// Only the x86-64 route uses the conversion (tests use it everywhere).
+#![cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+
 /// The 128-bit significands of 5^−k for k = 0..=19, high word first, as
 /// `fast-float2`'s table (and the Eisel–Lemire paper's) holds them: 5^−k
 /// scaled by a power of two into [2^127, 2^128) and rounded up (exact for
