@@ -170,7 +170,7 @@ pub(super) fn rasterise<T>(
 /// What [`rasterise`] draws, in order: trees of shapes, and labels (with the
 /// scale from the SVG's user units to pixels) drawn from stamps.
 enum Piece<'a> {
-    Shapes(usvg::Tree),
+    Shapes(Box<usvg::Tree>),
     Text(text_stamps::Label<'a>, (f32, f32)),
 }
 
@@ -184,7 +184,7 @@ fn pieces<'a>(
 ) -> Result<Vec<Piece<'a>>, String> {
     let tree = |source: &str| {
         usvg::Tree::from_str(source, options)
-            .map(Piece::Shapes)
+            .map(|tree| Piece::Shapes(Box::new(tree)))
             .map_err(|e| format!("reading SVG: {e}"))
     };
     let Some((header, body, scale)) = svg.split_once('\n').and_then(|(header, rest)| {
