@@ -11,6 +11,7 @@ mod axis_scale;
 mod canvas;
 mod cells;
 mod font;
+mod glyph_masks;
 mod inline;
 mod layout;
 mod legend;
@@ -22,6 +23,7 @@ mod raster;
 mod series;
 mod simplify;
 mod style;
+mod text_stamps;
 mod ticks;
 mod validate;
 

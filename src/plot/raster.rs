@@ -11,6 +11,7 @@ use resvg::tiny_skia::{PixmapMut, Transform};
 use resvg::usvg;
 
 use super::canvas::Canvas;
+use super::text_stamps;
 
 /// The font database with DejaVu Sans (regular and bold) as `sans-serif`, built once.
 fn fonts() -> Arc<usvg::fontdb::Database> {
@@ -81,6 +82,13 @@ fn without_table(font: &[u8], tag: [u8; 4]) -> Vec<u8> {
     out
 }
 
+/// The least a drawing thread's canvas reserves (address space; a page
+/// costs memory only once drawn on). Why: a canvas that grows is mapped
+/// anew and its pages zeroed again by the kernel, and a thread that drew a
+/// small figure first used to do that for the article's tall one; 32 MiB
+/// holds a figure of 8 million pixels, far more than the default sizes.
+const RESERVED_CANVAS: usize = 32 << 20;
+
 thread_local! {
     /// Each drawing thread's RGBA canvas, kept from one figure to the next: a
     /// fresh multi-megabyte buffer per figure cost more in page faults (the
@@ -101,7 +109,21 @@ pub(super) fn rasterise<T>(
         ..usvg::Options::default()
     };
     let svg = without_white_background(svg);
-    let tree = usvg::Tree::from_str(&svg, &options).map_err(|e| format!("reading SVG: {e}"))?;
+    let pieces = pieces(&svg, size, &options)?;
+    let labels: Vec<_> = pieces
+        .iter()
+        .filter_map(|piece| match piece {
+            Piece::Text(label, _) => Some(label),
+            Piece::Shapes(_) => None,
+        })
+        .collect();
+    let stamps = match pieces.iter().find_map(|piece| match piece {
+        Piece::Text(_, scale) => Some(*scale),
+        Piece::Shapes(_) => None,
+    }) {
+        Some(scale) => text_stamps::stamps_for(&labels, scale, &options)?,
+        None => Vec::new(),
+    };
     let too_big = || format!("cannot allocate a {}×{} image", size.0, size.1);
     let pixels = (size.0 as usize)
         .checked_mul(size.1 as usize)
@@ -111,7 +133,7 @@ pub(super) fn rasterise<T>(
         if canvas.as_ref().is_none_or(|c| c.capacity() < bytes) {
             // The old canvas goes first: two large ones need not coexist.
             *canvas = None;
-            *canvas = Some(Canvas::new(bytes).map_err(|_| too_big())?);
+            *canvas = Some(Canvas::new(bytes.max(RESERVED_CANVAS)).map_err(|_| too_big())?);
         }
         let rgba = canvas
             .as_mut()
@@ -121,15 +143,78 @@ pub(super) fn rasterise<T>(
         // white is 255 in every byte, so one memset (the SVG's own white
         // background is left out of the tree, see `without_white_background`).
         rgba.fill(u8::MAX);
-        let mut pixmap = PixmapMut::from_bytes(rgba, size.0, size.1).ok_or_else(too_big)?;
-        let drawn = tree.size();
-        let transform = Transform::from_scale(
-            size.0 as f32 / drawn.width(),
-            size.1 as f32 / drawn.height(),
-        );
-        resvg::render(&tree, transform, &mut pixmap);
+        let mut stamps = stamps.iter();
+        for piece in &pieces {
+            match piece {
+                Piece::Shapes(tree) => {
+                    let mut pixmap =
+                        PixmapMut::from_bytes(rgba, size.0, size.1).ok_or_else(too_big)?;
+                    let drawn = tree.size();
+                    let transform = Transform::from_scale(
+                        size.0 as f32 / drawn.width(),
+                        size.1 as f32 / drawn.height(),
+                    );
+                    resvg::render(tree, transform, &mut pixmap);
+                }
+                Piece::Text(label, scale) => {
+                    if let Some(Some(stamp)) = stamps.next() {
+                        text_stamps::draw(label, *scale, stamp, rgba, size.0 as usize);
+                    }
+                }
+            }
+        }
         use_pixels(rgba)
     })
+}
+
+/// What [`rasterise`] draws, in order: trees of shapes, and labels (with the
+/// scale from the SVG's user units to pixels) drawn from stamps.
+enum Piece<'a> {
+    Shapes(Box<usvg::Tree>),
+    Text(text_stamps::Label<'a>, (f32, f32)),
+}
+
+/// `svg` read into pieces: the runs of shapes between labels, each a tree
+/// with the SVG's header, and the labels (see [`text_stamps`]); or, when its
+/// text is not plotters' or its view box is not read, one tree of the whole.
+fn pieces<'a>(
+    svg: &'a str,
+    size: (u32, u32),
+    options: &usvg::Options<'_>,
+) -> Result<Vec<Piece<'a>>, String> {
+    let tree = |source: &str| {
+        usvg::Tree::from_str(source, options)
+            .map(|tree| Piece::Shapes(Box::new(tree)))
+            .map_err(|e| format!("reading SVG: {e}"))
+    };
+    let Some((header, body, scale)) = svg.split_once('\n').and_then(|(header, rest)| {
+        let body = rest.strip_suffix("</svg>\n")?;
+        let (width, height) = view_box(header)?;
+        let (width, height) = (width.parse::<f32>().ok()?, height.parse::<f32>().ok()?);
+        let scale = (size.0 as f32 / width, size.1 as f32 / height);
+        Some((header, body, scale))
+    }) else {
+        return Ok(vec![tree(svg)?]);
+    };
+    let Some(parts) = text_stamps::split(body) else {
+        return Ok(vec![tree(svg)?]);
+    };
+    parts
+        .into_iter()
+        .map(|part| match part {
+            text_stamps::Part::Shapes(shapes) => tree(&format!("{header}\n{shapes}</svg>\n")),
+            text_stamps::Part::Text(label) => Ok(Piece::Text(label, scale)),
+        })
+        .collect()
+}
+
+/// The width and height, as written, of the view box of an SVG header
+/// `<svg … viewBox="0 0 W H" …>`.
+fn view_box(header: &str) -> Option<(&str, &str)> {
+    header
+        .split_once(" viewBox=\"0 0 ")
+        .and_then(|(_, after)| after.split_once('"'))
+        .and_then(|(size, _)| size.split_once(' '))
 }
 
 /// `svg` without its first element when that is the opaque white rectangle
@@ -141,11 +226,7 @@ fn without_white_background(svg: &str) -> Cow<'_, str> {
     let Some((header, rest)) = svg.split_once('\n') else {
         return unchanged;
     };
-    let Some(view_box) = header
-        .split_once(" viewBox=\"0 0 ")
-        .and_then(|(_, after)| after.split_once('"'))
-        .and_then(|(size, _)| size.split_once(' '))
-    else {
+    let Some(view_box) = view_box(header) else {
         return unchanged;
     };
     let background = format!(
@@ -161,6 +242,101 @@ fn without_white_background(svg: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `svg` rasterised as one usvg tree, text and all (the way every PNG
+    /// was drawn before labels were stamped): opaque RGBA.
+    fn whole_tree(svg: &str, size: (u32, u32)) -> Vec<u8> {
+        let options = usvg::Options {
+            fontdb: fonts(),
+            ..usvg::Options::default()
+        };
+        let tree = usvg::Tree::from_str(svg, &options).unwrap();
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(size.0, size.1).unwrap();
+        pixmap.fill(resvg::tiny_skia::Color::WHITE);
+        let drawn = tree.size();
+        let transform = Transform::from_scale(
+            size.0 as f32 / drawn.width(),
+            size.1 as f32 / drawn.height(),
+        );
+        resvg::render(&tree, transform, &mut pixmap.as_mut());
+        pixmap.take()
+    }
+
+    /// The grey level (mean of R, G, B) of each `block`×`block` square.
+    fn block_means(rgba: &[u8], size: (u32, u32), block: usize) -> Vec<f64> {
+        let (w, h) = (size.0 as usize, size.1 as usize);
+        let mut means = Vec::new();
+        for by in (0..h - block + 1).step_by(block) {
+            for bx in (0..w - block + 1).step_by(block) {
+                let mut sum = 0u32;
+                for y in by..by + block {
+                    for x in bx..bx + block {
+                        let p = &rgba[(y * w + x) * 4..][..3];
+                        sum += p.iter().map(|&v| u32::from(v)).sum::<u32>();
+                    }
+                }
+                means.push(f64::from(sum) / (3 * block * block) as f64);
+            }
+        }
+        means
+    }
+
+    /// Labels from stamps and glyph masks are the labels resvg draws, each
+    /// moved by less than a pixel: the same bytes whether the stamps were
+    /// made by this call or an earlier one, few pixels differ from the
+    /// whole-tree rendering, and no 8×8 square's mean grey differs by more
+    /// than a sub-pixel shift of a glyph edge can explain (a label missing,
+    /// doubled or misplaced by a pixel or more changes some square by far
+    /// more). At scale 1.5 the anchors fall between pixels.
+    #[test]
+    fn stamped_labels_are_resvgs_labels_within_a_pixel() {
+        use crate::plot::{draw_svg, figure_size, test_figures::grid_figure};
+        let figure = grid_figure();
+        let svg = draw_svg(&figure).unwrap();
+        assert!(svg.matches("<text").count() > 40);
+        for scale in [1.0, 1.5] {
+            let size = figure_size(&figure, scale);
+            let cold = rasterise(&svg, size, |p| Ok(p.to_vec())).unwrap();
+            let warm = rasterise(&svg, size, |p| Ok(p.to_vec())).unwrap();
+            assert!(cold == warm, "stamps made anew and reused differ");
+            let reference = whole_tree(&svg, size);
+            let pixels = cold.len() / 4;
+            let differing = cold
+                .chunks_exact(4)
+                .zip(reference.chunks_exact(4))
+                .filter(|(a, b)| a != b)
+                .count();
+            assert!(
+                differing * 50 < pixels,
+                "{differing} of {pixels} pixels differ"
+            );
+            let worst = block_means(&cold, size, 8)
+                .iter()
+                .zip(block_means(&reference, size, 8))
+                .map(|(a, b)| (a - b).abs())
+                .fold(0.0, f64::max);
+            assert!(worst < 24.0, "an 8×8 square differs by {worst} grey levels");
+        }
+    }
+
+    /// The same check's converse: a label left out is seen.
+    #[test]
+    fn a_missing_label_is_seen_by_the_block_means() {
+        use crate::plot::{draw_svg, figure_size, test_figures::grid_figure};
+        let figure = grid_figure();
+        let svg = draw_svg(&figure).unwrap();
+        let size = figure_size(&figure, 1.0);
+        let start = svg.find("<text").unwrap();
+        let end = start + svg[start..].find("</text>\n").unwrap() + "</text>\n".len();
+        let without = format!("{}{}", &svg[..start], &svg[end..]);
+        let drawn = rasterise(&without, size, |p| Ok(p.to_vec())).unwrap();
+        let worst = block_means(&drawn, size, 8)
+            .iter()
+            .zip(block_means(&whole_tree(&svg, size), size, 8))
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(worst >= 24.0, "{worst}");
+    }
 
     #[test]
     fn only_the_full_white_background_is_left_out() {
