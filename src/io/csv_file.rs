@@ -1,7 +1,8 @@
 //! CSV files, streamed: the file is cut into blocks of whole lines in order
 //! (a byte search for newlines, no parsing), and each block is parsed on its
 //! own thread (the plain path of `csv_plain.rs`, or the `csv` crate's reused `ByteRecord`
-//! where quotes or carriage returns need it) with `fast-float2`.
+//! where quotes or carriage returns need it) with `fast-float2`, or the
+//! AVX-512 route of `decimal.rs` for plain decimal cells.
 //!
 //! Blocks hold a given number of samples, which costs a search for every
 //! line end as the file is read; a file read alone is instead cut by size

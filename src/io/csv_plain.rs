@@ -44,8 +44,43 @@ struct Wanted {
 }
 
 /// Parse a block (every line ends with a newline): here, or by the `csv`
-/// crate if it holds a quote or a carriage return.
+/// crate if it holds a quote or a carriage return. Its cells are read by
+/// [`super::decimal`]'s AVX-512 route where the processor has it, else (and
+/// for the cells that route leaves) by `fast-float2`.
 pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError> {
+    #[cfg(target_arch = "x86_64")]
+    if super::decimal::wide_available() && !tests_route::portable() {
+        // SAFETY: the processor has the features (checked just above).
+        return unsafe { decode_wide(block, spare) };
+    }
+    decode_with(block, spare, |_, _| None)
+}
+
+/// [`decode`] with the wide cells, the whole loop compiled with their
+/// features so that [`super::decimal::wide::cell`] is inlined into it.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx512bw,avx512vl,avx512vbmi,avx512vbmi2,bmi1,bmi2,popcnt")]
+fn decode_wide(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError> {
+    decode_with(
+        block,
+        spare,
+        #[inline(always)]
+        |bytes, at| {
+            let read = super::decimal::wide::cell(bytes, at);
+            tests_route::count(read.is_some());
+            read
+        },
+    )
+}
+
+/// A first reader of the cell at `bytes[at..]` (value and length, or None
+/// for `fast-float2` to read it).
+trait Cell: Fn(&[u8], usize) -> Option<(f64, usize)> + Copy {}
+impl<C: Fn(&[u8], usize) -> Option<(f64, usize)> + Copy> Cell for C {}
+
+/// [`decode`], with `cell` trying each wanted cell first.
+#[inline(always)]
+fn decode_with(block: &CsvBytes, spare: &Spare, cell: impl Cell) -> Result<Batch, DataError> {
     let layout = block.layout();
     let bytes = block.bytes();
     let last = layout
@@ -89,7 +124,7 @@ pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError
             line += 1;
             continue;
         }
-        start = match quick_line(bytes, start, layout.field_count, &mut wanted) {
+        start = match quick_line(bytes, start, layout.field_count, &mut wanted, cell) {
             Some(next) => next,
             None => {
                 if !checked && !applies(bytes) {
@@ -125,20 +160,29 @@ pub(super) fn decode(block: &CsvBytes, spare: &Spare) -> Result<Batch, DataError
 /// around a number, a bad cell, the wrong number of fields, a quote or a
 /// carriage return anywhere), which [`careful_line`] or the `csv` crate
 /// then reads or reports.
+#[inline(always)]
 fn quick_line(
     bytes: &[u8],
     start: usize,
     field_count: usize,
     wanted: &mut Wanted,
+    cell: impl Cell,
 ) -> Option<usize> {
     let mut at = start;
     let mut field = 0;
     loop {
         if wanted.wanted.get(field).copied().unwrap_or(false) {
-            let (x, used) = fast_float2::parse_partial::<f64, _>(&bytes[at..]).ok()?;
-            if used == 0 || !x.is_finite() {
-                return None;
-            }
+            // A cell the first reader takes is a finite number.
+            let (x, used) = match cell(bytes, at) {
+                Some(read) => read,
+                None => {
+                    let (x, used) = fast_float2::parse_partial::<f64, _>(&bytes[at..]).ok()?;
+                    if used == 0 || !x.is_finite() {
+                        return None;
+                    }
+                    (x, used)
+                }
+            };
             wanted.values[field] = x;
             at += used;
         } else {
@@ -213,4 +257,46 @@ fn careful_line(
         }
     }
     Ok(end + 1)
+}
+
+/// Tests choose the route of the cells on their thread and count the cells
+/// the wide route took; nothing outside tests.
+#[cfg(test)]
+pub(super) mod tests_route {
+    use std::cell::Cell;
+
+    thread_local! {
+        static PORTABLE: Cell<bool> = const { Cell::new(false) };
+        static TAKEN: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// Read the cells with `fast-float2` only (true) or as chosen (false).
+    pub(in crate::io) fn set_portable(portable: bool) {
+        PORTABLE.with(|p| p.set(portable));
+    }
+
+    pub(super) fn portable() -> bool {
+        PORTABLE.with(Cell::get)
+    }
+
+    pub(super) fn count(taken: bool) {
+        TAKEN.with(|t| t.set(t.get() + usize::from(taken)));
+    }
+
+    /// Cells the wide route took on this thread so far.
+    pub(in crate::io) fn taken() -> usize {
+        TAKEN.with(Cell::get)
+    }
+}
+
+#[cfg(not(test))]
+mod tests_route {
+    #[inline(always)]
+    pub(super) fn portable() -> bool {
+        false
+    }
+
+    #[inline(always)]
+    #[cfg_attr(not(target_arch = "x86_64"), allow(dead_code))]
+    pub(super) fn count(_taken: bool) {}
 }

@@ -22,6 +22,7 @@ use crate::loss::Data;
 
 mod csv_file;
 mod csv_plain;
+mod decimal;
 mod mapped;
 mod memory;
 mod npy_file;

@@ -523,3 +523,98 @@ fn the_plain_csv_path_reads_as_the_csv_crate_does() {
         Err("line 3 (sample 1), column `b`: `x` is not a number".into())
     );
 }
+
+/// Both routes of a plain block's cells, `decimal`'s AVX-512 one (where the
+/// processor has it) and `fast-float2` alone: the same numbers and errors.
+fn both_routes(path: &Path, selections: &[Columns]) -> Result<Vec<Vec<f64>>, String> {
+    csv_plain::tests_route::set_portable(true);
+    let mut portable = Vec::new();
+    for rows in [1, 3, 100] {
+        portable.push(stream(path, selections, rows));
+    }
+    csv_plain::tests_route::set_portable(false);
+    for (rows, expected) in [1, 3, 100].into_iter().zip(&portable) {
+        assert_eq!(&stream(path, selections, rows), expected, "{rows} rows");
+    }
+    portable.swap_remove(0)
+}
+
+/// Enough plain lines after the case that its cells are not within the last
+/// 32 bytes of a block (the wide route loads 32 bytes).
+const FILLER: &str = "0.5,0.25,0.125\n0.75,-0.375,8\n";
+
+#[test]
+fn wide_and_portable_cells_read_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let cases: &[&str] = &[
+        "a,b,c\n0.6479062041731867,-0.037913448770707125,0\n",
+        "a,b,c\n\"1.5\",2,3\n",
+        "a,b,c\n1,2,3\r\n4,5,6\r\n",
+        "a,b,c\n1,2,3\n\n\n4,5,6\n",
+        "a,b,c\n 1.5 ,2\t,3\n",
+        "a,b,c\n1e5,1.5E-3,-2e+2\n",
+        "a,b,c\n1,inf,3\n",
+        "a,b,c\n1,-Infinity,3\n",
+        "a,b,c\n1,NaN,3\n",
+        "a,b,c\n1,nan,3\n",
+        "a,b,c\n0.1234567890123456789012345678901234567890,2,3\n",
+        "a,b,c\n1234567890123456789,12345678901234567890,0.000000000000000000001\n",
+        "a,b,c\n-0,.5,5.\n",
+        "a,b,c\n+1,-.5,-0.0\n",
+        "a,b,c\n1.2.3,2,3\n",
+        "a,b,c\n1,,3\n",
+        "a,b,c\n1,2\n",
+        "a,b,c\n1,2,3,4\n",
+        "a,b,c\n4503599627370496.5,4503599627370497.5,9007199254740993\n",
+    ];
+    let selections = [Columns::All, Columns::Named("b".into())];
+    for (k, case) in cases.iter().enumerate() {
+        let (before, mut read) = (csv_plain::tests_route::taken(), false);
+        for text in [
+            format!("{case}{}", FILLER.repeat(4)),
+            format!("{case}{}", FILLER.repeat(4).trim_end()),
+            format!("{case}{}\n\n", FILLER.repeat(4)),
+        ] {
+            let path = write(&dir, &format!("case{k}.csv"), text.as_bytes());
+            read |= both_routes(&path, &selections).is_ok();
+        }
+        // The wide route read cells of every file read whole.
+        #[cfg(target_arch = "x86_64")]
+        if decimal::wide_available() && read {
+            assert!(csv_plain::tests_route::taken() > before, "case {k}");
+        }
+        let _ = (before, read);
+    }
+    // A malformed cell is named as before, whichever route read the others.
+    let path = write(
+        &dir,
+        "bad.csv",
+        format!(
+            "a,b\n{}0.5,x\n{}",
+            "0.25,0.5\n".repeat(8),
+            "1,2\n".repeat(8)
+        )
+        .as_bytes(),
+    );
+    assert_eq!(
+        both_routes(&path, &[Columns::Named("b".into())]),
+        Err("line 10 (sample 8), column `b`: `x` is not a number".into())
+    );
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+    #[test]
+    fn any_lines_are_read_the_same_by_both_routes(
+        cells in proptest::collection::vec(
+            "-?[0-9]{0,21}(\\.[0-9]{0,21})?([eE][-+]?[0-9]{1,3})?| ?[0-9]{1,3} ?|inf|NaN",
+            3..30,
+        ),
+    ) {
+        let dir = tempfile::tempdir().unwrap();
+        let lines: Vec<String> = cells.chunks(3).map(|c| c.join(",")).collect();
+        let text = format!("a,b,c\n{}\n{}", lines.join("\n"), FILLER.repeat(4));
+        let path = write(&dir, "p.csv", text.as_bytes());
+        both_routes(&path, &[Columns::All]).ok();
+    }
+}

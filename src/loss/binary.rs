@@ -301,7 +301,7 @@ pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
 /// log(1 + e^x) without overflow: max(x, 0) + log1p(e^{−|x|}).
 #[inline]
 pub(crate) fn softplus(x: f64) -> f64 {
-    x.max(0.0) + vmath::ln_1p(vmath::exp(-x.abs()))
+    x.max(0.0) + vmath::ln_1p_unit(vmath::exp(-x.abs()))
 }
 
 /// BCE and its q-derivatives for a probability q (y already smoothed,
@@ -339,7 +339,7 @@ fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
     let e = vmath::exp(-z.abs());
     let (gradient, hessian) = bce_logit_derivatives(y, ybar, z, e);
     Point {
-        value: bce_logit_value(y, ybar, z, vmath::ln_1p(e)),
+        value: bce_logit_value(y, ybar, z, vmath::ln_1p_unit(e)),
         gradient,
         hessian,
     }

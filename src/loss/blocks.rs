@@ -167,7 +167,7 @@ pub(super) fn bce_logit(
         let v = values[start..end].iter_mut();
         for ((v, &y), (&z, &e)) in v.zip(t).zip(z.iter().zip(&*e)) {
             let (y, ybar) = smooth(y);
-            *v = bce_logit_value(y, ybar, z, vmath::ln_1p(e));
+            *v = bce_logit_value(y, ybar, z, vmath::ln_1p_unit(e));
         }
     }
 }

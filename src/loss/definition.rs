@@ -161,8 +161,11 @@ where
     let kind = if BLOCKS {
         LoopKind::Blocks
     } else {
+        // Derivatives that go out with non-temporal stores are stored
+        // to a block on the stack first, like the values of a summing loop.
+        let derivatives = !task.gradient.is_empty() && !task.stream_stores;
         LoopKind::Plain {
-            stores: !(task.per_sample.is_empty() && task.gradient.is_empty()),
+            stores: !task.per_sample.is_empty() || derivatives,
         }
     };
     slices::on_path(

@@ -37,17 +37,28 @@ pub(crate) fn bce_probability_value(y: f64, ybar: f64, ln_q: f64, ln_one_minus_q
 #[inline(always)]
 pub(crate) fn bce_probability_derivatives(y: f64, ybar: f64, q: f64) -> (f64, f64) {
     let qbar = 1.0 - q;
-    // (q − y)/(q(1 − q)) rather than −y/q + (1 − y)/(1 − q): no cancellation near q = y.
-    let (gradient, hessian) = ((q - y) / (q * qbar), y / (q * q) + ybar / (qbar * qbar));
+    // (q − y)/(q(1 − q)) rather than −y/q + (1 − y)/(1 − q): no cancellation
+    // near q = y; −1/q where ybar = 0, 1/(1 − q) where y = 0. The numerator
+    // and denominator are chosen first and divided once (the same operation
+    // on the same operands as dividing in each branch): a vector loop
+    // computes every branch, and its divisions are the slowest part.
     // Selects rather than an `if` chain, which would keep a loop scalar.
-    let gradient = if ybar == 0.0 { -1.0 / q } else { gradient };
-    let hessian = if ybar == 0.0 { 1.0 / (q * q) } else { hessian };
-    let gradient = if y == 0.0 { 1.0 / qbar } else { gradient };
-    let hessian = if y == 0.0 {
-        1.0 / (qbar * qbar)
+    let numerator = if ybar == 0.0 { -1.0 } else { q - y };
+    let denominator = if ybar == 0.0 { q } else { q * qbar };
+    let numerator = if y == 0.0 { 1.0 } else { numerator };
+    let denominator = if y == 0.0 { qbar } else { denominator };
+    let gradient = numerator / denominator;
+    // y/q² + ybar/(1 − q)², or its one term where the other weight is 0
+    // (1/q² where ybar = 0, 1/(1 − q)² where y = 0), whose 0/0 at q = 1
+    // or q = 0 the sum would turn into NaN.
+    let positive = if ybar == 0.0 { 1.0 } else { y } / (q * q);
+    let negative = if y == 0.0 { 1.0 } else { ybar } / (qbar * qbar);
+    let hessian = if ybar == 0.0 {
+        positive
     } else {
-        hessian
+        positive + negative
     };
+    let hessian = if y == 0.0 { negative } else { hessian };
     (gradient, hessian)
 }
 
@@ -86,7 +97,8 @@ pub(crate) fn log_cosh_argument(abs: f64, e: f64, cosh_m1: f64) -> f64 {
 /// where |a| < 1, |a| + ln(1 + e^{−2|a|}) − ln 2 beyond.
 #[inline(always)]
 pub(crate) fn log_cosh_of_argument(abs: f64, argument: f64) -> f64 {
-    let log_term = vmath::ln_1p(argument);
+    // The argument is in [0, cosh 1 − 1] (or NaN).
+    let log_term = vmath::ln_1p_unit(argument);
     if abs < 1.0 {
         log_term
     } else {
@@ -99,3 +111,7 @@ pub(crate) fn log_cosh_of_argument(abs: f64, argument: f64) -> f64 {
 pub(crate) fn sech_squared(e: f64) -> f64 {
     4.0 * e / ((1.0 + e) * (1.0 + e))
 }
+
+#[cfg(test)]
+#[path = "pair_formulas_tests.rs"]
+mod tests;

@@ -26,7 +26,7 @@ use super::definition::{ElementwiseKernel, Labels, Row, RowKernel, RowOut};
 use super::domain::{Argument, Place};
 use super::margin;
 use super::row_slices::{self, RowChunk};
-use super::slices::{ChunkOut, ChunkTask};
+use super::slices::{ChunkOut, ChunkTask, STREAM_STORES_FROM};
 use super::sum::{chunked_sum, merge_chunks, ChunkSum, Neumaier, CHUNK};
 use super::validate::{self, RowsRef};
 use super::{LossError, Reduction};
@@ -133,6 +133,7 @@ pub(crate) fn elementwise(
         Labels::ConvertIfZeroOne => target.iter().all(|&y| y == 0.0 || y == 1.0),
     };
     let count = n.div_ceil(CHUNK);
+    let stream_stores = out.gradient.len() >= STREAM_STORES_FROM;
     let tasks: Vec<ChunkTask<'_>> = target
         .chunks(CHUNK)
         .zip(prediction.chunks(CHUNK))
@@ -149,6 +150,7 @@ pub(crate) fn elementwise(
             per_sample: ps,
             gradient: g,
             hessian: h,
+            stream_stores,
         })
         .collect();
     // One chunk runs here: the same bits, without waking the thread pool.

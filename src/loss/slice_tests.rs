@@ -3,6 +3,7 @@
 //! stream's chunk-by-chunk use of [`ChunkSum`]; the thread count; errors.
 
 use super::prec::{close, REL_SUMMATION};
+use super::slices::STREAM_STORES_FROM;
 use super::{
     catalogue, compensated_sum, ChunkSum, Data, Input, Loss, LossError, Neumaier, Output, Params,
     Reduction, Shape, CHUNK,
@@ -533,5 +534,43 @@ fn unaligned_and_short_slices_give_the_point_numbers() {
                 assert_eq!(alone.value.to_bits(), total.value().to_bits(), "{here}");
             }
         }
+    }
+}
+
+/// Derivative arrays large enough to be written with non-temporal stores
+/// (`slices::STREAM_STORES_FROM`), starting off a 16-byte boundary: every
+/// number is the per-point one, nothing is written outside the slices, and
+/// the value is that of the values alone.
+#[test]
+fn non_temporal_stores_write_the_point_numbers() {
+    let n = STREAM_STORES_FROM + 13;
+    for name in ["mse", "huber", "log_cosh"] {
+        let loss = Loss::new(name, &Params::new()).unwrap();
+        let (t, p) = pairs_in_domain(&loss, n);
+        let (mut gradient, mut hessian) = (vec![7.0; n + 2], vec![7.0; n + 2]);
+        let output = Output {
+            gradient: Some(&mut gradient[1..=n]),
+            hessian: Some(&mut hessian[1..=n]),
+            ..Output::default()
+        };
+        let r = loss
+            .reduce(Input::new(&t, &p), Reduction::Sum, output)
+            .unwrap();
+        for i in 0..n {
+            let q = loss.point(t[i], p[i]).unwrap();
+            assert_eq!(
+                gradient[i + 1].to_bits(),
+                q.gradient.to_bits(),
+                "{name} {i}"
+            );
+            assert_eq!(hessian[i + 1].to_bits(), q.hessian.to_bits(), "{name} {i}");
+        }
+        for out in [&gradient, &hessian] {
+            assert_eq!((out[0], out[n + 1]), (7.0, 7.0), "{name}");
+        }
+        let alone = loss
+            .reduce(Input::new(&t, &p), Reduction::Sum, Output::default())
+            .unwrap();
+        assert_eq!(alone.value.to_bits(), r.value.to_bits(), "{name}");
     }
 }

@@ -34,7 +34,14 @@ for _ in range(400):
 cases["exp"] += [-745.0, -740.0, -709.0, 709.78, 1e-300, -1e-300, 0.5, 1.0, -0.34657359027997264]
 cases["ln"] += [5e-324, 2.2250738585072014e-308, 0.7071067811865476, 1.4142135623730951, 2.0, 1e308]
 cases["ln_1p"] += [-0.9999999999999999, -0.29289, 0.41422, 1e-300, 9007199254740992.0, 1e300]
-funcs = {"exp": mpmath.exp, "ln": mpmath.log, "ln_1p": mpmath.log1p}
+# ln_1p_unit (arguments in [0, 1]) where it differs from ln_1p: [0.41422, 1],
+# from a generator of its own so that the lines above stay as they were.
+unit = random.Random(20261203)
+cases["ln_1p_unit"] = [0.41422 + 0.58578 * unit.random() for _ in range(300)]
+cases["ln_1p_unit"] += [0.4142135623730951, 0.5, 0.75, 0.9999999999999999, 1.0]
+# More of ln's reduced range [√2/2, √2), where its polynomial does the work.
+cases["ln"] += [0.70710678 + 0.70710679 * unit.random() for _ in range(400)]
+funcs = {"exp": mpmath.exp, "ln": mpmath.log, "ln_1p": mpmath.log1p, "ln_1p_unit": mpmath.log1p}
 print("# function x_bits exact_hi exact_lo (mpmath, 60 digits)")
 for name, xs in cases.items():
     for x in xs:
