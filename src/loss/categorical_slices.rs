@@ -18,8 +18,9 @@
 //! an ignored label come here (every row counted, class factor 1); the
 //! others run row by row.
 
+use super::row_lanes::{self, Group, LaneSums, Lanes, LANES};
 use super::row_slices::{self, RowChunk};
-use super::sum::{compensated_sum, Neumaier};
+use super::sum::Neumaier;
 use super::vmath;
 
 /// The options of a categorical cross-entropy that its chunk kernel reads
@@ -40,46 +41,49 @@ pub(crate) enum Targets {
 }
 
 /// A chunk of a categorical cross-entropy (see the module documentation):
-/// false, having written nothing, if a row would earn an error or has an
-/// ignored label.
+/// false if a row would earn an error or has an ignored label (what the
+/// blocks before it wrote is then overwritten row by row).
 pub(crate) fn chunk(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
-    if !valid(cat, targets, &task) {
-        return false;
-    }
     // Built inside, so that the loops are compiled for the chosen path.
     row_slices::on_path(
         #[inline(always)]
         || {
             if cat.from_logits {
-                logits(cat, targets, task);
+                logits(cat, targets, task)
             } else {
-                probabilities(cat, targets, task);
+                probabilities(cat, targets, task)
             }
-            true
         },
     )
 }
 
-/// The checks of the per-row kernels, as one yes or no: dense targets and
-/// probabilities in [0, 1], logits finite, labels integers in [0, classes)
-/// (and none equal to `ignore_index`, which the per-row pass leaves out).
-fn valid(cat: &Options, targets: Targets, task: &RowChunk<'_>) -> bool {
+/// The checks of the per-row kernels on a block, as one yes or no: dense
+/// targets and probabilities in [0, 1], logits finite, labels integers in
+/// [0, classes) (and none equal to `ignore_index`, which the per-row pass
+/// leaves out).
+#[inline(always)]
+fn valid(
+    cat: &Options,
+    targets: Targets,
+    (target, prediction): (&[f64], &[f64]),
+    classes: usize,
+) -> bool {
     let target_ok = match targets {
-        Targets::Dense => row_slices::all_within(task.target, 0.0, 1.0),
+        Targets::Dense => row_slices::all_within(target, 0.0, 1.0),
         Targets::Labels => {
             // Below 2^52, adding and subtracting 2^52 rounds to an integer.
             const TWO52: f64 = 4_503_599_627_370_496.0;
-            let classes = task.classes as f64;
+            let classes = classes as f64;
             let ignored = cat.ignore_index.map_or(f64::NAN, |k| k as f64);
-            task.target.iter().fold(true, |ok, &l| {
+            target.iter().fold(true, |ok, &l| {
                 ok & (l >= 0.0) & (l < classes) & ((l + TWO52) - TWO52 == l) & (l != ignored)
             })
         }
     };
     let prediction_ok = if cat.from_logits {
-        row_slices::all_finite(task.prediction)
+        row_slices::all_finite(prediction)
     } else {
-        row_slices::all_within(task.prediction, 0.0, 1.0)
+        row_slices::all_within(prediction, 0.0, 1.0)
     };
     target_ok & prediction_ok
 }
@@ -129,9 +133,22 @@ fn block<'a>(
     )
 }
 
-/// Rows of probabilities: −Σ_c y_c log q_c, ∂/∂q_c = −y_c/q_c.
+/// The arrays of a chunk that hold its rows one after another, for
+/// `row_slices::map_asking`: the predictions, and the targets if dense (a
+/// label per row is read 1/C as fast, which the processor's prefetcher
+/// follows: the predictions are named twice instead).
 #[inline(always)]
-fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) {
+fn row_major<'a>(targets: Targets, task: &RowChunk<'a>) -> [&'a [f64]; 2] {
+    match targets {
+        Targets::Dense => [task.target, task.prediction],
+        Targets::Labels => [task.prediction, task.prediction],
+    }
+}
+
+/// Rows of probabilities: −Σ_c y_c log q_c, ∂/∂q_c = −y_c/q_c; false
+/// at the first invalid block.
+#[inline(always)]
+fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
     let classes = task.classes;
     let per_block = task.rows_per_block();
     let rows = task.values.len();
@@ -141,19 +158,19 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) {
     while first < rows {
         let here = per_block.min(rows - first);
         let (t, q) = block(targets, &task, first, here);
+        if !valid(cat, targets, (t, q), classes) {
+            return false;
+        }
         let (y, terms) = (&mut y[..q.len()], &mut terms[..q.len()]);
         smoothed(cat, targets, t, classes, y);
         // The logarithms in a loop of their own: with the select, the
         // loop would not be vectorised.
-        for (term, &q) in terms.iter_mut().zip(q) {
-            *term = vmath::ln(q);
-        }
+        let next = (row_major(targets, &task), (first + here) * classes);
+        row_slices::map_asking((terms, q), vmath::ln, next.0, next.1);
         for (term, &y) in terms.iter_mut().zip(&*y) {
             *term = log_loss_term(y, *term);
         }
-        for (value, row) in task.values[first..].iter_mut().zip(terms.chunks(classes)) {
-            *value = compensated_sum(row.iter().copied());
-        }
+        row_lanes::row_sums(terms, classes, &mut task.values[first..first + here]);
         if !task.gradient.is_empty() {
             let g = &mut task.gradient[first * classes..first * classes + q.len()];
             // The division and the select in loops of their own: together
@@ -167,59 +184,100 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) {
         }
         first += here;
     }
+    true
 }
 
-/// Rows of logits: see the module documentation.
+/// Per-row numbers of a block of logit rows (one entry per row).
+struct RowScratch {
+    /// The class of the largest logit.
+    tops: Vec<usize>,
+    /// The largest logit.
+    bests: Vec<f64>,
+    /// rest = Σ_{c≠top} e^{z_c − z_top}.
+    rests: Vec<f64>,
+    /// log(1 + rest).
+    log_norms: Vec<f64>,
+    /// Σ y_c.
+    masses: Vec<f64>,
+}
+
+/// Rows of logits: see the module documentation; false at the first
+/// invalid block. The per-row steps (largest logit, compensated sums) take
+/// eight rows at a time (`row_lanes`), each row in class order as
+/// `Softmax` (in `categorical`) computes it.
 #[inline(always)]
-fn logits(cat: &Options, targets: Targets, task: RowChunk<'_>) {
+fn logits(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
     let classes = task.classes;
     let per_block = task.rows_per_block();
     let rows = task.values.len();
     let mut y = vec![0.0; per_block * classes];
     let mut shifted = vec![0.0; per_block * classes];
     let mut exps = vec![0.0; per_block * classes];
-    let mut tops = vec![0; per_block];
-    let (mut rests, mut log_norms) = (vec![0.0; per_block], vec![0.0; per_block]);
+    let mut per_row = RowScratch {
+        tops: vec![0; per_block],
+        bests: vec![0.0; per_block],
+        rests: vec![0.0; per_block],
+        log_norms: vec![0.0; per_block],
+        masses: vec![0.0; per_block],
+    };
     let mut first = 0;
     while first < rows {
         let here = per_block.min(rows - first);
         let (t, z) = block(targets, &task, first, here);
+        if !valid(cat, targets, (t, z), classes) {
+            return false;
+        }
         let len = z.len();
         let (y, shifted, exps) = (&mut y[..len], &mut shifted[..len], &mut exps[..len]);
         smoothed(cat, targets, t, classes, y);
-        let rows = shifted
+        for start in row_lanes::starts(here) {
+            let group = Group::new(z, classes, start);
+            let (tops, bests) = top_classes(&group, classes);
+            row_lanes::store(&mut per_row.tops, &group, &tops);
+            row_lanes::store(&mut per_row.bests, &group, &bests);
+        }
+        let rows_of = shifted
             .chunks_exact_mut(classes)
             .zip(z.chunks_exact(classes));
-        for ((d, z), top) in rows.zip(tops.iter_mut()) {
-            *top = top_class(z);
-            let top = z[*top];
+        for ((d, z), &best) in rows_of.zip(&per_row.bests) {
             for (d, &x) in d.iter_mut().zip(z) {
-                *d = x - top;
+                *d = x - best;
             }
         }
-        for (e, &d) in exps.iter_mut().zip(&*shifted) {
-            *e = vmath::exp(d);
+        let next = (row_major(targets, &task), (first + here) * classes);
+        row_slices::map_asking((exps, shifted), vmath::exp, next.0, next.1);
+        for start in row_lanes::starts(here) {
+            let group = Group::new(exps, classes, start);
+            let rests = rest_masses(&group, &group.of(&per_row.tops), classes);
+            row_lanes::store(&mut per_row.rests, &group, &rests);
         }
-        let row_exps = exps.chunks_exact(classes);
-        for ((rest, e), &top) in rests.iter_mut().zip(row_exps).zip(&tops) {
-            *rest = rest_mass(e.iter().copied(), top);
-        }
-        for (log_norm, &rest) in log_norms.iter_mut().zip(&rests[..here]) {
+        let norms = per_row.log_norms.iter_mut().zip(&per_row.rests[..here]);
+        for (log_norm, &rest) in norms {
             *log_norm = vmath::ln_1p(rest);
         }
-        for r in 0..here {
-            let span = r * classes..(r + 1) * classes;
-            let (dr, er, yr) = (&shifted[span.clone()], &exps[span.clone()], &y[span]);
-            let (top, rest, log_norm) = (tops[r], rests[r], log_norms[r]);
-            let (mut value, mut mass) = (Neumaier::new(), Neumaier::new());
-            for (&d, &y) in dr.iter().zip(yr) {
-                mass.add(y);
-                value.add(log_loss_term(y, d - log_norm));
+        for start in row_lanes::starts(here) {
+            let (d, y) = (
+                Group::new(shifted, classes, start),
+                Group::new(y, classes, start),
+            );
+            let log_norms = d.of(&per_row.log_norms);
+            let (mut values, mut masses) = (LaneSums::default(), LaneSums::default());
+            for j in 0..classes {
+                let (d, y) = (d.column(j), y.column(j));
+                masses.add(&y);
+                values.add(&std::array::from_fn(|r| {
+                    log_loss_term(y[r], d[r] - log_norms[r])
+                }));
             }
-            task.values[first + r] = value.value();
-            if !task.gradient.is_empty() {
-                let mass = mass.value();
-                let g = &mut task.gradient[(first + r) * classes..(first + r + 1) * classes];
+            row_lanes::store(&mut task.values[first..first + here], &d, &values.values());
+            row_lanes::store(&mut per_row.masses, &d, &masses.values());
+        }
+        if !task.gradient.is_empty() {
+            let g = &mut task.gradient[first * classes..first * classes + len];
+            let rows_of = g.chunks_exact_mut(classes).zip(exps.chunks_exact(classes));
+            let rows_of = rows_of.zip(y.chunks_exact(classes)).enumerate();
+            for (r, ((g, er), yr)) in rows_of {
+                let (top, rest, mass) = (per_row.tops[r], per_row.rests[r], per_row.masses[r]);
                 for (c, ((g, &e), &y)) in g.iter_mut().zip(er).zip(yr).enumerate() {
                     let q = e / (1.0 + rest);
                     let q_complement = if c == top {
@@ -233,6 +291,37 @@ fn logits(cat: &Options, targets: Targets, task: RowChunk<'_>) {
         }
         first += here;
     }
+    true
+}
+
+/// The class of each row's largest logit (the first of equals) and that
+/// logit, eight rows at a time: [`top_class`]'s rule, lane by lane.
+#[inline(always)]
+fn top_classes(z: &Group<'_>, classes: usize) -> ([usize; LANES], Lanes) {
+    let (mut top, mut best) = ([0; LANES], z.column(0));
+    for j in 0..classes {
+        let x = z.column(j);
+        for r in 0..LANES {
+            let better = x[r] > best[r];
+            best[r] = if better { x[r] } else { best[r] };
+            top[r] = if better { j } else { top[r] };
+        }
+    }
+    (top, best)
+}
+
+/// [`rest_mass`] of eight rows of exponentials at once: lane r adds row
+/// r's e_c in class order, 0 for its top class.
+#[inline(always)]
+fn rest_masses(e: &Group<'_>, tops: &[usize; LANES], classes: usize) -> Lanes {
+    let mut rest = LaneSums::default();
+    for j in 0..classes {
+        let e = e.column(j);
+        rest.add(&std::array::from_fn(
+            |r| if j != tops[r] { e[r] } else { 0.0 },
+        ));
+    }
+    rest.values()
 }
 
 /// The class of the largest logit (the first of equals), as

@@ -312,9 +312,9 @@ pub(crate) trait RowKernel: Debug + Send + Sync {
     /// A chunk of whole rows at once (see `row_slices`): each row's value
     /// and (if wanted) gradient, the numbers of [`RowKernel::row`] bit for
     /// bit, for a chunk where every row is valid, is counted, has a class
-    /// factor of 1 and earns no warning. Returns false, having written
-    /// nothing, for any other chunk (and by default), which the core then
-    /// runs row by row.
+    /// factor of 1 and earns no warning. Returns false for any other chunk
+    /// (and by default), which the core then runs row by row, overwriting
+    /// whatever the chunk kernel wrote before it declined.
     fn chunk(&self, _task: RowChunk<'_>) -> bool {
         false
     }

@@ -19,9 +19,10 @@ use super::convention;
 use super::definition::{Build, Definition, Hue, Lhs, Row, RowKernel, RowOut};
 use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec};
+use super::row_lanes;
 use super::row_slices::{self, RowChunk};
 use super::sampling::{Region, Sampling};
-use super::sum::{compensated_sum, DoubleDouble, Neumaier};
+use super::sum::{DoubleDouble, Neumaier};
 use super::validate::{self, bad, RowsRef};
 use super::{vmath, LossError};
 
@@ -209,12 +210,13 @@ struct KlScratch {
     terms: Vec<f64>,
 }
 
-/// A chunk of KL rows (without `normalize`): checked (entries ≥ 0 and
-/// finite, rows summing to 1), then [`rel_entr`] over a block's values in
-/// its steps, one simple loop each (a loop with the logarithm and the
-/// divisions together is not vectorised), each row's compensated sum over
-/// log b, and the gradient −p/(q log b) (0 where p = 0): [`kl_row`]'s
-/// numbers.
+/// A chunk of KL rows (without `normalize`), block by block: checked
+/// (entries ≥ 0 and finite, rows summing to 1; false at the first block
+/// that is not), then [`rel_entr`] over the block's values in its steps,
+/// one simple loop each (a loop with the logarithm and the divisions
+/// together is not vectorised), each row's compensated sum (eight rows at
+/// a time, `row_lanes`) over log b, and the gradient −p/(q log b) (0 where
+/// p = 0): [`kl_row`]'s numbers.
 #[inline(always)]
 fn kl_chunk(ln_base: f64, task: RowChunk<'_>) -> bool {
     let classes = task.classes;
@@ -226,12 +228,6 @@ fn kl_chunk(ln_base: f64, task: RowChunk<'_>) -> bool {
         gradient,
         ..
     } = task;
-    let valid = row_slices::all_within(p, 0.0, f64::MAX) & row_slices::all_within(q, 0.0, f64::MAX)
-        && row_slices::rows_sum_to_one(p, classes, SUM_TOLERANCE)
-            & row_slices::rows_sum_to_one(q, classes, SUM_TOLERANCE);
-    if !valid {
-        return false;
-    }
     let block = rows_per_block * classes;
     let mut scratch = KlScratch {
         u: vec![0.0; block],
@@ -239,6 +235,13 @@ fn kl_chunk(ln_base: f64, task: RowChunk<'_>) -> bool {
         terms: vec![0.0; block],
     };
     for (b, (pb, qb)) in p.chunks(block).zip(q.chunks(block)).enumerate() {
+        let valid = row_slices::all_within(pb, 0.0, f64::MAX)
+            & row_slices::all_within(qb, 0.0, f64::MAX)
+            && row_slices::rows_sum_to_one(pb, classes, SUM_TOLERANCE)
+                & row_slices::rows_sum_to_one(qb, classes, SUM_TOLERANCE);
+        if !valid {
+            return false;
+        }
         let len = pb.len();
         let (u, c, terms) = (
             &mut scratch.u[..len],
@@ -251,9 +254,8 @@ fn kl_chunk(ln_base: f64, task: RowChunk<'_>) -> bool {
         for (((u, c), &x), &y) in u.iter_mut().zip(c.iter_mut()).zip(pb).zip(qb) {
             (*u, *c) = log_argument(x, y, *u);
         }
-        for (term, &u) in terms.iter_mut().zip(&*u) {
-            *term = vmath::ln(u);
-        }
+        let next = b * block + len;
+        row_slices::map_asking((terms, &*u), vmath::ln, [p, q], next);
         let mut rare = false;
         for ((((term, &u), &c), &x), &y) in terms.iter_mut().zip(&*u).zip(&*c).zip(pb).zip(qb) {
             let (value, far) = rel_entr_from(x, y, (u, c), *term);
@@ -266,8 +268,10 @@ fn kl_chunk(ln_base: f64, task: RowChunk<'_>) -> bool {
             }
         }
         let first = b * rows_per_block;
-        for (value, row) in values[first..].iter_mut().zip(terms.chunks(classes)) {
-            *value = compensated_sum(row.iter().copied()) / ln_base;
+        let values = &mut values[first..first + len / classes];
+        row_lanes::row_sums(terms, classes, values);
+        for value in values {
+            *value /= ln_base;
         }
         if !gradient.is_empty() {
             let g = &mut gradient[first * classes..first * classes + len];

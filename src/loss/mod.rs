@@ -76,6 +76,7 @@ mod reduce;
 mod regression;
 mod robust;
 mod row_batch;
+mod row_lanes;
 mod row_slices;
 mod sampling;
 mod score;

@@ -57,8 +57,8 @@ fn logits(loss: &Loss) -> bool {
 
 /// A probability row summing to 1 (to the last bits), with exact zeros and
 /// tiny entries here and there.
-fn distribution(rng: &mut ChaCha8Rng) -> Vec<f64> {
-    let mut row: Vec<f64> = (0..CLASSES)
+fn distribution(rng: &mut ChaCha8Rng, classes: usize) -> Vec<f64> {
+    let mut row: Vec<f64> = (0..classes)
         .map(|_| match rng.random_range(0..10) {
             0 => 0.0,
             1 => 5e-324,
@@ -67,6 +67,9 @@ fn distribution(rng: &mut ChaCha8Rng) -> Vec<f64> {
             _ => rng.random_range(0.01..1.0),
         })
         .collect();
+    if row.iter().all(|&x| x == 0.0) {
+        row[0] = 1.0;
+    }
     let total: f64 = row.iter().sum();
     row.iter_mut().for_each(|x| *x /= total);
     row
@@ -74,8 +77,17 @@ fn distribution(rng: &mut ChaCha8Rng) -> Vec<f64> {
 
 /// Rows of targets and predictions inside each loss's domain.
 fn data(loss: &Loss, rows: usize, rng: &mut ChaCha8Rng) -> (Vec<f64>, Vec<f64>) {
+    data_of(loss, (rows, CLASSES), rng)
+}
+
+/// [`data`] with any number of classes.
+fn data_of(
+    loss: &Loss,
+    (rows, classes): (usize, usize),
+    rng: &mut ChaCha8Rng,
+) -> (Vec<f64>, Vec<f64>) {
     let prediction: Vec<f64> = if logits(loss) {
-        (0..rows * CLASSES)
+        (0..rows * classes)
             .map(|i| match rng.random_range(0..12) {
                 0 => 700.0,
                 1 => -700.0,
@@ -84,14 +96,14 @@ fn data(loss: &Loss, rows: usize, rng: &mut ChaCha8Rng) -> (Vec<f64>, Vec<f64>) 
             })
             .collect()
     } else {
-        (0..rows).flat_map(|_| distribution(rng)).collect()
+        (0..rows).flat_map(|_| distribution(rng, classes)).collect()
     };
     let target: Vec<f64> = if loss.sparse_labels() {
         (0..rows)
-            .map(|_| f64::from(rng.random_range(0..CLASSES as u32)))
+            .map(|_| f64::from(rng.random_range(0..classes as u32)))
             .collect()
     } else {
-        (0..rows).flat_map(|_| distribution(rng)).collect()
+        (0..rows).flat_map(|_| distribution(rng, classes)).collect()
     };
     (target, prediction)
 }
@@ -104,9 +116,18 @@ fn bits(v: &[f64]) -> Vec<u64> {
 type Results = (u64, Vec<u64>, Vec<u64>, Vec<String>);
 
 fn packed(loss: &Loss, t: &[f64], p: &[f64], w: Option<&[f64]>) -> Result<Results, String> {
-    let rows = p.len() / CLASSES;
+    packed_of(loss, (t, p, CLASSES), w)
+}
+
+/// [`packed`] with any number of classes.
+fn packed_of(
+    loss: &Loss,
+    (t, p, classes): (&[f64], &[f64], usize),
+    w: Option<&[f64]>,
+) -> Result<Results, String> {
+    let rows = p.len() / classes;
     let (mut per_sample, mut gradient) = (vec![0.0; rows], vec![f64::NAN; p.len()]);
-    let mut input = Input::new(t, p).rows(CLASSES);
+    let mut input = Input::new(t, p).rows(classes);
     if let Some(w) = w {
         input = input.weights(w);
     }
@@ -128,7 +149,16 @@ fn packed(loss: &Loss, t: &[f64], p: &[f64], w: Option<&[f64]>) -> Result<Result
 
 /// The same from a matrix of rows: the per-row kernels.
 fn by_rows(loss: &Loss, t: &[f64], p: &[f64], w: Option<&[f64]>) -> Result<Results, String> {
-    let matrix = |v: &[f64]| Data::Rows(v.chunks(CLASSES).map(<[f64]>::to_vec).collect());
+    by_rows_of(loss, (t, p, CLASSES), w)
+}
+
+/// [`by_rows`] with any number of classes.
+fn by_rows_of(
+    loss: &Loss,
+    (t, p, classes): (&[f64], &[f64], usize),
+    w: Option<&[f64]>,
+) -> Result<Results, String> {
+    let matrix = |v: &[f64]| Data::Rows(v.chunks(classes).map(<[f64]>::to_vec).collect());
     let target = if loss.sparse_labels() {
         Data::Flat(t.to_vec())
     } else {
@@ -150,14 +180,19 @@ fn by_rows(loss: &Loss, t: &[f64], p: &[f64], w: Option<&[f64]>) -> Result<Resul
 
 /// Whether the loss's chunk kernel takes these rows (and so computes them).
 fn taken(loss: &Loss, t: &[f64], p: &[f64]) -> bool {
+    taken_of(loss, (t, p, CLASSES))
+}
+
+/// [`taken`] with any number of classes.
+fn taken_of(loss: &Loss, (t, p, classes): (&[f64], &[f64], usize)) -> bool {
     let Kernel::Rows(kernel) = &loss.kernel else {
         panic!("a row loss")
     };
-    let mut values = vec![0.0; p.len() / CLASSES];
+    let mut values = vec![0.0; p.len() / classes];
     kernel.chunk(RowChunk {
         target: t,
         prediction: p,
-        classes: CLASSES,
+        classes,
         values: &mut values,
         gradient: &mut [],
     })
@@ -181,6 +216,36 @@ fn chunk_kernels_give_the_per_row_numbers_on_every_path() {
         }
         for (isa, got) in on_each_path(|| packed(&loss, &t, &p, Some(&w))) {
             assert_eq!(got, weighted, "{} {:?} {isa:?}", loss.name(), loss.params());
+        }
+    }
+}
+
+/// One class, a few and many: blocks of whole groups of eight rows, wide
+/// rows in blocks of their own, row counts that are not a multiple of the
+/// group or of the block (ragged last groups), with and without weights.
+#[test]
+fn any_number_of_classes_gives_the_per_row_numbers() {
+    let mut rng = ChaCha8Rng::seed_from_u64(29);
+    for (classes, rows) in [
+        (1, 613),
+        (2, 300),
+        (10, 1000),
+        (13, 91),
+        (100, 45),
+        (3000, 21),
+    ] {
+        for loss in losses() {
+            let (t, p) = data_of(&loss, (rows, classes), &mut rng);
+            let at = format!("{} {:?}, {classes} classes", loss.name(), loss.params());
+            assert!(taken_of(&loss, (&t, &p, classes)), "{at}");
+            let w: Vec<f64> = (0..rows).map(|i| [1.0, 0.5, 0.0][i % 3]).collect();
+            for w in [None, Some(&w[..])] {
+                let expected = by_rows_of(&loss, (&t, &p, classes), w);
+                assert!(expected.is_ok(), "{at}: {expected:?}");
+                for (isa, got) in on_each_path(|| packed_of(&loss, (&t, &p, classes), w)) {
+                    assert_eq!(got, expected, "{at} {isa:?}");
+                }
+            }
         }
     }
 }

@@ -3,23 +3,34 @@
 //! `Result` and no allocation per row or per element.
 //!
 //! A kernel that has such a form (`RowKernel::chunk` in `definition`)
-//! first checks the whole chunk without a branch (finite, inside the
-//! domain, rows summing to 1 where a warning would say otherwise). If
-//! anything would earn an error or a warning, it declines, and the core runs
-//! the chunk row by row with the per-row kernel, which finds the first error
-//! and writes the warnings, with the same texts in the same order as ever.
-//! A valid chunk is computed block by block: the per-element terms (the
-//! logarithms and exponentials of `vmath`) in flat loops the
-//! compiler vectorises, then each row's compensated sum, in the same order
-//! and with the same operations as the per-row kernel, so that a row has the
-//! same bits whichever way it is computed (a stream cuts its batches
-//! anywhere, and a batch may fall back where the whole data did not).
+//! runs block by block (a few hundred values, in the L1 cache). Each block
+//! is first checked without a branch (finite, inside the domain, rows
+//! summing to 1 where a warning would say otherwise); if anything would
+//! earn an error or a warning, the kernel declines, and the core runs the
+//! chunk row by row with the per-row kernel, which overwrites what the
+//! earlier blocks wrote, finds the first error and writes the warnings,
+//! with the same texts in the same order as ever. Checking block by block
+//! (not the whole chunk first) reads the data from memory once, while the
+//! processor computes the previous block.
+//! A valid block is computed with the per-element terms (the logarithms
+//! and exponentials of `vmath`) in flat loops the compiler vectorises, then
+//! each row's compensated sum (`row_lanes`: eight rows side by side), in
+//! the same order and with the same operations as the per-row kernel, so
+//! that a row has the same bits whichever way it is computed (a stream cuts
+//! its batches anywhere, and a batch may fall back where the whole data did
+//! not).
 
+use super::row_lanes::{self, Group, LANES};
 use super::slices::{self, LoopKind};
 use super::validate::RowsRef;
 
 /// Values per block: the blocks' scratch stays in the L1 cache.
 pub(crate) const BLOCK: usize = 512;
+
+/// Most values per block for wide rows, which take [`LANES`] rows a block
+/// up to this size (the scratch of a block of a row loss of a million
+/// classes stays small).
+const WIDE_BLOCK: usize = 1 << 16;
 
 /// One chunk of whole rows of a row pass.
 pub(crate) struct RowChunk<'a> {
@@ -35,9 +46,16 @@ pub(crate) struct RowChunk<'a> {
 }
 
 impl RowChunk<'_> {
-    /// Rows per block: at least one, about [`BLOCK`] values.
+    /// Rows per block: about [`BLOCK`] values, whole groups of [`LANES`]
+    /// rows; for wide rows, up to [`LANES`] rows of at most [`WIDE_BLOCK`]
+    /// values (at least one row).
     pub(crate) fn rows_per_block(&self) -> usize {
-        (BLOCK / self.classes).max(1)
+        let rows = BLOCK / self.classes;
+        if rows >= LANES {
+            rows - rows % LANES
+        } else {
+            (WIDE_BLOCK / self.classes).clamp(1, LANES)
+        }
     }
 }
 
@@ -63,6 +81,49 @@ pub(crate) fn on_path(chunk: impl FnOnce() -> bool) -> bool {
     slices::on_path(LoopKind::Blocks, chunk)
 }
 
+/// Values per run of [`map_asking`]: eight cache lines of doubles, enough
+/// for the loop inside a run to be vectorised (with eight, it is not).
+const RUN: usize = 64;
+
+/// Doubles per cache line.
+const LINE: usize = 8;
+
+/// `out[i] = f(input[i])` (a block's logarithms or exponentials), asking
+/// for the cache lines of each array of `next` at `at + i` run by run
+/// ([`RUN`] values; `at`: where the next block's inputs start). Why: a
+/// block is checked (and so read from memory) in a burst, then computed;
+/// without these requests, spread over the longest loop of the block,
+/// memory would sit idle while the processor computes (its own prefetcher
+/// follows the loads, never far ahead, and stops at a page's end).
+#[inline(always)]
+pub(crate) fn map_asking<const N: usize>(
+    (out, input): (&mut [f64], &[f64]),
+    f: impl Fn(f64) -> f64,
+    next: [&[f64]; N],
+    at: usize,
+) {
+    let runs = out.chunks_exact_mut(RUN).zip(input.chunks_exact(RUN));
+    for (k, (out, input)) in runs.enumerate() {
+        for line in (0..RUN).step_by(LINE) {
+            for array in next {
+                slices::prefetch(array, at + k * RUN + line);
+            }
+        }
+        for (o, &x) in out.iter_mut().zip(input) {
+            *o = f(x);
+        }
+    }
+    let whole = input.len() - input.len() % RUN;
+    for line in (whole..input.len()).step_by(LINE) {
+        for array in next {
+            slices::prefetch(array, at + line);
+        }
+    }
+    for (o, &x) in out[whole..].iter_mut().zip(&input[whole..]) {
+        *o = f(x);
+    }
+}
+
 /// Every value is in `[low, high]` (so finite): one comparison pair per
 /// value, folded without a branch.
 #[inline(always)]
@@ -81,7 +142,7 @@ pub(crate) fn all_finite(values: &[f64]) -> bool {
 }
 
 /// Every row of `classes` values sums to 1 within `tolerance / 2`, by a
-/// plain sum: a test that errs only on the safe side of the per-row check
+/// plain sum (eight rows side by side): a test that errs only on the safe side of the per-row check
 /// (|Σ − 1| ≤ `tolerance`, with a compensated sum). The plain sum of n
 /// non-negative values near 1 is off by at most about n·2⁻⁵³, far below
 /// `tolerance / 2` for any row of fewer than [`MAX_CLASSES`] values, so a
@@ -89,9 +150,10 @@ pub(crate) fn all_finite(values: &[f64]) -> bool {
 /// left to the per-row check, which decides exactly.
 #[inline(always)]
 pub(crate) fn rows_sum_to_one(values: &[f64], classes: usize, tolerance: f64) -> bool {
-    values.chunks_exact(classes).fold(true, |ok, row| {
-        let sum: f64 = row.iter().sum();
-        ok & ((sum - 1.0).abs() <= 0.5 * tolerance)
+    row_lanes::starts(values.len() / classes).fold(true, |ok, first| {
+        let sums = Group::new(values, classes, first).plain_sums();
+        sums.iter()
+            .fold(ok, |ok, &sum| ok & ((sum - 1.0).abs() <= 0.5 * tolerance))
     })
 }
 

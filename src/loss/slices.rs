@@ -44,7 +44,7 @@ const PREFETCH: usize = 768;
 /// processor's prefetcher does not cross a page boundary, and the loop's
 /// arithmetic fills the window of instructions it can run ahead.
 #[inline(always)]
-fn prefetch(slice: &[f64], at: usize) {
+pub(crate) fn prefetch(slice: &[f64], at: usize) {
     #[cfg(target_arch = "x86_64")]
     // SAFETY: SSE (which has `prefetcht0`) is part of every x86-64
     // processor. A prefetch is a hint: it never faults, reads nothing into

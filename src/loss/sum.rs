@@ -340,7 +340,7 @@ pub(crate) struct DoubleDouble {
 
 /// s + e = a + b exactly (Knuth's two-sum).
 #[inline(always)]
-fn two_sum(a: f64, b: f64) -> (f64, f64) {
+pub(crate) fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let bb = s - a;
     (s, (a - (s - bb)) + (b - bb))
