@@ -148,7 +148,7 @@ fn chunk_with_closures<K, P, V, B, const BLOCKS: bool>(
     point: P,
     value: V,
     values: B,
-    task: ChunkTask<'_>,
+    mut task: ChunkTask<'_>,
 ) -> ChunkOut
 where
     K: ElementwiseKernel + ?Sized,
@@ -156,6 +156,11 @@ where
     V: Fn(f64, f64) -> f64,
     B: Fn(&[f64], &[f64], &mut [f64], &mut [f64], &mut [f64]),
 {
+    // Block forms store their derivatives as they compute them: copying
+    // them out with non-temporal stores measured 12–22 % slower for
+    // log-cosh's and BCE's value and gradient (2^25 pairs, one thread),
+    // where it is 1.05–1.5× faster for the plain loops.
+    task.stream_stores &= !BLOCKS;
     // Built inside the closure, so that the kernel's constants are known
     // in the loop each path compiles (see `slices::on_path`).
     let kind = if BLOCKS {
