@@ -3,11 +3,14 @@
 //! `value_gradient_hessian` into arrays allocated once, for the losses of
 //! `losslab bench`. `cargo bench --bench kernels` (one thread:
 //! `RAYON_NUM_THREADS=1 cargo bench --bench kernels`). `losslab bench` gives
-//! the same figures on 2^25 pairs without Criterion.
+//! the same figures on 2^25 pairs without Criterion. The arrays are
+//! [`HugeBuffer`]s, on huge pages where the system offers them, as in
+//! `losslab bench` and as numpy's large arrays are.
 
 use std::hint::black_box;
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use losslab::huge_buffer::HugeBuffer;
 use losslab::loss::{Input, Loss, Output, ParamValue, Params, Reduction, Shape};
 
 /// Pairs per iteration: 2^22 (64 MiB of inputs, past the caches).
@@ -63,11 +66,12 @@ fn kernels(c: &mut Criterion) {
         ("kl", Params::new()),
         ("cce", Params::new()),
     ];
-    let (mut gradient, mut hessian) = (vec![0.0; N], vec![0.0; N]);
+    let (mut gradient, mut hessian) = (HugeBuffer::zeroed(N), HugeBuffer::zeroed(N));
     for (label, params) in cases {
         let name = label.trim_end_matches("_logits");
         let loss = Loss::new(name, &params).expect("a catalogue loss");
         let (t, p) = data(name, label.ends_with("_logits"));
+        let (t, p) = (HugeBuffer::from_slice(&t), HugeBuffer::from_slice(&p));
         let mut input = Input::new(&t, &p);
         if loss.shape() == Shape::Rows {
             input = input.rows(CLASSES);

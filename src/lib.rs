@@ -16,6 +16,7 @@ pub mod cmd;
 pub mod compute;
 pub mod export;
 pub mod format;
+pub mod huge_buffer;
 pub mod io;
 pub mod loss;
 pub mod plot;

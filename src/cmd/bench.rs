@@ -16,6 +16,7 @@ use anyhow::{bail, Context, Result};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use crate::huge_buffer::HugeBuffer;
 use crate::loss::{Data, Input, Loss, Output, ParamValue, Params, Reduction, Shape};
 
 #[derive(Debug, clap::Args)]
@@ -192,10 +193,12 @@ fn label(loss: &Loss) -> String {
     }
 }
 
-/// Generated data: flat pairs, or rows of `CLASSES` values one after another.
+/// Generated data: flat pairs, or rows of `CLASSES` values one after another,
+/// in arrays backed by huge pages where the system offers them (as numpy's
+/// large arrays are: see [`crate::huge_buffer`]).
 struct Generated {
-    target: Vec<f64>,
-    prediction: Vec<f64>,
+    target: HugeBuffer<f64>,
+    prediction: HugeBuffer<f64>,
     classes: Option<usize>,
 }
 
@@ -210,24 +213,34 @@ fn inputs(loss: &Loss, n: usize) -> Generated {
     );
     if loss.shape() == Shape::Rows {
         let rows = n / CLASSES;
-        let distribution = |rng: &mut ChaCha8Rng| {
-            let raw: Vec<f64> = (0..CLASSES).map(|_| rng.random_range(0.01..1.0)).collect();
-            let total: f64 = raw.iter().sum();
-            raw.into_iter().map(move |x| x / total)
+        let distribution = |rng: &mut ChaCha8Rng, row: &mut [f64]| {
+            row.iter_mut()
+                .for_each(|x| *x = rng.random_range(0.01..1.0));
+            let total: f64 = row.iter().sum();
+            row.iter_mut().for_each(|x| *x /= total);
         };
-        let prediction: Vec<f64> = if logits {
-            (0..rows * CLASSES)
-                .map(|_| rng.random_range(-6.0..6.0))
-                .collect()
+        let mut prediction = HugeBuffer::zeroed(rows * CLASSES);
+        if logits {
+            prediction
+                .iter_mut()
+                .for_each(|x| *x = rng.random_range(-6.0..6.0));
         } else {
-            (0..rows).flat_map(|_| distribution(&mut rng)).collect()
-        };
-        let target: Vec<f64> = if loss.sparse_labels() {
-            (0..rows)
-                .map(|_| f64::from(rng.random_range(0..CLASSES as u32)))
-                .collect()
+            for row in prediction.chunks_mut(CLASSES) {
+                distribution(&mut rng, row);
+            }
+        }
+        let target = if loss.sparse_labels() {
+            let mut labels = HugeBuffer::zeroed(rows);
+            labels
+                .iter_mut()
+                .for_each(|x| *x = f64::from(rng.random_range(0..CLASSES as u32)));
+            labels
         } else {
-            (0..rows).flat_map(|_| distribution(&mut rng)).collect()
+            let mut target = HugeBuffer::zeroed(rows * CLASSES);
+            for row in target.chunks_mut(CLASSES) {
+                distribution(&mut rng, row);
+            }
+            target
         };
         return Generated {
             target,
@@ -236,25 +249,24 @@ fn inputs(loss: &Loss, n: usize) -> Generated {
         };
     }
     let name = loss.name();
-    let (target, prediction) = (0..n)
-        .map(|_| {
-            let u: f64 = rng.random_range(0.0..1.0);
-            let v: f64 = rng.random_range(-3.0..3.0);
-            match name {
-                "binary_cross_entropy" | "binary_focal_cross_entropy" if logits => {
-                    (f64::from(u8::from(u < 0.3)), v)
-                }
-                "binary_cross_entropy" | "binary_focal_cross_entropy" => (
-                    f64::from(u8::from(u < 0.3)),
-                    (v / 6.0 + 0.5).clamp(1e-6, 1.0 - 1e-6),
-                ),
-                "hinge" | "squared_hinge" => (if u < 0.5 { -1.0 } else { 1.0 }, v),
-                "poisson" | "msle" => (u * 5.0, (v + 3.0) / 2.0),
-                "mape" => (u + 0.5, v),
-                _ => (u * 2.0 - 1.0, v),
+    let (mut target, mut prediction) = (HugeBuffer::zeroed(n), HugeBuffer::zeroed(n));
+    for (y, yhat) in target.iter_mut().zip(prediction.iter_mut()) {
+        let u: f64 = rng.random_range(0.0..1.0);
+        let v: f64 = rng.random_range(-3.0..3.0);
+        (*y, *yhat) = match name {
+            "binary_cross_entropy" | "binary_focal_cross_entropy" if logits => {
+                (f64::from(u8::from(u < 0.3)), v)
             }
-        })
-        .unzip();
+            "binary_cross_entropy" | "binary_focal_cross_entropy" => (
+                f64::from(u8::from(u < 0.3)),
+                (v / 6.0 + 0.5).clamp(1e-6, 1.0 - 1e-6),
+            ),
+            "hinge" | "squared_hinge" => (if u < 0.5 { -1.0 } else { 1.0 }, v),
+            "poisson" | "msle" => (u * 5.0, (v + 3.0) / 2.0),
+            "mape" => (u + 0.5, v),
+            _ => (u * 2.0 - 1.0, v),
+        };
+    }
     Generated {
         target,
         prediction,
@@ -274,8 +286,8 @@ fn time_loss(loss: &Loss, modes: &[Mode], args: &BenchArgs) -> Result<Vec<Timing
     if let Some(classes) = data.classes {
         input = input.rows(classes);
     }
-    let mut gradient = vec![0.0; pairs];
-    let mut hessian = vec![0.0; pairs];
+    let mut gradient = HugeBuffer::zeroed(pairs);
+    let mut hessian = HugeBuffer::zeroed(pairs);
     let mut timings = Vec::new();
     for &mode in modes {
         if mode == Mode::ValueGradientHessian && loss.shape() == Shape::Rows {
@@ -348,15 +360,15 @@ fn evaluate(loss: &Loss, data: &Generated) -> Result<f64> {
         Some(classes) => {
             let rows = |v: &[f64]| Data::Rows(v.chunks(classes).map(<[f64]>::to_vec).collect());
             let target = if loss.sparse_labels() {
-                Data::Flat(data.target.clone())
+                Data::Flat(data.target.to_vec())
             } else {
                 rows(&data.target)
             };
             (target, rows(&data.prediction))
         }
         None => (
-            Data::Flat(data.target.clone()),
-            Data::Flat(data.prediction.clone()),
+            Data::Flat(data.target.to_vec()),
+            Data::Flat(data.prediction.to_vec()),
         ),
     };
     Ok(loss

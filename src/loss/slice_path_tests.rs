@@ -8,8 +8,9 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::slices::{Isa, FORCED};
+use super::slices::{Isa, FORCED, STREAM_STORES_FROM};
 use super::{catalogue, Input, Loss, Output, ParamValue, Params, Reduction, Shape, CHUNK};
+use crate::huge_buffer::HugeBuffer;
 
 /// Fewer pairs than a chunk (a single chunk runs on the calling thread, so
 /// the forced path is the one taken), not a multiple of the lanes or blocks.
@@ -255,5 +256,92 @@ fn the_wide_paths_are_there() {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         assert!(paths.contains(&Isa::Avx2), "{paths:?}");
+    }
+}
+
+/// `f` on each path, run on a pool of two threads whose every thread takes
+/// that path: for inputs of many chunks, which run on the pool.
+fn on_each_path_pooled<T: Send>(f: impl Fn() -> T + Sync) -> Vec<(Isa, T)> {
+    Isa::available()
+        .into_iter()
+        .map(|isa| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(2)
+                .start_handler(move |_| FORCED.with(|forced| forced.set(Some(isa))))
+                .build()
+                .expect("a thread pool");
+            (isa, pool.install(&f))
+        })
+        .collect()
+}
+
+/// The numbers in [`HugeBuffer`]s (aligned to 2 MiB, on huge pages where
+/// the system offers them) and in `Vec`s starting 8 bytes off a 16-byte
+/// boundary give the same bits on every path: the value, per-sample values
+/// and derivatives, over arrays of many chunks whose derivatives go out
+/// with non-temporal stores (more than `STREAM_STORES_FROM` pairs).
+#[test]
+fn huge_buffers_give_the_bits_of_vecs_on_every_path() {
+    let n = STREAM_STORES_FROM + 13;
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let names = ["mse", "mae", "huber", "squared_hinge", "log_cosh"];
+    for name in names {
+        let loss = Loss::new(name, &Params::new()).expect("a catalogue loss");
+        // Vectors one value longer, used from their second value.
+        let (mut t, mut p) = (vec![0.0; n + 1], vec![0.0; n + 1]);
+        for (y, yhat) in t.iter_mut().zip(&mut p).skip(1) {
+            *yhat = rng.random_range(-4.0..4.0);
+            *y = match name {
+                "squared_hinge" => [-1.0, 1.0][rng.random_range(0..2)],
+                _ => rng.random_range(-2.0..2.0),
+            };
+        }
+        let (t, p) = (&t[1..], &p[1..]);
+        let (huge_t, huge_p) = (HugeBuffer::from_slice(t), HugeBuffer::from_slice(p));
+        assert!(huge_t.is_mapped() || !cfg!(unix));
+        let run = |t: &[f64], p: &[f64], outputs: [&mut [f64]; 3]| {
+            let [per_sample, gradient, hessian] = outputs;
+            let mut results = Vec::new();
+            for (ps, g, h) in [
+                (false, false, false),
+                (false, true, false),
+                (false, true, true),
+                (true, false, false),
+            ] {
+                let out = Output {
+                    per_sample: ps.then_some(&mut per_sample[..]),
+                    gradient: g.then_some(&mut gradient[..]),
+                    hessian: h.then_some(&mut hessian[..]),
+                };
+                let reduced = loss.reduce(Input::new(t, p), Reduction::Mean, out);
+                results.push(bits(&[reduced.expect("in the domain").value]));
+                results.push(bits(&per_sample[..]));
+                results.push(bits(&gradient[..]));
+                results.push(bits(&hessian[..]));
+            }
+            results
+        };
+        let mut paths = on_each_path_pooled(|| {
+            let mut vecs = [vec![0.0; n + 1], vec![0.0; n + 1], vec![0.0; n + 1]];
+            let [a, b, c] = &mut vecs;
+            let from_vecs = run(t, p, [&mut a[1..], &mut b[1..], &mut c[1..]]);
+            let mut huge: [HugeBuffer<f64>; 3] = std::array::from_fn(|_| HugeBuffer::zeroed(n));
+            let [a, b, c] = &mut huge;
+            let from_huge = run(&huge_t, &huge_p, [&mut a[..], &mut b[..], &mut c[..]]);
+            (from_vecs, from_huge)
+        })
+        .into_iter();
+        let (_, (portable, portable_huge)) = paths.next().expect("the portable path");
+        assert!(portable_huge == portable, "{name}: huge buffers differ");
+        for (isa, (from_vecs, from_huge)) in paths {
+            assert!(
+                from_vecs == portable,
+                "{name}: {isa:?} differs from portable"
+            );
+            assert!(
+                from_huge == portable,
+                "{name}: {isa:?} on huge buffers differs"
+            );
+        }
     }
 }
