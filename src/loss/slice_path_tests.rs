@@ -345,3 +345,53 @@ fn huge_buffers_give_the_bits_of_vecs_on_every_path() {
         }
     }
 }
+
+/// Hinge labels on every path: ±1, or 0/1 (zeros read as −1, ±0 alike),
+/// are accepted; a zero and a −1 together, or any other label (a half, a
+/// subnormal, 1 + ε, ±2) are refused with the same message everywhere.
+#[test]
+fn hinge_labels_are_told_apart_on_every_path() {
+    let loss = Loss::new("squared_hinge", &Params::new()).expect("a catalogue loss");
+    let n = 200;
+    let prediction: Vec<f64> = (0..n).map(|i| (i as f64 * 0.37).sin() * 2.0).collect();
+    let cases: [(&[(usize, f64)], bool); 12] = [
+        (&[], true),
+        (&[(5, -1.0), (199, -1.0)], true),
+        (&[(5, 0.0)], true),
+        (&[(5, -0.0), (17, 0.0)], true),
+        (&[(5, 0.0), (150, -1.0)], false),
+        (&[(5, -0.0), (199, -1.0)], false),
+        (&[(5, 0.5)], false),
+        (&[(5, 2.0)], false),
+        (&[(5, -2.0)], false),
+        (&[(5, 5e-324)], false),
+        (&[(5, 1.0 + f64::EPSILON)], false),
+        (&[(5, -1.0 - f64::EPSILON)], false),
+    ];
+    for (changes, accepted) in cases {
+        let mut target = vec![1.0; n];
+        for &(i, y) in changes {
+            target[i] = y;
+        }
+        let mut results = on_each_path(|| {
+            loss.value(&target, &prediction)
+                .map(f64::to_bits)
+                .map_err(|e| e.to_string())
+        })
+        .into_iter();
+        let (_, portable) = results.next().expect("the portable path");
+        assert_eq!(portable.is_ok(), accepted, "{changes:?}: {portable:?}");
+        for (isa, other) in results {
+            assert_eq!(other, portable, "{changes:?}: {isa:?} differs");
+        }
+        if accepted {
+            // Zeros are −1s.
+            let relabelled: Vec<f64> = target
+                .iter()
+                .map(|&y| if y == 0.0 { -1.0 } else { y })
+                .collect();
+            let expected = loss.value(&relabelled, &prediction).expect("±1 labels");
+            assert_eq!(portable, Ok(expected.to_bits()), "{changes:?}");
+        }
+    }
+}

@@ -590,7 +590,8 @@ fn block_loop<
     } else {
         hessian
     };
-    let (mut valid, mut zeros, mut minus_ones, mut saturated) = (true, false, false, false);
+    let (mut valid, mut saturated) = (true, false);
+    let (mut label_bits_and, mut minus_bits) = (u64::MAX, 0u64);
     // The flags in locals: read through `kernel` inside the loop, they are
     // loaded again for every pair (the stores to the outputs might alias
     // them, as far as the compiler knows), and the branch on them keeps
@@ -605,9 +606,17 @@ fn block_loop<
         let (y, yhat) = (t[j], p[j]);
         valid &= both_finite(y, yhat) & (kernel.admits)(y, yhat);
         if signed {
-            valid &= (y == 1.0) | (y == 0.0) | (y == -1.0);
-            zeros |= y == 0.0;
-            minus_ones |= y == -1.0;
+            // y ∈ {−1, 0, 1}: for a finite y, y·y = |y| holds exactly for
+            // these and no other. Which labels there are, from their bits
+            // (valid labels only; an invalid chunk is not used): bit 61 is
+            // set in ±1 and clear in ±0, bit 63 is the sign. Integer ANDs
+            // and ORs where three comparisons and four mask operations per
+            // vector ran out of mask registers (spilled to the stack on
+            // AVX-512).
+            valid &= y * y == y.abs();
+            let bits = y.to_bits();
+            label_bits_and &= bits;
+            minus_bits |= bits & (bits << 2);
         }
         // Where a convention's clip saturates, at the label as given.
         saturated |= (kernel.saturated)(y, yhat);
@@ -654,8 +663,11 @@ fn block_loop<
         }
     }
     state.valid &= valid;
-    state.zeros |= zeros;
-    state.minus_ones |= minus_ones;
+    if signed {
+        // A zero (±0) lacks bit 61; a −1 has bit 61 and the sign.
+        state.zeros |= label_bits_and & (1 << 61) == 0;
+        state.minus_ones |= minus_bits >> 63 == 1;
+    }
     state.saturated |= saturated;
 }
 
