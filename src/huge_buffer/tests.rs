@@ -22,7 +22,7 @@ fn holds_zeros_then_what_is_written() {
 }
 
 #[test]
-fn large_arrays_have_a_mapping_aligned_to_a_huge_page() {
+fn large_arrays_have_a_mapping_of_their_own_on_cache_lines() {
     for len in lengths() {
         let buffer: HugeBuffer<f64> = HugeBuffer::zeroed(len);
         let large = len * std::mem::size_of::<f64>() >= MIN_BYTES;
@@ -32,8 +32,30 @@ fn large_arrays_have_a_mapping_aligned_to_a_huge_page() {
             assert_eq!(buffer.is_mapped(), large, "{len}");
         }
         if buffer.is_mapped() {
-            assert_eq!(buffer.as_ptr().align_offset(HUGE_PAGE), 0, "{len}");
+            assert_eq!(
+                buffer.as_ptr() as usize % 64,
+                0,
+                "{len}: not on a cache line"
+            );
         }
+    }
+}
+
+/// Arrays made one after another start at different offsets in their
+/// huge pages (three, as other tests make arrays meanwhile).
+#[test]
+fn successive_arrays_are_staggered() {
+    let arrays: Vec<HugeBuffer<f64>> = (0..3).map(|_| HugeBuffer::zeroed(1 << 19)).collect();
+    if arrays.iter().all(HugeBuffer::is_mapped) {
+        let offsets: Vec<usize> = arrays
+            .iter()
+            .map(|a| a.as_ptr() as usize % HUGE_PAGE)
+            .collect();
+        assert!(offsets.iter().all(|o| o % 64 == 0), "{offsets:?}");
+        assert!(
+            offsets[0] != offsets[1] || offsets[1] != offsets[2],
+            "{offsets:?}"
+        );
     }
 }
 
