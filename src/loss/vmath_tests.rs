@@ -31,11 +31,14 @@ fn error_in_ulps(got: f64, hi: f64, lo: f64) -> f64 {
     ((got - hi) - lo).abs() / ulp(hi)
 }
 
+/// A reference input 1 ulp off or more: (function, input, result, ulps).
+type Miss = (String, f64, f64, f64);
+
 /// The largest error of each function over the reference table, in ulps
 /// of the exact value: exp (normal results), ln, ln_1p, ln_1p_unit, exp
 /// (subnormal results, in ulps of the subnormal spacing); and how many
 /// lines there are, and which inputs were 1 ulp off or more.
-fn worst_against_the_reference() -> ([f64; 5], usize, Vec<(String, f64, f64, f64)>) {
+fn worst_against_the_reference() -> ([f64; 5], usize, Vec<Miss>) {
     let table = include_str!("vmath_reference.txt");
     let mut worst = [0.0f64; 5];
     let (mut count, mut bad) = (0, Vec::new());
