@@ -63,6 +63,15 @@ const C3: f64 = 1.0 / 6.0;
 const C4: f64 = 1.0 / 24.0;
 const C5: f64 = 1.0 / 120.0;
 
+// exp_rational: e^r = 1 + 2r/(2 − c) with c = r − r²·P(r²) (fdlibm e_exp.c).
+/// 1/ln 2 (fdlibm's `invln2`, the same double).
+const INV_LN2: f64 = std::f64::consts::LOG2_E;
+const P1: f64 = 1.666_666_666_666_660_190_37e-01;
+const P2: f64 = -2.777_777_777_701_559_338_42e-03;
+const P3: f64 = 6.613_756_321_437_934_361_17e-05;
+const P4: f64 = -1.653_390_220_546_525_153_90e-06;
+const P5: f64 = 4.138_136_797_057_238_460_39e-08;
+
 // log: log(1 + f) = 2s + s·R(s²), s = f/(2 + f) (fdlibm e_log.c, s_log1p.c).
 const LG1: f64 = 6.666_666_666_666_735_130e-01;
 const LG2: f64 = 3.999_999_999_940_941_908e-01;
@@ -71,6 +80,21 @@ const LG4: f64 = 2.222_219_843_214_978_396e-01;
 const LG5: f64 = 1.818_357_216_161_805_012e-01;
 const LG6: f64 = 1.531_383_769_920_937_332e-01;
 const LG7: f64 = 1.479_819_860_511_658_591e-01;
+
+/// The integer nearest to `x` (|x| < 2^51), as a double.
+#[inline(always)]
+fn round_int(x: f64) -> f64 {
+    (x + SHIFT) - SHIFT
+}
+
+/// 2^k for an integer-valued `k` in [−1022, 1023], built from its bits:
+/// `k + SHIFT` holds k in its low bits; adding the bias and shifting it into
+/// the exponent field gives the power of two.
+#[inline(always)]
+fn pow2i(k: f64) -> f64 {
+    let bias = 1023u64.wrapping_sub(SHIFT.to_bits());
+    f64::from_bits((k + SHIFT).to_bits().wrapping_add(bias) << 52)
+}
 
 /// A positive finite double split as m·2^k with m in [√2/2, √2) (up to
 /// fdlibm's threshold `offset`): (m, k). `offset` is the bits of the lowest
@@ -134,6 +158,31 @@ pub fn exp(x: f64) -> f64 {
     let r2 = r * r;
     let t = EXP2_TAIL[j] + r + r2 * (C2 + r * C3) + r2 * r2 * (C4 + r * C5);
     (scale + scale * t) * unscale
+}
+
+/// e^x, within 1 ulp, by fdlibm's `e_exp.c`: no table, one division; +∞
+/// above 709.78…, 0 below −745.13…, NaN for NaN. For the loops where the
+/// compiler keeps [`exp`]'s table reads scalar rather than gathering them
+/// (the row losses' softmax, `categorical_slices`): there this one, packed,
+/// is faster (sparse cross-entropy from logits measured 1.65× on AVX-512F,
+/// 1.45× on AVX2).
+#[inline(always)]
+pub fn exp_rational(x: f64) -> f64 {
+    // Beyond these the result is ∞ or 0 anyway; NaN passes both.
+    let x = if x > 710.0 { 710.0 } else { x };
+    let x = if x < -746.0 { -746.0 } else { x };
+    // x = k·ln 2 + r, |r| ≤ ln 2 / 2; hi is exact (k·LN2_HI is, and x is near it).
+    let k = round_int(x * INV_LN2);
+    let hi = x - k * LN2_HI;
+    let lo = k * LN2_LO;
+    let r = hi - lo;
+    let t = r * r;
+    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // y·2^k as two exact scalings (k ∈ [−1077, 1025] splits into halves
+    // inside the normal range); only the last can round, into a subnormal.
+    let k1 = round_int(0.5 * k);
+    y * pow2i(k1) * pow2i(k - k1)
 }
 
 /// The natural logarithm, within 1 ulp (0.79 ulp the most measured); −∞ at
