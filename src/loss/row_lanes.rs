@@ -190,8 +190,11 @@ mod tests {
     /// counts not a multiple of the group), one class and many classes.
     #[test]
     fn row_sums_are_the_scalar_sums() {
-        for classes in [1, 2, 7, 10, 33, 1000] {
-            for count in [1, 3, 7, 8, 9, 16, 23] {
+        // Class counts around multiples of 4 and 8, row counts around
+        // multiples of the group.
+        let classes_list = [1, 2, 3, 4, 5, 7, 8, 9, 10, 12, 15, 16, 17, 24, 33, 1000];
+        for classes in classes_list {
+            for count in [1, 3, 7, 8, 9, 15, 16, 17, 23, 24, 25] {
                 let values = rows(count, classes);
                 let mut got = vec![f64::NAN; count];
                 row_sums(&values, classes, &mut got);
