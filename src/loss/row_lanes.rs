@@ -66,6 +66,8 @@ impl<'a> Group<'a> {
     /// `row[j]` is inside its row: one check per row, not one per value (a
     /// column was eight loads, eight inserts and eight bounds checks).
     #[inline(always)]
+    // `j` indexes each row (`rows[r][j]`), not `rows`.
+    #[allow(clippy::needless_range_loop)]
     fn each_column(&self, mut f: impl FnMut(&Lanes)) {
         let classes = self.rows[0].len();
         let mut rows = [&self.rows[0][..0]; LANES];
