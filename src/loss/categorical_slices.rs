@@ -166,7 +166,8 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
         // The logarithms in a loop of their own: with the select, the
         // loop would not be vectorised.
         let next = (row_major(targets, &task), (first + here) * classes);
-        row_slices::map_asking((terms, q), vmath::ln, next.0, next.1);
+        // Every q is in [0, 1] (checked above).
+        row_slices::map_asking((terms, q), vmath::ln_unit, next.0, next.1);
         for (term, &y) in terms.iter_mut().zip(&*y) {
             *term = log_loss_term(y, *term);
         }

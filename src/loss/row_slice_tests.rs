@@ -229,8 +229,19 @@ fn any_number_of_classes_gives_the_per_row_numbers() {
     for (classes, rows) in [
         (1, 613),
         (2, 300),
+        (3, 63),
+        (4, 65),
+        (5, 17),
+        (7, 8),
+        (8, 63),
+        (9, 16),
         (10, 1000),
+        (12, 9),
         (13, 91),
+        (15, 7),
+        (16, 15),
+        (17, 64),
+        (24, 33),
         (100, 45),
         (3000, 21),
     ] {
@@ -341,4 +352,37 @@ fn ignored_labels_and_class_weights_go_row_by_row() {
     let (t, p) = data(&cce, 50, &mut rng);
     assert!(!taken(&cce, &t, &p));
     assert_eq!(packed(&cce, &t, &p, None), by_rows(&cce, &t, &p, None));
+}
+
+/// Categorical cross-entropy on probabilities (its logarithm is
+/// `vmath::ln_unit`), without and with smoothing: targets of −0 and +0,
+/// predictions of −0 and 0 under a positive target (+∞), subnormal and tiny
+/// predictions: the per-row numbers on every path.
+#[test]
+fn cce_zeros_and_subnormals_take_the_per_row_numbers() {
+    let smooth = ("label_smoothing", ParamValue::Number(0.1));
+    let targets: [[f64; CLASSES]; 3] = [
+        [-0.0, 0.5, 0.0, 0.5, -0.0, 0.0, 0.0],
+        [0.25, -0.0, 0.25, 0.25, 0.25, 0.0, -0.0],
+        [0.5, -0.0, 0.5, -0.0, 0.0, -0.0, 0.0],
+    ];
+    let predictions: [[f64; CLASSES]; 3] = [
+        [0.0, 5e-324, 0.5, 0.5 - 5e-324, 0.0, 0.0, 0.0],
+        [0.25, 0.0, 0.25, 0.25, 0.25, 1e-310, 0.0],
+        [1.0 - 1e-300, 1e-300, 0.0, 0.0, -0.0, 0.0, 0.0],
+    ];
+    for cce in [
+        loss("categorical_cross_entropy", &[]),
+        loss("categorical_cross_entropy", std::slice::from_ref(&smooth)),
+    ] {
+        // Enough rows for whole and ragged groups of eight.
+        let (t, p) = (targets.concat().repeat(11), predictions.concat().repeat(11));
+        assert!(taken(&cce, &t, &p), "{:?}", cce.params());
+        let expected = by_rows(&cce, &t, &p, None);
+        for (isa, got) in on_each_path(|| packed(&cce, &t, &p, None)) {
+            assert_eq!(got, expected, "{:?} {isa:?}", cce.params());
+        }
+        let (value, ..) = expected.expect("valid rows");
+        assert_eq!(f64::from_bits(value), f64::INFINITY, "{:?}", cce.params());
+    }
 }

@@ -336,6 +336,37 @@ fn ln_1p_unit_is_ln_1p_on_the_unit_interval() {
     assert!(ln_1p_unit(f64::NAN).is_nan());
 }
 
+/// `ln_unit` is `ln` bit for bit on [0, 1]: ±0, subnormals (and the
+/// boundary of the normal range), powers of two, 1, and a million doubles
+/// spread over the interval both evenly and by exponent.
+#[test]
+fn ln_unit_is_ln_on_probabilities() {
+    let mut rng = Lcg(0x9e37_79b9_7f4a_7c15);
+    let edges = [
+        0.0,
+        -0.0,
+        5e-324,
+        1e-310,
+        f64::MIN_POSITIVE,
+        f64::from_bits(f64::MIN_POSITIVE.to_bits() - 1),
+        f64::from_bits(f64::MIN_POSITIVE.to_bits() + 1),
+        f64::EPSILON,
+        0.5,
+        std::f64::consts::FRAC_1_SQRT_2,
+        f64::from_bits(1.0f64.to_bits() - 1),
+        1.0,
+    ];
+    let spread = (0..1_000_000u32).map(|i| match i % 2 {
+        0 => rng.unit(),
+        // Any exponent down to the subnormals.
+        _ => f64::from_bits(rng.next() % 1.0f64.to_bits()),
+    });
+    for x in edges.into_iter().chain(spread) {
+        assert!((0.0..=1.0).contains(&x));
+        assert_eq!(ln_unit(x).to_bits(), ln(x).to_bits(), "ln_unit({x:e})");
+    }
+}
+
 /// `exp`'s table: scale_j is the double nearest 2^(j/128) (within 1 ulp of
 /// the C library's `exp2`, which is itself within half an ulp or so),
 /// and the tail a correction below half an ulp of it.
