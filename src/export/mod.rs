@@ -5,6 +5,7 @@
 mod csv_table;
 mod json;
 mod per_sample;
+mod sorted_json;
 mod summary;
 
 pub use csv_table::table_csv;
@@ -23,6 +24,8 @@ pub enum ExportError {
     Serialise(#[from] toml::ser::Error),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
+    #[error("cannot print results.json: {0}")]
+    Print(String),
     #[error("cannot write CSV: {0}")]
     Csv(#[from] csv::Error),
     #[error("CSV is not UTF-8: {0}")]

@@ -11,25 +11,55 @@ use resvg::tiny_skia::{PixmapMut, Transform};
 use resvg::usvg;
 
 use super::canvas::Canvas;
-use super::text_stamps;
+use super::{direct_shapes, text_stamps};
 
 /// The font database with DejaVu Sans (regular and bold) as `sans-serif`, built once.
 fn fonts() -> Arc<usvg::fontdb::Database> {
     static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    FONTS.get_or_init(|| database(&[*b"kern"])).clone()
+}
+
+/// The same fonts without their glyph outlines (the `glyf` table), for
+/// laying labels out only: their glyphs are drawn from masks of the full
+/// fonts (see [`text_stamps`]).
+///
+/// Why: usvg turns every glyph of every label it lays out into a path, which
+/// the stamps never use: about 150,000 instructions a label. Without `glyf`
+/// a glyph has no outline and usvg skips it; shaping (cmap, GSUB, GPOS) and
+/// metrics (hmtx, hhea, OS/2) are untouched, so the glyphs and their
+/// positions are the same (a test compares them with the full fonts').
+pub(super) fn layout_fonts() -> Arc<usvg::fontdb::Database> {
+    static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
     FONTS
-        .get_or_init(|| {
-            let mut db = usvg::fontdb::Database::new();
-            db.load_font_data(without_table(dejavu::sans::regular(), *b"kern"));
-            db.load_font_data(without_table(dejavu::sans::bold(), *b"kern"));
-            db.set_sans_serif_family("DejaVu Sans");
-            Arc::new(db)
-        })
+        .get_or_init(|| database(&[*b"kern", *b"glyf"]))
         .clone()
 }
 
-/// Build the font database now (see [`fonts`]).
+/// DejaVu Sans regular and bold, without the tables `left_out`, as `sans-serif`.
+fn database(left_out: &[[u8; 4]]) -> Arc<usvg::fontdb::Database> {
+    let mut db = usvg::fontdb::Database::new();
+    for font in [dejavu::sans::regular(), dejavu::sans::bold()] {
+        let mut data = font.to_vec();
+        for tag in left_out {
+            data = without_table(&data, *tag);
+        }
+        db.load_font_data(data);
+    }
+    db.set_sans_serif_family("DejaVu Sans");
+    Arc::new(db)
+}
+
+/// The face of the full fonts ([`fonts`]) that is face `id` of the layout
+/// fonts ([`layout_fonts`]): both load the same files in the same order.
+pub(super) fn full_face(id: usvg::fontdb::ID) -> Option<usvg::fontdb::ID> {
+    let index = layout_fonts().faces().position(|face| face.id == id)?;
+    fonts().faces().nth(index).map(|face| face.id)
+}
+
+/// Build the font databases now (see [`fonts`]).
 pub(super) fn load_fonts() {
     fonts();
+    layout_fonts();
 }
 
 /// The font file `font` with the table `tag` left out of its table directory
@@ -96,6 +126,14 @@ thread_local! {
     static CANVAS: RefCell<Option<Canvas>> = const { RefCell::new(None) };
 }
 
+/// usvg's options for laying out labels (see [`layout_fonts`]).
+fn layout_options() -> usvg::Options<'static> {
+    usvg::Options {
+        fontdb: layout_fonts(),
+        ..usvg::Options::default()
+    }
+}
+
 /// Rasterise `svg` at `size` (the SVG's own aspect ratio) onto white and hand
 /// the premultiplied RGBA pixels, opaque, to `use_pixels` (they live in a
 /// buffer the next figure reuses).
@@ -104,24 +142,43 @@ pub(super) fn rasterise<T>(
     size: (u32, u32),
     use_pixels: impl FnOnce(&[u8]) -> Result<T, String>,
 ) -> Result<T, String> {
+    rasterise_with(svg, size, Direct::Yes, use_pixels)
+}
+
+/// Whether plotters' lines and rectangles are drawn without usvg (see
+/// [`direct_shapes`]); tests compare with `No`, everything through usvg.
+#[derive(Clone, Copy, PartialEq)]
+enum Direct {
+    Yes,
+    #[cfg_attr(not(test), allow(dead_code))]
+    No,
+}
+
+/// [`rasterise`], drawing lines and rectangles directly or not.
+fn rasterise_with<T>(
+    svg: &str,
+    size: (u32, u32),
+    direct: Direct,
+    use_pixels: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Result<T, String> {
     let options = usvg::Options {
         fontdb: fonts(),
         ..usvg::Options::default()
     };
     let svg = without_white_background(svg);
-    let pieces = pieces(&svg, size, &options)?;
+    let pieces = pieces(&svg, size, &options, direct)?;
     let labels: Vec<_> = pieces
         .iter()
         .filter_map(|piece| match piece {
             Piece::Text(label, _) => Some(label),
-            Piece::Shapes(_) => None,
+            Piece::Shapes(_) | Piece::Direct(..) => None,
         })
         .collect();
     let stamps = match pieces.iter().find_map(|piece| match piece {
         Piece::Text(_, scale) => Some(*scale),
-        Piece::Shapes(_) => None,
+        Piece::Shapes(_) | Piece::Direct(..) => None,
     }) {
-        Some(scale) => text_stamps::stamps_for(&labels, scale, &options)?,
+        Some(scale) => text_stamps::stamps_for(&labels, scale, &options, &layout_options())?,
         None => Vec::new(),
     };
     let too_big = || format!("cannot allocate a {}×{} image", size.0, size.1);
@@ -156,6 +213,11 @@ pub(super) fn rasterise<T>(
                     );
                     resvg::render(tree, transform, &mut pixmap);
                 }
+                Piece::Direct(shapes, transform) => {
+                    let mut pixmap =
+                        PixmapMut::from_bytes(rgba, size.0, size.1).ok_or_else(too_big)?;
+                    direct_shapes::draw(shapes, *transform, &mut pixmap);
+                }
                 Piece::Text(label, scale) => {
                     if let Some(Some(stamp)) = stamps.next() {
                         text_stamps::draw(label, *scale, stamp, rgba, size.0 as usize);
@@ -167,20 +229,25 @@ pub(super) fn rasterise<T>(
     })
 }
 
-/// What [`rasterise`] draws, in order: trees of shapes, and labels (with the
-/// scale from the SVG's user units to pixels) drawn from stamps.
+/// What [`rasterise`] draws, in order: trees of shapes, lines and
+/// rectangles drawn directly (with resvg's transform for them), and labels
+/// (with the scale from the SVG's user units to pixels) drawn from stamps.
 enum Piece<'a> {
     Shapes(Box<usvg::Tree>),
+    Direct(Vec<direct_shapes::Shape>, Transform),
     Text(text_stamps::Label<'a>, (f32, f32)),
 }
 
 /// `svg` read into pieces: the runs of shapes between labels, each a tree
-/// with the SVG's header, and the labels (see [`text_stamps`]); or, when its
-/// text is not plotters' or its view box is not read, one tree of the whole.
+/// with the SVG's header or, for plotters' lines and rectangles, shapes
+/// drawn directly (see [`direct_shapes`]), and the labels (see
+/// [`text_stamps`]); or, when its text is not plotters' or its view box is
+/// not read, one tree of the whole.
 fn pieces<'a>(
     svg: &'a str,
     size: (u32, u32),
     options: &usvg::Options<'_>,
+    direct: Direct,
 ) -> Result<Vec<Piece<'a>>, String> {
     let tree = |source: &str| {
         usvg::Tree::from_str(source, options)
@@ -199,13 +266,31 @@ fn pieces<'a>(
     let Some(parts) = text_stamps::split(body) else {
         return Ok(vec![tree(svg)?]);
     };
-    parts
-        .into_iter()
-        .map(|part| match part {
-            text_stamps::Part::Shapes(shapes) => tree(&format!("{header}\n{shapes}</svg>\n")),
-            text_stamps::Part::Text(label) => Ok(Piece::Text(label, scale)),
-        })
-        .collect()
+    // resvg's transform for the body, when lines and rectangles are drawn directly.
+    let transform = match direct {
+        Direct::Yes => direct_shapes::body_transform(header, size, options),
+        Direct::No => None,
+    };
+    let mut pieces = Vec::new();
+    for part in parts {
+        match part {
+            text_stamps::Part::Shapes(shapes) => match transform {
+                Some(transform) => {
+                    for run in direct_shapes::runs(shapes) {
+                        pieces.push(match run {
+                            direct_shapes::Run::Direct(list) => Piece::Direct(list, transform),
+                            direct_shapes::Run::Svg(other) => {
+                                tree(&format!("{header}\n{other}</svg>\n"))?
+                            }
+                        });
+                    }
+                }
+                None => pieces.push(tree(&format!("{header}\n{shapes}</svg>\n"))?),
+            },
+            text_stamps::Part::Text(label) => pieces.push(Piece::Text(label, scale)),
+        }
+    }
+    Ok(pieces)
 }
 
 /// The width and height, as written, of the view box of an SVG header
