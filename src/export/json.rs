@@ -322,14 +322,23 @@ mod tests {
             zeta: -7,
             inner: Inner {
                 y: f64::NAN,
-                x: vec![[1.5, -0.0], [f64::INFINITY, f64::NEG_INFINITY], [1e300, 5e-324]],
+                x: vec![
+                    [1.5, -0.0],
+                    [f64::INFINITY, f64::NEG_INFINITY],
+                    [1e300, 5e-324],
+                ],
                 skipped: None,
             },
             alpha: vec![0.1, 2.0 / 3.0],
-            map: [("b".to_string(), Some(u64::from(u32::MAX))), ("a".to_string(), None)]
+            map: [
+                ("b".to_string(), Some(u64::from(u32::MAX))),
+                ("a".to_string(), None),
+            ]
+            .into_iter()
+            .collect(),
+            hash: [('q', true), ('c', false), ('x', true)]
                 .into_iter()
                 .collect(),
-            hash: [('q', true), ('c', false), ('x', true)].into_iter().collect(),
             variants: vec![
                 Variant::Unit,
                 Variant::Newtype(0.25),

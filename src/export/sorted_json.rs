@@ -105,7 +105,10 @@ pub(super) fn print<T: Serialize + ?Sized>(
     value.serialize(Printer {
         rope: &mut rope,
         depth: 0,
-        capture: Some(Capture { keys, call: capture }),
+        capture: Some(Capture {
+            keys,
+            call: capture,
+        }),
     })?;
     Ok(rope.into_bytes())
 }
@@ -185,8 +188,7 @@ impl<'r, 'k, 'c> ser::Serializer for Printer<'r, 'k, 'c> {
     type SerializeStructVariant = Object<'r, 'k, 'c>;
 
     fn serialize_bool(mut self, v: bool) -> Result<(), Error> {
-        self.out()
-            .write_all(if v { b"true" } else { b"false" })?;
+        self.out().write_all(if v { b"true" } else { b"false" })?;
         Ok(())
     }
 

@@ -39,11 +39,7 @@ pub(super) fn layout_fonts() -> Arc<usvg::fontdb::Database> {
 fn database(left_out: &[[u8; 4]]) -> Arc<usvg::fontdb::Database> {
     let mut db = usvg::fontdb::Database::new();
     for font in [dejavu::sans::regular(), dejavu::sans::bold()] {
-        let mut data = font.to_vec();
-        for tag in left_out {
-            data = without_table(&data, *tag);
-        }
-        db.load_font_data(data);
+        db.load_font_data(without_tables(font, left_out));
     }
     db.set_sans_serif_family("DejaVu Sans");
     Arc::new(db)
@@ -56,24 +52,30 @@ pub(super) fn full_face(id: usvg::fontdb::ID) -> Option<usvg::fontdb::ID> {
     fonts().faces().nth(index).map(|face| face.id)
 }
 
+/// The full and the layout fonts, for tests elsewhere in the module tree.
+#[cfg(test)]
+pub(super) fn test_fonts() -> (Arc<usvg::fontdb::Database>, Arc<usvg::fontdb::Database>) {
+    (fonts(), layout_fonts())
+}
+
 /// Build the font databases now (see [`fonts`]).
 pub(super) fn load_fonts() {
     fonts();
     layout_fonts();
 }
 
-/// The font file `font` with the table `tag` left out of its table directory
-/// (the table's bytes stay where they are, unreferenced).
+/// The font file `font` with the tables `tags` left out of its table
+/// directory (the tables' bytes stay where they are, unreferenced).
 ///
-/// Why `kern`: usvg builds a fresh shaper for every text element, and the
+/// Why `kern` (`glyf`: see [`layout_fonts`]): usvg builds a fresh shaper for every text element, and the
 /// shaper indexes the legacy `kern` table's glyph pairs each time (about
 /// 400,000 instructions per label for DejaVu Sans, half the cost of a PNG's
 /// text). DejaVu Sans kerns through its GPOS `kern` feature, and a shaper
 /// applies the legacy table only to fonts without one, so the glyph
 /// positions, and the pixels, are the same without it (the render tests
 /// compare the PNGs byte for byte). A font that is not a plain TrueType
-/// file, or has no such table, comes back unchanged.
-fn without_table(font: &[u8], tag: [u8; 4]) -> Vec<u8> {
+/// file, or has none of the tables, comes back unchanged.
+fn without_tables(font: &[u8], tags: &[[u8; 4]]) -> Vec<u8> {
     const HEADER: usize = 12;
     const RECORD: usize = 16;
     let mut out = font.to_vec();
@@ -88,7 +90,7 @@ fn without_table(font: &[u8], tag: [u8; 4]) -> Vec<u8> {
     };
     let kept: Vec<&[u8]> = records
         .chunks_exact(RECORD)
-        .filter(|record| record[..4] != tag)
+        .filter(|record| !tags.iter().any(|tag| record[..4] == *tag))
         .collect();
     if kept.len() == count {
         return out;
@@ -404,6 +406,73 @@ mod tests {
         }
     }
 
+    /// Lines and rectangles drawn directly are resvg's pixels byte for byte
+    /// (curves, grid, bars, legend boxes, markers left to usvg between
+    /// them), also at scales where their edges fall between pixels.
+    #[test]
+    fn direct_lines_and_rectangles_are_resvgs_pixels() {
+        use crate::plot::test_figures::{bars_panel, figure, grid_figure, huber_panel};
+        use crate::plot::{draw_svg, figure_size};
+        let figures = [
+            grid_figure(),
+            figure(
+                "bars",
+                "Bars and a curve",
+                2,
+                vec![bars_panel(), huber_panel()],
+            ),
+        ];
+        let options = usvg::Options {
+            fontdb: fonts(),
+            ..usvg::Options::default()
+        };
+        for figure in &figures {
+            let svg = draw_svg(figure).unwrap();
+            for scale in [1.0, 1.5, 0.7] {
+                let size = figure_size(figure, scale);
+                let drawn = without_white_background(&svg);
+                let pieces = pieces(&drawn, size, &options, Direct::Yes).unwrap();
+                let direct = pieces
+                    .iter()
+                    .filter_map(|piece| match piece {
+                        Piece::Direct(shapes, _) => Some(shapes.len()),
+                        _ => None,
+                    })
+                    .sum::<usize>();
+                assert!(direct > 20, "{} shapes drawn directly", direct);
+                let fast = rasterise_with(&svg, size, Direct::Yes, |p| Ok(p.to_vec())).unwrap();
+                let slow = rasterise_with(&svg, size, Direct::No, |p| Ok(p.to_vec())).unwrap();
+                let differing = fast.iter().zip(&slow).filter(|(a, b)| a != b).count();
+                assert_eq!(differing, 0, "{} at scale {scale}", figure.name);
+            }
+        }
+    }
+
+    /// The outline-free layout fonts hold the same faces, in the same order,
+    /// as the full fonts, without glyph outlines.
+    #[test]
+    fn layout_fonts_are_the_full_fonts_without_outlines() {
+        let (full, layout) = (fonts(), layout_fonts());
+        assert_eq!(full.len(), 2);
+        assert_eq!(layout.len(), full.len());
+        for (a, b) in layout.faces().zip(full.faces()) {
+            assert_eq!(a.families, b.families);
+            assert_eq!((a.weight, a.style), (b.weight, b.style));
+            assert_eq!(full_face(a.id), Some(b.id));
+            let glyph = |db: &usvg::fontdb::Database, id| {
+                db.with_face_data(id, |data, index| {
+                    let face = ttf_parser::Face::parse(data, index).unwrap();
+                    let a = face.glyph_index('a').unwrap();
+                    (a, face.glyph_bounding_box(a).is_some())
+                })
+                .unwrap()
+            };
+            let (in_layout, in_full) = (glyph(&layout, a.id), glyph(&full, b.id));
+            assert_eq!(in_layout.0, in_full.0);
+            assert!(in_full.1 && !in_layout.1);
+        }
+    }
+
     /// The same check's converse: a label left out is seen.
     #[test]
     fn a_missing_label_is_seen_by_the_block_means() {
@@ -451,7 +520,7 @@ mod tests {
     #[test]
     fn the_kern_table_leaves_the_directory_and_nothing_else_moves() {
         let font = dejavu::sans::regular();
-        let stripped = without_table(font, *b"kern");
+        let stripped = without_tables(font, &[*b"kern"]);
         let before = tags(font);
         let after = tags(&stripped);
         assert!(before.contains(b"kern"));
@@ -469,6 +538,6 @@ mod tests {
         let mut db = usvg::fontdb::Database::new();
         db.load_font_data(stripped);
         assert_eq!(db.len(), 1);
-        assert_eq!(without_table(font, *b"zzzz"), font);
+        assert_eq!(without_tables(font, &[*b"zzzz"]), font);
     }
 }

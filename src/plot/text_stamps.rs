@@ -222,14 +222,21 @@ pub(super) fn stamps_for(
             .partition(|(index, _)| labels[*index].is_plain());
         let plain_labels: Vec<&Label<'_>> = plain.iter().map(|(i, _)| labels[*i]).collect();
         let mut made = Vec::new();
-        for ((index, key), stamp) in plain.iter().zip(laid_out(&plain_labels, scale, options, layout)?) {
+        for ((index, key), stamp) in
+            plain
+                .iter()
+                .zip(laid_out(&plain_labels, scale, options, layout)?)
+        {
             match stamp {
                 Outcome::Made(stamp) => made.push((*key, stamp)),
                 Outcome::Whole => other.push((*index, *key)),
             }
         }
         let other_labels: Vec<&Label<'_>> = other.iter().map(|(i, _)| labels[*i]).collect();
-        for ((_, key), stamp) in other.iter().zip(drawn_whole(&other_labels, scale, options)?) {
+        for ((_, key), stamp) in other
+            .iter()
+            .zip(drawn_whole(&other_labels, scale, options)?)
+        {
             made.push((*key, stamp));
         }
         let mut cache = stamps()?;
@@ -495,6 +502,68 @@ mod tests {
             second.at_origin(""),
             "<text x=\"0\" y=\"0\" font-size=\"68\" transform=\"rotate(270)\">\nloss L\n</text>"
         );
+    }
+
+    /// A plain label laid out with the outline-free fonts gets the stamp the
+    /// full fonts give it: the same colour and the very same glyph masks at
+    /// the same offsets; labels that are not plain are not laid out so.
+    #[test]
+    fn outline_free_layout_stamps_what_the_full_fonts_stamp() {
+        use crate::plot::{draw_svg, test_figures::grid_figure};
+        let svg = draw_svg(&grid_figure()).unwrap();
+        let body = svg.split_once('\n').unwrap().1;
+        let labels: Vec<Label<'_>> = split(body)
+            .unwrap()
+            .into_iter()
+            .filter_map(|part| match part {
+                Part::Text(label) => Some(label),
+                Part::Shapes(_) => None,
+            })
+            .collect();
+        let (plain, rotated): (Vec<&Label<'_>>, Vec<&Label<'_>>) =
+            labels.iter().partition(|label| label.is_plain());
+        assert!(plain.len() > 30 && !rotated.is_empty());
+        let options = |fontdb| usvg::Options {
+            fontdb,
+            ..usvg::Options::default()
+        };
+        let (full, layout) = (
+            options(crate::plot::raster::test_fonts().0),
+            options(crate::plot::raster::test_fonts().1),
+        );
+        for scale in [(0.25, 0.25), (0.375, 0.375)] {
+            let fast = laid_out(&plain, scale, &full, &layout).unwrap();
+            let whole = drawn_whole(&plain, scale, &full).unwrap();
+            assert_eq!(fast.len(), whole.len());
+            let mut glyphs = 0;
+            for (n, (fast, whole)) in fast.iter().zip(&whole).enumerate() {
+                let Outcome::Made(fast) = fast else {
+                    panic!("label {n} was not laid out");
+                };
+                match (fast.as_deref(), whole.as_deref()) {
+                    (None, None) => {}
+                    (
+                        Some(Stamp::Glyphs {
+                            color: c1,
+                            glyphs: g1,
+                        }),
+                        Some(Stamp::Glyphs {
+                            color: c2,
+                            glyphs: g2,
+                        }),
+                    ) => {
+                        assert_eq!(c1, c2, "label {n}");
+                        assert_eq!(g1.len(), g2.len(), "label {n}");
+                        for ((m1, at1), (m2, at2)) in g1.iter().zip(g2) {
+                            assert!(Arc::ptr_eq(m1, m2) && at1 == at2, "label {n}");
+                        }
+                        glyphs += g1.len();
+                    }
+                    _ => panic!("label {n}: the stamps differ in kind"),
+                }
+            }
+            assert!(glyphs > 100, "{glyphs}");
+        }
     }
 
     #[test]
