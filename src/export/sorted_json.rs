@@ -399,49 +399,28 @@ impl Array<'_> {
     }
 }
 
-impl ser::SerializeSeq for Array<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+/// serde's four kinds of sequence, all printed as one array.
+macro_rules! array_impl {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Array<'_> {
+            type Ok = ();
+            type Error = Error;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+                self.element(value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeTuple for Array<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleStruct for Array<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
-
-impl ser::SerializeTupleVariant for Array<'_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        self.element(value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
-}
+array_impl!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
 
 /// An object being printed: each entry's value printed on its own, written
 /// in key order when the object ends.
@@ -528,34 +507,35 @@ impl ser::SerializeMap for Object<'_, '_, '_> {
     }
 }
 
-impl ser::SerializeStruct for Object<'_, '_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.entry(key.to_string(), value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+/// serde's two kinds of struct, both printed as one object.
+macro_rules! struct_impl {
+    ($($trait:ident),*) => {$(
+        impl ser::$trait for Object<'_, '_, '_> {
+            type Ok = ();
+            type Error = Error;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Error> {
+                self.entry(key.to_string(), value)
+            }
+            fn end(self) -> Result<(), Error> {
+                self.finish()
+            }
+        }
+    )*};
 }
 
-impl ser::SerializeStructVariant for Object<'_, '_, '_> {
-    type Ok = ();
-    type Error = Error;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Error> {
-        self.entry(key.to_string(), value)
-    }
-    fn end(self) -> Result<(), Error> {
-        self.finish()
-    }
+struct_impl!(SerializeStruct, SerializeStructVariant);
+
+/// Methods of [`KeyName`] refusing a scalar key.
+macro_rules! refuse_scalars {
+    ($($method:ident: $ty:ty),*) => {$(
+        fn $method(self, _v: $ty) -> Result<String, Error> {
+            Err(not_a_string())
+        }
+    )*};
 }
 
 /// A map key as toml takes it: a string (a char, a unit variant's name, a
@@ -601,42 +581,20 @@ impl ser::Serializer for KeyName {
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<String, Error> {
         value.serialize(self)
     }
-    fn serialize_bool(self, _v: bool) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_i8(self, _v: i8) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_i16(self, _v: i16) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_i32(self, _v: i32) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_i64(self, _v: i64) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_u8(self, _v: u8) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_u16(self, _v: u16) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_u32(self, _v: u32) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_u64(self, _v: u64) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_f32(self, _v: f32) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_f64(self, _v: f64) -> Result<String, Error> {
-        Err(not_a_string())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<String, Error> {
-        Err(not_a_string())
-    }
+    refuse_scalars!(
+        serialize_bool: bool,
+        serialize_i8: i8,
+        serialize_i16: i16,
+        serialize_i32: i32,
+        serialize_i64: i64,
+        serialize_u8: u8,
+        serialize_u16: u16,
+        serialize_u32: u32,
+        serialize_u64: u64,
+        serialize_f32: f32,
+        serialize_f64: f64,
+        serialize_bytes: &[u8]
+    );
     fn serialize_none(self) -> Result<String, Error> {
         Err(Error::None)
     }
