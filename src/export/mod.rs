@@ -5,7 +5,6 @@
 mod csv_table;
 mod json;
 mod per_sample;
-mod sorted_json;
 mod summary;
 
 pub use csv_table::table_csv;
@@ -24,8 +23,6 @@ pub enum ExportError {
     Serialise(#[from] toml::ser::Error),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
-    #[error("cannot print results.json: {0}")]
-    Print(String),
     #[error("cannot write CSV: {0}")]
     Csv(#[from] csv::Error),
     #[error("CSV is not UTF-8: {0}")]
