@@ -253,11 +253,11 @@ pub(crate) struct Softmax<'a> {
 }
 
 impl<'a> Softmax<'a> {
-    /// With the `exp` and `ln_1p` of [`vmath`], as the chunk kernels
+    /// With the `exp_rational` and `ln_1p` of [`vmath`], as the chunk kernels
     /// (`categorical_slices`) compute them.
     pub(crate) fn new(z: &'a [f64]) -> Self {
         let top = top_class(z);
-        let rest = rest_mass(z.iter().map(|&x| vmath::exp(x - z[top])), top);
+        let rest = rest_mass(z.iter().map(|&x| vmath::exp_rational(x - z[top])), top);
         Softmax {
             z,
             top,
@@ -274,7 +274,7 @@ impl<'a> Softmax<'a> {
         if c == self.top {
             1.0 / (1.0 + self.rest)
         } else {
-            vmath::exp(self.z[c] - self.z[self.top]) / (1.0 + self.rest)
+            vmath::exp_rational(self.z[c] - self.z[self.top]) / (1.0 + self.rest)
         }
     }
 

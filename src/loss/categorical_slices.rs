@@ -245,7 +245,7 @@ fn logits(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
             }
         }
         let next = (row_major(targets, &task), (first + here) * classes);
-        row_slices::map_asking((exps, shifted), vmath::exp, next.0, next.1);
+        row_slices::map_asking((exps, shifted), vmath::exp_rational, next.0, next.1);
         for start in row_lanes::starts(here) {
             let group = Group::new(exps, classes, start);
             let rests = rest_masses(&group, &group.of(&per_row.tops), classes);

@@ -1,6 +1,7 @@
 """Writes vmath_reference.txt: inputs of losslab's `vmath` functions with
 their exact values from mpmath (60 digits), as a double-double hi + lo, so
-that the tests measure errors in ulps of the true value.
+that the tests measure errors in ulps of the true value (for exp's subnormal
+results, e^x·2^64 under the name exp_times_2_64).
 
     python3 src/loss/vmath_reference.py > src/loss/vmath_reference.txt
 """
@@ -41,6 +42,14 @@ cases["ln_1p_unit"] = [0.41422 + 0.58578 * unit.random() for _ in range(300)]
 cases["ln_1p_unit"] += [0.4142135623730951, 0.5, 0.75, 0.9999999999999999, 1.0]
 # More of ln's reduced range [√2/2, √2), where its polynomial does the work.
 cases["ln"] += [0.70710678 + 0.70710679 * unit.random() for _ in range(400)]
+# More of exp (table-driven): across the whole range, near 0, where the
+# reduced argument r is at its ends (x near (j + 1/2)·ln 2/128), and where
+# the result is subnormal (x below −708.4, rounded twice).
+more = random.Random(20261204)
+cases["exp"] += [more.uniform(-745.13, 709.78) for _ in range(1500)]
+cases["exp"] += [more.uniform(-40.0, 40.0) for _ in range(1000)]
+cases["exp"] += [(more.randrange(-2000, 2000) + 0.5) * 0.005415212348111709 * (1 + 1e-13 * more.uniform(-1, 1)) for _ in range(500)]
+cases["exp"] += [more.uniform(-745.13, -708.4) for _ in range(1000)]
 funcs = {"exp": mpmath.exp, "ln": mpmath.log, "ln_1p": mpmath.log1p, "ln_1p_unit": mpmath.log1p}
 print("# function x_bits exact_hi exact_lo (mpmath, 60 digits)")
 for name, xs in cases.items():
@@ -48,5 +57,11 @@ for name, xs in cases.items():
         v = funcs[name](mpmath.mpf(x))
         if v == 0 or abs(v) < mpmath.mpf(2) ** -1074:
             continue
+        if name == "exp" and v < mpmath.mpf(2) ** -1022:
+            # A subnormal result: e^x·2^64, a normal double-double (the
+            # test scales exp's result by the same power of two).
+            name_out, v = "exp_times_2_64", v * mpmath.mpf(2) ** 64
+        else:
+            name_out = name
         hi, lo = split(v)
-        print(f"{name} {bits(x):016x} {hi!r} {lo!r}")
+        print(f"{name_out} {bits(x):016x} {hi!r} {lo!r}")
