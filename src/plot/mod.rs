@@ -10,6 +10,7 @@ mod annotations;
 mod axis_scale;
 mod canvas;
 mod cells;
+mod direct_shapes;
 mod font;
 mod glyph_masks;
 mod inline;

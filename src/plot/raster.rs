@@ -11,39 +11,71 @@ use resvg::tiny_skia::{PixmapMut, Transform};
 use resvg::usvg;
 
 use super::canvas::Canvas;
-use super::text_stamps;
+use super::{direct_shapes, text_stamps};
 
 /// The font database with DejaVu Sans (regular and bold) as `sans-serif`, built once.
 fn fonts() -> Arc<usvg::fontdb::Database> {
     static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
+    FONTS.get_or_init(|| database(&[*b"kern"])).clone()
+}
+
+/// The same fonts without their glyph outlines (the `glyf` table), for
+/// laying labels out only: their glyphs are drawn from masks of the full
+/// fonts (see [`text_stamps`]).
+///
+/// Why: usvg turns every glyph of every label it lays out into a path, which
+/// the stamps never use: about 150,000 instructions a label. Without `glyf`
+/// a glyph has no outline and usvg skips it; shaping (cmap, GSUB, GPOS) and
+/// metrics (hmtx, hhea, OS/2) are untouched, so the glyphs and their
+/// positions are the same (a test compares them with the full fonts').
+pub(super) fn layout_fonts() -> Arc<usvg::fontdb::Database> {
+    static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
     FONTS
-        .get_or_init(|| {
-            let mut db = usvg::fontdb::Database::new();
-            db.load_font_data(without_table(dejavu::sans::regular(), *b"kern"));
-            db.load_font_data(without_table(dejavu::sans::bold(), *b"kern"));
-            db.set_sans_serif_family("DejaVu Sans");
-            Arc::new(db)
-        })
+        .get_or_init(|| database(&[*b"kern", *b"glyf"]))
         .clone()
 }
 
-/// Build the font database now (see [`fonts`]).
-pub(super) fn load_fonts() {
-    fonts();
+/// DejaVu Sans regular and bold, without the tables `left_out`, as `sans-serif`.
+fn database(left_out: &[[u8; 4]]) -> Arc<usvg::fontdb::Database> {
+    let mut db = usvg::fontdb::Database::new();
+    for font in [dejavu::sans::regular(), dejavu::sans::bold()] {
+        db.load_font_data(without_tables(font, left_out));
+    }
+    db.set_sans_serif_family("DejaVu Sans");
+    Arc::new(db)
 }
 
-/// The font file `font` with the table `tag` left out of its table directory
-/// (the table's bytes stay where they are, unreferenced).
+/// The face of the full fonts ([`fonts`]) that is face `id` of the layout
+/// fonts ([`layout_fonts`]): both load the same files in the same order.
+pub(super) fn full_face(id: usvg::fontdb::ID) -> Option<usvg::fontdb::ID> {
+    let index = layout_fonts().faces().position(|face| face.id == id)?;
+    fonts().faces().nth(index).map(|face| face.id)
+}
+
+/// The full and the layout fonts, for tests elsewhere in the module tree.
+#[cfg(test)]
+pub(super) fn test_fonts() -> (Arc<usvg::fontdb::Database>, Arc<usvg::fontdb::Database>) {
+    (fonts(), layout_fonts())
+}
+
+/// Build the font databases now (see [`fonts`]).
+pub(super) fn load_fonts() {
+    fonts();
+    layout_fonts();
+}
+
+/// The font file `font` with the tables `tags` left out of its table
+/// directory (the tables' bytes stay where they are, unreferenced).
 ///
-/// Why `kern`: usvg builds a fresh shaper for every text element, and the
+/// Why `kern` (`glyf`: see [`layout_fonts`]): usvg builds a fresh shaper for every text element, and the
 /// shaper indexes the legacy `kern` table's glyph pairs each time (about
 /// 400,000 instructions per label for DejaVu Sans, half the cost of a PNG's
 /// text). DejaVu Sans kerns through its GPOS `kern` feature, and a shaper
 /// applies the legacy table only to fonts without one, so the glyph
 /// positions, and the pixels, are the same without it (the render tests
 /// compare the PNGs byte for byte). A font that is not a plain TrueType
-/// file, or has no such table, comes back unchanged.
-fn without_table(font: &[u8], tag: [u8; 4]) -> Vec<u8> {
+/// file, or has none of the tables, comes back unchanged.
+fn without_tables(font: &[u8], tags: &[[u8; 4]]) -> Vec<u8> {
     const HEADER: usize = 12;
     const RECORD: usize = 16;
     let mut out = font.to_vec();
@@ -58,7 +90,7 @@ fn without_table(font: &[u8], tag: [u8; 4]) -> Vec<u8> {
     };
     let kept: Vec<&[u8]> = records
         .chunks_exact(RECORD)
-        .filter(|record| record[..4] != tag)
+        .filter(|record| !tags.iter().any(|tag| record[..4] == *tag))
         .collect();
     if kept.len() == count {
         return out;
@@ -96,6 +128,14 @@ thread_local! {
     static CANVAS: RefCell<Option<Canvas>> = const { RefCell::new(None) };
 }
 
+/// usvg's options for laying out labels (see [`layout_fonts`]).
+fn layout_options() -> usvg::Options<'static> {
+    usvg::Options {
+        fontdb: layout_fonts(),
+        ..usvg::Options::default()
+    }
+}
+
 /// Rasterise `svg` at `size` (the SVG's own aspect ratio) onto white and hand
 /// the premultiplied RGBA pixels, opaque, to `use_pixels` (they live in a
 /// buffer the next figure reuses).
@@ -104,24 +144,43 @@ pub(super) fn rasterise<T>(
     size: (u32, u32),
     use_pixels: impl FnOnce(&[u8]) -> Result<T, String>,
 ) -> Result<T, String> {
+    rasterise_with(svg, size, Direct::Yes, use_pixels)
+}
+
+/// Whether plotters' lines and rectangles are drawn without usvg (see
+/// [`direct_shapes`]); tests compare with `No`, everything through usvg.
+#[derive(Clone, Copy, PartialEq)]
+enum Direct {
+    Yes,
+    #[cfg_attr(not(test), allow(dead_code))]
+    No,
+}
+
+/// [`rasterise`], drawing lines and rectangles directly or not.
+fn rasterise_with<T>(
+    svg: &str,
+    size: (u32, u32),
+    direct: Direct,
+    use_pixels: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Result<T, String> {
     let options = usvg::Options {
         fontdb: fonts(),
         ..usvg::Options::default()
     };
     let svg = without_white_background(svg);
-    let pieces = pieces(&svg, size, &options)?;
+    let pieces = pieces(&svg, size, &options, direct)?;
     let labels: Vec<_> = pieces
         .iter()
         .filter_map(|piece| match piece {
             Piece::Text(label, _) => Some(label),
-            Piece::Shapes(_) => None,
+            Piece::Shapes(_) | Piece::Direct(..) => None,
         })
         .collect();
     let stamps = match pieces.iter().find_map(|piece| match piece {
         Piece::Text(_, scale) => Some(*scale),
-        Piece::Shapes(_) => None,
+        Piece::Shapes(_) | Piece::Direct(..) => None,
     }) {
-        Some(scale) => text_stamps::stamps_for(&labels, scale, &options)?,
+        Some(scale) => text_stamps::stamps_for(&labels, scale, &options, &layout_options())?,
         None => Vec::new(),
     };
     let too_big = || format!("cannot allocate a {}×{} image", size.0, size.1);
@@ -156,6 +215,11 @@ pub(super) fn rasterise<T>(
                     );
                     resvg::render(tree, transform, &mut pixmap);
                 }
+                Piece::Direct(shapes, transform) => {
+                    let mut pixmap =
+                        PixmapMut::from_bytes(rgba, size.0, size.1).ok_or_else(too_big)?;
+                    direct_shapes::draw(shapes, *transform, &mut pixmap);
+                }
                 Piece::Text(label, scale) => {
                     if let Some(Some(stamp)) = stamps.next() {
                         text_stamps::draw(label, *scale, stamp, rgba, size.0 as usize);
@@ -167,20 +231,25 @@ pub(super) fn rasterise<T>(
     })
 }
 
-/// What [`rasterise`] draws, in order: trees of shapes, and labels (with the
-/// scale from the SVG's user units to pixels) drawn from stamps.
+/// What [`rasterise`] draws, in order: trees of shapes, lines and
+/// rectangles drawn directly (with resvg's transform for them), and labels
+/// (with the scale from the SVG's user units to pixels) drawn from stamps.
 enum Piece<'a> {
     Shapes(Box<usvg::Tree>),
+    Direct(Vec<direct_shapes::Shape>, Transform),
     Text(text_stamps::Label<'a>, (f32, f32)),
 }
 
 /// `svg` read into pieces: the runs of shapes between labels, each a tree
-/// with the SVG's header, and the labels (see [`text_stamps`]); or, when its
-/// text is not plotters' or its view box is not read, one tree of the whole.
+/// with the SVG's header or, for plotters' lines and rectangles, shapes
+/// drawn directly (see [`direct_shapes`]), and the labels (see
+/// [`text_stamps`]); or, when its text is not plotters' or its view box is
+/// not read, one tree of the whole.
 fn pieces<'a>(
     svg: &'a str,
     size: (u32, u32),
     options: &usvg::Options<'_>,
+    direct: Direct,
 ) -> Result<Vec<Piece<'a>>, String> {
     let tree = |source: &str| {
         usvg::Tree::from_str(source, options)
@@ -199,13 +268,31 @@ fn pieces<'a>(
     let Some(parts) = text_stamps::split(body) else {
         return Ok(vec![tree(svg)?]);
     };
-    parts
-        .into_iter()
-        .map(|part| match part {
-            text_stamps::Part::Shapes(shapes) => tree(&format!("{header}\n{shapes}</svg>\n")),
-            text_stamps::Part::Text(label) => Ok(Piece::Text(label, scale)),
-        })
-        .collect()
+    // resvg's transform for the body, when lines and rectangles are drawn directly.
+    let transform = match direct {
+        Direct::Yes => direct_shapes::body_transform(header, size, options),
+        Direct::No => None,
+    };
+    let mut pieces = Vec::new();
+    for part in parts {
+        match part {
+            text_stamps::Part::Shapes(shapes) => match transform {
+                Some(transform) => {
+                    for run in direct_shapes::runs(shapes) {
+                        pieces.push(match run {
+                            direct_shapes::Run::Direct(list) => Piece::Direct(list, transform),
+                            direct_shapes::Run::Svg(other) => {
+                                tree(&format!("{header}\n{other}</svg>\n"))?
+                            }
+                        });
+                    }
+                }
+                None => pieces.push(tree(&format!("{header}\n{shapes}</svg>\n"))?),
+            },
+            text_stamps::Part::Text(label) => pieces.push(Piece::Text(label, scale)),
+        }
+    }
+    Ok(pieces)
 }
 
 /// The width and height, as written, of the view box of an SVG header
@@ -319,6 +406,73 @@ mod tests {
         }
     }
 
+    /// Lines and rectangles drawn directly are resvg's pixels byte for byte
+    /// (curves, grid, bars, legend boxes, markers left to usvg between
+    /// them), also at scales where their edges fall between pixels.
+    #[test]
+    fn direct_lines_and_rectangles_are_resvgs_pixels() {
+        use crate::plot::test_figures::{bars_panel, figure, grid_figure, huber_panel};
+        use crate::plot::{draw_svg, figure_size};
+        let figures = [
+            grid_figure(),
+            figure(
+                "bars",
+                "Bars and a curve",
+                2,
+                vec![bars_panel(), huber_panel()],
+            ),
+        ];
+        let options = usvg::Options {
+            fontdb: fonts(),
+            ..usvg::Options::default()
+        };
+        for figure in &figures {
+            let svg = draw_svg(figure).unwrap();
+            for scale in [1.0, 1.5, 0.7] {
+                let size = figure_size(figure, scale);
+                let drawn = without_white_background(&svg);
+                let pieces = pieces(&drawn, size, &options, Direct::Yes).unwrap();
+                let direct = pieces
+                    .iter()
+                    .filter_map(|piece| match piece {
+                        Piece::Direct(shapes, _) => Some(shapes.len()),
+                        _ => None,
+                    })
+                    .sum::<usize>();
+                assert!(direct > 20, "{} shapes drawn directly", direct);
+                let fast = rasterise_with(&svg, size, Direct::Yes, |p| Ok(p.to_vec())).unwrap();
+                let slow = rasterise_with(&svg, size, Direct::No, |p| Ok(p.to_vec())).unwrap();
+                let differing = fast.iter().zip(&slow).filter(|(a, b)| a != b).count();
+                assert_eq!(differing, 0, "{} at scale {scale}", figure.name);
+            }
+        }
+    }
+
+    /// The outline-free layout fonts hold the same faces, in the same order,
+    /// as the full fonts, without glyph outlines.
+    #[test]
+    fn layout_fonts_are_the_full_fonts_without_outlines() {
+        let (full, layout) = (fonts(), layout_fonts());
+        assert_eq!(full.len(), 2);
+        assert_eq!(layout.len(), full.len());
+        for (a, b) in layout.faces().zip(full.faces()) {
+            assert_eq!(a.families, b.families);
+            assert_eq!((a.weight, a.style), (b.weight, b.style));
+            assert_eq!(full_face(a.id), Some(b.id));
+            let glyph = |db: &usvg::fontdb::Database, id| {
+                db.with_face_data(id, |data, index| {
+                    let face = ttf_parser::Face::parse(data, index).unwrap();
+                    let a = face.glyph_index('a').unwrap();
+                    (a, face.glyph_bounding_box(a).is_some())
+                })
+                .unwrap()
+            };
+            let (in_layout, in_full) = (glyph(&layout, a.id), glyph(&full, b.id));
+            assert_eq!(in_layout.0, in_full.0);
+            assert!(in_full.1 && !in_layout.1);
+        }
+    }
+
     /// The same check's converse: a label left out is seen.
     #[test]
     fn a_missing_label_is_seen_by_the_block_means() {
@@ -366,7 +520,7 @@ mod tests {
     #[test]
     fn the_kern_table_leaves_the_directory_and_nothing_else_moves() {
         let font = dejavu::sans::regular();
-        let stripped = without_table(font, *b"kern");
+        let stripped = without_tables(font, &[*b"kern"]);
         let before = tags(font);
         let after = tags(&stripped);
         assert!(before.contains(b"kern"));
@@ -384,6 +538,6 @@ mod tests {
         let mut db = usvg::fontdb::Database::new();
         db.load_font_data(stripped);
         assert_eq!(db.len(), 1);
-        assert_eq!(without_table(font, *b"zzzz"), font);
+        assert_eq!(without_tables(font, &[*b"zzzz"]), font);
     }
 }

@@ -54,12 +54,17 @@ impl Label<'_> {
     /// anchor becomes one about the origin), in a group named `id` if that
     /// is not empty: the same text, moved.
     fn at_origin(&self, id: &str) -> String {
+        self.at_origin_with(id, "")
+    }
+
+    /// [`Label::at_origin`] with `extra` attributes after the label's own.
+    fn at_origin_with(&self, id: &str, extra: &str) -> String {
         let rotate = self
             .angle
             .map(|a| format!(" transform=\"rotate({a})\""))
             .unwrap_or_default();
         let text = format!(
-            "<text x=\"0\" y=\"0\"{}{rotate}>\n{}\n</text>",
+            "<text x=\"0\" y=\"0\"{}{extra}{rotate}>\n{}\n</text>",
             self.style, self.content
         );
         if id.is_empty() {
@@ -68,6 +73,12 @@ impl Label<'_> {
             // usvg keeps a group and its id whatever it holds.
             format!("<g id=\"{id}\">{text}</g>")
         }
+    }
+
+    /// Whether the label is unrotated and undecorated: one that can be laid
+    /// out with the outline-free fonts.
+    fn is_plain(&self) -> bool {
+        self.angle.is_none() && !self.style.contains("text-decoration")
     }
 
     /// The pixel of the anchor at `scale`: the nearest one.
@@ -181,11 +192,16 @@ fn stamps() -> Result<MutexGuard<'static, Stamps>, String> {
 ///
 /// The labels not yet stamped in this process are laid out together, in
 /// one document (usvg keeps each glyph's outline for the whole document),
-/// each as its own `<text>` element, then rasterised one by one.
+/// each as its own `<text>` element, then rasterised one by one. Plain
+/// unrotated labels are laid out with `layout` (fonts without outlines,
+/// see `raster::layout_fonts`) and drawn from glyph masks of the full fonts;
+/// the others, and any plain label that cannot be drawn from masks, with
+/// `options`.
 pub(super) fn stamps_for(
     labels: &[&Label<'_>],
     scale: (f32, f32),
     options: &usvg::Options<'_>,
+    layout: &usvg::Options<'_>,
 ) -> Result<Vec<Option<Arc<Stamp>>>, String> {
     let key = |label: &Label<'_>| (label.at_origin(""), scale.0.to_bits(), scale.1.to_bits());
     let keys: Vec<Key> = labels.iter().map(|label| key(label)).collect();
@@ -201,27 +217,33 @@ pub(super) fn stamps_for(
     if !missing.is_empty() {
         // Made outside the lock: two threads may make the same stamp, which
         // is the same pixels either way.
-        let mut document =
-            String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\">\n");
-        for (n, (index, _)) in missing.iter().enumerate() {
-            document.push_str(&labels[*index].at_origin(&format!("s{n}")));
-            document.push('\n');
+        let (plain, mut other): (Vec<_>, Vec<_>) = missing
+            .iter()
+            .partition(|(index, _)| labels[*index].is_plain());
+        let plain_labels: Vec<&Label<'_>> = plain.iter().map(|(i, _)| labels[*i]).collect();
+        let mut made = Vec::new();
+        for ((index, key), stamp) in
+            plain
+                .iter()
+                .zip(laid_out(&plain_labels, scale, options, layout)?)
+        {
+            match stamp {
+                Outcome::Made(stamp) => made.push((*key, stamp)),
+                Outcome::Whole => other.push((*index, *key)),
+            }
         }
-        document.push_str("</svg>\n");
-        let tree = usvg::Tree::from_str(&document, options)
-            .map_err(|e| format!("reading SVG text: {e}"))?;
-        let made: Vec<Option<Arc<Stamp>>> = (0..missing.len())
-            .map(|n| {
-                tree.node_by_id(&format!("s{n}"))
-                    .and_then(|node| stamp(node, scale, &options.fontdb))
-                    .map(Arc::new)
-            })
-            .collect();
+        let other_labels: Vec<&Label<'_>> = other.iter().map(|(i, _)| labels[*i]).collect();
+        for ((_, key), stamp) in other
+            .iter()
+            .zip(drawn_whole(&other_labels, scale, options)?)
+        {
+            made.push((*key, stamp));
+        }
         let mut cache = stamps()?;
         if cache.len() + made.len() > MAX_STAMPS {
             cache.clear();
         }
-        for ((_, key), stamp) in missing.into_iter().zip(made) {
+        for (key, stamp) in made {
             cache.insert(key.clone(), stamp);
         }
     }
@@ -232,15 +254,104 @@ pub(super) fn stamps_for(
         .collect())
 }
 
+/// What laying a plain label out with the outline-free fonts gave.
+enum Outcome {
+    /// Its stamp (`None`: it draws nothing).
+    Made(Option<Arc<Stamp>>),
+    /// It is not drawn from glyph masks: draw it whole with the full fonts.
+    Whole,
+}
+
+/// The document holding `labels`, each at the origin in a group `s{n}`,
+/// each with the attributes `extra` added.
+fn document(labels: &[&Label<'_>], extra: &str) -> String {
+    let mut document =
+        String::from("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\">\n");
+    for (n, label) in labels.iter().enumerate() {
+        document.push_str(&label.at_origin_with(&format!("s{n}"), extra));
+        document.push('\n');
+    }
+    document.push_str("</svg>\n");
+    document
+}
+
+/// Plain labels laid out with `layout`'s fonts (no outlines) and drawn from
+/// glyph masks of `options`' fonts.
+///
+/// Each label is underlined in the document: usvg drops a text whose glyphs
+/// have no outline and that draws nothing else, and the underline (a
+/// rectangle it computes from the font's metrics) keeps it; the stamp
+/// ignores it.
+fn laid_out(
+    labels: &[&Label<'_>],
+    scale: (f32, f32),
+    options: &usvg::Options<'_>,
+    layout: &usvg::Options<'_>,
+) -> Result<Vec<Outcome>, String> {
+    if labels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tree = usvg::Tree::from_str(&document(labels, UNDERLINE), layout)
+        .map_err(|e| format!("reading SVG text: {e}"))?;
+    Ok((0..labels.len())
+        .map(|n| match tree.node_by_id(&format!("s{n}")) {
+            // An empty group: the label lays out to nothing.
+            Some(usvg::Node::Group(group)) if group.children().is_empty() => Outcome::Made(None),
+            Some(node) => glyph_stamp(node, scale, &options.fontdb, Fonts::Layout)
+                .map_or(Outcome::Whole, |stamp| Outcome::Made(Some(Arc::new(stamp)))),
+            None => Outcome::Made(None),
+        })
+        .collect())
+}
+
+/// The attribute that keeps an outline-free label in usvg's tree (see [`laid_out`]).
+const UNDERLINE: &str = " text-decoration=\"underline\"";
+
+/// Labels laid out and drawn by usvg and resvg with `options`' fonts:
+/// from glyph masks where they can be, else rasterised whole.
+fn drawn_whole(
+    labels: &[&Label<'_>],
+    scale: (f32, f32),
+    options: &usvg::Options<'_>,
+) -> Result<Vec<Option<Arc<Stamp>>>, String> {
+    if labels.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tree = usvg::Tree::from_str(&document(labels, ""), options)
+        .map_err(|e| format!("reading SVG text: {e}"))?;
+    Ok((0..labels.len())
+        .map(|n| {
+            tree.node_by_id(&format!("s{n}"))
+                .and_then(|node| stamp(node, scale, &options.fontdb))
+                .map(Arc::new)
+        })
+        .collect())
+}
+
 /// The stamp of a label's group `node` (the text anchored at the origin) at
 /// `scale`, or `None` when it draws nothing.
 fn stamp(node: &usvg::Node, scale: (f32, f32), fonts: &Database) -> Option<Stamp> {
-    glyph_stamp(node, scale, fonts).or_else(|| image_stamp(node, scale))
+    glyph_stamp(node, scale, fonts, Fonts::Full).or_else(|| image_stamp(node, scale))
+}
+
+/// Which fonts a label was laid out with.
+#[derive(Clone, Copy, PartialEq)]
+enum Fonts {
+    /// The full fonts, whose ids are those of the database masks are made from.
+    Full,
+    /// The outline-free fonts (the document underlines every label).
+    Layout,
 }
 
 /// The label as glyph masks, when it is unrotated text in one plain colour
-/// without stroke or decoration (else `None`).
-fn glyph_stamp(node: &usvg::Node, scale: (f32, f32), fonts: &Database) -> Option<Stamp> {
+/// without stroke or decoration (else `None`); the masks are made from
+/// `fonts`, the full fonts.
+fn glyph_stamp(
+    node: &usvg::Node,
+    scale: (f32, f32),
+    fonts: &Database,
+    laid_out_with: Fonts,
+) -> Option<Stamp> {
     let usvg::Node::Group(group) = node else {
         return None;
     };
@@ -256,7 +367,7 @@ fn glyph_stamp(node: &usvg::Node, scale: (f32, f32), fonts: &Database) -> Option
     for span in text.layouted() {
         let plain = span.visible
             && span.stroke.is_none()
-            && span.underline.is_none()
+            && (laid_out_with == Fonts::Layout || span.underline.is_none())
             && span.overline.is_none()
             && span.line_through.is_none();
         let fill = span.fill.as_ref().filter(|_| plain)?;
@@ -291,7 +402,11 @@ fn glyph_stamp(node: &usvg::Node, scale: (f32, f32), fonts: &Database) -> Option
                 (quarters.1 - pixel.1 * PHASES) as u8,
             );
             let per_unit = (t.sx * scale.0, t.sy * scale.1);
-            let mask = glyph_masks::mask(fonts, glyph.font, glyph.id.0, per_unit, phase)?;
+            let font = match laid_out_with {
+                Fonts::Full => glyph.font,
+                Fonts::Layout => super::raster::full_face(glyph.font)?,
+            };
+            let mask = glyph_masks::mask(fonts, font, glyph.id.0, per_unit, phase)?;
             if let Some(mask) = mask {
                 let at = (
                     pixel.0 as i32 + mask.offset.0,
@@ -387,6 +502,68 @@ mod tests {
             second.at_origin(""),
             "<text x=\"0\" y=\"0\" font-size=\"68\" transform=\"rotate(270)\">\nloss L\n</text>"
         );
+    }
+
+    /// A plain label laid out with the outline-free fonts gets the stamp the
+    /// full fonts give it: the same colour and the very same glyph masks at
+    /// the same offsets; labels that are not plain are not laid out so.
+    #[test]
+    fn outline_free_layout_stamps_what_the_full_fonts_stamp() {
+        use crate::plot::{draw_svg, test_figures::grid_figure};
+        let svg = draw_svg(&grid_figure()).unwrap();
+        let body = svg.split_once('\n').unwrap().1;
+        let labels: Vec<Label<'_>> = split(body)
+            .unwrap()
+            .into_iter()
+            .filter_map(|part| match part {
+                Part::Text(label) => Some(label),
+                Part::Shapes(_) => None,
+            })
+            .collect();
+        let (plain, rotated): (Vec<&Label<'_>>, Vec<&Label<'_>>) =
+            labels.iter().partition(|label| label.is_plain());
+        assert!(plain.len() > 30 && !rotated.is_empty());
+        let options = |fontdb| usvg::Options {
+            fontdb,
+            ..usvg::Options::default()
+        };
+        let (full, layout) = (
+            options(crate::plot::raster::test_fonts().0),
+            options(crate::plot::raster::test_fonts().1),
+        );
+        for scale in [(0.25, 0.25), (0.375, 0.375)] {
+            let fast = laid_out(&plain, scale, &full, &layout).unwrap();
+            let whole = drawn_whole(&plain, scale, &full).unwrap();
+            assert_eq!(fast.len(), whole.len());
+            let mut glyphs = 0;
+            for (n, (fast, whole)) in fast.iter().zip(&whole).enumerate() {
+                let Outcome::Made(fast) = fast else {
+                    panic!("label {n} was not laid out");
+                };
+                match (fast.as_deref(), whole.as_deref()) {
+                    (None, None) => {}
+                    (
+                        Some(Stamp::Glyphs {
+                            color: c1,
+                            glyphs: g1,
+                        }),
+                        Some(Stamp::Glyphs {
+                            color: c2,
+                            glyphs: g2,
+                        }),
+                    ) => {
+                        assert_eq!(c1, c2, "label {n}");
+                        assert_eq!(g1.len(), g2.len(), "label {n}");
+                        for ((m1, at1), (m2, at2)) in g1.iter().zip(g2) {
+                            assert!(Arc::ptr_eq(m1, m2) && at1 == at2, "label {n}");
+                        }
+                        glyphs += g1.len();
+                    }
+                    _ => panic!("label {n}: the stamps differ in kind"),
+                }
+            }
+            assert!(glyphs > 100, "{glyphs}");
+        }
     }
 
     #[test]
