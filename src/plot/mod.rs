@@ -21,6 +21,7 @@ mod panel;
 mod panel_layout;
 mod png_encode;
 mod raster;
+mod raster_fonts;
 mod series;
 mod simplify;
 mod style;
@@ -124,7 +125,7 @@ pub fn png_from_svg(figure: &FigureData, svg: &str, scale: f64) -> Result<Vec<u8
 pub fn load_fonts() {
     // A font that fails to load is reported by the first figure that needs it.
     let _ = font::ensure_registered();
-    raster::load_fonts();
+    raster_fonts::load_fonts();
 }
 
 /// Every check drawing makes before it starts (panels, ranges, the PNG's

@@ -194,7 +194,7 @@ fn stamps() -> Result<MutexGuard<'static, Stamps>, String> {
 /// one document (usvg keeps each glyph's outline for the whole document),
 /// each as its own `<text>` element, then rasterised one by one. Plain
 /// unrotated labels are laid out with `layout` (fonts without outlines,
-/// see `raster::layout_fonts`) and drawn from glyph masks of the full fonts;
+/// see `raster_fonts::layout_fonts`) and drawn from glyph masks of the full fonts;
 /// the others, and any plain label that cannot be drawn from masks, with
 /// `options`.
 pub(super) fn stamps_for(
@@ -404,7 +404,7 @@ fn glyph_stamp(
             let per_unit = (t.sx * scale.0, t.sy * scale.1);
             let font = match laid_out_with {
                 Fonts::Full => glyph.font,
-                Fonts::Layout => super::raster::full_face(glyph.font)?,
+                Fonts::Layout => super::raster_fonts::full_face(glyph.font)?,
             };
             let mask = glyph_masks::mask(fonts, font, glyph.id.0, per_unit, phase)?;
             if let Some(mask) = mask {
@@ -528,8 +528,8 @@ mod tests {
             ..usvg::Options::default()
         };
         let (full, layout) = (
-            options(crate::plot::raster::test_fonts().0),
-            options(crate::plot::raster::test_fonts().1),
+            options(crate::plot::raster_fonts::test_fonts().0),
+            options(crate::plot::raster_fonts::test_fonts().1),
         );
         for scale in [(0.25, 0.25), (0.375, 0.375)] {
             let fast = laid_out(&plain, scale, &full, &layout).unwrap();
