@@ -5,7 +5,6 @@
 
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::sync::{Arc, OnceLock};
 
 use resvg::tiny_skia::{PixmapMut, Transform};
 use resvg::usvg;
