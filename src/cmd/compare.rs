@@ -361,7 +361,7 @@ pub fn run(args: &CompareArgs) -> Result<RenderStatus> {
     }
     let relative = relative_to(&args.file, &args.out)?;
     let written = scenario_text(args, &relative.to_string_lossy(), &stem)?;
-    let files = build_prepared(prepared, &config, &Templates::embedded()?)?;
+    let files = build_prepared(prepared, &config, &Templates::embedded_report()?)?;
     let dir = write_report(&args.out, &files)
         .with_context(|| format!("{}: cannot write the report", args.file.display()))?;
     let temp = args.out.join(format!(".{stem}.toml.partial"));

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 
 use super::batch::{render_many, render_prepared, summarise, write_batch_files, Batch};
-use super::render_build::{load_templates, prepare_to_draw};
+use super::render_build::{load_report_templates, load_templates, prepare_to_draw};
 use super::render_inputs::{refuse_shared_folders, scenario_files};
 use crate::export::BatchSummary;
 
@@ -75,7 +75,7 @@ pub fn run(args: &RenderArgs) -> Result<RenderStatus> {
         // first).
         let (templates, prepared) = pool.install(|| {
             rayon::join(
-                || load_templates(args.templates.as_deref()),
+                || load_report_templates(args.templates.as_deref()),
                 || prepare_to_draw(config),
             )
         });

@@ -22,6 +22,17 @@ pub fn load_templates(dir: Option<&Path>) -> Result<Templates> {
     .context("cannot load the report templates")
 }
 
+/// [`load_templates`] for a render of one report, which writes no landing
+/// page: the embedded landing templates are not compiled (a user's folder
+/// is compiled whole, as its templates may include anything).
+pub fn load_report_templates(dir: Option<&Path>) -> Result<Templates> {
+    match dir {
+        Some(dir) => Templates::with_overrides(dir),
+        None => Templates::embedded_report(),
+    }
+    .context("cannot load the report templates")
+}
+
 /// Every stage but the write: the finished files of one report, in memory.
 pub fn build(config: &Path, templates: &Templates) -> Result<ReportFiles> {
     build_prepared(prepare_to_draw(config)?, config, templates)

@@ -16,16 +16,13 @@ use crate::loss::{Argument, Data, Loss, LossError, ParamValue, Params, Reduction
 use crate::scenario::{Grid, LossMember, ValidFigure};
 
 /// Mean loss over `data` for the constant prediction `c`, from the core's
-/// `evaluate`; Err (why) where c is outside the loss's domain.
+/// `value` (`evaluate`'s number and errors, without the copies of the data
+/// and the per-sample values, gradient and Hessian it allocates and fills:
+/// the curve asks for it at every point of its grid); Err (why) where c is
+/// outside the loss's domain.
 fn mean_loss(loss: &Loss, data: &[f64], c: f64) -> Result<f64, String> {
-    loss.evaluate(
-        &Data::Flat(data.to_vec()),
-        &Data::Flat(vec![c; data.len()]),
-        None,
-        Reduction::Mean,
-    )
-    .map(|e| e.value)
-    .map_err(|e| domain_reason(&e))
+    loss.value(data, &vec![c; data.len()])
+        .map_err(|e| domain_reason(&e))
 }
 
 /// Refuse data a loss cannot take as targets (MAPE with a target 0, BCE with a
@@ -230,6 +227,35 @@ mod tests {
         let bce = loss("binary_cross_entropy", None);
         assert!(check_data(&bce, &[0.0, 1.0, 0.5]).is_ok());
         assert!(check_data(&bce, &[0.0, 2.0]).is_err());
+    }
+
+    /// The curve's mean loss is `evaluate`'s value bit for bit, and its
+    /// domain errors are `evaluate`'s, for losses of every kind of slice path.
+    #[test]
+    fn mean_loss_is_evaluates_mean() {
+        let data = [5.0, 5.0, 10.0, 0.25, 10.0, 7.5, 1e-3, 3.0];
+        let losses = [
+            loss("mse", None),
+            loss("mae", None),
+            loss("huber", Some(1.0)),
+            loss("log_cosh", None),
+            loss("binary_cross_entropy", None),
+        ];
+        for loss in &losses {
+            for c in [-2.0, 0.0, 0.3, 0.999, 1.0, 4.0, 8.75, 12.0] {
+                let evaluated = loss
+                    .evaluate(
+                        &Data::Flat(data.to_vec()),
+                        &Data::Flat(vec![c; data.len()]),
+                        None,
+                        Reduction::Mean,
+                    )
+                    .map(|e| e.value.to_bits())
+                    .map_err(|e| domain_reason(&e));
+                let ours = mean_loss(loss, &data, c).map(f64::to_bits);
+                assert_eq!(ours, evaluated, "{} at c = {c}", loss.name());
+            }
+        }
     }
 
     /// The δ panel starts at δ = 0 and keeps the dashed mean and median lines

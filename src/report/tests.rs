@@ -219,6 +219,23 @@ fn rendering_is_deterministic() {
     assert_eq!(render(&results, &svgs), render(&results, &svgs));
 }
 
+/// One report's templates leave out only the landing page's, and render the
+/// page byte for byte as the full set does.
+#[test]
+fn report_templates_are_the_full_set_without_the_landing_page() {
+    let (results, svgs) = sample();
+    let report = Templates::embedded_report().unwrap();
+    let all = Templates::embedded().unwrap();
+    let mut expected = all.names();
+    expected.retain(|name| name != "landing.html" && name != "landing.css");
+    assert_eq!(report.names(), expected);
+    assert!(expected.len() + 2 == all.names().len());
+    assert_eq!(
+        assemble(&results, &svgs, &report).unwrap(),
+        render(&results, &svgs)
+    );
+}
+
 #[test]
 fn a_figure_shown_twice_gets_unique_ids() {
     let (mut results, svgs) = sample();
