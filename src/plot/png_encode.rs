@@ -61,7 +61,7 @@ pub fn encode_opaque_rgba(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8
         // `filtered` (a fifth of a figure's rows: white margins, the plot
         // area between curves); comparing is far cheaper than filtering.
         if above != Some(row) {
-            filter_row(row, &mut filtered[1..]);
+            filter_row(row, above, &mut filtered[1..]);
         }
         above = Some(row);
         deflate.write_data(&filtered).map_err(|e| err(&e))?;
@@ -112,14 +112,30 @@ fn push_chunk(png: &mut Vec<u8>, kind: [u8; 4], data: &[u8]) {
 /// In blocks of [`BLOCK`] pixels: a white block whose left neighbour is
 /// white filters to zeros (every byte minus an equal one), found with eight
 /// word ANDs over its 64 bytes instead of converting and subtracting them.
-fn filter_row(rgba: &[u8], out: &mut [u8]) {
+/// Any other block equal to the block above it (`above` is the row above,
+/// whose filtered bytes `out` holds), with an equal left neighbour, filters
+/// to the bytes already there (vertical grid lines and axes, steep curves).
+fn filter_row(rgba: &[u8], above: Option<&[u8]>, out: &mut [u8]) {
     const WHITE: [u8; RGB] = [u8::MAX; RGB];
+    let block_bytes = BLOCK * 4;
     let mut left = [0; RGB];
-    let mut sources = rgba.chunks_exact(BLOCK * 4);
+    let mut sources = rgba.chunks_exact(block_bytes);
     let mut targets = out.chunks_exact_mut(BLOCK * RGB);
-    for (src, dst) in (&mut sources).zip(&mut targets) {
+    for (index, (src, dst)) in (&mut sources).zip(&mut targets).enumerate() {
         if left == WHITE && is_white(src) {
             dst.copy_from_slice(&[0; BLOCK * RGB]);
+            continue;
+        }
+        let start = index * block_bytes;
+        let unchanged = above.is_some_and(|up| {
+            let up_left = match up.get(start.wrapping_sub(4)..start) {
+                Some(p) => [p[0], p[1], p[2]],
+                None => [0; RGB],
+            };
+            up_left == left && up.get(start..start + block_bytes) == Some(src)
+        });
+        if unchanged {
+            left.copy_from_slice(&src[block_bytes - 4..block_bytes - 1]);
         } else {
             filter_block(src, dst, &mut left);
         }
@@ -285,13 +301,48 @@ mod tests {
                 .flat_map(|x| if inked.contains(&x) { ink } else { white })
                 .collect();
             let mut out = vec![9; width * RGB];
-            filter_row(&rgba, &mut out);
+            filter_row(&rgba, None, &mut out);
             assert_eq!(out, sub_of(&rgba), "{width} pixels, ink at {inked:?}");
         }
         let all_ink: Vec<u8> = (0..40).flat_map(|x| [x as u8, 7, 200, 255]).collect();
         let mut out = vec![0; 40 * RGB];
-        filter_row(&all_ink, &mut out);
+        filter_row(&all_ink, None, &mut out);
         assert_eq!(out, sub_of(&all_ink));
+    }
+
+    /// Blocks equal to the block above keep the row above's filtered bytes
+    /// only when the pixel left of them is equal too: rows that differ from
+    /// the one above only left of a block, or only inside one, filter as the
+    /// plain `Sub` filter does.
+    #[test]
+    fn blocks_equal_to_the_row_above_filter_as_the_plain_sub_filter_does() {
+        let white = [u8::MAX; 4];
+        let ink = [30, 60, 200, 255];
+        let other = [31, 60, 200, 255];
+        // Rows of 70 pixels (four blocks and a rest): the inked pixels.
+        let rows: [&[(usize, [u8; 4])]; 8] = [
+            &[(20, ink), (40, ink)],
+            &[(20, ink), (40, ink)],
+            // Only the pixel left of the second block differs from above.
+            &[(15, ink), (20, ink), (40, ink)],
+            // Only inside a block.
+            &[(15, ink), (20, other), (40, ink)],
+            &[(15, ink), (20, other), (40, ink), (69, ink)],
+            &[],
+            &[(0, ink), (31, ink), (47, ink), (64, ink)],
+            &[(0, other), (31, ink), (47, ink), (64, ink)],
+        ];
+        let width = 70;
+        let mut out = vec![9; width * RGB];
+        let mut above: Option<Vec<u8>> = None;
+        for (y, inked) in rows.iter().enumerate() {
+            let rgba: Vec<u8> = (0..width)
+                .flat_map(|x| inked.iter().find(|(at, _)| *at == x).map_or(white, |c| c.1))
+                .collect();
+            filter_row(&rgba, above.as_deref(), &mut out);
+            assert_eq!(out, sub_of(&rgba), "row {y}");
+            above = Some(rgba);
+        }
     }
 
     #[test]
