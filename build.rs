@@ -16,6 +16,7 @@ use font_tables::{without_tables, Weight, STRIPPED};
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed=src/plot/font_tables.rs");
+    println!("cargo::rustc-link-arg-bin=losslab=-no-pie");
     let out = std::path::PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
     for (name, weight, left_out) in STRIPPED {
         let font = match weight {
