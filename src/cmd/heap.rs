@@ -7,9 +7,9 @@
 //! defaults, a block of 128 KiB or more is mapped on its own and unmapped
 //! when freed, and a heap whose free top passes 128 KiB is trimmed: every
 //! page of the next such block is a new page fault (the kernel zeroes it),
-//! about 3 µs each on this machine. Kept, the pages are reused: about 900
-//! fewer page faults a render of `configs/article.toml` (4,050 → 3,120 with
-//! the embedded fonts). A render is a short process; what it frees goes
+//! about 2 µs each on this machine. Kept, the pages are reused: about 900
+//! fewer page faults a render of `configs/article.toml` (3,330 → 2,400,
+//! `perf stat -r 15`; system time 20.8 → 11.4 ms, medians of 41 runs). A render is a short process; what it frees goes
 //! back to the kernel when it exits.
 
 /// Blocks at least this large are still mapped on their own (glibc's
