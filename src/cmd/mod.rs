@@ -11,6 +11,7 @@ mod eval_args;
 pub(crate) mod eval_output;
 mod eval_score;
 mod eval_stream;
+pub(crate) mod heap;
 pub mod list;
 pub mod new;
 pub mod objective;

@@ -58,6 +58,7 @@ impl RenderStatus {
 }
 
 pub fn run(args: &RenderArgs) -> Result<RenderStatus> {
+    super::heap::keep_freed_memory();
     let pool = thread_pool(args.jobs)?;
     if args.watch {
         let options = super::watch::WatchOptions {

@@ -48,14 +48,21 @@ pub(crate) struct RowChunk<'a> {
 impl RowChunk<'_> {
     /// Rows per block: about [`BLOCK`] values, whole groups of [`LANES`]
     /// rows; for wide rows, up to [`LANES`] rows of at most [`WIDE_BLOCK`]
-    /// values (at least one row).
+    /// values; never more than the chunk's rows (at least one row).
+    ///
+    /// Why the chunk's rows: the kernels size their scratch arrays by a
+    /// block, and one row of 20,001 classes (the numerical KL of two normal
+    /// densities) would otherwise get scratch for three, 1.4 MB where
+    /// 0.5 MB is used: every page of it is zeroed, and the kernel maps
+    /// fresh ones for it (about 240 more page faults a call).
     pub(crate) fn rows_per_block(&self) -> usize {
         let rows = BLOCK / self.classes;
-        if rows >= LANES {
+        let per_block = if rows >= LANES {
             rows - rows % LANES
         } else {
             (WIDE_BLOCK / self.classes).clamp(1, LANES)
-        }
+        };
+        per_block.min(self.values.len()).max(1)
     }
 }
 
@@ -178,6 +185,27 @@ mod tests {
         assert!(!rows_sum_to_one(&[0.25, 0.75, 0.5, 0.5 + 1e-9], 2, 1e-9));
         // Within the tolerance but not within half of it: left to the per-row check.
         assert!(!rows_sum_to_one(&[0.5, 0.5 + 0.8e-9], 2, 1e-9));
+    }
+
+    #[test]
+    fn a_block_holds_no_more_rows_than_the_chunk() {
+        let (target, prediction) = (vec![0.0; 8 * 20_001], vec![0.0; 8 * 20_001]);
+        let per_block = |classes: usize, rows: usize| {
+            let mut values = vec![0.0; rows];
+            RowChunk {
+                target: &target[..rows * classes],
+                prediction: &prediction[..rows * classes],
+                classes,
+                values: &mut values,
+                gradient: &mut [],
+            }
+            .rows_per_block()
+        };
+        assert_eq!(per_block(20_001, 8), 3);
+        assert_eq!(per_block(20_001, 1), 1);
+        assert_eq!(per_block(20_001, 0), 1);
+        assert_eq!(per_block(10, 1000), 48);
+        assert_eq!(per_block(10, 20), 20);
     }
 
     #[test]

@@ -12,6 +12,8 @@ mod canvas;
 mod cells;
 mod direct_shapes;
 mod font;
+#[cfg(test)]
+mod font_tables;
 mod glyph_masks;
 mod inline;
 mod layout;

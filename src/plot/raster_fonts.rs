@@ -10,7 +10,7 @@ use resvg::usvg;
 /// The font database with DejaVu Sans (regular and bold) as `sans-serif`, built once.
 pub(super) fn fonts() -> Arc<usvg::fontdb::Database> {
     static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
-    FONTS.get_or_init(|| database(&[*b"kern"])).clone()
+    FONTS.get_or_init(|| database(FULL)).clone()
 }
 
 /// The same fonts without their glyph outlines (the `glyf` table), for
@@ -24,16 +24,29 @@ pub(super) fn fonts() -> Arc<usvg::fontdb::Database> {
 /// positions are the same (a test compares them with the full fonts').
 pub(super) fn layout_fonts() -> Arc<usvg::fontdb::Database> {
     static FONTS: OnceLock<Arc<usvg::fontdb::Database>> = OnceLock::new();
-    FONTS
-        .get_or_init(|| database(&[*b"kern", *b"glyf"]))
-        .clone()
+    FONTS.get_or_init(|| database(LAYOUT)).clone()
 }
 
-/// DejaVu Sans regular and bold, without the tables `left_out`, as `sans-serif`.
-fn database(left_out: &[[u8; 4]]) -> Arc<usvg::fontdb::Database> {
+/// DejaVu Sans regular and bold without `kern` (see `font_tables`), made by
+/// `build.rs`.
+const FULL: [&[u8]; 2] = [
+    include_bytes!(concat!(env!("OUT_DIR"), "/regular-full.ttf")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/bold-full.ttf")),
+];
+
+/// The same without `glyf` either (see [`layout_fonts`]), made by `build.rs`.
+const LAYOUT: [&[u8]; 2] = [
+    include_bytes!(concat!(env!("OUT_DIR"), "/regular-layout.ttf")),
+    include_bytes!(concat!(env!("OUT_DIR"), "/bold-layout.ttf")),
+];
+
+/// The two `fonts` (regular, bold) as `sans-serif`. The database borrows
+/// the bytes embedded in the binary: nothing is copied, and only the pages
+/// of the tables read are touched.
+fn database(fonts: [&'static [u8]; 2]) -> Arc<usvg::fontdb::Database> {
     let mut db = usvg::fontdb::Database::new();
-    for font in [dejavu::sans::regular(), dejavu::sans::bold()] {
-        db.load_font_data(without_tables(font, left_out));
+    for font in fonts {
+        db.load_font_source(usvg::fontdb::Source::Binary(Arc::new(font)));
     }
     db.set_sans_serif_family("DejaVu Sans");
     Arc::new(db)
@@ -58,59 +71,26 @@ pub(super) fn load_fonts() {
     layout_fonts();
 }
 
-/// The font file `font` with the tables `tags` left out of its table
-/// directory (the tables' bytes stay where they are, unreferenced).
-///
-/// Why `kern` (`glyf`: see [`layout_fonts`]): usvg builds a fresh shaper for every text element, and the
-/// shaper indexes the legacy `kern` table's glyph pairs each time (about
-/// 400,000 instructions per label for DejaVu Sans, half the cost of a PNG's
-/// text). DejaVu Sans kerns through its GPOS `kern` feature, and a shaper
-/// applies the legacy table only to fonts without one, so the glyph
-/// positions, and the pixels, are the same without it (the render tests
-/// compare the PNGs byte for byte). A font that is not a plain TrueType
-/// file, or has none of the tables, comes back unchanged.
-pub(super) fn without_tables(font: &[u8], tags: &[[u8; 4]]) -> Vec<u8> {
-    const HEADER: usize = 12;
-    const RECORD: usize = 16;
-    let mut out = font.to_vec();
-    let Some(count) = font
-        .get(4..6)
-        .map(|n| usize::from(u16::from_be_bytes([n[0], n[1]])))
-    else {
-        return out;
-    };
-    let Some(records) = font.get(HEADER..HEADER + count * RECORD) else {
-        return out;
-    };
-    let kept: Vec<&[u8]> = records
-        .chunks_exact(RECORD)
-        .filter(|record| !tags.iter().any(|tag| record[..4] == *tag))
-        .collect();
-    if kept.len() == count {
-        return out;
-    }
-    // Table offsets count from the start of the file, so a shorter directory
-    // followed by zeros leaves every other table where its record says it is.
-    // The binary-search fields follow the OpenType formula for the new count.
-    let new_count = kept.len() as u16;
-    let entry_selector = 15 - new_count.max(1).leading_zeros() as u16;
-    let search_range = (1u16 << entry_selector) * RECORD as u16;
-    let range_shift = new_count * RECORD as u16 - search_range;
-    out[4..6].copy_from_slice(&new_count.to_be_bytes());
-    out[6..8].copy_from_slice(&search_range.to_be_bytes());
-    out[8..10].copy_from_slice(&entry_selector.to_be_bytes());
-    out[10..12].copy_from_slice(&range_shift.to_be_bytes());
-    let directory = &mut out[HEADER..HEADER + count * RECORD];
-    directory.fill(0);
-    for (slot, record) in directory.chunks_exact_mut(RECORD).zip(kept) {
-        slot.copy_from_slice(record);
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::font_tables::{without_tables, Weight, STRIPPED};
     use super::*;
+
+    /// The fonts `build.rs` wrote, and the binary embeds, are DejaVu Sans
+    /// without the tables `font_tables` names, byte for byte, in the order
+    /// the databases load them.
+    #[test]
+    fn the_embedded_fonts_are_dejavu_without_their_tables() {
+        let embedded = [FULL[0], FULL[1], LAYOUT[0], LAYOUT[1]];
+        for ((_, weight, left_out), font) in STRIPPED.into_iter().zip(embedded) {
+            let original = match weight {
+                Weight::Regular => dejavu::sans::regular(),
+                Weight::Bold => dejavu::sans::bold(),
+            };
+            assert_eq!(font, without_tables(original, left_out));
+            assert_ne!(font, original);
+        }
+    }
 
     /// The outline-free layout fonts hold the same faces, in the same order,
     /// as the full fonts, without glyph outlines.
