@@ -197,8 +197,14 @@ impl Writer {
 
     /// A newline and the indent of the current depth (serde_json's pretty layout).
     fn line_break(&mut self) {
-        match LINE_BREAK.get(..1 + 2 * self.depth) {
-            Some(bytes) => self.bytes.extend_from_slice(bytes),
+        let length = 1 + 2 * self.depth;
+        match LINE_BREAK.get(..length) {
+            // The whole constant (a copy of fixed size, no call), then cut to length.
+            Some(_) => {
+                let end = self.bytes.len() + length;
+                self.bytes.extend_from_slice(&LINE_BREAK);
+                self.bytes.truncate(end);
+            }
             None => {
                 self.bytes.push(b'\n');
                 (0..self.depth).for_each(|_| self.bytes.extend_from_slice(b"  "));
