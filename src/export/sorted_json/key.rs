@@ -12,6 +12,17 @@ fn key_not_string() -> JsonError {
     JsonError::Custom("map key was not a string".into())
 }
 
+/// The serializer methods of one argument that refuse it: not a string.
+macro_rules! refuse {
+    ($($method:ident($arg:ty)),* $(,)?) => {
+        $(
+            fn $method(self, _: $arg) -> Result<(), JsonError> {
+                Err(key_not_string())
+            }
+        )*
+    };
+}
+
 impl ser::Serializer for KeyWriter<'_> {
     type Ok = ();
     type Error = JsonError;
@@ -54,51 +65,30 @@ impl ser::Serializer for KeyWriter<'_> {
         value.serialize(self)
     }
 
-    fn serialize_bool(self, _v: bool) -> Result<(), JsonError> {
-        Err(key_not_string())
+    refuse! {
+        serialize_bool(bool),
+        serialize_i8(i8),
+        serialize_i16(i16),
+        serialize_i32(i32),
+        serialize_i64(i64),
+        serialize_u8(u8),
+        serialize_u16(u16),
+        serialize_u32(u32),
+        serialize_u64(u64),
+        serialize_f32(f32),
+        serialize_f64(f64),
+        serialize_bytes(&[u8]),
+        serialize_unit_struct(&'static str),
     }
-    fn serialize_i8(self, _v: i8) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_i16(self, _v: i16) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_i32(self, _v: i32) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_i64(self, _v: i64) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_u8(self, _v: u8) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_u16(self, _v: u16) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_u32(self, _v: u32) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_u64(self, _v: u64) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_f32(self, _v: f32) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_f64(self, _v: f64) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
-    fn serialize_bytes(self, _v: &[u8]) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
+
     fn serialize_none(self) -> Result<(), JsonError> {
         Err(key_not_string())
     }
+
     fn serialize_unit(self) -> Result<(), JsonError> {
         Err(key_not_string())
     }
-    fn serialize_unit_struct(self, _name: &'static str) -> Result<(), JsonError> {
-        Err(key_not_string())
-    }
+
     fn serialize_newtype_variant<T: Serialize + ?Sized>(
         self,
         _name: &'static str,
