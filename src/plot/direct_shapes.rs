@@ -18,6 +18,8 @@ use resvg::tiny_skia::{
 };
 use resvg::usvg;
 
+use super::vertical_hairlines;
+
 /// One element drawn directly.
 #[derive(Debug, PartialEq)]
 pub(super) enum Shape {
@@ -164,6 +166,11 @@ pub(super) fn draw(shapes: &[Shape], transform: Transform, pixmap: &mut PixmapMu
                 };
                 if rest.is_empty() {
                     continue;
+                }
+                if let [to] = rest {
+                    if vertical_hairlines::draw(*first, *to, *width, *color, transform, pixmap) {
+                        continue;
+                    }
                 }
                 let mut builder = PathBuilder::new();
                 builder.move_to(first.0, first.1);
