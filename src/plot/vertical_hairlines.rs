@@ -11,13 +11,13 @@
 //! low-precision pipeline does for an opaque colour (`Source` over the
 //! canvas, then `lerp_u8` by coverage): the same bytes (tests compare with
 //! tiny-skia on noise, and whole figures with resvg). Anything else — a
-//! slanted line, a line tiny-skia would clip or split (longer than 511
-//! pixels), a width that is not exactly one pixel — is left to tiny-skia.
+//! slanted line, a line tiny-skia would clip, or split into slanted halves
+//! (longer than 511 pixels at an odd 1/64 of a pixel), a width that is not
+//! exactly one pixel — is left to tiny-skia.
 
 use resvg::tiny_skia::{PixmapMut, Point, Transform};
 
-/// tiny-skia halves hairlines longer than this (26.6 fixed point), moving
-/// the halves' x by a rounding: such lines are left to it.
+/// tiny-skia halves hairlines longer than this (26.6 fixed point).
 const LONGEST: i32 = 511 * 64;
 
 /// The largest canvas tiny-skia draws without tiling.
@@ -35,7 +35,7 @@ pub(super) fn draw(
     transform: Transform,
     pixmap: &mut PixmapMut<'_>,
 ) -> bool {
-    if from.0 != to.0 || from.1 == to.1 || hairline_coverage(width, transform) != Some(1.0) {
+    if from.0 != to.0 || from.1 == to.1 || !full_coverage(width, transform) {
         return false;
     }
     let (canvas_width, canvas_height) = (pixmap.width(), pixmap.height());
@@ -50,16 +50,16 @@ pub(super) fn draw(
     // tiny-skia's `fdot6::from_f32`.
     let dot6 = |v: f32| (v * 64.0) as i32;
     let (x, x_end) = (dot6(points[0].x), dot6(points[1].x));
-    let (mut y0, mut y1) = (dot6(points[0].y), dot6(points[1].y));
-    if x != x_end || y0 == y1 || (y1 - y0).abs() > LONGEST || !(0..1 << 20).contains(&x) {
+    let (y0, y1) = (dot6(points[0].y), dot6(points[1].y));
+    // tiny-skia halves a line longer than `LONGEST` with its x halved and
+    // doubled: still vertical only when that x is even.
+    let split_moves_x = (y1 - y0).abs() > LONGEST && x & 1 == 1;
+    if x != x_end || y0 == y1 || split_moves_x || !(0..1 << 20).contains(&x) {
         return false;
-    }
-    if y0 > y1 {
-        std::mem::swap(&mut y0, &mut y1);
     }
     // Unclipped only when the line's pixels and one around are inside.
     let (left, right) = ((x >> 6) - 1, ((x + 63) >> 6) + 1);
-    let (top, bottom) = ((y0 >> 6) - 1, ((y1 + 63) >> 6) + 1);
+    let (top, bottom) = ((y0.min(y1) >> 6) - 1, ((y0.max(y1) + 63) >> 6) + 1);
     if left < 0 || top < 0 || right > canvas_width as i32 || bottom > canvas_height as i32 {
         return false;
     }
@@ -68,12 +68,35 @@ pub(super) fn draw(
         stride: canvas_width as usize * 4,
         color,
     };
-    // `do_anti_hairline`, vertical: the x in 16.16 plus a half pixel gives
-    // the right column and its coverage, the column left of it the rest.
+    // The x in 16.16 plus a half pixel gives the right column and its
+    // coverage, the column left of it the rest.
     let fx = (x << 10) + (1 << 15);
     let column = (fx >> 16) as usize;
     let alpha = ((fx >> 8) & 0xFF) as u16;
-    let columns = [(column, alpha), (column.max(1) - 1, 255 - alpha)];
+    segment(
+        &mut canvas,
+        [(column, alpha), (column.max(1) - 1, 255 - alpha)],
+        y0,
+        y1,
+    );
+    true
+}
+
+/// tiny-skia's `do_anti_hairline` for a vertical line from `y0` to `y1`
+/// (26.6 fixed point) blending `columns` (pixel column, coverage): halves
+/// of a long line one after the other, then the first row's cap, the full
+/// rows, the last row's cap.
+fn segment(canvas: &mut Canvas<'_>, columns: [(usize, u16); 2], y0: i32, y1: i32) {
+    if (y1 - y0).abs() > LONGEST {
+        let half = (y0 >> 1) + (y1 >> 1);
+        segment(canvas, columns, y0, half);
+        segment(canvas, columns, half, y1);
+        return;
+    }
+    let (y0, y1) = (y0.min(y1), y0.max(y1));
+    if y0 == y1 {
+        return;
+    }
     let (start, stop) = (y0 >> 6, (y1 + 63) >> 6);
     let (scale_start, scale_stop) = if stop - start == 1 {
         (y1 - y0, 0)
@@ -81,13 +104,13 @@ pub(super) fn draw(
         (64 - (y0 & 63), y1 & 63)
     };
     // A cap: one row, coverage scaled by the part of the row covered.
-    let mut cap = |canvas: &mut Canvas<'_>, row: i32, mod64: i32| {
+    let cap = |canvas: &mut Canvas<'_>, row: i32, mod64: i32| {
         for (at, coverage) in columns {
             let scaled = ((i32::from(coverage) * mod64) >> 6) as u16;
             canvas.blend(at, row as usize, 1, scaled);
         }
     };
-    cap(&mut canvas, start, scale_start);
+    cap(canvas, start, scale_start);
     let full = stop - (start + 1) - i32::from(scale_stop > 0);
     if full > 0 {
         for (at, coverage) in columns {
@@ -95,9 +118,8 @@ pub(super) fn draw(
         }
     }
     if scale_stop > 0 {
-        cap(&mut canvas, stop - 1, scale_stop);
+        cap(canvas, stop - 1, scale_stop);
     }
-    true
 }
 
 /// The canvas's bytes (premultiplied RGBA) and the line's opaque colour.
@@ -127,6 +149,12 @@ impl Canvas<'_> {
             }
         }
     }
+}
+
+/// Whether tiny-skia strokes `width` with `transform` as a hairline of
+/// full coverage (one pixel wide): the strokes [`draw`] may take.
+pub(super) fn full_coverage(width: f32, transform: Transform) -> bool {
+    hairline_coverage(width, transform) == Some(1.0)
 }
 
 /// tiny-skia's `treat_as_hairline` for an anti-aliased stroke of `width`
@@ -193,7 +221,8 @@ mod tests {
         pixmap.stroke_path(&path, &paint, &stroke, transform, None);
     }
 
-    /// Lines at every quarter and odd fraction of a pixel, short and long,
+    /// Lines at every quarter and odd fraction of a pixel, short and long
+    /// (longer than 511 pixels: halved by tiny-skia),
     /// up and down, with ends inside one row, at the canvas's edges and
     /// beyond (left to tiny-skia), on noise: the same bytes as tiny-skia's.
     #[test]
@@ -216,7 +245,7 @@ mod tests {
             (30.0, 2079.0),
             (40.0, 2083.0),
         ];
-        let (mut drawn, mut left) = (0, 0);
+        let (mut drawn, mut left, mut long) = (0, 0, 0);
         for (t, transform) in transforms.into_iter().enumerate() {
             for (i, &(y0, y1)) in ys.iter().enumerate() {
                 for x in [
@@ -230,6 +259,7 @@ mod tests {
                     let w = if t == 2 { 2.0 } else { 4.0 };
                     if draw(from, to, w, color, transform, &mut ours.as_mut()) {
                         drawn += 1;
+                        long += usize::from((y1 - y0).abs() * transform.sy > 511.0);
                     } else {
                         left += 1;
                         tiny_skia_line(&mut ours, from, to, w, color, transform);
@@ -243,6 +273,68 @@ mod tests {
             }
         }
         assert!(drawn > 80 && left > 50, "{drawn} drawn, {left} left");
+        // Lines tiny-skia halves were drawn here too.
+        assert!(long > 4, "{long} lines longer than 511 pixels drawn");
+    }
+
+    /// Polylines with vertical segments among others (a frame drawn round
+    /// and once more along its top, a slanted and an empty segment) drawn
+    /// segment by segment are tiny-skia's whole-path strokes, byte for byte.
+    #[test]
+    fn polylines_drawn_by_segments_are_tiny_skias_strokes() {
+        use crate::plot::direct_shapes::{self, Shape};
+        let polylines: [&[(f32, f32)]; 3] = [
+            &[
+                (20.0, 30.0),
+                (200.0, 30.0),
+                (200.0, 500.0),
+                (20.0, 500.0),
+                (20.0, 30.0),
+                (200.0, 30.0),
+            ],
+            &[
+                (41.0, 10.0),
+                (41.0, 300.0),
+                (90.0, 420.0),
+                (90.0, 420.0),
+                (90.0, 100.0),
+            ],
+            &[(7.0, 600.0), (7.0, 20.0), (7.0, 2700.0)],
+        ];
+        for transform in [
+            Transform::from_scale(0.25, 0.25),
+            Transform::from_row(0.25, 0.0, 0.0, 0.25, 0.37, -0.61),
+        ] {
+            for (n, points) in polylines.iter().enumerate() {
+                let color = [10, (n * 60) as u8, 200];
+                let mut ours = noise(64, 700, n as u64);
+                let mut theirs = ours.clone();
+                let shape = Shape::Line {
+                    color,
+                    width: 4.0,
+                    points: points.to_vec(),
+                };
+                direct_shapes::draw(&[shape], transform, &mut ours.as_mut());
+                let mut builder = PathBuilder::new();
+                builder.move_to(points[0].0, points[0].1);
+                for &(x, y) in &points[1..] {
+                    builder.line_to(x, y);
+                }
+                let mut paint = Paint::default();
+                paint.set_color_rgba8(color[0], color[1], color[2], 255);
+                paint.anti_alias = true;
+                let stroke = Stroke {
+                    width: 4.0,
+                    miter_limit: 4.0,
+                    line_cap: LineCap::Butt,
+                    line_join: LineJoin::Miter,
+                    dash: None,
+                };
+                let path = builder.finish().unwrap();
+                theirs.stroke_path(&path, &paint, &stroke, transform, None);
+                assert!(ours.data() == theirs.data(), "polyline {n}");
+            }
+        }
     }
 
     #[test]
