@@ -195,7 +195,7 @@ pub(super) fn draw(shapes: &[Shape], transform: Transform, pixmap: &mut PixmapMu
 }
 
 /// Stroke the polyline through `points` as resvg strokes usvg's path of it.
-fn stroke(
+pub(super) fn stroke(
     points: &[(f32, f32)],
     width: f32,
     color: [u8; 3],

@@ -179,7 +179,7 @@ fn hairline_coverage(width: f32, mut transform: Transform) -> Option<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use resvg::tiny_skia::{LineCap, LineJoin, Paint, PathBuilder, Pixmap, Stroke};
+    use resvg::tiny_skia::Pixmap;
 
     /// A canvas of noise, so that every blend is seen.
     fn noise(width: u32, height: u32, seed: u64) -> Pixmap {
@@ -195,30 +195,16 @@ mod tests {
         pixmap
     }
 
-    /// The line drawn by tiny-skia, as `direct_shapes` strokes it.
+    /// The polyline stroked by tiny-skia as one path (`direct_shapes`'s
+    /// call, as resvg makes it).
     fn tiny_skia_line(
         pixmap: &mut Pixmap,
-        from: (f32, f32),
-        to: (f32, f32),
+        points: &[(f32, f32)],
         width: f32,
         color: [u8; 3],
         transform: Transform,
     ) {
-        let mut builder = PathBuilder::new();
-        builder.move_to(from.0, from.1);
-        builder.line_to(to.0, to.1);
-        let path = builder.finish().unwrap();
-        let mut paint = Paint::default();
-        paint.set_color_rgba8(color[0], color[1], color[2], 255);
-        paint.anti_alias = true;
-        let stroke = Stroke {
-            width,
-            miter_limit: 4.0,
-            line_cap: LineCap::Butt,
-            line_join: LineJoin::Miter,
-            dash: None,
-        };
-        pixmap.stroke_path(&path, &paint, &stroke, transform, None);
+        crate::plot::direct_shapes::stroke(points, width, color, transform, &mut pixmap.as_mut());
     }
 
     /// Lines at every quarter and odd fraction of a pixel, short and long
@@ -262,9 +248,9 @@ mod tests {
                         long += usize::from((y1 - y0).abs() * transform.sy > 511.0);
                     } else {
                         left += 1;
-                        tiny_skia_line(&mut ours, from, to, w, color, transform);
+                        tiny_skia_line(&mut ours, &[from, to], w, color, transform);
                     }
-                    tiny_skia_line(&mut theirs, from, to, w, color, transform);
+                    tiny_skia_line(&mut theirs, &[from, to], w, color, transform);
                     assert!(
                         ours.data() == theirs.data(),
                         "transform {t}, x {x}, y {y0}..{y1}"
@@ -315,23 +301,7 @@ mod tests {
                     points: points.to_vec(),
                 };
                 direct_shapes::draw(&[shape], transform, &mut ours.as_mut());
-                let mut builder = PathBuilder::new();
-                builder.move_to(points[0].0, points[0].1);
-                for &(x, y) in &points[1..] {
-                    builder.line_to(x, y);
-                }
-                let mut paint = Paint::default();
-                paint.set_color_rgba8(color[0], color[1], color[2], 255);
-                paint.anti_alias = true;
-                let stroke = Stroke {
-                    width: 4.0,
-                    miter_limit: 4.0,
-                    line_cap: LineCap::Butt,
-                    line_join: LineJoin::Miter,
-                    dash: None,
-                };
-                let path = builder.finish().unwrap();
-                theirs.stroke_path(&path, &paint, &stroke, transform, None);
+                tiny_skia_line(&mut theirs, points, 4.0, color, transform);
                 assert!(ours.data() == theirs.data(), "polyline {n}");
             }
         }
