@@ -139,12 +139,32 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
         for name in ["compare-regression.toml", "article.toml"] {
             let files = build(&dir.join(name), &templates).unwrap();
-            let read_back = ReportDigest::from_results_json(&files.results_json).unwrap();
+            let read_back = ReportDigest::from_results_json(&files.results_json.text()).unwrap();
             assert_eq!(files.digest, read_back, "{name}");
             assert!(!files.digest.title.is_empty(), "{name}");
         }
         let files = build(&dir.join("compare-regression.toml"), &templates).unwrap();
         assert!(!files.digest.comparisons.is_empty());
         assert!(!files.digest.checks.is_empty());
+    }
+
+    /// `results.json`, written straight from the results, is byte for byte
+    /// what printing their `toml::Value` copy gave, for every shipped config.
+    #[test]
+    fn results_json_is_the_toml_copy_printed_for_every_config() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs");
+        let mut configs: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        configs.sort();
+        assert!(configs.len() >= 10, "{configs:?}");
+        for config in &configs {
+            let computed = prepare(config).unwrap().computed;
+            let (json, _) = results_json(&computed).unwrap();
+            let old = crate::export::results_json_through_toml(&computed).unwrap();
+            assert!(json.text() == old, "{}", config.display());
+        }
     }
 }

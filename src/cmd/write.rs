@@ -38,7 +38,7 @@ pub struct ReportFiles {
     /// The report folder's name (the scenario file's stem).
     pub stem: String,
     pub index_html: String,
-    pub results_json: String,
+    pub results_json: crate::export::ResultsJson,
     /// What the landing page shows of this report (read from the values
     /// `results_json` is printed from).
     pub digest: crate::export::ReportDigest,
@@ -188,7 +188,14 @@ fn write_tree(root: &Path, files: &ReportFiles) -> Result<()> {
         fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
     }
     write("index.html", files.index_html.as_bytes())?;
-    write("results.json", files.results_json.as_bytes())?;
+    // Streamed from its pieces: never one 2.3 MB string in memory.
+    let path = root.join("results.json");
+    let written = fs::File::create(&path).and_then(|file| {
+        let mut out = io::BufWriter::with_capacity(1 << 16, file);
+        files.results_json.write_to(&mut out)?;
+        io::Write::flush(&mut out)
+    });
+    written.with_context(|| format!("cannot write {}", path.display()))?;
     // Names were checked against [a-z0-9][a-z0-9_-]* at validation; check
     // again here, the last line of defence before a path is built.
     for (name, svg) in &files.svgs {

@@ -5,11 +5,15 @@
 mod csv_table;
 mod json;
 mod per_sample;
+mod sorted_json;
 mod summary;
 
 pub use csv_table::table_csv;
+#[cfg(test)]
+pub use json::results_json_through_toml;
 pub use json::{comparison_json, json_number, non_finite_name, results_json};
 pub use per_sample::per_sample_csv;
+pub use sorted_json::{JsonError, ResultsJson};
 pub use summary::{
     loss_with_params, summary_csv, summary_json, BatchSummary, Check, Comparison, ComparisonResult,
     ComparisonRow, Rank, ReportDigest, ReportOutcome, ReportSummary,
@@ -21,6 +25,8 @@ pub use summary::{
 pub enum ExportError {
     #[error("cannot serialise the results: {0}")]
     Serialise(#[from] toml::ser::Error),
+    #[error("cannot serialise the results: {0}")]
+    Results(#[from] JsonError),
     #[error("cannot write JSON: {0}")]
     Json(#[from] serde_json::Error),
     #[error("cannot write CSV: {0}")]

@@ -58,20 +58,18 @@ pub fn simplify(path: &[(i32, i32)]) -> Vec<(i32, i32)> {
 /// between the ends (so a line that turns back is never shortened). Exact:
 /// `|cross|² · 4 ≤ |b − a|²` in 128-bit integers.
 fn near_chord(a: (i32, i32), b: (i32, i32), p: (i32, i32)) -> bool {
-    let (dx, dy) = (
-        i128::from(b.0) - i128::from(a.0),
-        i128::from(b.1) - i128::from(a.1),
-    );
-    let (px, py) = (
-        i128::from(p.0) - i128::from(a.0),
-        i128::from(p.1) - i128::from(a.1),
-    );
-    let length_squared = dx * dx + dy * dy;
+    // Differences of two i32 fit in i64, and a product of two i64 in i128:
+    // each product is one widening multiplication.
+    let difference = |to: i32, from: i32| i64::from(to) - i64::from(from);
+    let product = |x: i64, y: i64| i128::from(x) * i128::from(y);
+    let (dx, dy) = (difference(b.0, a.0), difference(b.1, a.1));
+    let (px, py) = (difference(p.0, a.0), difference(p.1, a.1));
+    let length_squared = product(dx, dx) + product(dy, dy);
     if length_squared == 0 {
         return false;
     }
-    let along = dx * px + dy * py;
-    let cross = dx * py - dy * px;
+    let along = product(dx, px) + product(dy, py);
+    let cross = product(dx, py) - product(dy, px);
     (0..=length_squared).contains(&along)
         && cross * cross * TOLERANCE_DIVISOR * TOLERANCE_DIVISOR <= length_squared
 }

@@ -126,8 +126,16 @@ impl Templates {
         // Each file is parsed once, here; only when that fails is each parsed on
         // its own, to name the broken file (and its path, for a user's folder)
         // more plainly than tera's batch error does.
+        // A file without any tera tag (the stylesheets, most of the bytes)
+        // is one text node: built as such, not run through tera's parser.
+        let (plain, tagged): (Vec<_>, Vec<_>) =
+            sources.iter().partition(|(_, s)| !has_tags(&s.text));
+        for (name, source) in plain {
+            tera.templates
+                .insert(name.clone(), plain_template(name, &source.text));
+        }
         if let Err(batch_error) =
-            tera.add_raw_templates(sources.iter().map(|(n, s)| (n.as_str(), s.text.as_str())))
+            tera.add_raw_templates(tagged.iter().map(|(n, s)| (n.as_str(), s.text.as_str())))
         {
             return Err(
                 first_broken(&sources).unwrap_or_else(|| template_error("templates", &batch_error))
@@ -140,6 +148,36 @@ impl Templates {
             });
         }
         Ok(Templates { tera })
+    }
+}
+
+/// Whether `text` holds anything tera's parser reads as more than text: a
+/// variable, tag or comment opens with `{{`, `{%` or `{#` (with or without `-`).
+fn has_tags(text: &str) -> bool {
+    text.as_bytes()
+        .windows(2)
+        .any(|pair| pair[0] == b'{' && matches!(pair[1], b'{' | b'%' | b'#'))
+}
+
+/// The template tera's parser makes of a text without tags (see
+/// [`has_tags`]): one text node, nothing else (no node for an empty text).
+fn plain_template(name: &str, text: &str) -> tera::Template {
+    let ast = if text.is_empty() {
+        Vec::new()
+    } else {
+        vec![tera::ast::Node::Text(text.to_string())]
+    };
+    tera::Template {
+        name: name.to_string(),
+        path: None,
+        ast,
+        from_extend: false,
+        macros: Default::default(),
+        imported_macro_files: Vec::new(),
+        parent: None,
+        blocks: Default::default(),
+        parents: Vec::new(),
+        blocks_definitions: Default::default(),
     }
 }
 
@@ -257,4 +295,34 @@ fn chain(error: &tera::Error) -> String {
         source = cause.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A template without tags built by hand is what tera's parser makes of
+    /// it: the stylesheets, and texts with braces that open no tag.
+    #[test]
+    fn plain_templates_are_what_the_parser_makes() {
+        let mut texts: Vec<&str> = EMBEDDED
+            .iter()
+            .map(|(_, text)| *text)
+            .filter(|text| !has_tags(text))
+            .collect();
+        assert!(texts.len() >= 2, "the stylesheets have no tags");
+        texts.extend(["", "a { b } c\n", "{ {\n%} #}", "50% {x}", "}{"]);
+        for text in texts {
+            let parsed = tera::Template::new("t.css", None, text).unwrap();
+            let plain = plain_template("t.css", text);
+            assert_eq!(plain.ast, parsed.ast, "{text}");
+            assert_eq!(plain.parent, parsed.parent);
+            assert!(plain.blocks.is_empty() && parsed.blocks.is_empty());
+            assert!(plain.macros.is_empty() && parsed.macros.is_empty());
+            assert!(parsed.imported_macro_files.is_empty());
+        }
+        for tagged in ["{{ x }}", "a {%- raw %}{% endraw %}", "{# c #}", "x{{"] {
+            assert!(has_tags(tagged), "{tagged}");
+        }
+    }
 }

@@ -23,10 +23,57 @@ pub struct Place {
     pub column: usize,
 }
 
+/// Where the key paths of one document were written, found when first
+/// asked: only a message needs it, and a scenario that renders without
+/// one never parses its text a second time (that parse and walk was about
+/// 1 % of a render's instructions).
+#[derive(Debug, Clone, Default)]
+pub struct Locator {
+    text: String,
+    index: std::sync::OnceLock<Index>,
+}
+
+/// Two locators of the same text say the same.
+impl PartialEq for Locator {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Locator {
+    /// A locator of `text`; a document that does not parse gives an empty
+    /// one (its parse error already carries a line).
+    pub fn new(text: &str) -> Self {
+        Locator {
+            text: text.to_string(),
+            index: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn index(&self) -> &Index {
+        self.index.get_or_init(|| Index::new(&self.text))
+    }
+
+    /// The path with its place and block name (see `Index::locate`).
+    pub fn locate(&self, path: &str) -> Located {
+        self.index().locate(path)
+    }
+
+    /// [`Locator::locate`], placed at `needle` inside the string at `path`.
+    pub fn locate_in(&self, path: &str, needle: &str) -> Located {
+        self.index().locate_in(path, needle)
+    }
+
+    /// The key path of the key or value that starts at byte `offset`.
+    pub fn path_at(&self, offset: usize) -> Option<String> {
+        self.index().path_at(offset)
+    }
+}
+
 /// Every key path of one document with where its value starts, and the
 /// `name` (or `id`) of each top-level block.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Locator {
+struct Index {
     places: BTreeMap<String, Place>,
     names: BTreeMap<String, String>,
     /// Byte offset of every key and value → its key path (for toml's own
@@ -53,11 +100,11 @@ impl fmt::Display for Located {
     }
 }
 
-impl Locator {
+impl Index {
     /// Record every key path of `text`; a document that does not parse gives
-    /// an empty locator (its parse error already carries a line).
-    pub fn new(text: &str) -> Self {
-        let mut locator = Locator::default();
+    /// an empty index.
+    fn new(text: &str) -> Self {
+        let mut locator = Index::default();
         let Ok(document) = DeTable::parse(text) else {
             return locator;
         };
@@ -72,7 +119,7 @@ impl Locator {
 
     /// The path with its place and block name. A key that is not written
     /// (a default) is placed at its nearest written parent.
-    pub fn locate(&self, path: &str) -> Located {
+    fn locate(&self, path: &str) -> Located {
         let mut prefix = path;
         let place = loop {
             if let Some(place) = self.places.get(prefix) {
@@ -92,7 +139,7 @@ impl Locator {
     /// Like [`Locator::locate`], placed at the first `needle` inside the
     /// string at `path` (a placeholder in a long Markdown text) when the file
     /// has it as written there.
-    pub fn locate_in(&self, path: &str, needle: &str) -> Located {
+    fn locate_in(&self, path: &str, needle: &str) -> Located {
         let mut located = self.locate(path);
         if let Some(&(start, end)) = self.strings.get(path) {
             let written = self.lines.text.get(start..end).unwrap_or_default();
@@ -105,7 +152,7 @@ impl Locator {
 
     /// The key path (with its block's name) of the key or value that starts at
     /// byte `offset`, if one does.
-    pub fn path_at(&self, offset: usize) -> Option<String> {
+    fn path_at(&self, offset: usize) -> Option<String> {
         self.at_offset.get(&offset).map(|path| self.named(path))
     }
 
@@ -315,5 +362,17 @@ mod tests {
     fn a_document_that_does_not_parse_locates_nothing() {
         let located = Locator::new("a = ").locate("a");
         assert_eq!(located.place, None);
+    }
+
+    /// The text is walked only when a place is first asked for, and once.
+    #[test]
+    fn the_index_is_built_when_first_needed() {
+        let locator = Locator::new(TEXT);
+        assert!(locator.index.get().is_none());
+        let first = locator.locate("losses[1].delta");
+        assert!(locator.index.get().is_some());
+        assert_eq!(locator.locate("losses[1].delta"), first);
+        assert_eq!(first.place.map(|p| p.line), Some(12));
+        assert_eq!(locator.clone(), Locator::new(TEXT));
     }
 }
