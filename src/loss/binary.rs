@@ -310,7 +310,7 @@ pub(crate) fn softplus(x: f64) -> f64 {
 fn bce_probability(y: f64, ybar: f64, q: f64) -> Point {
     let (gradient, hessian) = bce_probability_derivatives(y, ybar, q);
     Point {
-        value: bce_probability_value(y, ybar, vmath::ln(q), vmath::ln_1p(-q)),
+        value: bce_probability_value(y, ybar, vmath::ln_prob(q), vmath::ln_1m_prob(q)),
         gradient,
         hessian,
     }
@@ -367,7 +367,7 @@ pub(crate) fn bce(b: &Binary, y: f64, yhat: f64) -> Point {
     if b.epsilon > 0.0 && (yhat < b.epsilon || yhat > 1.0 - b.epsilon) {
         // The clipped q is ε or 1 − ε exactly: take both logarithms from ε
         // itself, since 1 − fl(1 − ε) has lost most of ε's digits.
-        let (ln_eps, ln_one_minus_eps) = (vmath::ln(b.epsilon), vmath::ln_1p(-b.epsilon));
+        let (ln_eps, ln_one_minus_eps) = (vmath::ln_prob(b.epsilon), vmath::ln_1m_prob(b.epsilon));
         let (ln_q, ln_one_minus_q) = if yhat < b.epsilon {
             (ln_eps, ln_one_minus_eps)
         } else {

@@ -259,11 +259,7 @@ pub fn ln_1p(x: f64) -> f64 {
     // From 2^53 on, 1 + x is x and fdlibm drops the correction.
     let c = if x < 9_007_199_254_740_992.0 { c } else { 0.0 };
     let (f, c, k) = if near { (x, 0.0, 0.0) } else { (m - 1.0, c, k) };
-    let hfsq = 0.5 * f * f;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let r = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
-    let y = k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f);
+    let y = log_core(f, c, k);
     // Below 2^−54, ln(1 + x) rounds to x (and keeps the sign of −0).
     let y = if x.abs() < 5.551_115_123_125_783e-17 {
         x
@@ -306,11 +302,102 @@ pub fn ln_1p_unit(x: f64) -> f64 {
     } else {
         (0.5 * u - 1.0, c, 1.0)
     };
+    log_core(f, c, k)
+}
+
+/// k·ln 2 + ln(1 + f) + c for |f| ≤ √2 − 1 and a correction c far below
+/// f's last bit: `s_log1p.c`'s last steps (s = f/(2 + f), the odd series
+/// in s by Horner's rule, f²/2 apart), which [`ln_1p`], [`ln_1p_unit`],
+/// [`ln_prob`] and [`ln_1m_prob`] share: a loop that needs one of two
+/// logarithms per element (binary cross-entropy with labels 0 and 1) picks
+/// the (f, c, k) of the one it needs and runs this once
+/// ([`ln_prob_or_1m`]).
+#[inline(always)]
+fn log_core(f: f64, c: f64, k: f64) -> f64 {
     let hfsq = 0.5 * f * f;
     let s = f / (2.0 + f);
     let z = s * s;
     let r = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
     k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f)
+}
+
+/// 1/u for u in [1/2, √2/2] by the line V0 − V1·u: [`U0`] and [`U1`]'s
+/// line scaled to this interval (u·2√2 is in [√2, 2]), the same largest
+/// relative error (1.5 %).
+const V0: f64 = U0 * 2.0 * std::f64::consts::SQRT_2;
+const V1: f64 = U1 * 8.0;
+
+/// ln q for a probability q in [0, 1], within 1 ulp (measured against
+/// mpmath: `vmath_reference.txt`; against the C library over millions of
+/// inputs: tests); −∞ at 0, NaN outside [0, 1] and for NaN. [`ln`]'s
+/// reduction with [`log_core`] (fdlibm's `s_log1p.c` form, one series by
+/// Horner's rule) in place of `e_log.c`'s two half-series: not [`ln`]'s
+/// bits everywhere, but the same core as [`ln_1m_prob`], so that
+/// [`ln_prob_or_1m`] can give either with one logarithm.
+#[inline(always)]
+pub fn ln_prob(q: f64) -> f64 {
+    ln_prob_or_1m(q, true)
+}
+
+/// ln(1 − q) for a probability q in [0, 1], within 1 ulp, exact (−q) for
+/// q below 2^−54; −∞ at 1, NaN outside [0, 1] and for NaN. The numbers of
+/// `ln_1p(−q)` but for the last bit where fdlibm's division c/u is here a
+/// multiplication by an approximation of 1/u (see [`ln_prob_or_1m`]).
+#[inline(always)]
+pub fn ln_1m_prob(q: f64) -> f64 {
+    ln_prob_or_1m(q, false)
+}
+
+/// [`ln_prob`]`(q)` if `of_q`, else [`ln_1m_prob`]`(q)`, bit for bit, with
+/// one logarithm. Binary cross-entropy with a label 1 needs ln q alone,
+/// with a label 0 ln(1 − q) alone; a vector loop that takes both computes
+/// two divisions and two series per pair.
+///
+/// The argument u (q, or 1 − q) is chosen first, then reduced once:
+/// subnormals scaled into the normal range, u split as m·2^k with m in
+/// [√2/2, √2), f = m − 1 (exact). For ln(1 − q) that is `ln_1p(−q)`'s
+/// reduction without what other arguments need: below 0.29289 (fdlibm's
+/// near range) f = −q, k = 0; above, the rounding error of u = 1 − q (exact:
+/// 1 − q and u − 1 lose nothing) is put back as c/u with 1/u from the line
+/// V0 − V1·u: from q = 1/2 on, u is exact and c = 0; below, u is in
+/// [1/2, √2/2], where the line is within 1.5 %, which moves the result (at
+/// least ln √2 in magnitude, |c/u| ≤ 2^−53) by at most 0.03 ulp. (Choosing
+/// between two whole reductions instead, the compiler moves the choice
+/// after the logarithm and computes both.)
+#[inline(always)]
+pub fn ln_prob_or_1m(q: f64, of_q: bool) -> f64 {
+    const TWO54: f64 = 18_014_398_509_481_984.0;
+    let u = if of_q { q } else { 1.0 - q };
+    let subnormal = u < f64::MIN_POSITIVE;
+    let scaled = if subnormal { u * TWO54 } else { u };
+    let (m, k) = split(scaled, 0x3fe6_a09e_0000_0000);
+    let k = if subnormal { k - 54.0 } else { k };
+    let c = if of_q {
+        0.0
+    } else {
+        (-q - (u - 1.0)) * (V0 - V1 * u)
+    };
+    let near = !of_q & (q < f64::from_bits(0x3fd2_bec4_0000_0000));
+    let (f, c, k) = if near {
+        (-q, 0.0, 0.0)
+    } else {
+        (m - 1.0, c, k)
+    };
+    let y = log_core(f, c, k);
+    // ln 0 (q = 0, or 1 − q = 0 at q = 1).
+    let y = if u == 0.0 { f64::NEG_INFINITY } else { y };
+    // Below 2^−54, ln(1 − q) rounds to −q.
+    let y = if !of_q & (q < 5.551_115_123_125_783e-17) {
+        -q
+    } else {
+        y
+    };
+    // Outside [0, 1], and NaN (every comparison with NaN is false).
+    if (q >= 0.0) & (q <= 1.0) {
+        y
+    } else {
+        f64::NAN
+    }
 }
 
 /// 1/(2n)! for n = 1..=10: cosh a − 1 = a²·Σ a^{2n−2}/(2n)! (the series'

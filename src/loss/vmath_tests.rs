@@ -37,11 +37,11 @@ type Miss = (String, f64, f64, f64);
 /// The largest error of each function over the reference table, in ulps
 /// of the exact value: exp (normal results), ln, ln_1p, ln_1p_unit, exp
 /// (subnormal results, in ulps of the subnormal spacing), exp_rational
-/// (normal, subnormal); and how many lines there are, and which inputs
-/// were 1 ulp off or more.
-fn worst_against_the_reference() -> ([f64; 7], usize, Vec<Miss>) {
+/// (normal, subnormal), ln_prob, ln_1m_prob; and how many lines there
+/// are, and which inputs were 1 ulp off or more.
+fn worst_against_the_reference() -> ([f64; 9], usize, Vec<Miss>) {
     let table = include_str!("vmath_reference.txt");
-    let mut worst = [0.0f64; 7];
+    let mut worst = [0.0f64; 9];
     let (mut count, mut bad) = (0, Vec::new());
     for line in table.lines().filter(|l| !l.starts_with('#')) {
         let fields: Vec<&str> = line.split_whitespace().collect();
@@ -53,6 +53,8 @@ fn worst_against_the_reference() -> ([f64; 7], usize, Vec<Miss>) {
             "ln_1p" => vec![(2, ln_1p(x))],
             "ln_1p_unit" => vec![(3, ln_1p_unit(x))],
             "exp_times_2_64" => vec![(4, exp(x)), (6, exp_rational(x))],
+            "ln_prob" => vec![(7, ln_prob(x)), (7, ln_prob_or_1m(x, true))],
+            "ln_1m_prob" => vec![(8, ln_1m_prob(x)), (8, ln_prob_or_1m(x, false))],
             other => panic!("unknown function {other}"),
         };
         for (slot, got) in cases {
@@ -80,7 +82,7 @@ fn within_one_ulp_of_the_exact_values() {
         bad.is_empty(),
         "(function, input, result, ulps) beyond 1 ulp: {bad:?}"
     );
-    assert!(count > 7000, "{count} reference values");
+    assert!(count > 8900, "{count} reference values");
     // The table exercises the polynomials: some error, but below 1 ulp.
     assert!(worst.iter().all(|&w| w > 0.3 && w < 1.0), "{worst:?}");
 }
@@ -382,4 +384,72 @@ fn exp_table_holds_the_powers_of_two() {
         assert!(ulps_apart(exp(x), x.exp()) <= 1, "{j}");
     }
     assert_eq!(EXP2_TAIL[0], 0.0);
+}
+
+/// `ln_prob` and `ln_1m_prob` within 1 ulp of the C library's `ln q` and
+/// `ln_1p(−q)` over three million probabilities (uniform, every binade
+/// down to the subnormals, and [0.29289, 1/2), where 1 − q is rounded);
+/// `ln_1m_prob` is `ln_1p(−q)` bit for bit wherever 1 − q is exact or q is
+/// in fdlibm's near range, and `ln_prob_or_1m` is each of them bit for bit.
+#[test]
+fn logarithms_of_probabilities_within_one_ulp() {
+    let mut rng = Lcg(0x9e37_79b9_7f4a_7c15);
+    let (mut worst, mut differs) = ([0u64; 2], 0u32);
+    for i in 0..3_000_000u32 {
+        let q = match i % 3 {
+            0 => rng.unit(),
+            1 => 2f64.powf(-1074.0 * rng.unit()),
+            _ => 0.29289 + 0.20711 * rng.unit(),
+        };
+        let q = q.clamp(0.0, 1.0);
+        let (a, b) = (ln_prob(q), ln_1m_prob(q));
+        assert_eq!(a.to_bits(), ln_prob_or_1m(q, true).to_bits(), "{q:e}");
+        assert_eq!(b.to_bits(), ln_prob_or_1m(q, false).to_bits(), "{q:e}");
+        if q > 0.0 {
+            worst[0] = worst[0].max(ulps_apart(a, q.ln()));
+        }
+        worst[1] = worst[1].max(ulps_apart(b, (-q).ln_1p()));
+        let exact = 1.0 - (1.0 - q) == q;
+        if q < 0.29289 || exact {
+            assert_eq!(b.to_bits(), ln_1p(-q).to_bits(), "{q:e}");
+        } else if b != ln_1p(-q) {
+            differs += 1;
+        }
+    }
+    assert_eq!(
+        worst,
+        [1, 1],
+        "within 1 ulp (and the comparison can tell 0 from 1)"
+    );
+    // Where 1 − q is rounded, the correction by an approximate 1/u may
+    // change the last bit: rarely.
+    assert!(differs < 30_000, "{differs}");
+}
+
+/// The ends and the special values of `ln_prob` and `ln_1m_prob`.
+#[test]
+fn logarithms_of_probabilities_at_special_values() {
+    assert_eq!(ln_prob(0.0), f64::NEG_INFINITY);
+    assert_eq!(ln_prob(-0.0), f64::NEG_INFINITY);
+    assert_eq!(ln_prob(1.0).to_bits(), 0.0f64.to_bits());
+    assert!(ulps_apart(ln_prob(5e-324), 5e-324f64.ln()) <= 1);
+    assert_eq!(ln_prob(0.5), -std::f64::consts::LN_2);
+    assert_eq!(ln_1m_prob(1.0), f64::NEG_INFINITY);
+    assert_eq!(ln_1m_prob(0.0), 0.0);
+    assert_eq!(ln_1m_prob(1e-300), -1e-300);
+    assert_eq!(ln_1m_prob(0.5), -std::f64::consts::LN_2);
+    let last = 1.0 - f64::EPSILON / 2.0;
+    assert!(ulps_apart(ln_1m_prob(last), (f64::EPSILON / 2.0).ln()) <= 1);
+    for q in [
+        -1e-300,
+        -0.5,
+        1.0 + f64::EPSILON,
+        2.0,
+        f64::INFINITY,
+        f64::NAN,
+    ] {
+        assert!(ln_prob(q).is_nan(), "{q}");
+        assert!(ln_1m_prob(q).is_nan(), "{q}");
+        assert!(ln_prob_or_1m(q, true).is_nan() && ln_prob_or_1m(q, false).is_nan());
+    }
 }
