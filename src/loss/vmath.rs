@@ -448,7 +448,7 @@ pub fn ln_prob_or_1m(q: f64, of_q: bool) -> f64 {
         y
     };
     // Outside [0, 1], and NaN (every comparison with NaN is false).
-    if (q >= 0.0) & (q <= 1.0) {
+    if (0.0..=1.0).contains(&q) {
         y
     } else {
         f64::NAN
