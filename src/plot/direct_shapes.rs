@@ -18,6 +18,8 @@ use resvg::tiny_skia::{
 };
 use resvg::usvg;
 
+use super::vertical_hairlines;
+
 /// One element drawn directly.
 #[derive(Debug, PartialEq)]
 pub(super) enum Shape {
@@ -159,28 +161,23 @@ pub(super) fn draw(shapes: &[Shape], transform: Transform, pixmap: &mut PixmapMu
                 points,
             } => {
                 // usvg skips a polyline of fewer than two points.
-                let [first, rest @ ..] = points.as_slice() else {
-                    continue;
-                };
-                if rest.is_empty() {
+                if points.len() < 2 {
                     continue;
                 }
-                let mut builder = PathBuilder::new();
-                builder.move_to(first.0, first.1);
-                for &(x, y) in rest {
-                    builder.line_to(x, y);
-                }
-                let Some(path) = builder.finish() else {
+                let has_vertical = points.windows(2).any(|pair| pair[0].0 == pair[1].0);
+                if has_vertical && vertical_hairlines::full_coverage(*width, transform) {
+                    // A hairline's segments are drawn one after another with
+                    // nothing joining them: each vertical one directly, the
+                    // others as paths of their own (the same pixels).
+                    for pair in points.windows(2) {
+                        let (from, to) = (pair[0], pair[1]);
+                        if !vertical_hairlines::draw(from, to, *width, *color, transform, pixmap) {
+                            stroke(pair, *width, *color, transform, pixmap);
+                        }
+                    }
                     continue;
-                };
-                let stroke = Stroke {
-                    width: *width,
-                    miter_limit: 4.0,
-                    line_cap: LineCap::Butt,
-                    line_join: LineJoin::Miter,
-                    dash: None,
-                };
-                pixmap.stroke_path(&path, &paint(*color), &stroke, transform, None);
+                }
+                stroke(points, *width, *color, transform, pixmap);
             }
             Shape::Rect { color, rect } => {
                 let [x, y, w, h] = *rect;
@@ -195,6 +192,35 @@ pub(super) fn draw(shapes: &[Shape], transform: Transform, pixmap: &mut PixmapMu
             }
         }
     }
+}
+
+/// Stroke the polyline through `points` as resvg strokes usvg's path of it.
+pub(super) fn stroke(
+    points: &[(f32, f32)],
+    width: f32,
+    color: [u8; 3],
+    transform: Transform,
+    pixmap: &mut PixmapMut<'_>,
+) {
+    let [first, rest @ ..] = points else {
+        return;
+    };
+    let mut builder = PathBuilder::new();
+    builder.move_to(first.0, first.1);
+    for &(x, y) in rest {
+        builder.line_to(x, y);
+    }
+    let Some(path) = builder.finish() else {
+        return;
+    };
+    let stroke = Stroke {
+        width,
+        miter_limit: 4.0,
+        line_cap: LineCap::Butt,
+        line_join: LineJoin::Miter,
+        dash: None,
+    };
+    pixmap.stroke_path(&path, &paint(color), &stroke, transform, None);
 }
 
 /// resvg's paint for an opaque colour: anti-aliased, source over.

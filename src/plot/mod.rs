@@ -30,6 +30,7 @@ mod style;
 mod text_stamps;
 mod ticks;
 mod validate;
+mod vertical_hairlines;
 
 #[cfg(test)]
 mod test_figures;
