@@ -290,10 +290,10 @@ pub(crate) static BINARY_FOCAL: Definition = Definition {
 #[inline]
 pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
     if z >= 0.0 {
-        let e = vmath::exp(-z);
+        let e = vmath::exp_series(-z);
         (1.0 / (1.0 + e), e / (1.0 + e))
     } else {
-        let e = vmath::exp(z);
+        let e = vmath::exp_series(z);
         (e / (1.0 + e), 1.0 / (1.0 + e))
     }
 }
@@ -301,7 +301,7 @@ pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
 /// log(1 + e^x) without overflow: max(x, 0) + log1p(e^{−|x|}).
 #[inline]
 pub(crate) fn softplus(x: f64) -> f64 {
-    x.max(0.0) + vmath::ln_1p_unit(vmath::exp(-x.abs()))
+    x.max(0.0) + vmath::ln_1p_unit(vmath::exp_series(-x.abs()))
 }
 
 /// BCE and its q-derivatives for a probability q (y already smoothed,
@@ -310,7 +310,7 @@ pub(crate) fn softplus(x: f64) -> f64 {
 fn bce_probability(y: f64, ybar: f64, q: f64) -> Point {
     let (gradient, hessian) = bce_probability_derivatives(y, ybar, q);
     Point {
-        value: bce_probability_value(y, ybar, vmath::ln(q), vmath::ln_1p(-q)),
+        value: bce_probability_value(y, ybar, vmath::ln_prob(q), vmath::ln_1m_prob(q)),
         gradient,
         hessian,
     }
@@ -336,7 +336,7 @@ fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
     // e^{−|z|} is the one exponential behind σ(z), 1 − σ(z) and both
     // softplus terms, and log1p(e^{−|z|}) the one logarithm: computed once,
     // they are the very numbers `sigmoid_pair` and `softplus` compute.
-    let e = vmath::exp(-z.abs());
+    let e = vmath::exp_series(-z.abs());
     let (gradient, hessian) = bce_logit_derivatives(y, ybar, z, e);
     Point {
         value: bce_logit_value(y, ybar, z, vmath::ln_1p_unit(e)),
@@ -367,7 +367,7 @@ pub(crate) fn bce(b: &Binary, y: f64, yhat: f64) -> Point {
     if b.epsilon > 0.0 && (yhat < b.epsilon || yhat > 1.0 - b.epsilon) {
         // The clipped q is ε or 1 − ε exactly: take both logarithms from ε
         // itself, since 1 − fl(1 − ε) has lost most of ε's digits.
-        let (ln_eps, ln_one_minus_eps) = (vmath::ln(b.epsilon), vmath::ln_1p(-b.epsilon));
+        let (ln_eps, ln_one_minus_eps) = (vmath::ln_prob(b.epsilon), vmath::ln_1m_prob(b.epsilon));
         let (ln_q, ln_one_minus_q) = if yhat < b.epsilon {
             (ln_eps, ln_one_minus_eps)
         } else {

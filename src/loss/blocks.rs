@@ -72,7 +72,7 @@ pub(super) fn log_cosh(
         if gradient.is_empty() {
             for (((abs, arg), &y), &yhat) in abs.iter_mut().zip(arg.iter_mut()).zip(t).zip(p) {
                 *abs = (yhat - y).abs();
-                let e = vmath::exp(-2.0 * *abs);
+                let e = vmath::exp_series(-2.0 * *abs);
                 *arg = log_cosh_argument(*abs, e, vmath::cosh_m1_small(*abs));
             }
         } else {
@@ -81,7 +81,7 @@ pub(super) fn log_cosh(
             for ((((a, abs), arg), (e, c)), (&y, &yhat)) in ae.zip(ec).zip(t.iter().zip(p)) {
                 *a = yhat - y;
                 *abs = a.abs();
-                *e = vmath::exp(-2.0 * *abs);
+                *e = vmath::exp_series(-2.0 * *abs);
                 *c = vmath::cosh_m1_small(*abs);
                 *arg = log_cosh_argument(*abs, *e, *c);
             }
@@ -157,7 +157,7 @@ pub(super) fn bce_logit(
             (t, z, &mut *e),
             (wanted(gradient, start, end), wanted(hessian, start, end)),
             #[inline(always)]
-            |z| vmath::exp(-z.abs()),
+            |z| vmath::exp_series(-z.abs()),
             #[inline(always)]
             |y, z, e| {
                 let (y, ybar) = smooth(y);
@@ -173,13 +173,18 @@ pub(super) fn bce_logit(
 }
 
 /// Binary cross-entropy of probabilities q (`binary::bce_probability`,
-/// without a clip, labels smoothed by `label_smoothing`): ln q (and the
-/// derivatives) in one loop, ln(1 − q) and the value in another. Both
-/// logarithms are taken for every pair: a select keeps the one a label
-/// needs, cheaper in packed code than a branch per pair.
+/// without a clip, labels smoothed by `label_smoothing`). A block whose
+/// labels are all 0 or 1 (without smoothing: the usual case) needs one
+/// logarithm per pair, ln q where y = 1 and ln(1 − q) where y = 0, which
+/// `vmath::ln_prob_or_1m` gives with one division and one series (the
+/// derivatives, where wanted, in a loop of their own). Other blocks take
+/// ln q (and the derivatives) in one loop, ln(1 − q) and the value in
+/// another. Either way every value is `bce_probability_value` of the same
+/// logarithms (the unused one is dropped by its select there), so a block's
+/// labels never change a pair's bits.
 #[inline(always)]
-// A closure around `vmath::ln`, not the function item: the item's `Fn` shim
-// would be compiled once, out of line, outside the wide paths.
+// A closure around `vmath::ln_prob`, not the function item: the item's `Fn`
+// shim would be compiled once, out of line, outside the wide paths.
 #[allow(clippy::redundant_closure)]
 pub(super) fn bce_probability(
     label_smoothing: f64,
@@ -191,24 +196,63 @@ pub(super) fn bce_probability(
 ) {
     let mut ln_q = [0.0; STEP];
     let smooth = |y| smooth(y, label_smoothing);
+    let derivatives = |y, q| {
+        let (y, ybar) = smooth(y);
+        bce_probability_derivatives(y, ybar, q)
+    };
     for (start, end) in steps(values.len()) {
         let (t, q) = (&target[start..end], &probability[start..end]);
+        let (g, h) = (wanted(gradient, start, end), wanted(hessian, start, end));
+        let hard = (label_smoothing == 0.0)
+            & t.iter()
+                .fold(true, |hard, &y| hard & ((y == 0.0) | (y == 1.0)));
+        if hard {
+            let v = values[start..end].iter_mut();
+            for ((v, &y), &q) in v.zip(t).zip(q) {
+                let (y, ybar) = smooth(y);
+                let l = vmath::ln_prob_or_1m(q, y == 1.0);
+                *v = bce_probability_value(y, ybar, l, l);
+            }
+            derivatives_loop((t, q), (g, h), derivatives);
+            continue;
+        }
         let ln_q = &mut ln_q[..end - start];
         first_loop(
             (t, q, &mut *ln_q),
-            (wanted(gradient, start, end), wanted(hessian, start, end)),
+            (g, h),
             #[inline(always)]
-            |q| vmath::ln(q),
+            |q| vmath::ln_prob(q),
             #[inline(always)]
-            |y, q, _| {
-                let (y, ybar) = smooth(y);
-                bce_probability_derivatives(y, ybar, q)
-            },
+            |y, q, _| derivatives(y, q),
         );
         let v = values[start..end].iter_mut();
         for ((v, &y), (&q, &l)) in v.zip(t).zip(q.iter().zip(&*ln_q)) {
             let (y, ybar) = smooth(y);
-            *v = bce_probability_value(y, ybar, l, vmath::ln_1p(-q));
+            *v = bce_probability_value(y, ybar, l, vmath::ln_1m_prob(q));
         }
+    }
+}
+
+/// The gradient and, where wanted, the Hessian `derivatives(y, x)` of every
+/// pair, in a loop of their own.
+#[inline(always)]
+fn derivatives_loop(
+    (t, x): (&[f64], &[f64]),
+    (gradient, hessian): (Option<&mut [f64]>, Option<&mut [f64]>),
+    derivatives: impl Fn(f64, f64) -> (f64, f64),
+) {
+    let pairs = t.iter().zip(x);
+    match (gradient, hessian) {
+        (Some(g), Some(h)) => {
+            for ((g, h), (&y, &x)) in g.iter_mut().zip(h.iter_mut()).zip(pairs) {
+                (*g, *h) = derivatives(y, x);
+            }
+        }
+        (Some(g), None) => {
+            for (g, (&y, &x)) in g.iter_mut().zip(pairs) {
+                *g = derivatives(y, x).0;
+            }
+        }
+        _ => {}
     }
 }

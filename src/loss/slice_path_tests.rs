@@ -220,24 +220,9 @@ fn block_forms_are_the_point_kernels_on_every_path() {
             value(|p| p.hessian),
         ];
         for (isa, got) in on_each_path(|| {
-            let n = t.len();
-            let (mut v, mut g, mut h) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-            let out = Output {
-                per_sample: Some(&mut v[..]),
-                gradient: Some(&mut g[..]),
-                hessian: Some(&mut h[..]),
-            };
-            loss.reduce(Input::new(&t, &p), Reduction::Sum, out)
-                .expect("in the domain");
-            let mut alone = vec![0.0; n];
-            let out = Output {
-                per_sample: Some(&mut alone[..]),
-                ..Output::default()
-            };
-            loss.reduce(Input::new(&t, &p), Reduction::Sum, out)
-                .expect("in the domain");
-            assert_eq!(bits(&alone), bits(&v), "{name} {params:?}: values alone");
-            [bits(&v), bits(&g), bits(&h)]
+            let (alone, with) = per_sample_bits(&loss, &t, &p);
+            assert_eq!(alone, with[0], "{name} {params:?}: values alone");
+            with
         }) {
             assert!(
                 got == expected,
@@ -245,6 +230,82 @@ fn block_forms_are_the_point_kernels_on_every_path() {
             );
         }
     }
+}
+
+/// Binary cross-entropy of probabilities with labels 0 and 1: blocks whose
+/// labels are all 0 or 1 take one logarithm per pair
+/// (`vmath::ln_prob_or_1m`), the others two; either way every value,
+/// gradient and Hessian is the per-pair kernel's, bit for bit, on every
+/// path (probabilities uniform, at 0 and 1, tiny, subnormal and next to
+/// 1). Two blocks of the slice hold a label 0.5 and take two logarithms.
+#[test]
+fn one_logarithm_per_pair_for_labels_0_and_1_on_every_path() {
+    let loss = Loss::new("binary_cross_entropy", &Params::new()).expect("a catalogue loss");
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let edges = [
+        0.0,
+        1.0,
+        5e-324,
+        1e-300,
+        1e-17,
+        0.5,
+        1.0 - 1e-16,
+        0.29289,
+        0.7,
+    ];
+    let n = 5 * 256 + 17;
+    let t: Vec<f64> = (0..n)
+        .map(|i| match i {
+            300 | 1100 => 0.5,
+            _ => f64::from(u8::from(rng.random_range(0.0..1.0) < 0.4)),
+        })
+        .collect();
+    let p: Vec<f64> = (0..n)
+        .map(|_| match rng.random_range(0..4) {
+            0 => edges[rng.random_range(0..edges.len())],
+            1 => 2f64.powi(rng.random_range(-1074..0)) * rng.random_range(0.5..1.0),
+            _ => rng.random_range(0.0..1.0),
+        })
+        .collect();
+    let points: Vec<_> = t
+        .iter()
+        .zip(&p)
+        .map(|(&y, &q)| loss.point(y, q).expect("in the domain"))
+        .collect();
+    let expected: Vec<Vec<u64>> = [
+        points.iter().map(|p| p.value).collect::<Vec<_>>(),
+        points.iter().map(|p| p.gradient).collect(),
+        points.iter().map(|p| p.hessian).collect(),
+    ]
+    .iter()
+    .map(|v| bits(v))
+    .collect();
+    for (isa, (alone, with)) in on_each_path(|| per_sample_bits(&loss, &t, &p)) {
+        assert_eq!(alone, expected[0], "{isa:?}: values alone");
+        assert_eq!(with[..], expected[..], "{isa:?}: with the derivatives");
+    }
+}
+
+/// The bits of a loss's per-sample values alone, and of its values,
+/// gradient and Hessian computed together (on the path the caller forces).
+fn per_sample_bits(loss: &Loss, t: &[f64], p: &[f64]) -> (Vec<u64>, [Vec<u64>; 3]) {
+    let n = t.len();
+    let (mut v, mut g, mut h) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let out = Output {
+        per_sample: Some(&mut v[..]),
+        gradient: Some(&mut g[..]),
+        hessian: Some(&mut h[..]),
+    };
+    loss.reduce(Input::new(t, p), Reduction::Sum, out)
+        .expect("in the domain");
+    let mut alone = vec![0.0; n];
+    let out = Output {
+        per_sample: Some(&mut alone[..]),
+        ..Output::default()
+    };
+    loss.reduce(Input::new(t, p), Reduction::Sum, out)
+        .expect("in the domain");
+    (bits(&alone), [bits(&v), bits(&g), bits(&h)])
 }
 
 /// The test above is not empty on this machine: it says which paths ran

@@ -1,6 +1,8 @@
-//! Elementary functions for the loss kernels: `exp`, `ln`, `ln_1p` (each
-//! within 1 ulp of the exact value; `ln_1p_unit`, the same for arguments in
-//! [0, 1], cheaper), and `cosh(a) − 1`, `sinh` and `tanh`
+//! Elementary functions for the loss kernels: `exp` (three forms: table,
+//! rational, series), `ln`, `ln_1p` (each within 1 ulp of the exact value;
+//! `ln_1p_unit`, the same for arguments in [0, 1], cheaper; `ln_prob` and
+//! `ln_1m_prob`, ln q and ln(1 − q) of a probability, either of them with
+//! one logarithm), and `cosh(a) − 1`, `sinh` and `tanh`
 //! built on them (a few ulps), written so that a loop over a slice becomes
 //! vector code.
 //!
@@ -168,21 +170,74 @@ pub fn exp(x: f64) -> f64 {
 /// 1.45× on AVX2).
 #[inline(always)]
 pub fn exp_rational(x: f64) -> f64 {
-    // Beyond these the result is ∞ or 0 anyway; NaN passes both.
+    let (k, hi, lo, r) = reduce_ln2(x);
+    let t = r * r;
+    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    scale_pow2(1.0 - ((lo - (r * c) / (2.0 - c)) - hi), k)
+}
+
+/// fdlibm's reduction for e^x: x (clamped to [−746, 710], beyond which the
+/// result is ∞ or 0 anyway; NaN passes) = k·ln 2 + hi − lo, r = hi − lo,
+/// |r| ≤ ln 2/2; hi is exact (k·LN2_HI is, and x is near it). (k, hi, lo, r).
+#[inline(always)]
+fn reduce_ln2(x: f64) -> (f64, f64, f64, f64) {
     let x = if x > 710.0 { 710.0 } else { x };
     let x = if x < -746.0 { -746.0 } else { x };
-    // x = k·ln 2 + r, |r| ≤ ln 2 / 2; hi is exact (k·LN2_HI is, and x is near it).
     let k = round_int(x * INV_LN2);
     let hi = x - k * LN2_HI;
     let lo = k * LN2_LO;
-    let r = hi - lo;
-    let t = r * r;
-    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-    // y·2^k as two exact scalings (k ∈ [−1077, 1025] splits into halves
-    // inside the normal range); only the last can round, into a subnormal.
+    (k, hi, lo, hi - lo)
+}
+
+/// y·2^k as two exact scalings (k ∈ [−1077, 1025] splits into halves
+/// inside the normal range); only the last can round, into a subnormal.
+#[inline(always)]
+fn scale_pow2(y: f64, k: f64) -> f64 {
     let k1 = round_int(0.5 * k);
     y * pow2i(k1) * pow2i(k - k1)
+}
+
+/// 1/n! for n = 2..=13: e^r = 1 + r + r²·Σ r^{n−2}/n!, whose next term
+/// r^14/14! is below 2^−57 of the sum for |r| ≤ ln 2/2.
+const EXP_SERIES: [f64; 12] = [
+    1.0 / 2.0,
+    1.0 / 6.0,
+    1.0 / 24.0,
+    1.0 / 120.0,
+    1.0 / 720.0,
+    1.0 / 5_040.0,
+    1.0 / 40_320.0,
+    1.0 / 362_880.0,
+    1.0 / 3_628_800.0,
+    1.0 / 39_916_800.0,
+    1.0 / 479_001_600.0,
+    1.0 / 6_227_020_800.0,
+];
+
+/// e^x, within 1 ulp, with neither a table nor a division: fdlibm's
+/// reduction (x = k·ln 2 + hi − lo, |r| ≤ ln 2/2, as [`exp_rational`]),
+/// then e^r by its Taylor series to r^13 (pairs of terms, then powers of
+/// r², so that the multiplications do not wait on each other), 1 + (hi +
+/// (r²·P − lo)) to keep hi's exact bits, and the same two scalings by
+/// powers of two; +∞ above 709.78…, 0 below −745.13…, NaN for NaN. On a
+/// processor whose gathers are slow (measured on AMD EPYC with AVX-512F:
+/// [`exp`]'s two table reads cost more than this series, and
+/// [`exp_rational`]'s division too), for the loops of log-cosh and binary
+/// cross-entropy from logits.
+#[inline(always)]
+pub fn exp_series(x: f64) -> f64 {
+    let (k, hi, lo, r) = reduce_ln2(x);
+    let c = &EXP_SERIES;
+    let r2 = r * r;
+    let r4 = r2 * r2;
+    let p0 = c[0] + r * c[1];
+    let p1 = c[2] + r * c[3];
+    let p2 = c[4] + r * c[5];
+    let p3 = c[6] + r * c[7];
+    let p4 = c[8] + r * c[9];
+    let p5 = c[10] + r * c[11];
+    let p = (p0 + r2 * p1) + r4 * ((p2 + r2 * p3) + r4 * (p4 + r2 * p5));
+    scale_pow2(1.0 + (hi + (r2 * p - lo)), k)
 }
 
 /// The natural logarithm, within 1 ulp (0.79 ulp the most measured); −∞ at
@@ -259,11 +314,7 @@ pub fn ln_1p(x: f64) -> f64 {
     // From 2^53 on, 1 + x is x and fdlibm drops the correction.
     let c = if x < 9_007_199_254_740_992.0 { c } else { 0.0 };
     let (f, c, k) = if near { (x, 0.0, 0.0) } else { (m - 1.0, c, k) };
-    let hfsq = 0.5 * f * f;
-    let s = f / (2.0 + f);
-    let z = s * s;
-    let r = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
-    let y = k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f);
+    let y = log_core(f, c, k);
     // Below 2^−54, ln(1 + x) rounds to x (and keeps the sign of −0).
     let y = if x.abs() < 5.551_115_123_125_783e-17 {
         x
@@ -306,11 +357,102 @@ pub fn ln_1p_unit(x: f64) -> f64 {
     } else {
         (0.5 * u - 1.0, c, 1.0)
     };
+    log_core(f, c, k)
+}
+
+/// k·ln 2 + ln(1 + f) + c for |f| ≤ √2 − 1 and a correction c far below
+/// f's last bit: `s_log1p.c`'s last steps (s = f/(2 + f), the odd series
+/// in s by Horner's rule, f²/2 apart), which [`ln_1p`], [`ln_1p_unit`],
+/// [`ln_prob`] and [`ln_1m_prob`] share: a loop that needs one of two
+/// logarithms per element (binary cross-entropy with labels 0 and 1) picks
+/// the (f, c, k) of the one it needs and runs this once
+/// ([`ln_prob_or_1m`]).
+#[inline(always)]
+fn log_core(f: f64, c: f64, k: f64) -> f64 {
     let hfsq = 0.5 * f * f;
     let s = f / (2.0 + f);
     let z = s * s;
     let r = z * (LG1 + z * (LG2 + z * (LG3 + z * (LG4 + z * (LG5 + z * (LG6 + z * LG7))))));
     k * LN2_HI - ((hfsq - (s * (hfsq + r) + (k * LN2_LO + c))) - f)
+}
+
+/// 1/u for u in [1/2, √2/2] by the line V0 − V1·u: [`U0`] and [`U1`]'s
+/// line scaled to this interval (u·2√2 is in [√2, 2]), the same largest
+/// relative error (1.5 %).
+const V0: f64 = U0 * 2.0 * std::f64::consts::SQRT_2;
+const V1: f64 = U1 * 8.0;
+
+/// ln q for a probability q in [0, 1], within 1 ulp (measured against
+/// mpmath: `vmath_reference.txt`; against the C library over millions of
+/// inputs: tests); −∞ at 0, NaN outside [0, 1] and for NaN. [`ln`]'s
+/// reduction with [`log_core`] (fdlibm's `s_log1p.c` form, one series by
+/// Horner's rule) in place of `e_log.c`'s two half-series: not [`ln`]'s
+/// bits everywhere, but the same core as [`ln_1m_prob`], so that
+/// [`ln_prob_or_1m`] can give either with one logarithm.
+#[inline(always)]
+pub fn ln_prob(q: f64) -> f64 {
+    ln_prob_or_1m(q, true)
+}
+
+/// ln(1 − q) for a probability q in [0, 1], within 1 ulp, exact (−q) for
+/// q below 2^−54; −∞ at 1, NaN outside [0, 1] and for NaN. The numbers of
+/// `ln_1p(−q)` but for the last bit where fdlibm's division c/u is here a
+/// multiplication by an approximation of 1/u (see [`ln_prob_or_1m`]).
+#[inline(always)]
+pub fn ln_1m_prob(q: f64) -> f64 {
+    ln_prob_or_1m(q, false)
+}
+
+/// [`ln_prob`]`(q)` if `of_q`, else [`ln_1m_prob`]`(q)`, bit for bit, with
+/// one logarithm. Binary cross-entropy with a label 1 needs ln q alone,
+/// with a label 0 ln(1 − q) alone; a vector loop that takes both computes
+/// two divisions and two series per pair.
+///
+/// The argument u (q, or 1 − q) is chosen first, then reduced once:
+/// subnormals scaled into the normal range, u split as m·2^k with m in
+/// [√2/2, √2), f = m − 1 (exact). For ln(1 − q) that is `ln_1p(−q)`'s
+/// reduction without what other arguments need: below 0.29289 (fdlibm's
+/// near range) f = −q, k = 0; above, the rounding error of u = 1 − q (exact:
+/// 1 − q and u − 1 lose nothing) is put back as c/u with 1/u from the line
+/// V0 − V1·u: from q = 1/2 on, u is exact and c = 0; below, u is in
+/// [1/2, √2/2], where the line is within 1.5 %, which moves the result (at
+/// least ln √2 in magnitude, |c/u| ≤ 2^−53) by at most 0.03 ulp. (Choosing
+/// between two whole reductions instead, the compiler moves the choice
+/// after the logarithm and computes both.)
+#[inline(always)]
+pub fn ln_prob_or_1m(q: f64, of_q: bool) -> f64 {
+    const TWO54: f64 = 18_014_398_509_481_984.0;
+    let u = if of_q { q } else { 1.0 - q };
+    let subnormal = u < f64::MIN_POSITIVE;
+    let scaled = if subnormal { u * TWO54 } else { u };
+    let (m, k) = split(scaled, 0x3fe6_a09e_0000_0000);
+    let k = if subnormal { k - 54.0 } else { k };
+    let c = if of_q {
+        0.0
+    } else {
+        (-q - (u - 1.0)) * (V0 - V1 * u)
+    };
+    let near = !of_q & (q < f64::from_bits(0x3fd2_bec4_0000_0000));
+    let (f, c, k) = if near {
+        (-q, 0.0, 0.0)
+    } else {
+        (m - 1.0, c, k)
+    };
+    let y = log_core(f, c, k);
+    // ln 0 (q = 0, or 1 − q = 0 at q = 1).
+    let y = if u == 0.0 { f64::NEG_INFINITY } else { y };
+    // Below 2^−54, ln(1 − q) rounds to −q.
+    let y = if !of_q & (q < 5.551_115_123_125_783e-17) {
+        -q
+    } else {
+        y
+    };
+    // Outside [0, 1], and NaN (every comparison with NaN is false).
+    if (0.0..=1.0).contains(&q) {
+        y
+    } else {
+        f64::NAN
+    }
 }
 
 /// 1/(2n)! for n = 1..=10: cosh a − 1 = a²·Σ a^{2n−2}/(2n)! (the series'
@@ -364,11 +506,11 @@ pub fn cosh_m1_small(a: f64) -> f64 {
 /// beyond; ±1 far out, NaN for NaN.
 #[inline(always)]
 pub fn tanh(a: f64) -> f64 {
-    tanh_from(a, exp(-2.0 * a.abs()), cosh_m1_small(a))
+    tanh_from(a, exp_series(-2.0 * a.abs()), cosh_m1_small(a))
 }
 
 /// [`tanh`] from the two numbers it shares with log cosh a and its second
-/// derivative: `e` = e^{−2|a|} (`exp(-2.0 * a.abs())`) and `cosh_m1` =
+/// derivative: `e` = e^{−2|a|} (`exp_series(-2.0 * a.abs())`) and `cosh_m1` =
 /// [`cosh_m1_small`]`(a)` (or of |a|: the series is even). The same bits as
 /// `tanh(a)`, for a block loop that has them already.
 #[inline(always)]

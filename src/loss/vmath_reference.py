@@ -50,7 +50,19 @@ cases["exp"] += [more.uniform(-745.13, 709.78) for _ in range(1500)]
 cases["exp"] += [more.uniform(-40.0, 40.0) for _ in range(1000)]
 cases["exp"] += [(more.randrange(-2000, 2000) + 0.5) * 0.005415212348111709 * (1 + 1e-13 * more.uniform(-1, 1)) for _ in range(500)]
 cases["exp"] += [more.uniform(-745.13, -708.4) for _ in range(1000)]
-funcs = {"exp": mpmath.exp, "ln": mpmath.log, "ln_1p": mpmath.log1p, "ln_1p_unit": mpmath.log1p}
+# ln_prob (ln q) and ln_1m_prob (ln(1 − q)) on probabilities: uniform, every
+# binade down to the subnormals, and for ln(1 − q) more of [0.29289, 1/2),
+# where 1 − q is rounded and its error is put back, and tiny q.
+prob = random.Random(20261205)
+cases["ln_prob"] = [prob.random() for _ in range(600)]
+cases["ln_prob"] += [2.0 ** prob.uniform(-1074, 0) for _ in range(200)]
+cases["ln_prob"] += [5e-324, 2.2250738585072014e-308, 0.5, 0.7071067811865476, 0.9999999999999999]
+cases["ln_1m_prob"] = [prob.random() for _ in range(400)]
+cases["ln_1m_prob"] += [prob.uniform(0.29289, 0.5) for _ in range(400)]
+cases["ln_1m_prob"] += [10.0 ** prob.uniform(-20, 0) for _ in range(200)]
+cases["ln_1m_prob"] += [0.29289, 0.5, 0.9999999999999999, 1e-300, 0.7071067811865476]
+funcs = {"exp": mpmath.exp, "ln": mpmath.log, "ln_1p": mpmath.log1p, "ln_1p_unit": mpmath.log1p,
+         "ln_prob": mpmath.log, "ln_1m_prob": lambda q: mpmath.log1p(-q)}
 print("# function x_bits exact_hi exact_lo (mpmath, 60 digits)")
 for name, xs in cases.items():
     for x in xs:

@@ -37,26 +37,29 @@ type Miss = (String, f64, f64, f64);
 /// The largest error of each function over the reference table, in ulps
 /// of the exact value: exp (normal results), ln, ln_1p, ln_1p_unit, exp
 /// (subnormal results, in ulps of the subnormal spacing), exp_rational
-/// (normal, subnormal); and how many lines there are, and which inputs
-/// were 1 ulp off or more.
-fn worst_against_the_reference() -> ([f64; 7], usize, Vec<Miss>) {
+/// (normal, subnormal), ln_prob, ln_1m_prob, exp_series (normal,
+/// subnormal); and how many lines there
+/// are, and which inputs were 1 ulp off or more.
+fn worst_against_the_reference() -> ([f64; 11], usize, Vec<Miss>) {
     let table = include_str!("vmath_reference.txt");
-    let mut worst = [0.0f64; 7];
+    let mut worst = [0.0f64; 11];
     let (mut count, mut bad) = (0, Vec::new());
     for line in table.lines().filter(|l| !l.starts_with('#')) {
         let fields: Vec<&str> = line.split_whitespace().collect();
         let x = f64::from_bits(u64::from_str_radix(fields[1], 16).unwrap());
         let (hi, lo): (f64, f64) = (fields[2].parse().unwrap(), fields[3].parse().unwrap());
         let cases = match fields[0] {
-            "exp" => vec![(0, exp(x)), (5, exp_rational(x))],
+            "exp" => vec![(0, exp(x)), (5, exp_rational(x)), (9, exp_series(x))],
             "ln" => vec![(1, ln(x))],
             "ln_1p" => vec![(2, ln_1p(x))],
             "ln_1p_unit" => vec![(3, ln_1p_unit(x))],
-            "exp_times_2_64" => vec![(4, exp(x)), (6, exp_rational(x))],
+            "exp_times_2_64" => vec![(4, exp(x)), (6, exp_rational(x)), (10, exp_series(x))],
+            "ln_prob" => vec![(7, ln_prob(x)), (7, ln_prob_or_1m(x, true))],
+            "ln_1m_prob" => vec![(8, ln_1m_prob(x)), (8, ln_prob_or_1m(x, false))],
             other => panic!("unknown function {other}"),
         };
         for (slot, got) in cases {
-            let error = if slot == 4 || slot == 6 {
+            let error = if slot == 4 || slot == 6 || slot == 10 {
                 // hi + lo is e^x·2^64; the spacing of subnormals is 2^−1074.
                 let two_64 = f64::from_bits(0x43f0_0000_0000_0000);
                 ((got * two_64 - hi) - lo).abs() / (5e-324 * two_64)
@@ -80,7 +83,7 @@ fn within_one_ulp_of_the_exact_values() {
         bad.is_empty(),
         "(function, input, result, ulps) beyond 1 ulp: {bad:?}"
     );
-    assert!(count > 7000, "{count} reference values");
+    assert!(count > 8900, "{count} reference values");
     // The table exercises the polynomials: some error, but below 1 ulp.
     assert!(worst.iter().all(|&w| w > 0.3 && w < 1.0), "{worst:?}");
 }
@@ -119,7 +122,7 @@ impl Lcg {
 #[test]
 fn within_one_ulp_of_the_c_library_over_millions_of_inputs() {
     let mut rng = Lcg(0x2545_f491_4f6c_dd1d);
-    let mut worst = [0u64; 4];
+    let mut worst = [0u64; 5];
     let mut bad = Vec::new();
     for i in 0..3_000_000u32 {
         let x = match i % 3 {
@@ -132,6 +135,7 @@ fn within_one_ulp_of_the_c_library_over_millions_of_inputs() {
         let apart = [
             (x, ulps_apart(exp(x), x.exp())),
             (x, ulps_apart(exp_rational(x), x.exp())),
+            (x, ulps_apart(exp_series(x), x.exp())),
             (x.abs(), ulps_apart(ln(x.abs()), x.abs().ln())),
             (y, ulps_apart(ln_1p(y), y.ln_1p())),
         ];
@@ -146,13 +150,17 @@ fn within_one_ulp_of_the_c_library_over_millions_of_inputs() {
         bad.is_empty(),
         "(function, input, ulps) beyond 1 ulp: {bad:?}"
     );
-    assert_eq!(worst, [1, 1, 1, 1], "the comparison can tell 0 from 1 ulp");
+    assert_eq!(
+        worst,
+        [1, 1, 1, 1, 1],
+        "the comparison can tell 0 from 1 ulp"
+    );
 }
 
 #[test]
 fn special_values() {
     let (inf, nan) = (f64::INFINITY, f64::NAN);
-    for f in [exp as fn(f64) -> f64, exp_rational] {
+    for f in [exp as fn(f64) -> f64, exp_rational, exp_series] {
         assert_eq!(f(inf), inf);
         assert_eq!(f(-inf), 0.0);
         assert!(f(nan).is_nan());
@@ -232,7 +240,7 @@ fn tanh_in_one_piece(a: f64) -> f64 {
     let t = a * a;
     let small = a + a * (t * horner(t, &SINH));
     let small = small / (1.0 + t * horner(t, &COSH));
-    let e = exp(-2.0 * abs);
+    let e = exp_series(-2.0 * abs);
     let large = ((1.0 - e) / (1.0 + e)).copysign(a);
     if abs < 1.0 {
         small
@@ -280,7 +288,7 @@ fn tanh_from_its_parts_is_tanh_bit_for_bit() {
         });
     }
     for a in inputs {
-        let e = exp(-2.0 * a.abs());
+        let e = exp_series(-2.0 * a.abs());
         let expected = bits(tanh_in_one_piece(a));
         assert_eq!(bits(tanh(a)), expected, "tanh({a:e})");
         assert_eq!(bits(tanh_from(a, e, cosh_m1_small(a))), expected, "{a:e}");
@@ -382,4 +390,72 @@ fn exp_table_holds_the_powers_of_two() {
         assert!(ulps_apart(exp(x), x.exp()) <= 1, "{j}");
     }
     assert_eq!(EXP2_TAIL[0], 0.0);
+}
+
+/// `ln_prob` and `ln_1m_prob` within 1 ulp of the C library's `ln q` and
+/// `ln_1p(−q)` over three million probabilities (uniform, every binade
+/// down to the subnormals, and [0.29289, 1/2), where 1 − q is rounded);
+/// `ln_1m_prob` is `ln_1p(−q)` bit for bit wherever 1 − q is exact or q is
+/// in fdlibm's near range, and `ln_prob_or_1m` is each of them bit for bit.
+#[test]
+fn logarithms_of_probabilities_within_one_ulp() {
+    let mut rng = Lcg(0x9e37_79b9_7f4a_7c15);
+    let (mut worst, mut differs) = ([0u64; 2], 0u32);
+    for i in 0..3_000_000u32 {
+        let q = match i % 3 {
+            0 => rng.unit(),
+            1 => 2f64.powf(-1074.0 * rng.unit()),
+            _ => 0.29289 + 0.20711 * rng.unit(),
+        };
+        let q = q.clamp(0.0, 1.0);
+        let (a, b) = (ln_prob(q), ln_1m_prob(q));
+        assert_eq!(a.to_bits(), ln_prob_or_1m(q, true).to_bits(), "{q:e}");
+        assert_eq!(b.to_bits(), ln_prob_or_1m(q, false).to_bits(), "{q:e}");
+        if q > 0.0 {
+            worst[0] = worst[0].max(ulps_apart(a, q.ln()));
+        }
+        worst[1] = worst[1].max(ulps_apart(b, (-q).ln_1p()));
+        let exact = 1.0 - (1.0 - q) == q;
+        if q < 0.29289 || exact {
+            assert_eq!(b.to_bits(), ln_1p(-q).to_bits(), "{q:e}");
+        } else if b != ln_1p(-q) {
+            differs += 1;
+        }
+    }
+    assert_eq!(
+        worst,
+        [1, 1],
+        "within 1 ulp (and the comparison can tell 0 from 1)"
+    );
+    // Where 1 − q is rounded, the correction by an approximate 1/u may
+    // change the last bit: rarely.
+    assert!(differs < 30_000, "{differs}");
+}
+
+/// The ends and the special values of `ln_prob` and `ln_1m_prob`.
+#[test]
+fn logarithms_of_probabilities_at_special_values() {
+    assert_eq!(ln_prob(0.0), f64::NEG_INFINITY);
+    assert_eq!(ln_prob(-0.0), f64::NEG_INFINITY);
+    assert_eq!(ln_prob(1.0).to_bits(), 0.0f64.to_bits());
+    assert!(ulps_apart(ln_prob(5e-324), 5e-324f64.ln()) <= 1);
+    assert_eq!(ln_prob(0.5), -std::f64::consts::LN_2);
+    assert_eq!(ln_1m_prob(1.0), f64::NEG_INFINITY);
+    assert_eq!(ln_1m_prob(0.0), 0.0);
+    assert_eq!(ln_1m_prob(1e-300), -1e-300);
+    assert_eq!(ln_1m_prob(0.5), -std::f64::consts::LN_2);
+    let last = 1.0 - f64::EPSILON / 2.0;
+    assert!(ulps_apart(ln_1m_prob(last), (f64::EPSILON / 2.0).ln()) <= 1);
+    for q in [
+        -1e-300,
+        -0.5,
+        1.0 + f64::EPSILON,
+        2.0,
+        f64::INFINITY,
+        f64::NAN,
+    ] {
+        assert!(ln_prob(q).is_nan(), "{q}");
+        assert!(ln_1m_prob(q).is_nan(), "{q}");
+        assert!(ln_prob_or_1m(q, true).is_nan() && ln_prob_or_1m(q, false).is_nan());
+    }
 }
