@@ -170,29 +170,19 @@ pub fn exp(x: f64) -> f64 {
 /// 1.45× on AVX2).
 #[inline(always)]
 pub fn exp_rational(x: f64) -> f64 {
-    let (k, hi, lo, r) = reduce_ln2(x);
-    let t = r * r;
-    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
-    scale_pow2(1.0 - ((lo - (r * c) / (2.0 - c)) - hi), k)
-}
-
-/// fdlibm's reduction for e^x: x (clamped to [−746, 710], beyond which the
-/// result is ∞ or 0 anyway; NaN passes) = k·ln 2 + hi − lo, r = hi − lo,
-/// |r| ≤ ln 2/2; hi is exact (k·LN2_HI is, and x is near it). (k, hi, lo, r).
-#[inline(always)]
-fn reduce_ln2(x: f64) -> (f64, f64, f64, f64) {
+    // Beyond these the result is ∞ or 0 anyway; NaN passes both.
     let x = if x > 710.0 { 710.0 } else { x };
     let x = if x < -746.0 { -746.0 } else { x };
+    // x = k·ln 2 + r, |r| ≤ ln 2 / 2; hi is exact (k·LN2_HI is, and x is near it).
     let k = round_int(x * INV_LN2);
     let hi = x - k * LN2_HI;
     let lo = k * LN2_LO;
-    (k, hi, lo, hi - lo)
-}
-
-/// y·2^k as two exact scalings (k ∈ [−1077, 1025] splits into halves
-/// inside the normal range); only the last can round, into a subnormal.
-#[inline(always)]
-fn scale_pow2(y: f64, k: f64) -> f64 {
+    let r = hi - lo;
+    let t = r * r;
+    let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
+    let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
+    // y·2^k as two exact scalings (k ∈ [−1077, 1025] splits into halves
+    // inside the normal range); only the last can round, into a subnormal.
     let k1 = round_int(0.5 * k);
     y * pow2i(k1) * pow2i(k - k1)
 }
@@ -226,7 +216,13 @@ const EXP_SERIES: [f64; 12] = [
 /// cross-entropy from logits.
 #[inline(always)]
 pub fn exp_series(x: f64) -> f64 {
-    let (k, hi, lo, r) = reduce_ln2(x);
+    // Beyond these the result is ∞ or 0 anyway; NaN passes both.
+    let x = if x > 710.0 { 710.0 } else { x };
+    let x = if x < -746.0 { -746.0 } else { x };
+    let k = round_int(x * INV_LN2);
+    let hi = x - k * LN2_HI;
+    let lo = k * LN2_LO;
+    let r = hi - lo;
     let c = &EXP_SERIES;
     let r2 = r * r;
     let r4 = r2 * r2;
@@ -237,7 +233,11 @@ pub fn exp_series(x: f64) -> f64 {
     let p4 = c[8] + r * c[9];
     let p5 = c[10] + r * c[11];
     let p = (p0 + r2 * p1) + r4 * ((p2 + r2 * p3) + r4 * (p4 + r2 * p5));
-    scale_pow2(1.0 + (hi + (r2 * p - lo)), k)
+    let y = 1.0 + (hi + (r2 * p - lo));
+    // y·2^k as two exact scalings (k ∈ [−1077, 1025] splits into halves
+    // inside the normal range); only the last can round, into a subnormal.
+    let k1 = round_int(0.5 * k);
+    y * pow2i(k1) * pow2i(k - k1)
 }
 
 /// The natural logarithm, within 1 ulp (0.79 ulp the most measured); −∞ at
