@@ -290,10 +290,10 @@ pub(crate) static BINARY_FOCAL: Definition = Definition {
 #[inline]
 pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
     if z >= 0.0 {
-        let e = vmath::exp_series(-z);
+        let e = vmath::exp(-z);
         (1.0 / (1.0 + e), e / (1.0 + e))
     } else {
-        let e = vmath::exp_series(z);
+        let e = vmath::exp(z);
         (e / (1.0 + e), 1.0 / (1.0 + e))
     }
 }
@@ -301,7 +301,7 @@ pub(crate) fn sigmoid_pair(z: f64) -> (f64, f64) {
 /// log(1 + e^x) without overflow: max(x, 0) + log1p(e^{−|x|}).
 #[inline]
 pub(crate) fn softplus(x: f64) -> f64 {
-    x.max(0.0) + vmath::ln_1p_unit(vmath::exp_series(-x.abs()))
+    x.max(0.0) + vmath::ln_1p_unit(vmath::exp(-x.abs()))
 }
 
 /// BCE and its q-derivatives for a probability q (y already smoothed,
@@ -336,7 +336,7 @@ fn bce_logit(y: f64, ybar: f64, z: f64) -> Point {
     // e^{−|z|} is the one exponential behind σ(z), 1 − σ(z) and both
     // softplus terms, and log1p(e^{−|z|}) the one logarithm: computed once,
     // they are the very numbers `sigmoid_pair` and `softplus` compute.
-    let e = vmath::exp_series(-z.abs());
+    let e = vmath::exp(-z.abs());
     let (gradient, hessian) = bce_logit_derivatives(y, ybar, z, e);
     Point {
         value: bce_logit_value(y, ybar, z, vmath::ln_1p_unit(e)),

@@ -72,7 +72,7 @@ pub(super) fn log_cosh(
         if gradient.is_empty() {
             for (((abs, arg), &y), &yhat) in abs.iter_mut().zip(arg.iter_mut()).zip(t).zip(p) {
                 *abs = (yhat - y).abs();
-                let e = vmath::exp_series(-2.0 * *abs);
+                let e = vmath::exp(-2.0 * *abs);
                 *arg = log_cosh_argument(*abs, e, vmath::cosh_m1_small(*abs));
             }
         } else {
@@ -81,7 +81,7 @@ pub(super) fn log_cosh(
             for ((((a, abs), arg), (e, c)), (&y, &yhat)) in ae.zip(ec).zip(t.iter().zip(p)) {
                 *a = yhat - y;
                 *abs = a.abs();
-                *e = vmath::exp_series(-2.0 * *abs);
+                *e = vmath::exp(-2.0 * *abs);
                 *c = vmath::cosh_m1_small(*abs);
                 *arg = log_cosh_argument(*abs, *e, *c);
             }
@@ -157,7 +157,7 @@ pub(super) fn bce_logit(
             (t, z, &mut *e),
             (wanted(gradient, start, end), wanted(hessian, start, end)),
             #[inline(always)]
-            |z| vmath::exp_series(-z.abs()),
+            |z| vmath::exp(-z.abs()),
             #[inline(always)]
             |y, z, e| {
                 let (y, ybar) = smooth(y);

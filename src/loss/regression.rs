@@ -319,7 +319,7 @@ pub(crate) fn smooth_l1(beta: f64, y: f64, yhat: f64) -> Point {
 #[inline(always)]
 pub(crate) fn log_cosh(y: f64, yhat: f64) -> Point {
     let a = yhat - y;
-    let e = vmath::exp_series(-2.0 * a.abs());
+    let e = vmath::exp(-2.0 * a.abs());
     let cosh_m1 = vmath::cosh_m1_small(a);
     Point {
         value: log_cosh_from(a.abs(), e, cosh_m1),
@@ -332,7 +332,7 @@ pub(crate) fn log_cosh(y: f64, yhat: f64) -> Point {
 #[inline(always)]
 fn log_cosh_value(a: f64) -> f64 {
     let abs = a.abs();
-    log_cosh_from(abs, vmath::exp_series(-2.0 * abs), vmath::cosh_m1_small(a))
+    log_cosh_from(abs, vmath::exp(-2.0 * abs), vmath::cosh_m1_small(a))
 }
 
 /// log cosh a from |a|, e = e^{−2|a|} and the series of cosh a − 1 (used

@@ -1,8 +1,6 @@
-//! Elementary functions for the loss kernels: `exp` (three forms: table,
-//! rational, series), `ln`, `ln_1p` (each within 1 ulp of the exact value;
-//! `ln_1p_unit`, the same for arguments in [0, 1], cheaper; `ln_prob` and
-//! `ln_1m_prob`, ln q and ln(1 − q) of a probability, either of them with
-//! one logarithm), and `cosh(a) − 1`, `sinh` and `tanh`
+//! Elementary functions for the loss kernels: `exp`, `ln`, `ln_1p` (each
+//! within 1 ulp of the exact value; `ln_1p_unit`, the same for arguments in
+//! [0, 1], cheaper), and `cosh(a) − 1`, `sinh` and `tanh`
 //! built on them (a few ulps), written so that a loop over a slice becomes
 //! vector code.
 //!
@@ -181,59 +179,6 @@ pub fn exp_rational(x: f64) -> f64 {
     let t = r * r;
     let c = r - t * (P1 + t * (P2 + t * (P3 + t * (P4 + t * P5))));
     let y = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi);
-    // y·2^k as two exact scalings (k ∈ [−1077, 1025] splits into halves
-    // inside the normal range); only the last can round, into a subnormal.
-    let k1 = round_int(0.5 * k);
-    y * pow2i(k1) * pow2i(k - k1)
-}
-
-/// 1/n! for n = 2..=13: e^r = 1 + r + r²·Σ r^{n−2}/n!, whose next term
-/// r^14/14! is below 2^−57 of the sum for |r| ≤ ln 2/2.
-const EXP_SERIES: [f64; 12] = [
-    1.0 / 2.0,
-    1.0 / 6.0,
-    1.0 / 24.0,
-    1.0 / 120.0,
-    1.0 / 720.0,
-    1.0 / 5_040.0,
-    1.0 / 40_320.0,
-    1.0 / 362_880.0,
-    1.0 / 3_628_800.0,
-    1.0 / 39_916_800.0,
-    1.0 / 479_001_600.0,
-    1.0 / 6_227_020_800.0,
-];
-
-/// e^x, within 1 ulp, with neither a table nor a division: fdlibm's
-/// reduction (x = k·ln 2 + hi − lo, |r| ≤ ln 2/2, as [`exp_rational`]),
-/// then e^r by its Taylor series to r^13 (pairs of terms, then powers of
-/// r², so that the multiplications do not wait on each other), 1 + (hi +
-/// (r²·P − lo)) to keep hi's exact bits, and the same two scalings by
-/// powers of two; +∞ above 709.78…, 0 below −745.13…, NaN for NaN. On a
-/// processor whose gathers are slow (measured on AMD EPYC with AVX-512F:
-/// [`exp`]'s two table reads cost more than this series, and
-/// [`exp_rational`]'s division too), for the loops of log-cosh and binary
-/// cross-entropy from logits.
-#[inline(always)]
-pub fn exp_series(x: f64) -> f64 {
-    // Beyond these the result is ∞ or 0 anyway; NaN passes both.
-    let x = if x > 710.0 { 710.0 } else { x };
-    let x = if x < -746.0 { -746.0 } else { x };
-    let k = round_int(x * INV_LN2);
-    let hi = x - k * LN2_HI;
-    let lo = k * LN2_LO;
-    let r = hi - lo;
-    let c = &EXP_SERIES;
-    let r2 = r * r;
-    let r4 = r2 * r2;
-    let p0 = c[0] + r * c[1];
-    let p1 = c[2] + r * c[3];
-    let p2 = c[4] + r * c[5];
-    let p3 = c[6] + r * c[7];
-    let p4 = c[8] + r * c[9];
-    let p5 = c[10] + r * c[11];
-    let p = (p0 + r2 * p1) + r4 * ((p2 + r2 * p3) + r4 * (p4 + r2 * p5));
-    let y = 1.0 + (hi + (r2 * p - lo));
     // y·2^k as two exact scalings (k ∈ [−1077, 1025] splits into halves
     // inside the normal range); only the last can round, into a subnormal.
     let k1 = round_int(0.5 * k);
@@ -506,11 +451,11 @@ pub fn cosh_m1_small(a: f64) -> f64 {
 /// beyond; ±1 far out, NaN for NaN.
 #[inline(always)]
 pub fn tanh(a: f64) -> f64 {
-    tanh_from(a, exp_series(-2.0 * a.abs()), cosh_m1_small(a))
+    tanh_from(a, exp(-2.0 * a.abs()), cosh_m1_small(a))
 }
 
 /// [`tanh`] from the two numbers it shares with log cosh a and its second
-/// derivative: `e` = e^{−2|a|} (`exp_series(-2.0 * a.abs())`) and `cosh_m1` =
+/// derivative: `e` = e^{−2|a|} (`exp(-2.0 * a.abs())`) and `cosh_m1` =
 /// [`cosh_m1_small`]`(a)` (or of |a|: the series is even). The same bits as
 /// `tanh(a)`, for a block loop that has them already.
 #[inline(always)]
