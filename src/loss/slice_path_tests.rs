@@ -220,24 +220,9 @@ fn block_forms_are_the_point_kernels_on_every_path() {
             value(|p| p.hessian),
         ];
         for (isa, got) in on_each_path(|| {
-            let n = t.len();
-            let (mut v, mut g, mut h) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-            let out = Output {
-                per_sample: Some(&mut v[..]),
-                gradient: Some(&mut g[..]),
-                hessian: Some(&mut h[..]),
-            };
-            loss.reduce(Input::new(&t, &p), Reduction::Sum, out)
-                .expect("in the domain");
-            let mut alone = vec![0.0; n];
-            let out = Output {
-                per_sample: Some(&mut alone[..]),
-                ..Output::default()
-            };
-            loss.reduce(Input::new(&t, &p), Reduction::Sum, out)
-                .expect("in the domain");
-            assert_eq!(bits(&alone), bits(&v), "{name} {params:?}: values alone");
-            [bits(&v), bits(&g), bits(&h)]
+            let (alone, with) = per_sample_bits(&loss, &t, &p);
+            assert_eq!(alone, with[0], "{name} {params:?}: values alone");
+            with
         }) {
             assert!(
                 got == expected,
@@ -295,27 +280,32 @@ fn one_logarithm_per_pair_for_labels_0_and_1_on_every_path() {
     .iter()
     .map(|v| bits(v))
     .collect();
-    for (isa, got) in on_each_path(|| {
-        let (mut v, mut g, mut h) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
-        let out = Output {
-            per_sample: Some(&mut v[..]),
-            gradient: Some(&mut g[..]),
-            hessian: Some(&mut h[..]),
-        };
-        loss.reduce(Input::new(&t, &p), Reduction::Sum, out)
-            .expect("in the domain");
-        let mut alone = vec![0.0; n];
-        let out = Output {
-            per_sample: Some(&mut alone[..]),
-            ..Output::default()
-        };
-        loss.reduce(Input::new(&t, &p), Reduction::Sum, out)
-            .expect("in the domain");
-        vec![bits(&alone), bits(&v), bits(&g), bits(&h)]
-    }) {
-        assert_eq!(got[0], expected[0], "{isa:?}: values alone");
-        assert_eq!(got[1..], expected[..], "{isa:?}: with the derivatives");
+    for (isa, (alone, with)) in on_each_path(|| per_sample_bits(&loss, &t, &p)) {
+        assert_eq!(alone, expected[0], "{isa:?}: values alone");
+        assert_eq!(with[..], expected[..], "{isa:?}: with the derivatives");
     }
+}
+
+/// The bits of a loss's per-sample values alone, and of its values,
+/// gradient and Hessian computed together (on the path the caller forces).
+fn per_sample_bits(loss: &Loss, t: &[f64], p: &[f64]) -> (Vec<u64>, [Vec<u64>; 3]) {
+    let n = t.len();
+    let (mut v, mut g, mut h) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+    let out = Output {
+        per_sample: Some(&mut v[..]),
+        gradient: Some(&mut g[..]),
+        hessian: Some(&mut h[..]),
+    };
+    loss.reduce(Input::new(t, p), Reduction::Sum, out)
+        .expect("in the domain");
+    let mut alone = vec![0.0; n];
+    let out = Output {
+        per_sample: Some(&mut alone[..]),
+        ..Output::default()
+    };
+    loss.reduce(Input::new(t, p), Reduction::Sum, out)
+        .expect("in the domain");
+    (bits(&alone), [bits(&v), bits(&g), bits(&h)])
 }
 
 /// The test above is not empty on this machine: it says which paths ran
