@@ -22,3 +22,4 @@ pub mod render_inputs;
 pub mod sql;
 pub mod watch;
 pub mod write;
+mod write_reuse;

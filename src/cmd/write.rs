@@ -25,6 +25,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use anyhow::{bail, Context, Result};
 
+use super::write_reuse::OldReport;
+
 /// The marker file in every report folder.
 pub const MARKER_FILE: &str = ".losslab-report";
 
@@ -70,7 +72,8 @@ pub fn write_report(out: &Path, files: &ReportFiles) -> Result<PathBuf> {
     let replacing = existing_report(&target)?;
     let temp = out.join(format!(".{stem}.partial-{}", unique_suffix()));
     fs::create_dir(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
-    if let Err(err) = write_tree(&temp, files) {
+    let old = replacing.then_some(target.as_path());
+    if let Err(err) = write_tree(&temp, files, old) {
         let _ = fs::remove_dir_all(&temp);
         return Err(err);
     }
@@ -176,26 +179,46 @@ fn recover_and_clean(out: &Path, stem: &str, target: &Path) -> Result<()> {
     Ok(())
 }
 
-fn write_tree(root: &Path, files: &ReportFiles) -> Result<()> {
-    let write = |relative: &str, bytes: &[u8]| -> Result<()> {
-        let path = root.join(relative);
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
-    };
+/// Write every file of `files` into the new folder `root`; the files of the
+/// report at `old` (the one `root` replaces) that hold the same bytes are
+/// linked instead (see [`OldReport`]).
+fn write_tree(root: &Path, files: &ReportFiles, old: Option<&Path>) -> Result<()> {
     // The marker first: a temporary folder left by a crash is then recognisably ours.
-    write(MARKER_FILE, MARKER_TEXT.as_bytes())?;
+    let marker = root.join(MARKER_FILE);
+    fs::write(&marker, MARKER_TEXT.as_bytes())
+        .with_context(|| format!("cannot write {}", marker.display()))?;
     for folder in ["", "figures", "tables"] {
         let path = root.join(folder);
         fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
     }
-    write("index.html", files.index_html.as_bytes())?;
+    let mut old = old.and_then(|old| OldReport::open(old, &marker));
     // Streamed from its pieces: never one 2.3 MB string in memory.
+    let json = &files.results_json;
     let path = root.join("results.json");
-    let written = fs::File::create(&path).and_then(|file| {
-        let mut out = io::BufWriter::with_capacity(1 << 16, file);
-        files.results_json.write_to(&mut out)?;
-        io::Write::flush(&mut out)
-    });
-    written.with_context(|| format!("cannot write {}", path.display()))?;
+    let content = |mut out: &mut dyn io::Write| json.write_to(&mut out);
+    let linked = old
+        .as_mut()
+        .is_some_and(|old| old.link_if_same("results.json", &path, json.len(), content));
+    if !linked {
+        let written = fs::File::create(&path).and_then(|file| {
+            let mut out = io::BufWriter::with_capacity(1 << 16, file);
+            json.write_to(&mut out)?;
+            io::Write::flush(&mut out)
+        });
+        written.with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    let mut write = |relative: &str, bytes: &[u8]| -> Result<()> {
+        let path = root.join(relative);
+        let content = |out: &mut dyn io::Write| out.write_all(bytes);
+        if old
+            .as_mut()
+            .is_some_and(|old| old.link_if_same(relative, &path, bytes.len(), content))
+        {
+            return Ok(());
+        }
+        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+    };
+    write("index.html", files.index_html.as_bytes())?;
     // Names were checked against [a-z0-9][a-z0-9_-]* at validation; check
     // again here, the last line of defence before a path is built.
     for (name, svg) in &files.svgs {
@@ -430,14 +453,14 @@ mod tests {
         fs::write(target.join("old.txt"), "old").unwrap();
         let temp = out.path().join(".r.partial-test");
         fs::create_dir(&temp).unwrap();
-        write_tree(&temp, &files("r")).unwrap();
+        write_tree(&temp, &files("r"), None).unwrap();
         replace_by_two_renames(out.path(), &temp, &target, "r").unwrap();
         assert!(is_report(&target) && !target.join("old.txt").exists());
         assert_eq!(listing(out.path()), vec!["r"]);
         // A folder that is not a report is put back, not removed.
         fs::remove_file(target.join(MARKER_FILE)).unwrap();
         fs::create_dir(&temp).unwrap();
-        write_tree(&temp, &files("r")).unwrap();
+        write_tree(&temp, &files("r"), None).unwrap();
         assert!(replace_by_two_renames(out.path(), &temp, &target, "r").is_err());
         assert!(target.join("index.html").is_file() && !is_report(&target));
     }
