@@ -203,8 +203,11 @@ fn read_block(mut file: &File, block: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
-#[cfg(all(test, target_os = "linux"))]
+#[cfg(test)]
 mod tests {
+    // Files are reused only on Linux.
+    #![cfg(target_os = "linux")]
+
     use std::collections::BTreeMap;
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     use std::time::{Duration, SystemTime};
