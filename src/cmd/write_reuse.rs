@@ -205,125 +205,127 @@ fn read_block(mut file: &File, block: &mut [u8]) -> io::Result<usize> {
 
 #[cfg(test)]
 mod tests {
-    // Files are reused only on Linux.
-    #![cfg(target_os = "linux")]
+    /// Files are reused only on Linux.
+    #[cfg(target_os = "linux")]
+    mod on_linux {
+        use std::collections::BTreeMap;
+        use std::os::unix::fs::{MetadataExt, PermissionsExt};
+        use std::time::{Duration, SystemTime};
 
-    use std::collections::BTreeMap;
-    use std::os::unix::fs::{MetadataExt, PermissionsExt};
-    use std::time::{Duration, SystemTime};
+        use super::super::*;
+        use crate::cmd::write::{write_report, ReportFiles};
 
-    use super::*;
-    use crate::cmd::write::{write_report, ReportFiles};
-
-    fn files() -> ReportFiles {
-        ReportFiles {
-            stem: "r".into(),
-            index_html: "<html></html>".into(),
-            results_json: r#"{"title": "t"}"#.into(),
-            digest: crate::export::ReportDigest::from_results_json(r#"{"title": "t"}"#).unwrap(),
-            svgs: BTreeMap::from([("fig".to_string(), "<svg/>".to_string())]),
-            pngs: BTreeMap::from([("fig".to_string(), vec![1; 200_000])]),
-            tables: BTreeMap::from([("t".to_string(), "a,b\n".to_string())]),
-            per_sample: Vec::new(),
-            failed_checks: Vec::new(),
+        fn files() -> ReportFiles {
+            ReportFiles {
+                stem: "r".into(),
+                index_html: "<html></html>".into(),
+                results_json: r#"{"title": "t"}"#.into(),
+                digest: crate::export::ReportDigest::from_results_json(r#"{"title": "t"}"#)
+                    .unwrap(),
+                svgs: BTreeMap::from([("fig".to_string(), "<svg/>".to_string())]),
+                pngs: BTreeMap::from([("fig".to_string(), vec![1; 200_000])]),
+                tables: BTreeMap::from([("t".to_string(), "a,b\n".to_string())]),
+                per_sample: Vec::new(),
+                failed_checks: Vec::new(),
+            }
         }
-    }
 
-    const NAMES: [&str; 5] = [
-        "index.html",
-        "results.json",
-        "figures/fig.svg",
-        "figures/fig.png",
-        "tables/t.csv",
-    ];
+        const NAMES: [&str; 5] = [
+            "index.html",
+            "results.json",
+            "figures/fig.svg",
+            "figures/fig.png",
+            "tables/t.csv",
+        ];
 
-    fn meta(dir: &Path, name: &str) -> fs::Metadata {
-        fs::symlink_metadata(dir.join(name)).unwrap()
-    }
-
-    /// Every file's bytes are what was asked, whether linked or written.
-    fn holds(dir: &Path, files: &ReportFiles) {
-        assert_eq!(
-            fs::read_to_string(dir.join("index.html")).unwrap(),
-            files.index_html
-        );
-        let json = fs::read_to_string(dir.join("results.json")).unwrap();
-        assert_eq!(json, files.results_json.text());
-        assert_eq!(
-            fs::read(dir.join("figures/fig.png")).unwrap(),
-            files.pngs["fig"]
-        );
-        assert_eq!(
-            fs::read_to_string(dir.join("figures/fig.svg")).unwrap(),
-            files.svgs["fig"]
-        );
-    }
-
-    /// A report written again keeps the old inodes of its unchanged files
-    /// (one link each once the old report is gone, times set anew) and
-    /// writes the changed ones, including one of the same length.
-    #[test]
-    fn unchanged_files_are_linked_and_changed_ones_written() {
-        let out = tempfile::tempdir().unwrap();
-        let dir = write_report(out.path(), &files()).unwrap();
-        let past = SystemTime::now() - Duration::from_secs(3600);
-        for name in NAMES {
-            File::open(dir.join(name))
-                .unwrap()
-                .set_modified(past)
-                .unwrap();
+        fn meta(dir: &Path, name: &str) -> fs::Metadata {
+            fs::symlink_metadata(dir.join(name)).unwrap()
         }
-        let before: Vec<u64> = NAMES.iter().map(|n| meta(&dir, n).ino()).collect();
-        let mut changed = files();
-        changed.index_html = "<html>new</html>".into();
-        changed.pngs.get_mut("fig").unwrap()[199_999] = 2;
-        write_report(out.path(), &changed).unwrap();
-        holds(&dir, &changed);
-        for (name, ino) in NAMES.iter().zip(before) {
-            let now = meta(&dir, name);
-            let reused = !matches!(*name, "index.html" | "figures/fig.png");
-            assert_eq!(now.ino() == ino, reused, "{name}");
-            assert_eq!(now.nlink(), 1, "{name}");
-            assert!(now.modified().unwrap() > past, "{name}");
+
+        /// Every file's bytes are what was asked, whether linked or written.
+        fn holds(dir: &Path, files: &ReportFiles) {
+            assert_eq!(
+                fs::read_to_string(dir.join("index.html")).unwrap(),
+                files.index_html
+            );
+            let json = fs::read_to_string(dir.join("results.json")).unwrap();
+            assert_eq!(json, files.results_json.text());
+            assert_eq!(
+                fs::read(dir.join("figures/fig.png")).unwrap(),
+                files.pngs["fig"]
+            );
+            assert_eq!(
+                fs::read_to_string(dir.join("figures/fig.svg")).unwrap(),
+                files.svgs["fig"]
+            );
         }
-    }
 
-    /// A file the user linked elsewhere, or whose permissions the user
-    /// changed, is written anew: the user's link never joins the report.
-    #[test]
-    fn a_file_linked_elsewhere_or_with_other_permissions_is_written() {
-        let out = tempfile::tempdir().unwrap();
-        let mine = tempfile::tempdir().unwrap();
-        let dir = write_report(out.path(), &files()).unwrap();
-        let kept = mine.path().join("fig.png");
-        fs::hard_link(dir.join("figures/fig.png"), &kept).unwrap();
-        let private = fs::Permissions::from_mode(0o600);
-        fs::set_permissions(dir.join("index.html"), private).unwrap();
-        let (png, html) = (meta(&dir, "figures/fig.png"), meta(&dir, "index.html"));
-        write_report(out.path(), &files()).unwrap();
-        holds(&dir, &files());
-        assert_ne!(meta(&dir, "figures/fig.png").ino(), png.ino());
-        assert_eq!(fs::metadata(&kept).unwrap().nlink(), 1);
-        assert_eq!(fs::read(&kept).unwrap(), files().pngs["fig"]);
-        assert_ne!(meta(&dir, "index.html").ino(), html.ino());
-        assert_ne!(meta(&dir, "index.html").mode() & 0o777, 0o600);
-    }
+        /// A report written again keeps the old inodes of its unchanged files
+        /// (one link each once the old report is gone, times set anew) and
+        /// writes the changed ones, including one of the same length.
+        #[test]
+        fn unchanged_files_are_linked_and_changed_ones_written() {
+            let out = tempfile::tempdir().unwrap();
+            let dir = write_report(out.path(), &files()).unwrap();
+            let past = SystemTime::now() - Duration::from_secs(3600);
+            for name in NAMES {
+                File::open(dir.join(name))
+                    .unwrap()
+                    .set_modified(past)
+                    .unwrap();
+            }
+            let before: Vec<u64> = NAMES.iter().map(|n| meta(&dir, n).ino()).collect();
+            let mut changed = files();
+            changed.index_html = "<html>new</html>".into();
+            changed.pngs.get_mut("fig").unwrap()[199_999] = 2;
+            write_report(out.path(), &changed).unwrap();
+            holds(&dir, &changed);
+            for (name, ino) in NAMES.iter().zip(before) {
+                let now = meta(&dir, name);
+                let reused = !matches!(*name, "index.html" | "figures/fig.png");
+                assert_eq!(now.ino() == ino, reused, "{name}");
+                assert_eq!(now.nlink(), 1, "{name}");
+                assert!(now.modified().unwrap() > past, "{name}");
+            }
+        }
 
-    /// An old report whose `figures` is a link to a folder elsewhere: the
-    /// files there, identical as they are, are not linked into the report.
-    #[test]
-    fn folders_of_the_old_report_are_not_followed_through_links() {
-        let out = tempfile::tempdir().unwrap();
-        let elsewhere = tempfile::tempdir().unwrap();
-        let dir = write_report(out.path(), &files()).unwrap();
-        let figures = elsewhere.path().join("figures");
-        fs::rename(dir.join("figures"), &figures).unwrap();
-        std::os::unix::fs::symlink(&figures, dir.join("figures")).unwrap();
-        let outside = meta(&figures, "fig.png");
-        write_report(out.path(), &files()).unwrap();
-        holds(&dir, &files());
-        assert!(meta(&dir, "figures").is_dir());
-        assert_ne!(meta(&dir, "figures/fig.png").ino(), outside.ino());
-        assert_eq!(meta(&figures, "fig.png").nlink(), 1);
+        /// A file the user linked elsewhere, or whose permissions the user
+        /// changed, is written anew: the user's link never joins the report.
+        #[test]
+        fn a_file_linked_elsewhere_or_with_other_permissions_is_written() {
+            let out = tempfile::tempdir().unwrap();
+            let mine = tempfile::tempdir().unwrap();
+            let dir = write_report(out.path(), &files()).unwrap();
+            let kept = mine.path().join("fig.png");
+            fs::hard_link(dir.join("figures/fig.png"), &kept).unwrap();
+            let private = fs::Permissions::from_mode(0o600);
+            fs::set_permissions(dir.join("index.html"), private).unwrap();
+            let (png, html) = (meta(&dir, "figures/fig.png"), meta(&dir, "index.html"));
+            write_report(out.path(), &files()).unwrap();
+            holds(&dir, &files());
+            assert_ne!(meta(&dir, "figures/fig.png").ino(), png.ino());
+            assert_eq!(fs::metadata(&kept).unwrap().nlink(), 1);
+            assert_eq!(fs::read(&kept).unwrap(), files().pngs["fig"]);
+            assert_ne!(meta(&dir, "index.html").ino(), html.ino());
+            assert_ne!(meta(&dir, "index.html").mode() & 0o777, 0o600);
+        }
+
+        /// An old report whose `figures` is a link to a folder elsewhere: the
+        /// files there, identical as they are, are not linked into the report.
+        #[test]
+        fn folders_of_the_old_report_are_not_followed_through_links() {
+            let out = tempfile::tempdir().unwrap();
+            let elsewhere = tempfile::tempdir().unwrap();
+            let dir = write_report(out.path(), &files()).unwrap();
+            let figures = elsewhere.path().join("figures");
+            fs::rename(dir.join("figures"), &figures).unwrap();
+            std::os::unix::fs::symlink(&figures, dir.join("figures")).unwrap();
+            let outside = meta(&figures, "fig.png");
+            write_report(out.path(), &files()).unwrap();
+            holds(&dir, &files());
+            assert!(meta(&dir, "figures").is_dir());
+            assert_ne!(meta(&dir, "figures/fig.png").ino(), outside.ino());
+            assert_eq!(meta(&figures, "fig.png").nlink(), 1);
+        }
     }
 }
