@@ -11,8 +11,8 @@
 //! same way), a fixed polynomial does the rest, and special inputs (0,
 //! subnormals, ±∞, NaN, overflow and underflow) are chosen with selects
 //! after the main path. Inlined into a slice loop, they vectorise like an
-//! addition does (`exp`'s two reads of a table of 128 entries become
-//! gathers).
+//! addition does (`exp`'s two reads of a table of 16 entries become
+//! gathers; `vmath_avx512` reads them with permutes instead).
 //!
 //! The logarithms' algorithms and coefficients are fdlibm's (Sun
 //! Microsystems, 1993: `e_log.c`, `s_log1p.c`, whose error is below 1 ulp),

@@ -300,7 +300,9 @@ unsafe fn store(out: &mut [f64], i: usize, v: V) {
 }
 
 /// `out[i] = f(x[i])` step by step, the last values (fewer than a step)
-/// by `scalar`.
+/// by `scalar` (for the tests, which compare each function with its
+/// scalar form).
+#[cfg(test)]
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub(super) fn map(out: &mut [f64], x: &[f64], f: impl Fn(V) -> V, scalar: impl Fn(f64) -> f64) {
