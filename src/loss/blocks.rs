@@ -36,6 +36,16 @@ fn steps(len: usize) -> impl Iterator<Item = (usize, usize)> {
         .map(move |start| (start, (start + STEP).min(len)))
 }
 
+/// Whether the block forms run on the AVX-512 path, where the value loops
+/// of log-cosh and BCE from logits are written with intrinsics
+/// (`vmath_avx512`: the same bits, without gathers and with one logarithm
+/// per value). The derivatives' loops stay as the compiler vectorises them.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn on_avx512() -> bool {
+    super::slices::path(super::slices::LoopKind::Blocks) == super::slices::Isa::Avx512
+}
+
 /// The part `start..end` of an output, or `None` where it is not wanted
 /// (empty).
 #[inline(always)]
@@ -62,6 +72,12 @@ pub(super) fn log_cosh(
     gradient: &mut [f64],
     hessian: &mut [f64],
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if gradient.is_empty() && on_avx512() {
+        // SAFETY: the path is AVX-512F only where the processor has it.
+        unsafe { super::vmath_avx512::log_cosh_values(target, prediction, values) };
+        return;
+    }
     let (mut a, mut abs, mut arg) = ([0.0; STEP], [0.0; STEP], [0.0; STEP]);
     let (mut e, mut cosh_m1) = ([0.0; STEP], [0.0; STEP]);
     for (start, end) in steps(values.len()) {
@@ -148,6 +164,12 @@ pub(super) fn bce_logit(
     gradient: &mut [f64],
     hessian: &mut [f64],
 ) {
+    #[cfg(target_arch = "x86_64")]
+    if gradient.is_empty() && on_avx512() {
+        // SAFETY: the path is AVX-512F only where the processor has it.
+        unsafe { super::vmath_avx512::bce_logit_values(label_smoothing, target, logit, values) };
+        return;
+    }
     let mut e = [0.0; STEP];
     let smooth = |y| smooth(y, label_smoothing);
     for (start, end) in steps(values.len()) {

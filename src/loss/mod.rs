@@ -86,6 +86,8 @@ mod slices;
 mod sum;
 mod validate;
 pub mod vmath;
+#[cfg(target_arch = "x86_64")]
+mod vmath_avx512;
 
 #[cfg(test)]
 mod error_tests;

@@ -11,8 +11,8 @@
 //! same way), a fixed polynomial does the rest, and special inputs (0,
 //! subnormals, ±∞, NaN, overflow and underflow) are chosen with selects
 //! after the main path. Inlined into a slice loop, they vectorise like an
-//! addition does (`exp`'s two reads of a table of 128 entries become
-//! gathers).
+//! addition does (`exp`'s two reads of a table of 16 entries become
+//! gathers; `vmath_avx512` reads them with permutes instead).
 //!
 //! The logarithms' algorithms and coefficients are fdlibm's (Sun
 //! Microsystems, 1993: `e_log.c`, `s_log1p.c`, whose error is below 1 ulp),
@@ -39,29 +39,33 @@
 
 /// 1.5·2^52: adding and subtracting it rounds a double below 2^51 in
 /// magnitude to the nearest integer, whose value then sits in the low bits.
-const SHIFT: f64 = 6_755_399_441_055_744.0;
+pub(super) const SHIFT: f64 = 6_755_399_441_055_744.0;
 /// ln 2 split in two: the high part has 21 trailing zero bits, so k·LN2_HI
 /// is exact for every |k| < 2^21.
-const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
-const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
+pub(super) const LN2_HI: f64 = 6.931_471_803_691_238_164_90e-01;
+pub(super) const LN2_LO: f64 = 1.908_214_929_270_587_700_02e-10;
 
-// exp: e^x = 2^k · 2^(j/128) · e^r with x = (128k + j)·ln 2/128 + r,
-// |r| ≤ ln 2/256; e^r − 1 − r by its Taylor polynomial r²(1/2 + r/6 +
-// r²/24 + r³/120), whose next term r⁶/720 is below 2^−60.7 there.
+// exp: e^x = 2^k · 2^(j/16) · e^r with x = (16k + j)·ln 2/16 + r,
+// |r| ≤ ln 2/32; e^r − 1 − r by its Taylor polynomial r²(1/2 + r/6 +
+// r²/24 + … + r⁵/5040), whose next term r⁸/40320 is below 2^−59.5 there.
 mod exp_table {
     include!("vmath_exp_table.rs");
 }
-use exp_table::{EXP2_SCALE, EXP2_TAIL};
-/// 128/ln 2.
-const INV_LN2_128: f64 = std::f64::consts::LOG2_E * 128.0;
-/// ln 2/128 split as LN2_HI and LN2_LO are (exact scalings by 2^−7):
-/// k·LN2_HI_128 is exact for every |k| < 2^21.
-const LN2_HI_128: f64 = LN2_HI / 128.0;
-const LN2_LO_128: f64 = LN2_LO / 128.0;
-const C2: f64 = 1.0 / 2.0;
-const C3: f64 = 1.0 / 6.0;
-const C4: f64 = 1.0 / 24.0;
-const C5: f64 = 1.0 / 120.0;
+pub(super) use exp_table::{EXP2_SCALE, EXP2_TAIL};
+/// Entries of `exp`'s table: j takes the low 4 bits of 16k + j.
+pub(super) const EXP_TABLE_BITS: u32 = 4;
+/// 16/ln 2.
+pub(super) const INV_LN2_16: f64 = std::f64::consts::LOG2_E * 16.0;
+/// ln 2/16 split as LN2_HI and LN2_LO are (exact scalings by 2^−4):
+/// k·LN2_HI_16 is exact for every |k| < 2^21.
+pub(super) const LN2_HI_16: f64 = LN2_HI / 16.0;
+pub(super) const LN2_LO_16: f64 = LN2_LO / 16.0;
+pub(super) const C2: f64 = 1.0 / 2.0;
+pub(super) const C3: f64 = 1.0 / 6.0;
+pub(super) const C4: f64 = 1.0 / 24.0;
+pub(super) const C5: f64 = 1.0 / 120.0;
+pub(super) const C6: f64 = 1.0 / 720.0;
+pub(super) const C7: f64 = 1.0 / 5040.0;
 
 // exp_rational: e^r = 1 + 2r/(2 − c) with c = r − r²·P(r²) (fdlibm e_exp.c).
 /// 1/ln 2 (fdlibm's `invln2`, the same double).
@@ -73,13 +77,13 @@ const P4: f64 = -1.653_390_220_546_525_153_90e-06;
 const P5: f64 = 4.138_136_797_057_238_460_39e-08;
 
 // log: log(1 + f) = 2s + s·R(s²), s = f/(2 + f) (fdlibm e_log.c, s_log1p.c).
-const LG1: f64 = 6.666_666_666_666_735_130e-01;
-const LG2: f64 = 3.999_999_999_940_941_908e-01;
-const LG3: f64 = 2.857_142_874_366_239_149e-01;
-const LG4: f64 = 2.222_219_843_214_978_396e-01;
-const LG5: f64 = 1.818_357_216_161_805_012e-01;
-const LG6: f64 = 1.531_383_769_920_937_332e-01;
-const LG7: f64 = 1.479_819_860_511_658_591e-01;
+pub(super) const LG1: f64 = 6.666_666_666_666_735_130e-01;
+pub(super) const LG2: f64 = 3.999_999_999_940_941_908e-01;
+pub(super) const LG3: f64 = 2.857_142_874_366_239_149e-01;
+pub(super) const LG4: f64 = 2.222_219_843_214_978_396e-01;
+pub(super) const LG5: f64 = 1.818_357_216_161_805_012e-01;
+pub(super) const LG6: f64 = 1.531_383_769_920_937_332e-01;
+pub(super) const LG7: f64 = 1.479_819_860_511_658_591e-01;
 
 /// The integer nearest to `x` (|x| < 2^51), as a double.
 #[inline(always)]
@@ -111,18 +115,22 @@ fn split(x: f64, offset: u64) -> (f64, f64) {
     (m, k)
 }
 
-/// e^x, within 1 ulp (0.51 ulp the most measured where the result is a
+/// e^x, within 1 ulp (0.55 ulp the most measured where the result is a
 /// normal double; below 2^−1022, where it is rounded twice, less than 1
 /// ulp); +∞ above 709.78…, 0 below −745.13…, NaN for NaN.
 ///
 /// The table-driven form of ARM's optimized-routines and glibc (Szabolcs
-/// Nagy, 2018), without its branches and without fused multiply-adds:
-/// x = (128k + j)·ln 2/128 + r with |r| ≤ ln 2/256 (j in 0..128, r exact up
-/// to ln 2's low part), 2^(j/128) = scale_j·(1 + tail_j) from a table of
-/// 128 entries, and e^x = 2^k·scale_j·(1 + t) with t = tail_j + r +
-/// r²·(1/2 + r/6) + r⁴·(1/24 + r/120). No division (fdlibm's rational form
-/// needs one, the slowest operation of a vector loop), and in a vector loop
-/// the two table reads are gathers from two KiB that stay in the L1 cache.
+/// Nagy, 2018), without its branches and without fused multiply-adds, with
+/// a table of 16 entries instead of 128 and a polynomial two degrees
+/// longer: x = (16k + j)·ln 2/16 + r with |r| ≤ ln 2/32 (j in 0..16, r
+/// exact up to ln 2's low part), 2^(j/16) = scale_j·(1 + tail_j), and
+/// e^x = 2^k·scale_j·(1 + t) with t = tail_j + r + r²·(1/2 + r/6) +
+/// r⁴·((1/24 + r/120) + r²·(1/720 + r/5040)). No division (fdlibm's
+/// rational form needs one, the slowest operation of a vector loop).
+/// Why 16 entries: a table of 16 doubles fits two AVX-512 registers, read
+/// by one permute instruction per value (`vmath_avx512::exp`, the same
+/// bits); compiled for other paths the reads are scalar loads or gathers
+/// (a gather of eight values costs about as much as the two degrees).
 /// The power of two goes into the exponent field of scale_j with an offset:
 /// +64 for x < 0, whose result is then multiplied by 2^−64 (the one
 /// rounding into a subnormal, after the first rounding to 53 bits: less
@@ -133,14 +141,14 @@ pub fn exp(x: f64) -> f64 {
     // Beyond these the result is ∞ or 0 anyway; NaN passes both.
     let x = if x > 710.0 { 710.0 } else { x };
     let x = if x < -746.0 { -746.0 } else { x };
-    // kd = 128k + j, the integer nearest x·128/ln 2; its bits (plus SHIFT's)
+    // kd = 16k + j, the integer nearest x·16/ln 2; its bits (plus SHIFT's)
     // hold it in their low bits.
-    let shifted = x * INV_LN2_128 + SHIFT;
+    let shifted = x * INV_LN2_16 + SHIFT;
     let kj = shifted.to_bits();
     let kd = shifted - SHIFT;
-    // x − kd·LN2_HI_128 is exact (kd·LN2_HI_128 is, and x is near it).
-    let r = (x - kd * LN2_HI_128) - kd * LN2_LO_128;
-    let j = (kj % 128) as usize;
+    // x − kd·LN2_HI_16 is exact (kd·LN2_HI_16 is, and x is near it).
+    let r = (x - kd * LN2_HI_16) - kd * LN2_LO_16;
+    let j = (kj % (1 << EXP_TABLE_BITS)) as usize;
     let negative = x < 0.0;
     let offset: u64 = if negative {
         64 << 52
@@ -152,12 +160,24 @@ pub fn exp(x: f64) -> f64 {
     } else {
         2.0
     };
-    // (kj << 45) is (128k + j) << 45 modulo 2^64: k into the exponent
+    // (kj << 48) is (16k + j) << 48 modulo 2^64: k into the exponent
     // field, j into the mantissa, where EXP2_SCALE[j] takes it away again.
-    let scale = f64::from_bits(EXP2_SCALE[j].wrapping_add(kj << 45).wrapping_add(offset));
+    let scale = f64::from_bits(
+        EXP2_SCALE[j]
+            .wrapping_add(kj << (52 - EXP_TABLE_BITS))
+            .wrapping_add(offset),
+    );
+    (scale + scale * exp_tail(EXP2_TAIL[j], r)) * unscale
+}
+
+/// t = tail + (e^r − 1) for [`exp`]: the one polynomial, in one order,
+/// that every path evaluates (`vmath_avx512::exp` the same operations).
+#[inline(always)]
+pub(super) fn exp_tail(tail: f64, r: f64) -> f64 {
     let r2 = r * r;
-    let t = EXP2_TAIL[j] + r + r2 * (C2 + r * C3) + r2 * r2 * (C4 + r * C5);
-    (scale + scale * t) * unscale
+    let low = r2 * (C2 + r * C3);
+    let high = r2 * r2 * ((C4 + r * C5) + r2 * (C6 + r * C7));
+    tail + r + low + high
 }
 
 /// e^x, within 1 ulp, by fdlibm's `e_exp.c`: no table, one division; +∞
@@ -275,10 +295,14 @@ pub fn ln_1p(x: f64) -> f64 {
     }
 }
 
+/// The end of fdlibm's near range of `ln_1p` above 0 (0.41422…, just
+/// below √2 − 1): below it, f = x itself.
+pub(super) const NEAR_1P: f64 = f64::from_bits(0x3fda_827a_0000_0000);
+
 /// 1/u for u in [√2, 2] by the line U0 − U1·u, the one with the smallest
 /// largest relative error there (1.5 %).
-const U0: f64 = 1.189_667_868_177_988_4;
-const U1: f64 = 0.348_590_041_952_674_07;
+pub(super) const U0: f64 = 1.189_667_868_177_988_4;
+pub(super) const U1: f64 = 0.348_590_041_952_674_07;
 
 /// ln(1 + x) for x in [0, 1] (NaN gives NaN), within 1 ulp: [`ln_1p`]
 /// without what inputs outside [0, 1] need, for the loss formulas whose
@@ -292,7 +316,7 @@ const U1: f64 = 0.348_590_041_952_674_07;
 /// the C library over 3 million inputs (tests).
 #[inline(always)]
 pub fn ln_1p_unit(x: f64) -> f64 {
-    let near = x < f64::from_bits(0x3fda_827a_0000_0000);
+    let near = x < NEAR_1P;
     let u = 1.0 + x;
     // Exact: u − 1 and x − (u − 1) lose nothing for u in [1, 2].
     let c = (x - (u - 1.0)) * (U0 - U1 * u);
@@ -402,7 +426,7 @@ pub fn ln_prob_or_1m(q: f64, of_q: bool) -> f64 {
 
 /// 1/(2n)! for n = 1..=10: cosh a − 1 = a²·Σ a^{2n−2}/(2n)! (the series'
 /// next term is below 2^−70 of the sum for |a| < 1).
-const COSH: [f64; 10] = [
+pub(super) const COSH: [f64; 10] = [
     1.0 / 2.0,
     1.0 / 24.0,
     1.0 / 720.0,

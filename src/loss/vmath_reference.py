@@ -50,6 +50,10 @@ cases["exp"] += [more.uniform(-745.13, 709.78) for _ in range(1500)]
 cases["exp"] += [more.uniform(-40.0, 40.0) for _ in range(1000)]
 cases["exp"] += [(more.randrange(-2000, 2000) + 0.5) * 0.005415212348111709 * (1 + 1e-13 * more.uniform(-1, 1)) for _ in range(500)]
 cases["exp"] += [more.uniform(-745.13, -708.4) for _ in range(1000)]
+# The ends of exp's reduced argument since its table has 16 entries
+# (x near (j + 1/2)·ln 2/16, |r| near ln 2/32).
+ends16 = random.Random(20261206)
+cases["exp"] += [(ends16.randrange(-16000, 16000) + 0.5) * 0.04332169878499658 * (1 + 1e-13 * ends16.uniform(-1, 1)) for _ in range(1000)]
 # ln_prob (ln q) and ln_1m_prob (ln(1 − q)) on probabilities: uniform, every
 # binade down to the subnormals, and for ln(1 − q) more of [0.29289, 1/2),
 # where 1 − q is rounded and its error is put back, and tiny q.

@@ -87,13 +87,13 @@ fn within_one_ulp_of_the_exact_values() {
     assert!(worst.iter().all(|&w| w > 0.3 && w < 1.0), "{worst:?}");
 }
 
-/// `exp`'s stated accuracy: 0.51 ulp where the result is a normal double
-/// (5,000 inputs: the whole range, near 0, the ends of the reduced
+/// `exp`'s stated accuracy: 0.55 ulp where the result is a normal double
+/// (6,000 inputs: the whole range, near 0, the ends of the reduced
 /// argument), below 1 ulp where it is subnormal (1,000 inputs).
 #[test]
 fn exp_is_within_its_stated_accuracy() {
     let (worst, _, _) = worst_against_the_reference();
-    assert!(worst[0] > 0.5 && worst[0] <= 0.51, "{}", worst[0]);
+    assert!(worst[0] > 0.5 && worst[0] <= 0.55, "{}", worst[0]);
     assert!(worst[4] > 0.5 && worst[4] < 1.0, "{}", worst[4]);
 }
 
@@ -369,18 +369,24 @@ fn ln_unit_is_ln_on_probabilities() {
     }
 }
 
-/// `exp`'s table: scale_j is the double nearest 2^(j/128) (within 1 ulp of
+/// `exp`'s table: scale_j is the double nearest 2^(j/16) (within 1 ulp of
 /// the C library's `exp2`, which is itself within half an ulp or so),
 /// and the tail a correction below half an ulp of it.
 #[test]
 fn exp_table_holds_the_powers_of_two() {
-    for j in 0..128usize {
-        let scale = f64::from_bits(EXP2_SCALE[j].wrapping_add((j as u64) << 45));
+    let entries = 1usize << EXP_TABLE_BITS;
+    assert_eq!(EXP2_SCALE.len(), entries);
+    for j in 0..entries {
+        let shift = 52 - EXP_TABLE_BITS;
+        let scale = f64::from_bits(EXP2_SCALE[j].wrapping_add((j as u64) << shift));
         assert!((1.0..2.0).contains(&scale), "{j}: {scale}");
-        assert!(ulps_apart(scale, (j as f64 / 128.0).exp2()) <= 1, "{j}");
+        assert!(
+            ulps_apart(scale, (j as f64 / entries as f64).exp2()) <= 1,
+            "{j}"
+        );
         assert!(EXP2_TAIL[j].abs() <= f64::EPSILON / 2.0, "{j}");
-        // exp at x = j·ln 2/128 (r ≈ 0) is scale·(1 + tail) rounded.
-        let x = j as f64 * (std::f64::consts::LN_2 / 128.0);
+        // exp at x = j·ln 2/16 (r ≈ 0) is scale·(1 + tail) rounded.
+        let x = j as f64 * (std::f64::consts::LN_2 / entries as f64);
         assert!(ulps_apart(exp(x), x.exp()) <= 1, "{j}");
     }
     assert_eq!(EXP2_TAIL[0], 0.0);

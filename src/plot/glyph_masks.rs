@@ -145,6 +145,12 @@ impl ttf_parser::OutlineBuilder for Outline {
 
 /// Blend `mask` in `color` (premultiplied RGBA) over `canvas` with its
 /// top-left pixel at `at`.
+///
+/// The source pixel is `color · coverage / 255`, blended source over as
+/// [`composite`] blends; pixels of zero coverage (a mask's margins and the
+/// space between strokes, most of it) are skipped without computing it, and
+/// full coverage of an opaque colour is the colour itself (`div255(255·c)`
+/// is `c`, and nothing of the canvas is kept).
 pub(super) fn draw_mask(
     mask: &GlyphMask,
     at: (i32, i32),
@@ -152,9 +158,16 @@ pub(super) fn draw_mask(
     canvas: &mut [u8],
     width: usize,
 ) {
-    composite(canvas, width, at, (mask.width, mask.height), |i| {
-        let m = u16::from(mask.coverage[i]);
-        color.map(|c| div255(m * u16::from(c)))
+    let size = (mask.width, mask.height);
+    for_each_row(canvas, width, at, size, |row, columns, line| {
+        let coverage = &mask.coverage[row * mask.width..][columns];
+        for (&m, d) in coverage.iter().zip(line.chunks_exact_mut(4)) {
+            match m {
+                0 => {}
+                u8::MAX if color[3] == u8::MAX => d.copy_from_slice(&color),
+                m => blend(d, color.map(|c| div255(u16::from(m) * u16::from(c)))),
+            }
+        }
     });
 }
 
@@ -169,6 +182,34 @@ pub(super) fn composite(
     size: (usize, usize),
     source: impl Fn(usize) -> [u8; 4],
 ) {
+    for_each_row(canvas, width, at, size, |row, columns, line| {
+        for (column, d) in columns.zip(line.chunks_exact_mut(4)) {
+            blend(d, source(row * size.0 + column));
+        }
+    });
+}
+
+/// One pixel `s` source over the canvas pixel `d` (premultiplied RGBA).
+fn blend(d: &mut [u8], s: [u8; 4]) {
+    if s[3] == 0 {
+        return;
+    }
+    let keep = 255 - u16::from(s[3]);
+    for (d, s) in d.iter_mut().zip(s) {
+        *d = s.saturating_add(div255(u16::from(*d) * keep));
+    }
+}
+
+/// For each row of a `size` image placed at `at` on `canvas` (RGBA, `width`
+/// pixels a row) that falls on the canvas: the image's row, its columns on
+/// the canvas, and the canvas pixels under them.
+fn for_each_row(
+    canvas: &mut [u8],
+    width: usize,
+    at: (i32, i32),
+    size: (usize, usize),
+    mut each: impl FnMut(usize, std::ops::Range<usize>, &mut [u8]),
+) {
     let height = canvas.len() / 4 / width.max(1);
     let columns = clip(at.0, size.0, width);
     let rows = clip(at.1, size.1, height);
@@ -178,16 +219,7 @@ pub(super) fn composite(
     for row in rows {
         let y = (at.1 + row as i32) as usize;
         let line = &mut canvas[(y * width + x) * 4..][..columns.len() * 4];
-        for (column, d) in columns.clone().zip(line.chunks_exact_mut(4)) {
-            let s = source(row * size.0 + column);
-            if s[3] == 0 {
-                continue;
-            }
-            let keep = 255 - u16::from(s[3]);
-            for (d, s) in d.iter_mut().zip(s) {
-                *d = s.saturating_add(div255(u16::from(*d) * keep));
-            }
-        }
+        each(row, columns.clone(), line);
     }
 }
 
@@ -213,6 +245,45 @@ mod tests {
         for v in 0..=255u16 * 255 {
             let exact = (f64::from(v) / 255.0).round() as u8;
             assert_eq!(div255(v), exact, "{v}");
+        }
+    }
+
+    /// Drawing a mask is compositing its pixels, `color · coverage / 255`:
+    /// for every coverage, opaque and translucent colours, clipped or not.
+    #[test]
+    fn masks_draw_as_their_pixels_composite() {
+        let (width, height) = (7, 5);
+        let coverage: Vec<u8> = (0..=255).chain([0, 255, 255, 0]).collect();
+        let mask = GlyphMask {
+            width: 20,
+            height: 13,
+            coverage,
+            offset: (0, 0),
+        };
+        let canvas: Vec<u8> = (0..width * height * 4)
+            .map(|i| (i * 53 % 256) as u8)
+            .collect();
+        for color in [
+            [20, 40, 60, 255],
+            [255; 4],
+            [0, 0, 0, 255],
+            [10, 20, 30, 128],
+            [0; 4],
+        ] {
+            for at in [(0, 0), (-3, -2), (-15, -9), (4, 1), (-18, -11)] {
+                let mut drawn = canvas.clone();
+                draw_mask(&mask, at, color, &mut drawn, width);
+                let mut composited = canvas.clone();
+                let source = |i: usize| {
+                    let m = u16::from(mask.coverage[i]);
+                    color.map(|c| div255(m * u16::from(c)))
+                };
+                composite(&mut composited, width, at, (20, 13), source);
+                assert_eq!(drawn, composited, "{color:?} at {at:?}");
+                if color[3] != 0 {
+                    assert_ne!(drawn, canvas, "{color:?} at {at:?}");
+                }
+            }
         }
     }
 

@@ -135,7 +135,8 @@ fn filter_row(rgba: &[u8], above: Option<&[u8]>, out: &mut [u8]) {
     let mut targets = out.chunks_exact_mut(BLOCK * RGB);
     for (index, (src, dst)) in (&mut sources).zip(&mut targets).enumerate() {
         if left == WHITE && is_white(src) {
-            dst.copy_from_slice(&[0; BLOCK * RGB]);
+            // A fill: a copy of a zero array compiled to a call to memcpy.
+            dst.fill(0);
             continue;
         }
         let start = index * block_bytes;
@@ -147,7 +148,9 @@ fn filter_row(rgba: &[u8], above: Option<&[u8]>, out: &mut [u8]) {
             up_left == left && up.get(start..start + block_bytes) == Some(src)
         });
         if unchanged {
-            left.copy_from_slice(&src[block_bytes - 4..block_bytes - 1]);
+            // Three bytes by hand: `copy_from_slice` calls memcpy here.
+            let last = block_bytes - 4;
+            left = [src[last], src[last + 1], src[last + 2]];
         } else {
             filter_block(src, dst, &mut left);
         }
@@ -178,7 +181,7 @@ fn filter_block(src: &[u8], dst: &mut [u8], left: &mut [u8; RGB]) {
         *o = now.wrapping_sub(before);
     }
     sub_filter(rgb, dst);
-    left.copy_from_slice(&rgb[last..]);
+    *left = [rgb[last], rgb[last + 1], rgb[last + 2]];
 }
 
 /// `out[i] = row[i] − row[i − 3]` (wrapping) from the second pixel on; the
