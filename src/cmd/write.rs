@@ -192,31 +192,33 @@ fn write_tree(root: &Path, files: &ReportFiles, old: Option<&Path>) -> Result<()
         fs::create_dir_all(&path).with_context(|| format!("cannot create {}", path.display()))?;
     }
     let mut old = old.and_then(|old| OldReport::open(old, &marker));
-    // Streamed from its pieces: never one 2.3 MB string in memory.
-    let json = &files.results_json;
-    let path = root.join("results.json");
-    let content = |mut out: &mut dyn io::Write| json.write_to(&mut out);
-    let linked = old
-        .as_mut()
-        .is_some_and(|old| old.link_if_same("results.json", &path, json.len(), content));
-    if !linked {
-        let written = fs::File::create(&path).and_then(|file| {
-            let mut out = io::BufWriter::with_capacity(1 << 16, file);
-            json.write_to(&mut out)?;
-            io::Write::flush(&mut out)
-        });
-        written.with_context(|| format!("cannot write {}", path.display()))?;
-    }
-    let mut write = |relative: &str, bytes: &[u8]| -> Result<()> {
+    // Each file: linked from the old report if it holds these `len` bytes,
+    // else written from `content` (streamed, never one big string).
+    let mut put = |relative: &str,
+                   len: usize,
+                   content: &dyn Fn(&mut dyn io::Write) -> io::Result<()>|
+     -> Result<()> {
         let path = root.join(relative);
-        let content = |out: &mut dyn io::Write| out.write_all(bytes);
+        let same = |out: &mut dyn io::Write| content(out);
         if old
             .as_mut()
-            .is_some_and(|old| old.link_if_same(relative, &path, bytes.len(), content))
+            .is_some_and(|old| old.link_if_same(relative, &path, len, same))
         {
             return Ok(());
         }
-        fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))
+        let written = fs::File::create(&path).and_then(|file| {
+            let mut out = io::BufWriter::with_capacity(1 << 16, file);
+            content(&mut out)?;
+            io::Write::flush(&mut out)
+        });
+        written.with_context(|| format!("cannot write {}", path.display()))
+    };
+    let json = &files.results_json;
+    put("results.json", json.len(), &|mut out| {
+        json.write_to(&mut out)
+    })?;
+    let mut write = |relative: &str, bytes: &[u8]| -> Result<()> {
+        put(relative, bytes.len(), &|out| out.write_all(bytes))
     };
     write("index.html", files.index_html.as_bytes())?;
     // Names were checked against [a-z0-9][a-z0-9_-]* at validation; check
