@@ -93,7 +93,8 @@ fn point(kernel: &dyn ElementwiseKernel, y: f64, yhat: f64) -> Result<Point, Dom
                 argument: Argument::Target,
                 element: at,
                 value: y,
-                reason: "labels must be −1 or 1 (scikit-learn binarises a whole target, not one label)",
+                reason:
+                    "labels must be −1 or 1 (scikit-learn binarises a whole target, not one label)",
             })
         }
     }

@@ -178,7 +178,11 @@ pub(crate) fn elementwise(
         }
     }
     let value = merge_chunks(chunks.iter().map(|c| c.sum));
-    let warnings = binarized.as_ref().and_then(|b| b.warning.clone()).into_iter().collect();
+    let warnings = binarized
+        .as_ref()
+        .and_then(|b| b.warning.clone())
+        .into_iter()
+        .collect();
     let mut totals = finish(value, denominator, reduction, warnings);
     if chunks.iter().any(|c| c.saturated) {
         totals
