@@ -45,7 +45,7 @@ use std::sync::Arc;
 use super::binary::KERAS_EPSILON;
 use super::{elementwise, rows, Convention, Conventional, Dtype};
 use crate::loss::definition::{ElementwiseKernel, Labels, Row, RowKernel, RowOut};
-use crate::loss::margin::{first_rival, hinge, one_hot_class};
+use crate::loss::margin::{crammer_singer_row, hinge};
 use crate::loss::{LossError, Point};
 
 pub(crate) static HINGE: &[Conventional] = &[
@@ -202,19 +202,9 @@ impl RowKernel for SklearnCategoricalHinge {
     }
 
     fn row(&self, row: Row<'_, '_>) -> Result<RowOut, LossError> {
+        // Three classes or more (`check_classes`), so a rival exists.
         let d = self.dtype;
-        let truth = one_hot_class(&row)?;
-        let (p, g) = (row.prediction, row.gradient);
-        let rival = first_rival(p, truth);
-        let margin = d.r(d.r(p[truth]) - d.r(p[rival]));
-        let value = d.r(1.0 - margin);
-        if value > 0.0 {
-            g[rival] = 1.0;
-            g[truth] = -1.0;
-            Ok(RowOut::new(value))
-        } else {
-            Ok(RowOut::new(0.0))
-        }
+        crammer_singer_row(row, |x| d.r(x))
     }
 }
 
