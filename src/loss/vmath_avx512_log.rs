@@ -30,9 +30,9 @@ fn split(x: V) -> (V, V) {
     (sub(from_bits(m), splat(1.0)), k)
 }
 
-/// k·ln 2 + ln(1 + f) as `vmath::ln_finite` computes it: with
-/// s = f/(2 + f), z = s², w = z², R = z·(LG1 + w·(LG3 + w·(LG5 + w·LG7)))
-/// + w·(LG2 + w·(LG4 + w·LG6)):
+/// k·ln 2 + ln(1 + f) as `vmath::ln_finite` computes it, with
+/// s = f/(2 + f), z = s², w = z² and the series
+/// R = z·(LG1 + w·(LG3 + w·(LG5 + w·LG7))) plus w·(LG2 + w·(LG4 + w·LG6)):
 /// k·ln2_hi − ((f²/2 − (s·(f²/2 + R) + k·ln2_lo)) − f).
 #[inline]
 #[target_feature(enable = "avx512f")]
