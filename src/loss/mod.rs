@@ -77,6 +77,8 @@ mod regression;
 mod robust;
 mod row_batch;
 mod row_lanes;
+#[cfg(target_arch = "x86_64")]
+mod row_lanes_avx512;
 mod row_slices;
 mod sampling;
 mod score;
