@@ -20,6 +20,7 @@
 
 use super::row_lanes::{self, Group, LaneSums, Lanes, LANES};
 use super::row_slices::{self, RowChunk};
+use super::sparse_logits;
 use super::sum::Neumaier;
 use super::vmath;
 
@@ -48,7 +49,12 @@ pub(crate) fn chunk(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool
     row_slices::on_path(
         #[inline(always)]
         || {
-            if cat.from_logits {
+            let values_of_labels = matches!(targets, Targets::Labels)
+                && task.gradient.is_empty()
+                && sparse_logits::fits(task.classes);
+            if cat.from_logits && values_of_labels {
+                sparse_logits::values(cat, task)
+            } else if cat.from_logits {
                 logits(cat, targets, task)
             } else {
                 probabilities(cat, targets, task)
@@ -62,7 +68,7 @@ pub(crate) fn chunk(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool
 /// [0, classes) (and none equal to `ignore_index`, which the per-row pass
 /// leaves out).
 #[inline(always)]
-fn valid(
+pub(super) fn valid(
     cat: &Options,
     targets: Targets,
     (target, prediction): (&[f64], &[f64]),
