@@ -17,10 +17,14 @@
 //! Only the chunks without class weights (the caller checks) and without
 //! an ignored label come here (every row counted, class factor 1); the
 //! others run row by row.
+//!
+//! The values alone of one label per row from logits (no gradient, up to
+//! 64 classes) take `sparse_logits` instead (`categorical` chooses), which
+//! transposes eight rows at a time rather than building their columns
+//! four times.
 
 use super::row_lanes::{self, Group, LaneSums, Lanes, LANES};
 use super::row_slices::{self, RowChunk};
-use super::sparse_logits;
 use super::sum::Neumaier;
 use super::vmath;
 
@@ -49,12 +53,7 @@ pub(crate) fn chunk(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool
     row_slices::on_path(
         #[inline(always)]
         || {
-            let values_of_labels = matches!(targets, Targets::Labels)
-                && task.gradient.is_empty()
-                && sparse_logits::fits(task.classes);
-            if cat.from_logits && values_of_labels {
-                sparse_logits::values(cat, task)
-            } else if cat.from_logits {
+            if cat.from_logits {
                 logits(cat, targets, task)
             } else {
                 probabilities(cat, targets, task)

@@ -38,6 +38,16 @@ pub(super) fn fits(classes: usize) -> bool {
     classes * LANES <= BLOCK
 }
 
+/// The chunk kernel of sparse categorical cross-entropy from logits
+/// without a gradient, for rows that [`fit`](fits): [`values`] on the
+/// instruction set of the other chunk kernels (`row_slices::on_path`).
+pub(super) fn chunk(cat: &Options, task: RowChunk<'_>) -> bool {
+    row_slices::on_path(
+        #[inline(always)]
+        || values(cat, task),
+    )
+}
+
 /// The values of a chunk of rows of logits with one label each (see the
 /// module documentation; `fits(task.classes)`, no gradient); false at the
 /// first invalid block, as the other chunk kernels.
@@ -47,7 +57,7 @@ pub(super) fn fits(classes: usize) -> bool {
 /// indexed in a flat slice, LLVM vectorised across columns instead (gathers
 /// and scatters) or turned the top-class select into branches.
 #[inline(always)]
-pub(super) fn values(cat: &Options, task: RowChunk<'_>) -> bool {
+fn values(cat: &Options, task: RowChunk<'_>) -> bool {
     let classes = task.classes;
     let per_block = task.rows_per_block();
     let rows = task.values.len();
