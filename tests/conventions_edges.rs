@@ -404,7 +404,7 @@ fn convention_errors() {
     assert_eq!(
         err("hinge", &[("convention", text("pytorch"))]).to_string(),
         "parameter `convention` of `hinge`: pytorch has no `hinge` \
-         (conventions of `hinge`: exact, keras, optax)"
+         (conventions of `hinge`: exact, keras, optax, sklearn)"
     );
     assert!(err("bce", &[("convention", text("optax"))])
         .to_string()

@@ -65,7 +65,8 @@ impl LossAccumulator {
         if loss.labels_depend_on_whole_target() {
             return Err(bad(
                 loss.name(),
-                "reads {0, 1} labels as ±1 by a rule over the whole target column, which an \
+                "reads its labels by a rule over the whole target column (Keras: all-{0, 1} \
+                 labels as ±1; scikit-learn: the smaller of two labels as -1), which an \
                  accumulator over batches cannot apply; give labels ±1 with convention = exact"
                     .to_string(),
             ));

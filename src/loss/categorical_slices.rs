@@ -27,6 +27,19 @@ use super::row_lanes::{self, Group, LaneSums, Lanes, LANES};
 use super::row_slices::{self, RowChunk};
 use super::sum::Neumaier;
 use super::vmath;
+#[cfg(target_arch = "x86_64")]
+use super::{row_lanes_avx512, vmath_avx512};
+
+/// Whether the chunk runs on the AVX-512 path, where the logarithms and
+/// the rows' sums of the probabilities are written with intrinsics
+/// (`vmath_avx512::ln_unit`, `row_lanes_avx512`: the same bits).
+#[inline(always)]
+fn on_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return super::slices::path(super::slices::LoopKind::Blocks) == super::slices::Isa::Avx512;
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
 
 /// The options of a categorical cross-entropy that its chunk kernel reads
 /// (`categorical::Categorical` without its class weights).
@@ -157,6 +170,7 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
     let classes = task.classes;
     let per_block = task.rows_per_block();
     let rows = task.values.len();
+    let avx512 = on_avx512();
     let mut y = vec![0.0; per_block * classes];
     let mut terms = vec![0.0; per_block * classes];
     let mut first = 0;
@@ -168,15 +182,9 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
         }
         let (y, terms) = (&mut y[..q.len()], &mut terms[..q.len()]);
         smoothed(cat, targets, t, classes, y);
-        // The logarithms in a loop of their own: with the select, the
-        // loop would not be vectorised.
         let next = (row_major(targets, &task), (first + here) * classes);
-        // Every q is in [0, 1] (checked above).
-        row_slices::map_asking((terms, q), vmath::ln_unit, next.0, next.1);
-        for (term, &y) in terms.iter_mut().zip(&*y) {
-            *term = log_loss_term(y, *term);
-        }
-        row_lanes::row_sums(terms, classes, &mut task.values[first..first + here]);
+        let values = &mut task.values[first..first + here];
+        row_values(avx512, (y, q), terms, values, next);
         if !task.gradient.is_empty() {
             let g = &mut task.gradient[first * classes..first * classes + q.len()];
             // The division and the select in loops of their own: together
@@ -191,6 +199,43 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
         first += here;
     }
     true
+}
+
+/// Each row's −Σ_c y_c log q_c of a block (rows of `values.len()` classes
+/// each, every q in [0, 1]) into `values`, `terms` as scratch; `next`:
+/// the arrays to ask for and where the next block starts (`map_asking`).
+/// On the AVX-512 path the logarithms and the terms are one pass
+/// (`vmath_avx512::log_loss_terms`) and the rows' sums transpose eight rows
+/// with permutes (`row_lanes_avx512`); elsewhere the logarithms are a loop
+/// of their own (with the select, the loop would not be vectorised). The
+/// same bits either way.
+#[inline(always)]
+fn row_values(
+    avx512: bool,
+    (y, q): (&[f64], &[f64]),
+    terms: &mut [f64],
+    values: &mut [f64],
+    next: ([&[f64]; 2], usize),
+) {
+    let classes = q.len() / values.len();
+    #[cfg(target_arch = "x86_64")]
+    if avx512 {
+        let run = |start: usize, end: usize| {
+            let (q, y) = (&q[start..end], &y[start..end]);
+            // SAFETY: the path is AVX-512F only where the processor has it.
+            unsafe { vmath_avx512::log_loss_terms(&mut terms[start..end], q, y) };
+        };
+        row_slices::runs_asking(q.len(), run, next.0, next.1);
+        // SAFETY: as above.
+        unsafe { row_lanes_avx512::row_sums(terms, classes, values) };
+        return;
+    }
+    let _ = avx512;
+    row_slices::map_asking((terms, q), vmath::ln_unit, next.0, next.1);
+    for (term, &y) in terms.iter_mut().zip(y) {
+        *term = log_loss_term(y, *term);
+    }
+    row_lanes::row_sums(terms, classes, values);
 }
 
 /// Per-row numbers of a block of logit rows (one entry per row).

@@ -204,6 +204,11 @@ pub(crate) enum Labels {
     /// Keras' rule: if every label of the target is 0 or 1 they become
     /// −1/1, otherwise they are used as given (never an error).
     ConvertIfZeroOne,
+    /// scikit-learn's `LabelBinarizer(neg_label=-1)` over the whole target:
+    /// of at most two distinct whole-number labels the smaller becomes −1
+    /// and the larger 1, a single one −1 (see `convention::margin::binarize`);
+    /// one point on its own must be ±1.
+    Binarize,
 }
 
 /// The value and derivatives of an elementwise loss at one pair.

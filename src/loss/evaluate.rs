@@ -77,13 +77,24 @@ fn point(kernel: &dyn ElementwiseKernel, y: f64, yhat: f64) -> Result<Point, Dom
                 .map_err(|outside| outside.at(at, y, yhat))?;
             return Ok(kernel.point(y, yhat));
         }
-        Labels::Signed if y.abs() == 1.0 => {}
+        Labels::Signed | Labels::Binarize if y.abs() == 1.0 => {}
         Labels::Signed => {
             return Err(DomainError {
                 argument: Argument::Target,
                 element: at,
                 value: y,
                 reason: "labels must be −1 or 1",
+            })
+        }
+        // scikit-learn binarises a whole target; one label alone would
+        // always be read as −1, so a point takes the label as ±1 itself.
+        Labels::Binarize => {
+            return Err(DomainError {
+                argument: Argument::Target,
+                element: at,
+                value: y,
+                reason:
+                    "labels must be −1 or 1 (scikit-learn binarises a whole target, not one label)",
             })
         }
     }

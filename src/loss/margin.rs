@@ -210,14 +210,38 @@ pub(crate) fn zero_one_labels(target: &[f64]) -> Result<bool, LossError> {
 /// multiclass kernel-based vector machines". (Keras takes the max over
 /// (1 − y)·ŷ, counting the true class as 0; not done here.)
 fn categorical_hinge_row(row: Row<'_, '_>) -> Result<RowOut, LossError> {
-    let Row {
-        targets: rows,
-        index: i,
-        target: t,
-        prediction: p,
-        gradient: g,
-        ..
-    } = row;
+    crammer_singer_row(row, |x| x)
+}
+
+/// [`categorical_hinge_row`] with every input and step passed through
+/// `round` (a convention's working precision; the identity for the exact
+/// loss): 1 − (ŷ_t − ŷ_rival) is 1 + (ŷ_rival − ŷ_t) to the last bit, since
+/// rounding is symmetric in sign.
+pub(crate) fn crammer_singer_row(
+    row: Row<'_, '_>,
+    round: impl Fn(f64) -> f64,
+) -> Result<RowOut, LossError> {
+    let truth = one_hot_class(&row)?;
+    let (p, g) = (row.prediction, row.gradient);
+    if p.len() < 2 {
+        // No rival class: the max over an empty set is −∞, so no margin is violated.
+        return Ok(RowOut::new(0.0));
+    }
+    let rival = first_rival(p, truth);
+    let value = round(1.0 - round(round(p[truth]) - round(p[rival])));
+    if value > 0.0 {
+        g[rival] = 1.0;
+        g[truth] = -1.0;
+        Ok(RowOut::new(value))
+    } else {
+        Ok(RowOut::new(0.0))
+    }
+}
+
+/// The class of a one-hot target row, or an error naming the row and what
+/// is wrong with it (categorical hinge needs exactly one 1 and zeros elsewhere).
+fn one_hot_class(row: &Row<'_, '_>) -> Result<usize, LossError> {
+    let (rows, i, t) = (row.targets, row.index, row.target);
     let ones = t.iter().filter(|&&y| y == 1.0).count();
     let stray = t.iter().position(|&y| y != 0.0 && y != 1.0);
     if ones != 1 || stray.is_some() {
@@ -235,25 +259,19 @@ fn categorical_hinge_row(row: Row<'_, '_>) -> Result<RowOut, LossError> {
             format!("{row} is not one-hot ({detail}); categorical_hinge needs exactly one 1 and zeros elsewhere"),
         ));
     }
-    let truth = t.iter().position(|&y| y == 1.0).unwrap_or(0);
-    if p.len() < 2 {
-        // No rival class: the max over an empty set is −∞, so no margin is violated.
-        return Ok(RowOut::new(0.0));
-    }
+    Ok(t.iter().position(|&y| y == 1.0).unwrap_or(0))
+}
+
+/// The first class c ≠ `truth` with the largest score (at least two classes):
+/// the rival whose ŷ_c the subgradient moves when several tie.
+fn first_rival(p: &[f64], truth: usize) -> usize {
     let mut rival = if truth == 0 { 1 } else { 0 };
     for (c, &x) in p.iter().enumerate() {
         if c != truth && x > p[rival] {
             rival = c;
         }
     }
-    let margin = 1.0 + (p[rival] - p[truth]);
-    if margin > 0.0 {
-        g[rival] = 1.0;
-        g[truth] = -1.0;
-        Ok(RowOut::new(margin))
-    } else {
-        Ok(RowOut::new(0.0))
-    }
+    rival
 }
 
 #[cfg(test)]

@@ -77,6 +77,8 @@ mod regression;
 mod robust;
 mod row_batch;
 mod row_lanes;
+#[cfg(target_arch = "x86_64")]
+mod row_lanes_avx512;
 mod row_slices;
 mod sampling;
 mod score;
@@ -307,13 +309,15 @@ impl Loss {
     }
 
     /// {0, 1} targets are read as −1/1 only when the whole target array is
-    /// in {0, 1} (Keras's hinge): a rule over all the data, which a stream
-    /// cannot apply batch by batch.
+    /// in {0, 1} (Keras's hinge), or a label's sign depends on the other
+    /// labels of the column (scikit-learn's hinge): a rule over all the
+    /// data, which a stream cannot apply batch by batch.
     pub fn labels_depend_on_whole_target(&self) -> bool {
         match &self.kernel {
-            definition::Kernel::Elementwise(k) => {
-                k.labels() == definition::Labels::ConvertIfZeroOne
-            }
+            definition::Kernel::Elementwise(k) => matches!(
+                k.labels(),
+                definition::Labels::ConvertIfZeroOne | definition::Labels::Binarize
+            ),
             definition::Kernel::Rows(_) => false,
         }
     }

@@ -21,7 +21,7 @@
 
 use rayon::prelude::*;
 
-use super::convention;
+use super::convention::{self, label_binarizer};
 use super::definition::{ElementwiseKernel, Labels, Row, RowKernel, RowOut};
 use super::domain::{Argument, Place};
 use super::margin;
@@ -110,6 +110,14 @@ pub(crate) fn elementwise(
     reduction: Reduction,
     out: Outs<'_>,
 ) -> Result<Totals, LossError> {
+    // scikit-learn's hinge reads the whole target through its label binariser
+    // first (the labels are then ±1, used as given); a label it refuses
+    // is judged before the weights, as hinge labels are.
+    let binarized = match kernel.labels() {
+        Labels::Binarize => Some(label_binarizer::binarize(target)?),
+        _ => None,
+    };
+    let target = binarized.as_ref().map_or(target, |b| &b.labels[..]);
     let n = target.len();
     let signed = kernel.labels() == Labels::Signed;
     if let Some(w) = weights {
@@ -128,7 +136,7 @@ pub(crate) fn elementwise(
     };
     // Labels ±1 may come as 0/1; Keras' rule relabels only a target of 0s and 1s.
     let zero_is_minus_one = match kernel.labels() {
-        Labels::AsGiven => false,
+        Labels::AsGiven | Labels::Binarize => false,
         Labels::Signed => true,
         Labels::ConvertIfZeroOne => target.iter().all(|&y| y == 0.0 || y == 1.0),
     };
@@ -170,7 +178,12 @@ pub(crate) fn elementwise(
         }
     }
     let value = merge_chunks(chunks.iter().map(|c| c.sum));
-    let mut totals = finish(value, denominator, reduction, Vec::new());
+    let warnings = binarized
+        .as_ref()
+        .and_then(|b| b.warning.clone())
+        .into_iter()
+        .collect();
+    let mut totals = finish(value, denominator, reduction, warnings);
     if chunks.iter().any(|c| c.saturated) {
         totals
             .warnings

@@ -152,13 +152,13 @@ pub(crate) fn row_sums(terms: &[f64], classes: usize, out: &mut [f64]) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::super::sum::compensated_sum;
     use super::*;
 
     /// Rows with everything a compensated sum can meet: cancellation, huge
     /// and tiny magnitudes, zeros, subnormals, infinities and NaN.
-    fn rows(count: usize, classes: usize) -> Vec<f64> {
+    pub(crate) fn rows(count: usize, classes: usize) -> Vec<f64> {
         let special = [
             0.0,
             -0.0,

@@ -111,23 +111,43 @@ pub(crate) fn map_asking<const N: usize>(
 ) {
     let runs = out.chunks_exact_mut(RUN).zip(input.chunks_exact(RUN));
     for (k, (out, input)) in runs.enumerate() {
-        for line in (0..RUN).step_by(LINE) {
-            for array in next {
-                slices::prefetch(array, at + k * RUN + line);
-            }
-        }
+        ask(next, at + k * RUN, RUN);
         for (o, &x) in out.iter_mut().zip(input) {
             *o = f(x);
         }
     }
     let whole = input.len() - input.len() % RUN;
-    for line in (whole..input.len()).step_by(LINE) {
+    ask(next, at + whole, input.len() - whole);
+    for (o, &x) in out[whole..].iter_mut().zip(&input[whole..]) {
+        *o = f(x);
+    }
+}
+
+/// [`map_asking`] for a function of whole runs: `run(start, end)` computes
+/// the values `start..end` of a block of `len` (at most [`RUN`] at a time),
+/// for functions written for vectors of their own (`vmath_avx512`).
+#[inline(always)]
+pub(crate) fn runs_asking<const N: usize>(
+    len: usize,
+    mut run: impl FnMut(usize, usize),
+    next: [&[f64]; N],
+    at: usize,
+) {
+    for start in (0..len).step_by(RUN) {
+        let end = (start + RUN).min(len);
+        ask(next, at + start, end - start);
+        run(start, end);
+    }
+}
+
+/// Ask for the cache lines of `len` values of each array of `next` from
+/// `at` on.
+#[inline(always)]
+fn ask<const N: usize>(next: [&[f64]; N], at: usize, len: usize) {
+    for line in (0..len).step_by(LINE) {
         for array in next {
             slices::prefetch(array, at + line);
         }
-    }
-    for (o, &x) in out[whole..].iter_mut().zip(&input[whole..]) {
-        *o = f(x);
     }
 }
 

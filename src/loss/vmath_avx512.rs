@@ -381,6 +381,10 @@ pub(super) fn bce_logit_values(
     }
 }
 
+#[path = "vmath_avx512_log.rs"]
+mod log;
+pub(super) use log::log_loss_terms;
+
 #[cfg(test)]
 #[path = "vmath_avx512_tests.rs"]
 mod tests;

@@ -5,7 +5,8 @@
 //! A convention is a property of a loss's definition: each family file lists
 //! the conventions of its losses (`Definition::conventions`, one
 //! [`Conventional`] per library), and the kernels live here, one file per
-//! family (`binary`, `regression`, `categorical`, `divergence`, `margin`).
+//! family (`binary`, `regression`, `categorical`, `divergence`, `margin`;
+//! `label_binarizer` is scikit-learn's label rule for its hinge).
 //! [`instantiate`](super::definition::instantiate) dispatches on the
 //! `convention` parameter before it builds the exact kernel; `exact` (the
 //! default) is the mathematics and never passes through this module.
@@ -45,6 +46,7 @@ pub(crate) mod binary;
 pub(crate) mod categorical;
 pub(crate) mod choice;
 pub(crate) mod divergence;
+pub(crate) mod label_binarizer;
 pub(crate) mod margin;
 pub(crate) mod regression;
 
