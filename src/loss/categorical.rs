@@ -22,6 +22,7 @@ use super::domain::Argument;
 use super::params::{ParamDefault, ParamSpec, Reader, FROM_LOGITS, GAMMA, LABEL_SMOOTHING};
 use super::row_slices::RowChunk;
 use super::sampling::{Region, Sampling};
+use super::sparse_logits;
 use super::sum::Neumaier;
 use super::validate::{self, bad, RowsRef};
 use super::{vmath, LossError};
@@ -128,8 +129,14 @@ impl RowKernel for Scce {
     }
 
     fn chunk(&self, task: RowChunk<'_>) -> bool {
+        let values_of_logits =
+            self.0.from_logits && task.gradient.is_empty() && sparse_logits::fits(task.classes);
         self.0.class_weights.is_none()
-            && categorical_slices::chunk(&self.0.options(), Targets::Labels, task)
+            && if values_of_logits {
+                sparse_logits::chunk(&self.0.options(), task)
+            } else {
+                categorical_slices::chunk(&self.0.options(), Targets::Labels, task)
+            }
     }
 }
 

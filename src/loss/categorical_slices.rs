@@ -17,6 +17,11 @@
 //! Only the chunks without class weights (the caller checks) and without
 //! an ignored label come here (every row counted, class factor 1); the
 //! others run row by row.
+//!
+//! The values alone of one label per row from logits (no gradient, up to
+//! 64 classes) take `sparse_logits` instead (`categorical` chooses), which
+//! transposes eight rows at a time rather than building their columns
+//! four times.
 
 use super::row_lanes::{self, Group, LaneSums, Lanes, LANES};
 use super::row_slices::{self, RowChunk};
@@ -75,7 +80,7 @@ pub(crate) fn chunk(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool
 /// [0, classes) (and none equal to `ignore_index`, which the per-row pass
 /// leaves out).
 #[inline(always)]
-fn valid(
+pub(super) fn valid(
     cat: &Options,
     targets: Targets,
     (target, prediction): (&[f64], &[f64]),

@@ -85,6 +85,7 @@ mod score;
 mod similarity;
 mod slice_eval;
 mod slices;
+mod sparse_logits;
 mod sum;
 mod validate;
 pub mod vmath;

@@ -68,7 +68,7 @@ impl<'a> Group<'a> {
     #[inline(always)]
     // `j` indexes each row (`rows[r][j]`), not `rows`.
     #[allow(clippy::needless_range_loop)]
-    fn each_column(&self, mut f: impl FnMut(&Lanes)) {
+    pub(crate) fn each_column(&self, mut f: impl FnMut(&Lanes)) {
         let classes = self.rows[0].len();
         let mut rows = [&self.rows[0][..0]; LANES];
         for (row, whole) in rows.iter_mut().zip(self.rows) {

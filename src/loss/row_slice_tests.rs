@@ -9,6 +9,7 @@
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
+use super::categorical_slices::top_class;
 use super::definition::Kernel;
 use super::row_slices::RowChunk;
 use super::slice_path_tests::on_each_path;
@@ -410,5 +411,61 @@ fn cce_without_smoothing_reads_targets_as_the_smoothed_ones() {
     }
     for (isa, got) in on_each_path(|| packed(&cce, &t, &p, None)) {
         assert_eq!(got, expected, "{isa:?}");
+    }
+}
+
+/// Value and per-sample values from packed rows without a gradient (the
+/// sparse cross-entropy from logits then takes a kernel of its own,
+/// `sparse_logits`).
+fn values_of(loss: &Loss, (t, p, classes): (&[f64], &[f64], usize)) -> (u64, Vec<u64>) {
+    let mut per_sample = vec![f64::NAN; p.len() / classes];
+    let output = Output {
+        per_sample: Some(&mut per_sample),
+        gradient: None,
+        hessian: None,
+    };
+    let input = Input::new(t, p).rows(classes);
+    let r = loss
+        .reduce(input, Reduction::WeightedMean, output)
+        .expect("valid rows");
+    (r.value.to_bits(), bits(&per_sample))
+}
+
+/// Sparse cross-entropy from logits without a gradient (its own kernel,
+/// eight rows transposed at a time): the per-row numbers on every path,
+/// with and without smoothing, for class counts around the groups and the
+/// block (64 classes the widest it takes, 65 the general kernel), ragged
+/// row counts, ties, huge logits and labels at the top class.
+#[test]
+fn sparse_logit_values_are_the_per_row_numbers() {
+    let mut rng = ChaCha8Rng::seed_from_u64(41);
+    let logits = ("from_logits", ParamValue::Bool(true));
+    for smoothing in [0.0, 0.1, 1.0] {
+        let smooth = ("label_smoothing", ParamValue::Number(smoothing));
+        let scce = loss(
+            "sparse_categorical_cross_entropy",
+            &[logits.clone(), smooth],
+        );
+        for (classes, rows) in [
+            (1, 9),
+            (2, 300),
+            (3, 7),
+            (7, CHUNK + 13),
+            (10, 1001),
+            (16, 15),
+            (63, 17),
+            (64, 40),
+            (65, 9),
+        ] {
+            let (mut t, mut p) = data_of(&scce, (rows, classes), &mut rng);
+            // Ties at the top, and the label at the top class.
+            p[..classes].fill(3.0);
+            t[1] = top_class(&p[classes..2 * classes]) as f64;
+            let at = format!("{smoothing} {classes} classes, {rows} rows");
+            let (value, per_row, ..) = by_rows_of(&scce, (&t, &p, classes), None).expect("valid");
+            for (isa, got) in on_each_path(|| values_of(&scce, (&t, &p, classes))) {
+                assert_eq!(got, (value, per_row.clone()), "{at} {isa:?}");
+            }
+        }
     }
 }
