@@ -171,7 +171,11 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
     let per_block = task.rows_per_block();
     let rows = task.values.len();
     let avx512 = on_avx512();
-    let mut y = vec![0.0; per_block * classes];
+    // Without smoothing a dense target is its own y (t·1 + 0 is t but for
+    // −0 → +0, and the term and the gradient are 0 for y = ±0 alike): no
+    // pass to write y out.
+    let unsmoothed = matches!(targets, Targets::Dense) && cat.label_smoothing == 0.0;
+    let mut y = vec![0.0; if unsmoothed { 0 } else { per_block * classes }];
     let mut terms = vec![0.0; per_block * classes];
     let mut first = 0;
     while first < rows {
@@ -180,8 +184,14 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
         if !valid(cat, targets, (t, q), classes) {
             return false;
         }
-        let (y, terms) = (&mut y[..q.len()], &mut terms[..q.len()]);
-        smoothed(cat, targets, t, classes, y);
+        let terms = &mut terms[..q.len()];
+        let y: &[f64] = if unsmoothed {
+            t
+        } else {
+            let y = &mut y[..q.len()];
+            smoothed(cat, targets, t, classes, y);
+            y
+        };
         let next = (row_major(targets, &task), (first + here) * classes);
         let values = &mut task.values[first..first + here];
         row_values(avx512, (y, q), terms, values, next);
@@ -189,10 +199,10 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
             let g = &mut task.gradient[first * classes..first * classes + q.len()];
             // The division and the select in loops of their own: together
             // they are not vectorised.
-            for ((g, &y), &q) in g.iter_mut().zip(&*y).zip(q) {
+            for ((g, &y), &q) in g.iter_mut().zip(y).zip(q) {
                 *g = -y / q;
             }
-            for (g, &y) in g.iter_mut().zip(&*y) {
+            for (g, &y) in g.iter_mut().zip(y) {
                 *g = if y != 0.0 { *g } else { 0.0 };
             }
         }

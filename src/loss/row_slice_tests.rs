@@ -388,6 +388,32 @@ fn cce_zeros_and_subnormals_take_the_per_row_numbers() {
     }
 }
 
+/// With label_smoothing = 0 the chunk kernel reads a dense target as its own
+/// y (no smoothing pass): the numbers of the per-row kernel, which smooths
+/// with ls = 0 (−0 → +0), on every path, with −0 targets over zero and
+/// non-zero predictions (their term and gradient are +0).
+#[test]
+fn cce_without_smoothing_reads_targets_as_the_smoothed_ones() {
+    let cce = loss(
+        "categorical_cross_entropy",
+        &[("label_smoothing", ParamValue::Number(0.0))],
+    );
+    let target = [-0.0, 0.5, -0.0, 0.5, 0.0, -0.0, 0.0];
+    let prediction = [0.0, 0.25, 0.25, 0.25, 0.0, 0.25, -0.0];
+    let (t, p) = (target.repeat(13), prediction.repeat(13));
+    assert!(taken(&cce, &t, &p));
+    let expected = by_rows(&cce, &t, &p, None);
+    let (_, _, gradient, _) = expected.clone().expect("valid rows");
+    for (c, &g) in gradient.iter().enumerate() {
+        if t[c] == 0.0 {
+            assert_eq!(g, 0.0f64.to_bits(), "class {c}");
+        }
+    }
+    for (isa, got) in on_each_path(|| packed(&cce, &t, &p, None)) {
+        assert_eq!(got, expected, "{isa:?}");
+    }
+}
+
 /// Value and per-sample values from packed rows without a gradient (the
 /// sparse cross-entropy from logits then takes a kernel of its own,
 /// `sparse_logits`).
