@@ -36,16 +36,6 @@ fn steps(len: usize) -> impl Iterator<Item = (usize, usize)> {
         .map(move |start| (start, (start + STEP).min(len)))
 }
 
-/// Whether the block forms run on the AVX-512 path, where the value loops
-/// of log-cosh and BCE from logits are written with intrinsics
-/// (`vmath_avx512`: the same bits, without gathers and with one logarithm
-/// per value). The derivatives' loops stay as the compiler vectorises them.
-#[cfg(target_arch = "x86_64")]
-#[inline(always)]
-fn on_avx512() -> bool {
-    super::slices::path(super::slices::LoopKind::Blocks) == super::slices::Isa::Avx512
-}
-
 /// The part `start..end` of an output, or `None` where it is not wanted
 /// (empty).
 #[inline(always)]
@@ -73,7 +63,7 @@ pub(super) fn log_cosh(
     hessian: &mut [f64],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if gradient.is_empty() && on_avx512() {
+    if gradient.is_empty() && super::slices::on_avx512() {
         // SAFETY: the path is AVX-512F only where the processor has it.
         unsafe { super::vmath_avx512::log_cosh_values(target, prediction, values) };
         return;
@@ -165,7 +155,7 @@ pub(super) fn bce_logit(
     hessian: &mut [f64],
 ) {
     #[cfg(target_arch = "x86_64")]
-    if gradient.is_empty() && on_avx512() {
+    if gradient.is_empty() && super::slices::on_avx512() {
         // SAFETY: the path is AVX-512F only where the processor has it.
         unsafe { super::vmath_avx512::bce_logit_values(label_smoothing, target, logit, values) };
         return;

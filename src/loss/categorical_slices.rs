@@ -30,17 +30,6 @@ use super::vmath;
 #[cfg(target_arch = "x86_64")]
 use super::{row_lanes_avx512, vmath_avx512};
 
-/// Whether the chunk runs on the AVX-512 path, where the logarithms and
-/// the rows' sums of the probabilities are written with intrinsics
-/// (`vmath_avx512::ln_unit`, `row_lanes_avx512`: the same bits).
-#[inline(always)]
-fn on_avx512() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    return super::slices::path(super::slices::LoopKind::Blocks) == super::slices::Isa::Avx512;
-    #[cfg(not(target_arch = "x86_64"))]
-    false
-}
-
 /// The options of a categorical cross-entropy that its chunk kernel reads
 /// (`categorical::Categorical` without its class weights).
 pub(crate) struct Options {
@@ -170,7 +159,8 @@ fn probabilities(cat: &Options, targets: Targets, task: RowChunk<'_>) -> bool {
     let classes = task.classes;
     let per_block = task.rows_per_block();
     let rows = task.values.len();
-    let avx512 = on_avx512();
+    // The logarithms and the rows' sums are written with intrinsics there.
+    let avx512 = super::slices::on_avx512();
     // Without smoothing a dense target is its own y (t·1 + 0 is t but for
     // −0 → +0, and the term and the gradient are 0 for y = ±0 alike): no
     // pass to write y out.

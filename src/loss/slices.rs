@@ -328,6 +328,17 @@ thread_local! {
     pub(crate) static FORCED: std::cell::Cell<Option<Isa>> = const { std::cell::Cell::new(None) };
 }
 
+/// Whether the block loops run on the AVX-512 path, where the loops
+/// written with intrinsics (`vmath_avx512`, `row_lanes_avx512`: the same
+/// bits as the portable code) take over from the compiler's vectorisation.
+#[inline(always)]
+pub(crate) fn on_avx512() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    return path(LoopKind::Blocks) == Isa::Avx512;
+    #[cfg(not(target_arch = "x86_64"))]
+    false
+}
+
 /// The path a chunk loop of this kind takes.
 #[inline]
 pub(crate) fn path(kind: LoopKind) -> Isa {
