@@ -284,7 +284,7 @@ where
             }
             kept.fill(1.0);
             values.add_slice(&fast_values);
-            denominators.add_slice(&vec![1.0; rows_here]);
+            denominators = ChunkSum::of_ones(rows_here);
             part.counted += rows_here;
         }
         let slow_rows = if fast && weights.is_none() {

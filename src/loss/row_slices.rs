@@ -151,13 +151,23 @@ fn ask<const N: usize>(next: [&[f64]; N], at: usize, len: usize) {
     }
 }
 
-/// Every value is in `[low, high]` (so finite): one comparison pair per
-/// value, folded without a branch.
+/// Every value is in `[low, high]` (so finite).
+///
+/// For `low = 0` (probabilities, densities) the largest bit pattern is
+/// compared with that of `high` first: non-negative doubles are ordered as
+/// their bits, and anything else (a sign bit, NaN above +∞) has larger
+/// bits, so a block that passes is valid. One unsigned maximum per value,
+/// in independent accumulators: the comparison pair below, folded into a
+/// mask, made a chain of dependent masked compares that cost a seventh of
+/// the probability cross-entropy's time (`perf annotate`). Only a block that
+/// fails (an invalid value, or a −0, which is valid) takes the pair.
 #[inline(always)]
 pub(crate) fn all_within(values: &[f64], low: f64, high: f64) -> bool {
-    values
-        .iter()
-        .fold(true, |ok, &x| ok & (x >= low) & (x <= high))
+    let largest_bits = || values.iter().fold(0u64, |m, &x| m.max(x.to_bits()));
+    (low == 0.0 && high >= 0.0 && largest_bits() <= high.to_bits())
+        || values
+            .iter()
+            .fold(true, |ok, &x| ok & (x >= low) & (x <= high))
 }
 
 /// Every value is finite (`x − x` is 0 only for finite `x`).
@@ -197,6 +207,25 @@ mod tests {
         assert!(!all_within(&[0.0, f64::NAN, 1.0], 0.0, 1.0));
         assert!(!all_within(&[0.0, 1.0 + 1e-16 * 3.0], 0.0, 1.0));
         assert!(!all_within(&[-0.1], 0.0, 1.0));
+        // The bit test and the comparisons agree at the edges: −0 and
+        // subnormals are in, −5e-324, the double after 1, ±∞ and NaN out.
+        assert!(all_within(&[-0.0, 5e-324, 1.0], 0.0, 1.0));
+        let above_one = f64::from_bits(1f64.to_bits() + 1);
+        for bad in [
+            -5e-324,
+            above_one,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -f64::NAN,
+        ] {
+            let mut block = vec![0.5; 37];
+            block[29] = bad;
+            assert!(!all_within(&block, 0.0, 1.0), "{bad:e}");
+        }
+        assert!(all_within(&[0.0, f64::MAX], 0.0, f64::MAX));
+        assert!(!all_within(&[0.0, f64::INFINITY], 0.0, f64::MAX));
+        assert!(all_within(&[-0.5, 0.25], -1.0, 1.0));
+        assert!(!all_within(&[-1.5, 0.25], -1.0, 1.0));
         assert!(all_finite(&[-1e308, 0.0, 1e308]));
         assert!(!all_finite(&[1.0, f64::INFINITY]));
         assert!(!all_finite(&[f64::NAN]));

@@ -177,6 +177,19 @@ impl ChunkSum {
         groups.remainder().iter().for_each(|&x| self.add(x));
     }
 
+    /// A new chunk's sum after `n` values of 1: `add_slice(&[1.0; n])` on
+    /// [`ChunkSum::new`], the same bits, without the values. Each lane holds
+    /// its count, and every addition of it was exact (integers below
+    /// 2^53), so the compensation is +0. For a row pass's denominator,
+    /// where every row of a chunk counts once.
+    pub(crate) fn of_ones(n: usize) -> Self {
+        ChunkSum {
+            sum: std::array::from_fn(|lane| (n / LANES + usize::from(lane < n % LANES)) as f64),
+            compensation: [0.0; LANES],
+            position: n,
+        }
+    }
+
     /// The chunk's sum: the accumulators merged in lane order.
     pub fn total(&self) -> Neumaier {
         let lane = |k: usize| Neumaier {
@@ -302,6 +315,24 @@ mod tests {
             let mut plain = ChunkSum::new();
             plain.add_slice(&values);
             assert_eq!(sum, plain);
+        }
+    }
+
+    /// A chunk of ones built from its count is the chunk summed one by one,
+    /// to the bit (the compensation's sign too), then fed further.
+    #[test]
+    fn ones_are_counted_as_added() {
+        for n in (0..40).chain([CHUNK - 1, CHUNK]) {
+            let mut added = ChunkSum::new();
+            added.add_slice(&vec![1.0; n]);
+            let built = ChunkSum::of_ones(n);
+            assert_eq!(built, added, "{n}");
+            let bits = |c: &ChunkSum| c.compensation.map(f64::to_bits);
+            assert_eq!(bits(&built), bits(&added), "{n}");
+            let (mut a, mut b) = (built, added);
+            a.add_slice(&[0.25, 1e-17, 3.0]);
+            b.add_slice(&[0.25, 1e-17, 3.0]);
+            assert_eq!(a.total().parts(), b.total().parts(), "{n}");
         }
     }
 
