@@ -87,6 +87,8 @@ mod slice_eval;
 mod slices;
 mod sparse_logits;
 mod sum;
+#[cfg(target_arch = "x86_64")]
+mod sum_avx512;
 mod validate;
 pub mod vmath;
 #[cfg(target_arch = "x86_64")]

@@ -160,12 +160,36 @@ impl ChunkSum {
         let misaligned = (LANES - self.position % LANES) % LANES;
         let (head, rest) = values.split_at(misaligned.min(values.len()));
         head.iter().for_each(|&x| self.add(x));
-        let mut groups = rest.chunks_exact(LANES);
+        let whole = rest.len() - rest.len() % LANES;
+        let (groups, tail) = rest.split_at(whole);
+        let before_group = |offset: usize| before_group(head.len() + offset);
+        #[cfg(target_arch = "x86_64")]
+        if super::slices::on_avx512() {
+            // SAFETY: on the AVX-512 path the processor has AVX-512F.
+            unsafe {
+                super::sum_avx512::add_groups(
+                    (&mut self.sum, &mut self.compensation),
+                    groups,
+                    before_group,
+                )
+            };
+        } else {
+            self.add_groups(groups, before_group);
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        self.add_groups(groups, before_group);
+        self.position += whole;
+        tail.iter().for_each(|&x| self.add(x));
+    }
+
+    /// The lanes' part of [`ChunkSum::add_slice_with`] (whole groups).
+    #[inline(always)]
+    fn add_groups(&mut self, groups: &[f64], mut before_group: impl FnMut(usize)) {
         // The lanes as local arrays, indexed by constants only, so that
         // they stay in vector registers through the loop.
         let (mut sum, mut compensation) = (self.sum, self.compensation);
-        for (k, group) in (&mut groups).enumerate() {
-            before_group(head.len() + k * LANES);
+        for (k, group) in groups.chunks_exact(LANES).enumerate() {
+            before_group(k * LANES);
             for (lane, &x) in group.iter().enumerate() {
                 let (t, error) = two_sum(sum[lane], x);
                 compensation[lane] += error;
@@ -173,8 +197,6 @@ impl ChunkSum {
             }
         }
         (self.sum, self.compensation) = (sum, compensation);
-        self.position += rest.len() - groups.remainder().len();
-        groups.remainder().iter().for_each(|&x| self.add(x));
     }
 
     /// A new chunk's sum after `n` values of 1: `add_slice(&[1.0; n])` on
