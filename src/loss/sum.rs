@@ -340,6 +340,38 @@ mod tests {
         }
     }
 
+    /// The lanes give the same bits on every path (intrinsics on
+    /// AVX-512): values of every magnitude and sign, −0, subnormals and, in
+    /// a second sum, ±∞ (whose compensation is NaN, which `value` leaves
+    /// out), fed from every position in pieces of every length.
+    #[test]
+    fn lanes_are_the_same_bits_on_every_path() {
+        use super::super::slice_path_tests::on_each_path;
+        let mut values: Vec<f64> = (0..CHUNK)
+            .map(|i| (i as f64 * 0.37).sin() * 10f64.powi((i % 41) as i32 - 20))
+            .collect();
+        values[5] = -0.0;
+        values[77] = 5e-324;
+        let mut infinite = values.clone();
+        (infinite[100], infinite[1000]) = (f64::INFINITY, -1.5e308);
+        for values in [&values, &infinite] {
+            let mut one_by_one = ChunkSum::new();
+            values.iter().for_each(|&x| one_by_one.add(x));
+            let expected = one_by_one.total().value().to_bits();
+            for (isa, got) in on_each_path(|| {
+                let mut sums = Vec::new();
+                for piece in [1, 7, 8, 13, 256, CHUNK] {
+                    let mut sum = ChunkSum::new();
+                    values.chunks(piece).for_each(|p| sum.add_slice(p));
+                    sums.push(sum.total().value().to_bits());
+                }
+                sums
+            }) {
+                assert!(got.iter().all(|&g| g == expected), "{isa:?}");
+            }
+        }
+    }
+
     /// A chunk of ones built from its count is the chunk summed one by one,
     /// to the bit (the compensation's sign too), then fed further.
     #[test]
