@@ -434,6 +434,7 @@ where
         saturated: false,
     };
     let relabel = kernel.relabels & zero_is_minus_one;
+    let avx512 = on_avx512();
     let mut buffer = Aligned([0.0; BLOCK]);
     let buffer = &mut buffer.0;
     // The derivatives of a block, when they go out with non-temporal stores.
@@ -498,7 +499,7 @@ where
         } else {
             &buffer[..len]
         };
-        state.sum.add_slice_with(values, |offset| {
+        state.sum.add_slice_with(values, avx512, |offset| {
             let ahead = start + offset + PREFETCH;
             prefetch(target, ahead);
             prefetch(prediction, ahead);

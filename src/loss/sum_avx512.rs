@@ -1,4 +1,4 @@
-//! The lanes of a [`ChunkSum`](super::sum::ChunkSum) with AVX-512F
+//! The lanes of a `ChunkSum` with AVX-512F
 //! intrinsics: the eight accumulators in one register each for the sums
 //! and the compensations, Knuth's two-sum on all eight at once, the same
 //! operations in the same order as `sum::two_sum`, so the same bits.
@@ -10,7 +10,8 @@
 
 use std::arch::x86_64::*;
 
-use super::sum::LANES;
+/// `sum::LANES`, the accumulators of a chunk sum (here one register).
+pub(super) const LANES: usize = 8;
 
 /// Adds the values of `groups` (whole groups of [`LANES`], in order) to the
 /// lanes, value `k·LANES + l` into lane l, calling `before_group(k·LANES)`
