@@ -26,7 +26,7 @@ use super::definition::{ElementwiseKernel, Labels, Row, RowKernel, RowOut};
 use super::domain::{Argument, Place};
 use super::margin;
 use super::row_slices::{self, RowChunk};
-use super::slices::{ChunkOut, ChunkTask, STREAM_STORES_FROM};
+use super::slices::{self, ChunkOut, ChunkTask, STREAM_STORES_FROM};
 use super::sum::{chunked_sum, merge_chunks, ChunkSum, Neumaier, CHUNK};
 use super::validate::{self, RowsRef};
 use super::{LossError, Reduction};
@@ -283,7 +283,7 @@ where
                 ps.copy_from_slice(&fast_values);
             }
             kept.fill(1.0);
-            values.add_slice(&fast_values);
+            values.add_slice_with(&fast_values, slices::on_avx512(), |_| {});
             denominators = ChunkSum::of_ones(rows_here);
             part.counted += rows_here;
         }
