@@ -21,6 +21,7 @@
 use std::arch::x86_64::*;
 
 use super::row_lanes::{starts, LANES};
+use super::sum_avx512::Sums;
 
 /// Lanes of `a` and `b` interleaved, a0 b0 a1 b1 a2 b2 a3 b3 from lanes
 /// 0–3 (`half` 0) or 4–7 (`half` 1): one `vpermt2pd`.
@@ -33,30 +34,6 @@ fn zip(a: __m512d, b: __m512d, half: usize) -> __m512d {
         _mm512_setr_epi64(4, 12, 5, 13, 6, 14, 7, 15)
     };
     _mm512_permutex2var_pd(a, index, b)
-}
-
-/// Running compensated sums of eight rows, lane by lane
-/// `row_lanes::LaneSums` (and `Neumaier::add`).
-#[derive(Clone, Copy)]
-struct Sums {
-    sum: __m512d,
-    compensation: __m512d,
-}
-
-impl Sums {
-    /// Knuth's two-sum of each lane's sum and x, the error added up.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn add(&mut self, x: __m512d) {
-        let t = _mm512_add_pd(self.sum, x);
-        let bb = _mm512_sub_pd(t, self.sum);
-        let error = _mm512_add_pd(
-            _mm512_sub_pd(self.sum, _mm512_sub_pd(t, bb)),
-            _mm512_sub_pd(x, bb),
-        );
-        self.compensation = _mm512_add_pd(self.compensation, error);
-        self.sum = t;
-    }
 }
 
 /// Adds classes `from..from + COLS` (COLS ≤ 8) of the eight rows that
@@ -106,11 +83,7 @@ pub(super) fn row_sums(terms: &[f64], classes: usize, out: &mut [f64]) {
             let row = first + r.min(live - 1);
             terms[row * classes..].as_ptr()
         });
-        let zero = _mm512_setzero_pd();
-        let mut sums = Sums {
-            sum: zero,
-            compensation: zero,
-        };
+        let mut sums = Sums::zero();
         for from in (0..classes).step_by(LANES) {
             // SAFETY: each row has `classes` doubles in `terms` (`rows` is
             // at most its rows), so `from + cols ≤ classes` are readable.
@@ -132,25 +105,6 @@ pub(super) fn row_sums(terms: &[f64], classes: usize, out: &mut [f64]) {
         // SAFETY: rows ≤ out.len(), so out[first..first + live] exists;
         // the other lanes are not written.
         unsafe { _mm512_mask_storeu_pd(out[first..].as_mut_ptr(), live_lanes, values) };
-    }
-}
-
-impl Sums {
-    /// `Neumaier::value` lane by lane: sum + compensation where both are
-    /// finite, else the sum. In vectors: as eight scalar calls, with their
-    /// branches, it was a tenth of the probability cross-entropy's row sums.
-    #[inline]
-    #[target_feature(enable = "avx512f")]
-    fn values(&self) -> __m512d {
-        let finite = |x: __m512d| {
-            let magnitude = _mm512_castsi512_pd(_mm512_and_si512(
-                _mm512_castpd_si512(x),
-                _mm512_set1_epi64(i64::MAX),
-            ));
-            _mm512_cmp_pd_mask::<_CMP_LE_OQ>(magnitude, _mm512_set1_pd(f64::MAX))
-        };
-        let both = finite(self.sum) & finite(self.compensation);
-        _mm512_mask_add_pd(self.sum, both, self.sum, self.compensation)
     }
 }
 
