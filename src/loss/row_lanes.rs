@@ -19,7 +19,7 @@
 //!   row r + 1: x x x x x x         each lane a row's running sum
 //! ```
 
-use super::sum::two_sum;
+use super::sum::{two_sum, Neumaier};
 
 /// Rows per group: eight doubles, one AVX-512 register (two AVX2 ones).
 pub(crate) const LANES: usize = 8;
@@ -134,24 +134,13 @@ impl LaneSums {
         }
     }
 
-    /// Each lane's sum, as `Neumaier::value` gives it (sum + compensation
-    /// where both are finite, else the sum), with selects rather than its
-    /// branches, so that the eight lanes are one vector operation: called
-    /// once per group of eight rows, the scalar calls were a tenth of the
-    /// probability cross-entropy's row sums (`row_lanes_avx512`).
+    /// Each lane's sum, as [`Neumaier::value`] gives it (a select there, so
+    /// that the eight lanes are one vector operation: as scalar branches,
+    /// once per group of eight rows, they were a tenth of the probability
+    /// cross-entropy's row sums).
     #[inline(always)]
-    // `x − x` on purpose: it is 0 exactly for finite x.
-    #[allow(clippy::eq_op)]
     pub(crate) fn values(&self) -> Lanes {
-        std::array::from_fn(|r| {
-            let (sum, compensation) = (self.sum[r], self.compensation[r]);
-            let finite = (sum - sum == 0.0) & (compensation - compensation == 0.0);
-            if finite {
-                sum + compensation
-            } else {
-                sum
-            }
-        })
+        std::array::from_fn(|r| Neumaier::from_parts(self.sum[r], self.compensation[r]).value())
     }
 }
 

@@ -329,7 +329,8 @@ thread_local! {
 }
 
 /// Whether the block loops run on the AVX-512 path, where the loops
-/// written with intrinsics (`vmath_avx512`, `row_lanes_avx512`: the same
+/// written with intrinsics (`vmath_avx512`, `row_lanes_avx512`,
+/// `sum_avx512`: the same
 /// bits as the portable code) take over from the compiler's vectorisation.
 #[inline(always)]
 pub(crate) fn on_avx512() -> bool {

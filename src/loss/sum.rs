@@ -63,7 +63,9 @@ impl Neumaier {
     }
 
     pub fn value(&self) -> f64 {
-        if self.sum.is_finite() && self.compensation.is_finite() {
+        // `&`, not `&&`: a select rather than branches, so that lanes of
+        // sums finished side by side (`row_lanes::LaneSums`) vectorise.
+        if self.sum.is_finite() & self.compensation.is_finite() {
             self.sum + self.compensation
         } else {
             // With an infinite term (or an overflow) the compensation
